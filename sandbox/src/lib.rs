@@ -1,0 +1,1 @@
+//! soku-sandbox: an offline Soku API server.
