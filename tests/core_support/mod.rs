@@ -84,3 +84,62 @@ impl Recorder {
         self.0.lock().unwrap().clone()
     }
 }
+
+/// A raw TCP server on loopback whose connections are handed to `handler` (one thread each).
+pub struct RawServer {
+    pub url: String,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl RawServer {
+    pub fn start(handler: impl Fn(std::net::TcpStream) + Send + Sync + 'static) -> RawServer {
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = connections.clone();
+        let handler = Arc::new(handler);
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                count.fetch_add(1, Ordering::SeqCst);
+                let h = handler.clone();
+                std::thread::spawn(move || h(stream));
+            }
+        });
+        RawServer { url, connections }
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Reads what the client sends until the end of the request head (or EOF / 2 s).
+pub fn read_head(stream: &mut std::net::TcpStream) {
+    use std::io::Read;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// Accepts, reads the request, never answers (holds the connection for 10 s).
+pub fn never_answer(mut stream: std::net::TcpStream) {
+    read_head(&mut stream);
+    std::thread::sleep(Duration::from_secs(10));
+}
+
+/// Accepts, reads the request head, then closes without answering.
+pub fn hang_up(mut stream: std::net::TcpStream) {
+    read_head(&mut stream);
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
