@@ -556,3 +556,25 @@ fn client_is_send_sync_clone() {
     check::<soku::Client>();
     check::<soku::Error>();
 }
+
+#[test]
+fn one_keep_alive_connection_is_shared_by_clones_and_other_keys() {
+    let server = core_support::RawServer::start(core_support::keep_alive);
+    let c = client(&server.url);
+    let post = CreatePost::text("hi", [Platform::X]);
+    for _ in 0..3 {
+        assert_eq!(c.create_post(&post).unwrap().post_submission_id, "ps_ka");
+    }
+    c.clone().list_api_keys().unwrap();
+    c.with_api_key("sk_live_other").create_post(&post).unwrap();
+    std::thread::spawn({
+        let c = c.clone();
+        move || {
+            c.create_post(&CreatePost::text("hi", [Platform::X]))
+                .unwrap()
+        }
+    })
+    .join()
+    .unwrap();
+    assert_eq!(server.connections(), 1);
+}
