@@ -272,7 +272,8 @@ impl Sandbox {
     }
 
     /// Queues `fault` for the next `fault.count` requests whose path is `path` (or starts
-    /// with it, when `path` ends in `*`).
+    /// with it, when `path` ends in `*`) and, if [`Fault::method`] is set, whose method matches.
+    /// The query string is not part of the path. Faults are taken in the order queued.
     pub fn inject(&self, path: &str, fault: Fault) {
         lock(&self.shared.state)
             .faults
