@@ -255,9 +255,10 @@ impl Sandbox {
         DEFAULT_KEY_ID
     }
 
-    /// The API requests received so far, oldest first (control-API requests excluded).
+    /// The API requests received so far, oldest first (control-API requests excluded). Only
+    /// the most recent 10,000 are kept; `GET /__sandbox/stats` has the total count.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.state).requests.clone()
+        lock(&self.shared.state).requests.iter().cloned().collect()
     }
 
     /// The accepted `POST /v1/posts` bodies, each once however often it was replayed.

@@ -176,7 +176,7 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     let request_id = new_request_id();
     let fault = {
         let mut st = lock(&shared.state);
-        st.requests.push(RecordedRequest {
+        st.record(RecordedRequest {
             method: req.method.clone(),
             path: req.target.clone(),
             headers: req.headers.clone(),

@@ -167,15 +167,20 @@ fn drop_closes_the_connection_without_an_answer() {
     assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
     assert!(sb.submissions().is_empty(), "a plain drop has no effect");
     assert_eq!(sb.requests().len(), 1);
-    // A keep-alive client sees a transport error, and the next request works.
-    sb.inject("/v1/posts", Fault::drop_connection());
+    // A keep-alive client sees a transport error on its reused connection (nothing retried
+    // behind its back), and the next request works on a new connection.
     let http = Http::new(&sb);
     let h = [
         ("soku-api-key", sb.api_key()),
         ("Content-Type", "application/json"),
     ];
+    assert_eq!(http.send("POST", "/v1/posts", &h, Some(&body)).status, 200);
+    sb.inject("/v1/posts", Fault::drop_connection());
     assert!(http.try_send("POST", "/v1/posts", &h, Some(&body)).is_err());
     assert_eq!(http.send("POST", "/v1/posts", &h, Some(&body)).status, 200);
+    assert_eq!(sb.requests().len(), 4);
+    assert_eq!(sb.submissions().len(), 2);
+    assert_eq!(sb.connections(), 3);
 }
 
 #[test]
