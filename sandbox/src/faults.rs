@@ -27,7 +27,8 @@ pub struct Fault {
     /// Only requests with this HTTP method (e.g. `POST`). Default: any method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// The HTTP status to answer with. Default: none (500 when `code` is set, 502 with `body`).
+    /// The HTTP status to answer with, 200 to 599. Default: none (500 when `code` is set, 502
+    /// with `body`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The error code in the envelope. Default: the usual code of `status`.
@@ -36,7 +37,7 @@ pub struct Fault {
     /// A `Retry-After` header value in seconds. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
-    /// Delay before the request is handled, in milliseconds. Default 0.
+    /// Delay before the request is handled, in milliseconds (at most one hour). Default 0.
     #[serde(default)]
     pub delay_ms: u64,
     /// A raw, non-JSON response body. Default: none (the JSON error envelope).
