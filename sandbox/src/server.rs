@@ -117,6 +117,8 @@ fn to_response(reply: Reply) -> tiny_http::Response<Cursor<Vec<u8>>> {
     let headers = reply
         .headers
         .iter()
+        // A header with CR, LF or another control character (say, from a fault) is left out.
+        .filter(|(n, v)| !n.chars().chain(v.chars()).any(|c| c.is_control()))
         .filter_map(|(n, v)| tiny_http::Header::from_bytes(n.as_bytes(), v.as_bytes()).ok())
         .collect();
     let len = reply.body.len();
@@ -196,6 +198,10 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     if let Some(f) = &fault {
         sleep_unless_stopped(shared, Duration::from_millis(f.delay_ms));
     }
+    let extra_headers = fault
+        .as_ref()
+        .map(|f| f.headers.clone())
+        .unwrap_or_default();
     let fault = fault.filter(Fault::alters_answer);
     let (outcome, rate): (Outcome, Option<RateSnapshot>) = {
         let mut st = lock(&shared.state);
@@ -221,6 +227,9 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
                 for (name, value) in rate.headers() {
                     reply = reply.with_header(name, value);
                 }
+            }
+            for (name, value) in extra_headers {
+                reply = reply.with_header(&name, value);
             }
             Outcome::Answer(reply)
         }

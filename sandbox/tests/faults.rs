@@ -423,3 +423,37 @@ fn absurd_fault_and_window_values_do_not_break_the_server() {
         "{outcome:?}"
     );
 }
+
+#[test]
+fn extra_headers_override_and_ride_on_normal_answers() {
+    let sb = Sandbox::start().unwrap();
+    let http = Http::new(&sb);
+    let date = "Wed, 21 Oct 2026 07:28:00 GMT";
+    sb.inject(
+        "/v1/posts",
+        Fault::rate_limited(5).header("Retry-After", date),
+    );
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (429, Some(date)));
+    let fault =
+        json!({"path": "/v1/posts", "headers": {"X-RateLimit-Reset": "2026-12-01T10:00:00Z"}});
+    assert_eq!(
+        http.send("POST", "/__sandbox/faults", &[], Some(&fault.to_string()))
+            .status,
+        201
+    );
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(r.status, 200, "a headers-only fault serves the request");
+    assert_eq!(r.header("x-ratelimit-reset"), Some("2026-12-01T10:00:00Z"));
+    assert_eq!(sb.submissions().len(), 1);
+    // No response splitting through a fault's header.
+    sb.inject(
+        "/v1/posts",
+        Fault::default().header("X-Evil", "a\r\nSet-Cookie: x=1"),
+    );
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(
+        (r.status, r.header("x-evil"), r.header("set-cookie")),
+        (200, None, None)
+    );
+}
