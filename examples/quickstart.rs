@@ -46,11 +46,18 @@ mod video_post;
 use std::error::Error;
 use std::process::ExitCode;
 
-use soku::Meta;
+use soku::{Client, ClientBuilder, Meta};
 use soku_sandbox::Sandbox;
 
 fn main() -> ExitCode {
-    common::main(run)
+    common::main(|env| {
+        run(
+            &env.client,
+            env.builder(),
+            env.sandbox.as_ref(),
+            env.old_key_id.as_deref(),
+        )
+    })
 }
 
 /// One line of the final summary.
@@ -61,9 +68,14 @@ struct Row {
 }
 
 /// Runs the nine workflows in the seed's order (rotation last: it revokes the key in use).
-pub fn run(env: &common::Env) -> Result<(), Box<dyn Error>> {
-    let client = &env.client;
-    let sb = env.sandbox.as_ref();
+/// `builder` configures the same server as `client`; `sb` is the embedded sandbox, if any;
+/// the rotation is skipped without `old_key_id`.
+pub fn run(
+    client: &Client,
+    builder: ClientBuilder,
+    sb: Option<&Sandbox>,
+    old_key_id: Option<&str>,
+) -> Result<(), Box<dyn Error>> {
     let mut log = Log::new(sb);
     let mut rows = Vec::new();
 
@@ -97,7 +109,7 @@ pub fn run(env: &common::Env) -> Result<(), Box<dyn Error>> {
     rows.push(log.done("schedule post", r.post_submission_id.clone(), &r.meta));
 
     log.step("7. error handling: configured retry, rate limits, request ids, special cases");
-    let r = error_handling::run(env.builder(), sb)?;
+    let r = error_handling::run(builder, sb)?;
     rows.push(log.done("error handling", r.post_submission_id.clone(), &r.meta));
     let retried = r;
 
@@ -112,7 +124,7 @@ pub fn run(env: &common::Env) -> Result<(), Box<dyn Error>> {
     rows.push(log.done("batch publish", ids, &r.meta));
 
     log.step("9. API-key rotation: create, verify (probe), revoke the old key");
-    match env.old_key_id.as_deref() {
+    match old_key_id {
         Some(old_key_id) => {
             let r = rotate_key::run(client, old_key_id)?;
             let ids = format!(

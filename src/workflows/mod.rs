@@ -3,19 +3,19 @@
 //!
 //! | method | what it does |
 //! |---|---|
-//! | [`Client::publish_batch`] / [`Client::publish_batch_with_progress`] | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
-//! | [`Client::rotate_api_key`] | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded |
-//! | [`Client::publish_with_media`] | imports each source URL through `/v1/media`, then publishes the post with the hosted URLs |
-//! | [`Client::publish_with_template`] | renders a template image, then publishes it as an image post |
+//! | [`Client::publish_batch`](crate::Client::publish_batch) / [`Client::publish_batch_with_progress`](crate::Client::publish_batch_with_progress) | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
+//! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded |
+//! | [`Client::publish_with_media`](crate::Client::publish_with_media) | imports each source URL through `/v1/media`, then publishes the post with the hosted URLs |
+//! | [`Client::publish_with_template`](crate::Client::publish_with_template) | renders a template image, then publishes it as an image post |
 //!
-//! Every workflow returns a [`Response`](crate::Response) whose [`Meta`](crate::Meta) is that of
+//! Every workflow returns a [`Response`](crate::Response) whose [`Meta`] is that of
 //! the last request sent, except `attempts` (the total over all steps) and `idempotency_key`
 //! (the key the workflow derived its per-step keys from, if any).
 //!
 //! # Safe to retry
 //!
 //! `publish_with_media` and `publish_with_template` derive every step's `Idempotency-Key` from
-//! one base key: the caller's [`CallOptions::idempotency_key`](crate::CallOptions) or a fresh
+//! one base key: the caller's [`CallOptions::idempotency_key`] or a fresh
 //! UUIDv4. Media imports use `<base>:media:<i>` and the post uses `<base>:post`, so running the
 //! whole workflow again with the same base key imports nothing twice and publishes nothing twice.
 //! Batch items use `<base>-<index>` when the caller gave a key, else a fresh key each.

@@ -5,18 +5,21 @@
 
 use std::time::Duration;
 
-use soku::{Client, CreatePost, Platform};
+use soku::{Client, ClientBuilder, CreatePost, Platform};
 use soku_sandbox::{RecordedRequest, Sandbox};
 
-/// A client for `sb` with its key and token, and millisecond backoff.
-pub fn client(sb: &Sandbox) -> Client {
+/// A client builder for `sb` with its key and token, and millisecond backoff.
+pub fn builder(sb: &Sandbox) -> ClientBuilder {
     Client::builder()
         .base_url(sb.url())
         .api_key(sb.api_key())
         .firebase_token(sb.firebase_token())
         .backoff_base(Duration::from_millis(10))
-        .build()
-        .expect("client for the sandbox")
+}
+
+/// A client for `sb` (see [`builder`]).
+pub fn client(sb: &Sandbox) -> Client {
+    builder(sb).build().expect("client for the sandbox")
 }
 
 /// The requests `sb` saw for `method path`.
