@@ -179,3 +179,45 @@ fn an_empty_old_key_id_is_rejected_before_anything_is_created() {
     assert_eq!(err.kind(), "invalid_argument");
     assert!(sb.requests().is_empty());
 }
+
+#[test]
+fn a_probe_that_is_accepted_is_not_taken_as_verification() {
+    let sb = Sandbox::start().unwrap();
+    let old = client(&sb);
+    sb.inject(
+        "/v1/posts",
+        Fault::raw_body(200, r#"{"postSubmissionId": "surprise"}"#),
+    );
+
+    let err = old
+        .rotate_api_key(&RotateApiKey::new(sb.default_key_id()), &CallOptions::new())
+        .unwrap_err();
+
+    assert_eq!(err.kind(), "api");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.code().map(|c| c.as_str()), Some("verification_failed"));
+    assert!(sb.requests().iter().all(|r| r.method != "DELETE"));
+    old.create_post(&post()).expect("the old key still works");
+}
+
+#[test]
+fn a_failed_revocation_is_reported_and_both_keys_keep_working() {
+    let sb = Sandbox::start().unwrap();
+    let old = client(&sb);
+
+    let err = old
+        .rotate_api_key(
+            &RotateApiKey::new("key_does_not_exist"),
+            &CallOptions::new(),
+        )
+        .unwrap_err();
+
+    assert_eq!(err.status(), Some(404));
+    old.create_post(&post()).expect("the old key still works");
+    let keys = old.list_api_keys().unwrap();
+    assert_eq!(
+        keys.keys.len(),
+        2,
+        "the verified new key stays on the account"
+    );
+}

@@ -24,7 +24,7 @@ const RESET_MARGIN: Duration = Duration::from_millis(250);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishBatch {
-    /// The posts, published in this order.
+    /// The posts, published in this order. Required (may be empty).
     pub posts: Vec<CreatePost>,
 }
 

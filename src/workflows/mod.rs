@@ -20,26 +20,46 @@
 //! whole workflow again with the same base key imports nothing twice and publishes nothing twice.
 //! Batch items use `<base>-<index>` when the caller gave a key, else a fresh key each.
 //!
-//! # Example
+//! # Examples
 //!
-//! ```no_run
-//! use soku::{CallOptions, Client, CreatePost, Platform};
+//! (The hidden lines start the embedded `soku-sandbox`; against the real API use
+//! [`Client::from_env`](crate::Client::from_env).)
 //!
-//! # fn main() -> soku::Result<()> {
-//! let client = Client::from_env()?;
+//! ```
+//! use soku::workflows::{PublishWithMedia, RotateApiKey};
+//! use soku::{CallOptions, CreatePost, MediaType, Platform, PostContent};
+//!
+//! # let sandbox = soku_sandbox::Sandbox::start().unwrap();
+//! # let client = soku::Client::builder().base_url(sandbox.url()).api_key(sandbox.api_key())
+//! #     .firebase_token(sandbox.firebase_token()).build()?;
+//! # let old_key_id = sandbox.default_key_id();
+//! // A batch: sequential, paced by the rate-limit headers, one result per post.
 //! let posts = vec![
 //!     CreatePost::text("Monday motivation: consistency beats perfection.", [Platform::Threads, Platform::X]),
 //!     CreatePost::text("Tuesday tip: automate what you repeat.", [Platform::Threads, Platform::X]),
 //! ];
 //! let report = client.publish_batch_with_progress(&posts, &CallOptions::new(), |item| {
-//!     match item.post_submission_id() {
-//!         Some(id) => println!("#{} published: {id}", item.index),
-//!         None => println!("#{} failed: {}", item.index, item.error().map(|e| e.to_string()).unwrap_or_default()),
+//!     match (item.post_submission_id(), item.error()) {
+//!         (Some(id), _) => println!("#{} published: {id}", item.index),
+//!         (_, Some(err)) => println!("#{} failed: {err}", item.index),
+//!         _ => {}
 //!     }
 //! })?;
-//! println!("{} succeeded, {} failed", report.summary.succeeded, report.summary.failed);
-//! # Ok(())
-//! # }
+//! assert_eq!(report.summary.succeeded, 2);
+//!
+//! // Import a video, then publish it; safe to re-run with the same key.
+//! let post = PostContent::new([Platform::YouTube]).text("Walkthrough").media_type(MediaType::Video);
+//! let req = PublishWithMedia::new(["https://example.com/videos/product-demo.mp4"], post);
+//! let opts = CallOptions::new().idempotency_key("launch-video");
+//! let first = client.publish_with_media(&req, &opts)?;
+//! let again = client.publish_with_media(&req, &opts)?;
+//! assert_eq!(first.post.post_submission_id, again.post.post_submission_id);
+//!
+//! // Rotate the key: the old one is revoked only once the new one is verified.
+//! let rotated = client.rotate_api_key(&RotateApiKey::new(old_key_id), &CallOptions::new())?;
+//! let client = client.with_api_key(rotated.api_key.clone());
+//! # assert!(client.create_post(&posts[0]).is_ok());
+//! # Ok::<(), soku::Error>(())
 //! ```
 
 mod batch;
