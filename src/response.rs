@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::rate_limit::RateLimit;
 
 /// The typed body of a successful call together with its metadata. Derefs to the body.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialises as `{"data": …, "meta": …}` (the C ABI's success JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Response<T> {
     /// The decoded body.
     pub data: T,
