@@ -94,7 +94,7 @@ impl MetaTrail {
         self.last = meta.clone();
     }
 
-    /// The rate-limit snapshot of the last step recorded.
+    /// The metadata of the last step recorded (default before any).
     pub(crate) fn last(&self) -> &Meta {
         &self.last
     }
