@@ -30,7 +30,8 @@ pub enum VerifyMode {
     #[default]
     Probe,
     /// Publishes the seed's verification post ("Key rotation verification" to Threads) with the
-    /// new key; it must be accepted. This publishes a real post.
+    /// new key; it must be accepted. This publishes a real post, and fails (keeping the old
+    /// key) when the account has no Threads account connected.
     Post,
     /// No verification: the old key is revoked right after the new one is created.
     None,
