@@ -56,7 +56,8 @@ pub struct Meta {
     pub request_id: Option<String>,
     /// Rate-limit snapshot from the last response received.
     pub rate_limit: RateLimit,
-    /// Requests actually sent for this call (1 = no retry).
+    /// Attempts made for this call (1 = no retry), counting an attempt whose connection
+    /// failed.
     pub attempts: u32,
     /// The `Idempotency-Key` sent, if any (the same on every attempt).
     pub idempotency_key: Option<String>,
