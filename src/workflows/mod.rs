@@ -72,9 +72,7 @@ pub use publish::{
 };
 pub use rotate::{RotateApiKey, RotatedApiKey, VerifyMode};
 
-use std::time::Duration;
-
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::client::CallOptions;
 use crate::error::Error;
@@ -116,26 +114,8 @@ pub(crate) fn step_opts(opts: &CallOptions, key: Option<String>) -> CallOptions 
     step
 }
 
-/// The error object of the C ABI's error JSON:
-/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`
-/// (`retryAfter` in seconds, a number or null).
+/// The error object of the C ABI's error JSON, as [`Error`] serialises:
+/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`.
 pub(crate) fn error_object(err: &Error) -> Value {
-    json!({
-        "kind": err.kind(),
-        "status": err.status(),
-        "code": err.code().map(|c| c.as_str()),
-        "message": err.message(),
-        "requestId": err.request_id(),
-        "details": err.details(),
-        "retryAfter": err.retry_after().map(seconds_json),
-    })
-}
-
-/// Whole seconds as an integer, fractional ones as a float.
-fn seconds_json(d: Duration) -> Value {
-    if d.subsec_nanos() == 0 {
-        json!(d.as_secs())
-    } else {
-        json!(d.as_secs_f64())
-    }
+    serde_json::to_value(err).unwrap_or(Value::Null)
 }
