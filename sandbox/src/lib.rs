@@ -272,6 +272,12 @@ impl Sandbox {
         lock(&self.shared.state).api_connections.len()
     }
 
+    /// Every TCP connection accepted since start or the last [`Sandbox::reset`], including
+    /// those that only reached the control API or carried nothing.
+    pub fn accepted_connections(&self) -> usize {
+        self.shared.conns.accepted()
+    }
+
     /// Queues `fault` for the next `fault.count` requests whose path is `path` (or starts
     /// with it, when `path` ends in `*`) and, if [`Fault::method`] is set, whose method matches.
     /// The query string is not part of the path. Faults are taken in the order queued.

@@ -298,7 +298,7 @@ fn inspection_records_requests_and_submissions() {
     // Reset over HTTP clears everything.
     assert_eq!(http.send("POST", "/__sandbox/reset", &[], None).status, 204);
     assert!(sb.requests().is_empty() && sb.submissions().is_empty());
-    assert_eq!(sb.connections(), 0);
+    assert_eq!((sb.connections(), sb.accepted_connections()), (0, 0));
     assert_eq!(
         http.send("GET", "/__sandbox/nothing", &[], None).status,
         404
@@ -333,9 +333,16 @@ fn keep_alive_connections_are_counted_once() {
         post_x(&Http::new(&sb), &sb, &[]);
     }
     assert_eq!(sb.connections(), 4);
-    // Raw connections that close after one request count one each.
+    // Raw connections that close after one request count one each; one that carries nothing
+    // is accepted but not counted as used.
     raw_exchange(&sb, &raw_post(&sb, "{}", ""));
+    drop(std::net::TcpStream::connect(sb.addr()).unwrap());
     assert_eq!(sb.connections(), 5);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sb.accepted_connections() < 6 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(sb.accepted_connections(), 6);
     assert_eq!(sb.requests().len(), 9);
 }
 
