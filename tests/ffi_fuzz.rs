@@ -259,7 +259,7 @@ fn every_operation_survives_generated_input() {
         .iter()
         .map(|(method, path, (status, body))| {
             server
-                .mock(*method, *path)
+                .mock(method, *path)
                 .with_status(*status)
                 .with_header("retry-after", "0")
                 .with_body(body)
