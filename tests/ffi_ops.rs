@@ -335,3 +335,158 @@ fn a_null_out_json_sends_nothing() {
         "invalid input never reaches the server"
     );
 }
+
+#[test]
+fn publish_batch_reports_every_post_and_returns_ok() {
+    let sb = sandbox();
+    let c = handle(&sb);
+    let request = json!({"posts": [
+        {"post": {"content": {"text": "one", "platform": ["x"]}}},
+        {"post": {"content": {"text": "two", "platform": ["instagram"], "mediaType": "image",
+                              "imageUrls": ["https://example.com/a.png"]}}},
+        {"post": {"content": {"text": "three", "platform": ["threads"]}}},
+    ]});
+    let (status, json) = call(
+        soku_posts_publish_batch,
+        &c,
+        Some(&request.to_string()),
+        Some(r#"{"idempotencyKey": "batch-1"}"#),
+    );
+    assert_eq!(status, SOKU_OK, "{json}");
+    let data = &json["data"];
+    assert_eq!(
+        data["summary"],
+        json!({"total": 3, "succeeded": 2, "failed": 1})
+    );
+    let results = data["results"].as_array().unwrap();
+    assert_eq!(results.len(), 3);
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r["index"], i);
+    }
+    assert_eq!(results[0]["ok"], true);
+    assert!(results[0]["postSubmissionId"].is_string());
+    assert_eq!(results[0]["meta"]["idempotencyKey"], "batch-1-0");
+    assert_eq!(results[1]["ok"], false);
+    assert_eq!(results[1]["error"]["kind"], "api");
+    assert_eq!(results[1]["error"]["code"], "missing_account");
+    assert_eq!(results[1]["error"]["status"], 400);
+    assert!(results[1]["error"]["requestId"].is_string());
+    assert_eq!(results[2]["ok"], true);
+    assert_eq!(sb.submissions().len(), 2);
+}
+
+#[test]
+fn publish_with_media_imports_then_publishes() {
+    let sb = sandbox();
+    let c = handle(&sb);
+    let request = json!({
+        "sourceUrls": ["https://example.com/a.png", "https://example.com/b.png"],
+        "post": {"text": "two images", "platform": ["x", "linkedin"]},
+    });
+    let (status, json) = call(
+        soku_posts_publish_with_media,
+        &c,
+        Some(&request.to_string()),
+        None,
+    );
+    assert_eq!(status, SOKU_OK, "{json}");
+    let media: Vec<&str> = json["data"]["media"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(media.len(), 2);
+    assert!(
+        json["data"]["post"]["postSubmissionId"].is_string(),
+        "{json}"
+    );
+    let submitted = &sb.submissions()[0]["post"]["content"];
+    assert_eq!(submitted["imageUrls"], json!(media));
+    assert_eq!(submitted["mediaType"], "image");
+
+    // a source the sandbox cannot fetch: the API's upload_failed, nothing published
+    let bad = json!({"sourceUrls": ["https://media.invalid/x.mp4"],
+                     "post": {"text": "v", "mediaType": "video", "platform": ["youtube"]}});
+    let (status, json) = call(
+        soku_posts_publish_with_media,
+        &c,
+        Some(&bad.to_string()),
+        None,
+    );
+    assert_eq!(status, SOKU_ERR_API, "{json}");
+    assert_eq!(json["error"]["code"], "upload_failed");
+    assert_eq!(sb.submissions().len(), 1);
+}
+
+#[test]
+fn publish_with_template_renders_then_publishes() {
+    let sb = sandbox();
+    let c = handle(&sb);
+    let (status, json) = call(
+        soku_posts_publish_with_template,
+        &c,
+        Some(WITH_TEMPLATE),
+        None,
+    );
+    assert_eq!(status, SOKU_OK, "{json}");
+    let url = json["data"]["template"]["url"].as_str().unwrap();
+    assert!(
+        json["data"]["post"]["postSubmissionId"].is_string(),
+        "{json}"
+    );
+    assert_eq!(
+        sb.submissions()[0]["post"]["content"]["imageUrls"],
+        json!([url])
+    );
+
+    let unknown = r#"{"template": {"templateSlug": "noSuchTemplate"}, "post": {"text": "t", "platform": ["x"]}}"#;
+    let (status, json) = call(soku_posts_publish_with_template, &c, Some(unknown), None);
+    assert_eq!(status, SOKU_ERR_API, "{json}");
+    assert_eq!(json["error"]["status"], 404);
+}
+
+#[test]
+fn rotate_revokes_the_old_key_only_after_verification() {
+    let sb = sandbox();
+    let c = handle(&sb);
+    let list = |c: &Handle| {
+        let (status, json) = call(soku_api_keys_list, c, None, None);
+        assert_eq!(status, SOKU_OK, "{json}");
+        json["data"]["apiKeys"].as_array().unwrap().clone()
+    };
+    let status_of = |keys: &[serde_json::Value], id: &str| {
+        keys.iter()
+            .find(|k| k["id"] == id)
+            .map(|k| k["status"].clone())
+    };
+
+    // verification fails: the probe answers 401, the old key stays active
+    sb.inject("/v1/posts", Fault::status(401, "unauthorized"));
+    let request = json!({"oldKeyId": sb.default_key_id(), "name": "rotated"}).to_string();
+    let (status, json) = call(soku_api_keys_rotate, &c, Some(&request), None);
+    assert_eq!(status, SOKU_ERR_API, "{json}");
+    assert_eq!(json["error"]["code"], "unauthorized");
+    assert_eq!(
+        status_of(&list(&c), sb.default_key_id()),
+        Some(json!("active"))
+    );
+
+    // verification succeeds: the old key is revoked
+    let (status, json) = call(soku_api_keys_rotate, &c, Some(&request), None);
+    assert_eq!(status, SOKU_OK, "{json}");
+    let data = &json["data"];
+    assert!(data["apiKey"].as_str().unwrap().starts_with("sk_live_"));
+    assert_eq!(data["verified"], "probe");
+    assert_eq!(data["revokedKeyId"], sb.default_key_id());
+    assert_eq!(
+        status_of(&list(&c), sb.default_key_id()),
+        Some(json!("revoked"))
+    );
+
+    // the new key publishes
+    let new_key = data["apiKey"].as_str().unwrap();
+    let rotated = client(&fast_config(sb.url(), new_key, sb.firebase_token()));
+    let (status, json) = call(soku_posts_create, &rotated, Some(TEXT_POST), None);
+    assert_eq!(status, SOKU_OK, "{json}");
+}
