@@ -160,14 +160,19 @@ static inline int json_is_nonempty_string(const char *json, const char *path) {
     return v && *v == '"' && v[1] != '"';
 }
 
-/* 1 if the value at path is the integer `expected`. */
-static inline int json_int_is(const char *json, const char *path, long expected) {
+/* Reads the integer at path into *value; 1 on success (0 for non-integers, e.g. 1.5). */
+static inline int json_int(const char *json, const char *path, long *value) {
     const char *v = json_get(json, path);
     char *end;
-    long n;
     if (!v || !(*v == '-' || isdigit((unsigned char)*v))) return 0;
-    n = strtol(v, &end, 10);
-    return n == expected && *end != '.' && *end != 'e' && *end != 'E';
+    *value = strtol(v, &end, 10);
+    return *end != '.' && *end != 'e' && *end != 'E';
+}
+
+/* 1 if the value at path is the integer `expected`. */
+static inline int json_int_is(const char *json, const char *path, long expected) {
+    long n;
+    return json_int(json, path, &n) && n == expected;
 }
 
 /* 1 if the value at path starts with the JSON literal `literal` (null, true, false, "[", "{"). */

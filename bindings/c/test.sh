@@ -68,11 +68,9 @@ if ldd "$BUILD/test_soku_shared" | grep -q "libsoku.so => $TARGET/libsoku.so" \
 else
     fail "static and shared builds link the intended library"
 fi
-examples=()
 for src in bindings/c/examples/*.c; do
     name="$(basename "$src" .c)"
     "$CC" "${CFLAGS[@]}" "$src" "$TARGET/libsoku.a" "${NATIVE_LIBS[@]}" -o "$BUILD/$name"
-    examples+=("$name")
 done
 
 echo "== start sandbox"
@@ -144,20 +142,25 @@ run_program "valgrind_test_soku_retry429" valgrind -q --leak-check=full \
 
 echo "== examples"
 control /__sandbox/reset
-for name in "${examples[@]}"; do
-    if out="$("$BUILD/$name" 2>&1)"; then
-        echo "$out" | sed 's/sk_live_[A-Za-z0-9_]*/sk_live_***/g'
+mask() { sed 's/sk_live_[A-Za-z0-9_-]*/sk_live_***/g'; }
+# run_example <name> <stdout pattern> [args...]: runs against the sandbox, checks exit 0 and output
+run_example() {
+    local name="$1" pattern="$2" out
+    shift 2
+    if out="$("$BUILD/$name" "$@" 2>&1)" && grep -Eq "$pattern" <<<"$out"; then
         pass "example $name"
     else
-        echo "$out" | sed 's/sk_live_[A-Za-z0-9_]*/sk_live_***/g'
         fail "example $name"
     fi
-done
-if "$BUILD/publish_text" "hello" | grep -Eq '^postSubmissionId: [0-9a-zA-Z_-]+$'; then
-    pass "publish_text prints the postSubmissionId"
-else
-    fail "publish_text prints the postSubmissionId"
-fi
+    mask <<<"$out" | sed 's/^/    /'
+}
+run_example publish_text '^postSubmissionId: [0-9a-zA-Z_-]+$' "hello from C"
+run_example publish_video '^postSubmissionId: [0-9a-zA-Z_-]+$'
+run_example publish_template '^postSubmissionId: [0-9a-zA-Z_-]+$'
+run_example publish_batch '^3 succeeded, 0 failed$'
+run_example rotate_key '^SOKU_API_KEY=sk_live_' "$SOKU_DEFAULT_KEY_ID"
+control /__sandbox/reset # rotate_key revoked the default key
+
 # an inactive account: the example must print the API error code and the request id
 err="$(SOKU_API_KEY="$SOKU_INACTIVE_API_KEY" "$BUILD/publish_text" "hello" 2>&1 >/dev/null || true)"
 if grep -Eq '^error: forbidden \(request req_[0-9a-zA-Z_]+\)$' <<<"$err"; then
