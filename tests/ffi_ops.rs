@@ -75,7 +75,7 @@ fn posts_create_sends_the_body_unchanged_and_returns_data_and_meta() {
     assert_eq!(header(&requests[0], "soku-api-key"), Some(sb.api_key()));
     assert_eq!(
         header(&requests[0], "user-agent"),
-        Some(format!("soku-rust/{}", soku::VERSION).as_str())
+        Some(format!("soku-rust/{v} soku-c/{v}", v = soku::VERSION).as_str())
     );
 }
 
@@ -489,4 +489,14 @@ fn rotate_revokes_the_old_key_only_after_verification() {
     let rotated = client(&fast_config(sb.url(), new_key, sb.firebase_token()));
     let (status, json) = call(soku_posts_create, &rotated, Some(TEXT_POST), None);
     assert_eq!(status, SOKU_OK, "{json}");
+}
+
+#[test]
+fn a_configured_user_agent_is_sent_verbatim() {
+    let sb = sandbox();
+    let config = json!({"baseUrl": sb.url(), "apiKey": sb.api_key(), "userAgent": "my-app/2.0"});
+    let c = client(&config.to_string());
+    let (status, json) = call(soku_posts_create, &c, Some(TEXT_POST), None);
+    assert_eq!(status, SOKU_OK, "{json}");
+    assert_eq!(header(&sb.requests()[0], "user-agent"), Some("my-app/2.0"));
 }

@@ -49,7 +49,8 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// `config_json`: NULL (same as `{}`) or an object with any of `apiKey`, `baseUrl`,
 /// `firebaseToken` (strings), `timeoutMs` (default 30000), `connectTimeoutMs` (default 10000),
 /// `maxRetries` (default 3), `maxRetryWaitMs` (default 60000), `backoffBaseMs` (default 1000)
-/// (non-negative integers), `userAgent` (string, default `"soku-rust/<version>"`),
+/// (non-negative integers), `userAgent` (string, used verbatim; default
+/// `"soku-rust/<version> soku-c/<version>"`),
 /// `allowInsecureHttp` (default false: `http://` only for loopback hosts) and
 /// `validateScheduledTime` (default true) (booleans). A `null` value counts as absent. Absent
 /// `apiKey`, `baseUrl` and `firebaseToken` fall back to the environment variables

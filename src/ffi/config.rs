@@ -135,9 +135,10 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
     if let Some(d) = f.millis("backoffBaseMs")? {
         b = b.backoff_base(d);
     }
-    if let Some(ua) = f.string("userAgent")? {
-        b = b.user_agent(ua);
-    }
+    // The C ABI identifies itself after the Rust library, as the spec allows; a caller's own
+    // userAgent (Python sends "soku-rust/<v> soku-python/<v>") is used verbatim.
+    let ua = f.string("userAgent")?;
+    b = b.user_agent(ua.unwrap_or_else(|| format!("soku-rust/{v} soku-c/{v}", v = crate::VERSION)));
     if let Some(yes) = f.boolean("allowInsecureHttp")? {
         b = b.allow_insecure_http(yes);
     }
