@@ -158,7 +158,7 @@ run_example publish_text '^postSubmissionId: [0-9a-zA-Z_-]+$' "hello from C"
 run_example publish_video '^postSubmissionId: [0-9a-zA-Z_-]+$'
 run_example publish_template '^postSubmissionId: [0-9a-zA-Z_-]+$'
 run_example publish_batch '^3 succeeded, 0 failed$'
-run_example rotate_key '^SOKU_API_KEY=sk_live_' "$SOKU_DEFAULT_KEY_ID"
+run_example rotate_key '^new API key: sk_live_' "$SOKU_DEFAULT_KEY_ID"
 control /__sandbox/reset # rotate_key revoked the default key
 
 # an inactive account: the example must print the API error code and the request id

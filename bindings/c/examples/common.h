@@ -39,4 +39,18 @@ static inline SokuClient *example_client(void) {
     return client;
 }
 
+/* Prints "<label>: <string at path>" if the JSON has a string there. */
+static inline void example_print_field(const char *out, const char *path, const char *label) {
+    char value[512];
+    if (json_str_copy(out, path, value, sizeof value)) printf("%s: %s\n", label, value);
+}
+
+/* The end of every example: report an error, free the JSON and the client, give the exit code. */
+static inline int example_finish(SokuClient *client, int32_t status, char *out) {
+    if (status != SOKU_OK) example_print_error(status, out);
+    soku_string_free(out);
+    soku_client_free(client);
+    return status == SOKU_OK ? 0 : 1;
+}
+
 #endif

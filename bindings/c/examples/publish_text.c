@@ -10,7 +10,7 @@
 
 int main(int argc, char **argv) {
     const char *text = argc > 1 ? argv[1] : "Hello from the soku C example";
-    char request[4096], id[256];
+    char request[4096];
     SokuClient *client = example_client();
     char *out = NULL;
     int32_t status;
@@ -20,11 +20,6 @@ int main(int argc, char **argv) {
              "{\"post\": {\"content\": {\"text\": \"%s\", \"platform\": [\"x\", \"threads\"]}}}",
              text);
     status = soku_posts_create(client, request, NULL, &out);
-    if (status == SOKU_OK && json_str_copy(out, "data.postSubmissionId", id, sizeof id))
-        printf("postSubmissionId: %s\n", id);
-    else
-        example_print_error(status, out);
-    soku_string_free(out);
-    soku_client_free(client);
-    return status == SOKU_OK ? 0 : 1;
+    example_print_field(out, "data.postSubmissionId", "postSubmissionId");
+    return example_finish(client, status, out);
 }

@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv) {
     const char *source = argc > 1 ? argv[1] : "https://example.com/videos/product-demo.mp4";
-    char request[4096], value[512];
+    char request[4096];
     SokuClient *client = example_client();
     char *out = NULL;
     int32_t status;
@@ -20,15 +20,7 @@ int main(int argc, char **argv) {
              "{\"platform\": \"tiktok\", \"accountId\": \"tt_brand\"}, \"youtube\"]}}",
              source);
     status = soku_posts_publish_with_media(client, request, NULL, &out);
-    if (status == SOKU_OK) {
-        if (json_str_copy(out, "data.media.0.url", value, sizeof value))
-            printf("uploaded media: %s\n", value);
-        if (json_str_copy(out, "data.post.postSubmissionId", value, sizeof value))
-            printf("postSubmissionId: %s\n", value);
-    } else {
-        example_print_error(status, out);
-    }
-    soku_string_free(out);
-    soku_client_free(client);
-    return status == SOKU_OK ? 0 : 1;
+    example_print_field(out, "data.media.0.url", "uploaded media");
+    example_print_field(out, "data.post.postSubmissionId", "postSubmissionId");
+    return example_finish(client, status, out);
 }

@@ -3,7 +3,7 @@
  * request that publishes nothing, and only then revoke the old key.
  *
  * Needs SOKU_FIREBASE_TOKEN (the api-key endpoints use a Firebase ID token) and the id of the
- * key to replace, as listed by soku_api_keys_list. Prints SOKU_API_KEY=<new key> on stdout:
+ * key to replace, as listed by soku_api_keys_list. Prints "new API key: <key>" on stdout:
  * store it, the server never shows it again.
  *
  *   SOKU_FIREBASE_TOKEN=... ./rotate_key key_123
@@ -13,7 +13,7 @@
 #include "common.h"
 
 int main(int argc, char **argv) {
-    char request[1024], value[512];
+    char request[1024];
     SokuClient *client;
     char *out = NULL;
     int32_t status;
@@ -26,15 +26,8 @@ int main(int argc, char **argv) {
              "{\"oldKeyId\": \"%s\", \"name\": \"rotated by rotate_key.c\", \"verify\": \"probe\"}",
              argv[1]);
     status = soku_api_keys_rotate(client, request, NULL, &out);
-    if (status == SOKU_OK) {
-        if (json_str_copy(out, "data.apiKey", value, sizeof value)) printf("SOKU_API_KEY=%s\n", value);
-        if (json_str_copy(out, "data.revokedKeyId", value, sizeof value))
-            fprintf(stderr, "verified the new key; revoked %s\n", value);
-    } else {
-        example_print_error(status, out);
-        fprintf(stderr, "the old key was not revoked\n");
-    }
-    soku_string_free(out);
-    soku_client_free(client);
-    return status == SOKU_OK ? 0 : 1;
+    example_print_field(out, "data.apiKey", "new API key");
+    if (status == SOKU_OK) fprintf(stderr, "verified the new key; revoked the old one\n");
+    else fprintf(stderr, "the old key was not revoked\n");
+    return example_finish(client, status, out);
 }
