@@ -445,11 +445,15 @@ fn forced_panic_in_every_export_becomes_soku_err_panic() {
         assert_reached_network(name, status, &json);
     }
 
-    // soku_client_new: panic status, JSON written, no handle
+    // soku_client_new: panic status, JSON written, *out_client set to NULL
     __force_panic_in_next_call();
-    let (status, handle, json) = try_client(Some(b"{}"));
+    let mut handle = ptr::NonNull::<SokuClient>::dangling().as_ptr();
+    let mut out = ptr::null_mut();
+    let status = unsafe { soku_client_new(c"{}".as_ptr(), &mut handle, &mut out) };
+    let json = take(out);
+    assert_shape(status, &json);
     assert_eq!(status, SOKU_ERR_PANIC, "{json}");
-    assert!(handle.is_none());
+    assert!(handle.is_null());
 
     // functions without out_json fall back to a safe answer
     __force_panic_in_next_call();

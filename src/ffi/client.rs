@@ -82,9 +82,12 @@ pub unsafe extern "C" fn soku_client_new(
 ) -> i32 {
     // SAFETY: forwarded from the caller.
     unsafe {
+        // *out_client is NULL on every failure path, a panic included.
+        if !out_json.is_null() && !out_client.is_null() {
+            out_client.write(ptr::null_mut());
+        }
         with_out_json(out_json, || {
             let built = non_null(out_client, "out_client").and_then(|_| {
-                out_client.write(ptr::null_mut());
                 let config = opt_str_arg(config_json, "config_json")?;
                 client_builder(config)?.build()
             });
