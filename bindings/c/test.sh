@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bindings/c/test.sh: build the library and the sandbox, then run the C ABI checks:
-#   - include/soku.h compiles alone as C99 and as C++;
+#   - include/soku.h compiles alone as C99 and as C++, and a C++ program links and calls it;
 #   - the C test programs (-std=c99 -Wall -Wextra -Werror) linked against libsoku.a and
 #     against libsoku.so, run against the sandbox (every operation, API errors, invalid
 #     arguments, threads, a 429 retried);
@@ -54,6 +54,15 @@ if "$CXX" -Wall -Wextra -Werror -fsyntax-only -x c++ include/soku.h; then
     pass "soku.h compiles alone as C++"
 else
     fail "soku.h compiles alone as C++"
+fi
+
+echo "== C++"
+mkdir -p "$BUILD"
+if "$CXX" -std=c++11 -Wall -Wextra -Werror -I"$ROOT/include" bindings/c/tests/smoke.cpp \
+    "$TARGET/libsoku.a" "${NATIVE_LIBS[@]}" -o "$BUILD/smoke_cpp" && "$BUILD/smoke_cpp"; then
+    pass "a C++ program links and calls the library"
+else
+    fail "a C++ program links and calls the library"
 fi
 
 echo "== compile C programs"
