@@ -81,7 +81,7 @@ pub struct ClientBuilder {
 #[derive(Clone, Default, PartialEq)]
 pub struct CallOptions {
     /// The `Idempotency-Key` to send. Posts, media and transcription otherwise get a fresh
-    /// random UUIDv4; either way the same key is reused on every retry of the call. Other POSTs
+    /// random UUIDv4; either way the same key is reused on every retry of the call. Other calls
     /// send it only when given here. Default none.
     pub idempotency_key: Option<String>,
     /// Firebase ID token for the api-key calls, overriding the client's. Default none.

@@ -177,6 +177,28 @@ impl Error {
     }
 }
 
+/// Serialises as the C ABI's error object: `{"kind", "status", "code", "message", "requestId",
+/// "details", "retryAfter"}` with nulls kept; `retryAfter` is in seconds (an integer when whole).
+/// The metadata is not included ([`Error::meta`] serialises on its own).
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(7))?;
+        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("status", &self.status())?;
+        map.serialize_entry("code", &self.code())?;
+        map.serialize_entry("message", &self.message())?;
+        map.serialize_entry("requestId", &self.request_id())?;
+        map.serialize_entry("details", &self.details())?;
+        match self.retry_after() {
+            Some(d) if d.subsec_nanos() == 0 => map.serialize_entry("retryAfter", &d.as_secs())?,
+            Some(d) => map.serialize_entry("retryAfter", &d.as_secs_f64())?,
+            None => map.serialize_entry("retryAfter", &None::<u64>)?,
+        }
+        map.end()
+    }
+}
+
 /// An API error code. Unknown codes are kept verbatim in [`ErrorCode::Other`].
 ///
 /// (De)serialises as its wire string.
@@ -316,5 +338,38 @@ mod tests {
         );
         assert_eq!(e.kind(), "api");
         assert_eq!(e.request_id(), Some("req_123"));
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "api", "status": 400, "code": "validation_error",
+                "message": "text is required", "requestId": "req_123", "details": null,
+                "retryAfter": null})
+        );
+    }
+
+    #[test]
+    fn other_kinds_serialise_with_nulls() {
+        let e = Error::InvalidArgument("id must not be empty".into());
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "invalid_argument", "status": null, "code": null,
+                "message": "id must not be empty", "requestId": null, "details": null,
+                "retryAfter": null})
+        );
+        let mut api = ApiError {
+            status: 429,
+            code: ErrorCode::RateLimitExceeded,
+            message: String::new(),
+            error_type: None,
+            request_id: None,
+            details: Some(serde_json::json!({"window": 60})),
+            retry_after: Some(Duration::from_secs(2)),
+            meta: Meta::default(),
+        };
+        let v = serde_json::to_value(Error::Api(Box::new(api.clone()))).unwrap();
+        assert_eq!(v["retryAfter"], 2);
+        assert_eq!(v["details"]["window"], 60);
+        api.retry_after = Some(Duration::from_millis(1500));
+        let v = serde_json::to_value(Error::Api(Box::new(api))).unwrap();
+        assert_eq!(v["retryAfter"], 1.5);
     }
 }

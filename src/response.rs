@@ -7,7 +7,8 @@ use serde::Serialize;
 use crate::rate_limit::RateLimit;
 
 /// The typed body of a successful call together with its metadata. Derefs to the body.
-#[derive(Debug, Clone, PartialEq)]
+/// Serialises as `{"data": …, "meta": …}` (the C ABI's success JSON).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Response<T> {
     /// The decoded body.
     pub data: T,
@@ -55,7 +56,8 @@ pub struct Meta {
     pub request_id: Option<String>,
     /// Rate-limit snapshot from the last response received.
     pub rate_limit: RateLimit,
-    /// Requests actually sent for this call (1 = no retry).
+    /// Attempts made for this call (1 = no retry), counting an attempt whose connection
+    /// failed.
     pub attempts: u32,
     /// The `Idempotency-Key` sent, if any (the same on every attempt).
     pub idempotency_key: Option<String>,

@@ -171,7 +171,9 @@ mod tests {
             p.wait_for(0, 429, Some(Duration::from_secs(3600)), None),
             Duration::from_secs(5)
         );
-        // X-RateLimit-Reset only matters for 429.
+        // Retry-After is honoured on a retried 5xx too; X-RateLimit-Reset only for 429.
+        let w = p.wait_for(1, 503, Some(Duration::from_secs(2)), None);
+        assert!(w >= Duration::from_secs(2) && w < Duration::from_millis(2001));
         assert!(p.wait_for(0, 503, None, Some(Duration::from_secs(3))) < Duration::from_millis(2));
     }
 

@@ -99,8 +99,7 @@ impl Client {
         req: &RenderTemplate,
         opts: &CallOptions,
     ) -> Result<Response<RenderedTemplate>> {
-        req.validate()?;
-        self.call(Method::Post, "/v1/templates", Auth::ApiKey, Some(req), opts)
+        self.render_at("/v1/templates", req, opts)
     }
 
     /// `POST /v1/media/render-og`: the alias of [`Client::render_template`].
@@ -114,13 +113,16 @@ impl Client {
         req: &RenderTemplate,
         opts: &CallOptions,
     ) -> Result<Response<RenderedTemplate>> {
+        self.render_at("/v1/media/render-og", req, opts)
+    }
+
+    fn render_at(
+        &self,
+        path: &str,
+        req: &RenderTemplate,
+        opts: &CallOptions,
+    ) -> Result<Response<RenderedTemplate>> {
         req.validate()?;
-        self.call(
-            Method::Post,
-            "/v1/media/render-og",
-            Auth::ApiKey,
-            Some(req),
-            opts,
-        )
+        self.call(Method::Post, path, Auth::ApiKey, Some(req), opts)
     }
 }

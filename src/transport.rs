@@ -96,6 +96,8 @@ struct Failure {
     connected: bool,
     /// Status, if the answer's head arrived before the failure.
     status: u16,
+    /// `X-Request-Id`, if the answer's head arrived before the failure.
+    request_id: Option<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -166,9 +168,7 @@ impl Transport {
                 }
                 Err(f) => {
                     meta.status = f.status;
-                    if f.status == 0 {
-                        meta.request_id = None;
-                    }
+                    meta.request_id = f.request_id;
                     // A connect timeout is a connection failure like a refusal: nothing was sent.
                     let transient = f.kind == FailureKind::Transport
                         || (f.kind == FailureKind::Timeout && !f.connected);
@@ -222,7 +222,10 @@ impl Transport {
                 .with_config()
                 .limit(MAX_BODY_BYTES)
                 .read_to_vec()
-                .map_err(|e| classify(&e, status, req.timeout))?
+                .map_err(|e| Failure {
+                    request_id: request_id.clone(),
+                    ..classify(&e, status, req.timeout)
+                })?
         } else {
             // Best effort: an error answer keeps whatever part of its body arrived.
             let mut buf = Vec::new();
@@ -325,6 +328,7 @@ fn classify(e: &ureq::Error, status: u16, timeout: Duration) -> Failure {
         message,
         connected,
         status,
+        request_id: None,
     }
 }
 

@@ -228,3 +228,23 @@ fn silent_server_times_out_within_the_bound() {
     assert!(took >= bound && took < Duration::from_secs(3), "{took:?}");
     assert_eq!(server.connections(), 2);
 }
+
+#[test]
+fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
+    let server = RawServer::start(|mut stream| {
+        use std::io::Write;
+        core_support::read_head(&mut stream);
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nx-request-id: req_cut\r\ncontent-length: 100\r\n\r\n{\"postSub",
+        );
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+    });
+    let c = builder(&server.url).max_retries(0).build().unwrap();
+    let err = c.create_post(&post()).unwrap_err();
+    checked(&err);
+    assert_eq!(err.kind(), "transport");
+    let meta = err.meta().unwrap();
+    assert_eq!(meta.status, 200);
+    assert_eq!(meta.request_id.as_deref(), Some("req_cut"));
+    assert_eq!(err.request_id(), Some("req_cut"));
+}

@@ -103,6 +103,9 @@ fn text_post_exact_bytes_and_meta() {
     assert_eq!(meta.rate_limit.tier.as_deref(), Some("sandbox"));
     let key = meta.idempotency_key.clone().unwrap();
     assert!(regex_like_uuid(&key), "{key}");
+    let whole = serde_json::to_value(&resp).unwrap();
+    assert_eq!(whole["data"]["postSubmissionId"], "ps_1");
+    assert_eq!(whole["meta"]["idempotencyKey"], key.as_str());
     assert_eq!(
         serde_json::to_value(meta).unwrap(),
         json!({"status": 201, "requestId": "req_text",
