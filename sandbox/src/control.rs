@@ -49,7 +49,7 @@ fn route(shared: &Shared, req: &Incoming) -> ApiResult {
                 &json!({
                     "connections": st.api_connections.len(),
                     "acceptedConnections": shared.conns.accepted(),
-                    "requests": st.requests.len(),
+                    "requests": st.request_count,
                     "submissions": st.submissions.len(),
                 }),
             ))

@@ -6,7 +6,7 @@ use std::time::Duration;
 /// A misbehaviour queued for the next `count` requests to a path (see [`crate::Sandbox::inject`]).
 ///
 /// JSON form (control API `POST /__sandbox/faults`, all fields optional except `path`):
-/// `{"path": "/v1/posts", "count": 1, "status": 500, "code": "internal_error", "retryAfter": 1,
+/// `{"path": "/v1/posts", "method": "POST", "count": 1, "status": 500, "code": "internal_error", "retryAfter": 1,
 /// "delayMs": 0, "body": "<html>…</html>", "drop": false, "afterProcessing": false}`.
 ///
 /// - With none of `status`, `body`, `drop` set the fault only delays the request (`delayMs`),
@@ -24,6 +24,9 @@ pub struct Fault {
     /// How many requests the fault applies to. Default 1.
     #[serde(default = "one")]
     pub count: u32,
+    /// Only requests with this HTTP method (e.g. `POST`). Default: any method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     /// The HTTP status to answer with. Default: none (500 when `code` is set, 502 with `body`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
@@ -55,6 +58,7 @@ impl Default for Fault {
     fn default() -> Self {
         Fault {
             count: 1,
+            method: None,
             status: None,
             code: None,
             retry_after: None,
@@ -121,6 +125,12 @@ impl Fault {
         self
     }
 
+    /// Only apply to requests with this method (e.g. `"POST"` on `/v1/api-keys`).
+    pub fn method(mut self, method: &str) -> Fault {
+        self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
     /// Serve the request first, then answer with this fault.
     pub fn after_processing(mut self) -> Fault {
         self.after_processing = true;
@@ -161,11 +171,13 @@ impl FaultQueue {
     }
 
     /// Takes one use of the first fault matching `path`.
-    pub fn take(&mut self, path: &str) -> Option<Fault> {
-        let idx = self
-            .pending
-            .iter()
-            .position(|(p, _)| path_matches(p, path))?;
+    pub fn take(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let idx = self.pending.iter().position(|(p, f)| {
+            path_matches(p, path)
+                && f.method
+                    .as_ref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
         let fault = &mut self.pending[idx].1;
         fault.count -= 1;
         let taken = Fault {
@@ -191,12 +203,18 @@ mod tests {
             Fault::status(500, "internal_error").times(2),
         );
         q.push("/v1/posts".into(), Fault::drop_connection());
-        assert!(q.take("/v1/media").is_none());
-        assert!(q.take("/v1/api-keys/key_1").is_some());
-        assert!(q.take("/v1/api-keys/key_2").is_some());
-        assert!(q.take("/v1/api-keys/key_3").is_none());
-        assert!(q.take("/v1/posts").unwrap().drop);
-        assert!(q.take("/v1/posts").is_none());
+        q.push(
+            "/v1/api-keys".into(),
+            Fault::status(503, "internal_error").method("post"),
+        );
+        assert!(q.take("POST", "/v1/media").is_none());
+        assert!(q.take("DELETE", "/v1/api-keys/key_1").is_some());
+        assert!(q.take("DELETE", "/v1/api-keys/key_2").is_some());
+        assert!(q.take("DELETE", "/v1/api-keys/key_3").is_none());
+        assert!(q.take("POST", "/v1/posts").unwrap().drop);
+        assert!(q.take("POST", "/v1/posts").is_none());
+        assert!(q.take("GET", "/v1/api-keys").is_none());
+        assert_eq!(q.take("POST", "/v1/api-keys").unwrap().status, Some(503));
     }
 
     #[test]

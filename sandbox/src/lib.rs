@@ -255,9 +255,10 @@ impl Sandbox {
         DEFAULT_KEY_ID
     }
 
-    /// The API requests received so far, oldest first (control-API requests excluded).
+    /// The API requests received so far, oldest first (control-API requests excluded). Only
+    /// the most recent 10,000 are kept; `GET /__sandbox/stats` has the total count.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.shared.state).requests.clone()
+        lock(&self.shared.state).requests.iter().cloned().collect()
     }
 
     /// The accepted `POST /v1/posts` bodies, each once however often it was replayed.
@@ -271,8 +272,15 @@ impl Sandbox {
         lock(&self.shared.state).api_connections.len()
     }
 
+    /// Every TCP connection accepted since start or the last [`Sandbox::reset`], including
+    /// those that only reached the control API or carried nothing.
+    pub fn accepted_connections(&self) -> usize {
+        self.shared.conns.accepted()
+    }
+
     /// Queues `fault` for the next `fault.count` requests whose path is `path` (or starts
-    /// with it, when `path` ends in `*`).
+    /// with it, when `path` ends in `*`) and, if [`Fault::method`] is set, whose method matches.
+    /// The query string is not part of the path. Faults are taken in the order queued.
     pub fn inject(&self, path: &str, fault: Fault) {
         lock(&self.shared.state)
             .faults

@@ -26,10 +26,7 @@ impl Incoming {
 
     /// The first value of a header, matched case-insensitively.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        crate::record::find_header(&self.headers, name)
     }
 
     /// The body as a JSON object. An empty body is `{}` when `optional`, else a validation

@@ -176,7 +176,7 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     let request_id = new_request_id();
     let fault = {
         let mut st = lock(&shared.state);
-        st.requests.push(RecordedRequest {
+        st.record(RecordedRequest {
             method: req.method.clone(),
             path: req.target.clone(),
             headers: req.headers.clone(),
@@ -185,7 +185,7 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
         if let Some(id) = req.connection {
             st.api_connections.insert(id);
         }
-        st.faults.take(req.path())
+        st.faults.take(&req.method, req.path())
     };
     if let Some(f) = &fault {
         sleep_unless_stopped(shared, Duration::from_millis(f.delay_ms));

@@ -6,7 +6,7 @@ use crate::idempotency::IdempotencyStore;
 use crate::rate_limit::RateLimiter;
 use crate::record::RecordedRequest;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// One customer account.
 #[derive(Debug, Clone)]
@@ -35,7 +35,10 @@ pub(crate) struct State {
     pub keys: Vec<ApiKey>,
     /// Firebase ID token → account id.
     pub tokens: HashMap<String, String>,
-    pub requests: Vec<RecordedRequest>,
+    /// The most recent [`MAX_RECORDED`] API requests, oldest first.
+    pub requests: VecDeque<RecordedRequest>,
+    /// API requests received in total (also those no longer in `requests`).
+    pub request_count: u64,
     pub submissions: Vec<Value>,
     pub faults: FaultQueue,
     pub idempotency: IdempotencyStore,
@@ -43,6 +46,9 @@ pub(crate) struct State {
     /// Ids of TCP connections that carried at least one API (non-control) request.
     pub api_connections: HashSet<u64>,
 }
+
+/// How many requests are kept for inspection (a long benchmark must not grow without bound).
+pub(crate) const MAX_RECORDED: usize = 10_000;
 
 /// The default account's id.
 pub(crate) const DEFAULT_ACCOUNT: &str = "acct_sandbox";
@@ -87,13 +93,23 @@ impl State {
                 config::FIREBASE_TOKEN.to_string(),
                 DEFAULT_ACCOUNT.to_string(),
             )]),
-            requests: Vec::new(),
+            requests: VecDeque::new(),
+            request_count: 0,
             submissions: Vec::new(),
             faults: FaultQueue::default(),
             idempotency: IdempotencyStore::default(),
             limiter: RateLimiter::new(config.rate_limits, config.window),
             api_connections: HashSet::new(),
         }
+    }
+
+    /// Records one API request, forgetting the oldest beyond [`MAX_RECORDED`].
+    pub fn record(&mut self, request: RecordedRequest) {
+        if self.requests.len() == MAX_RECORDED {
+            self.requests.pop_front();
+        }
+        self.requests.push_back(request);
+        self.request_count += 1;
     }
 
     /// The key record with this secret.

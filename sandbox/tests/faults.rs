@@ -167,15 +167,20 @@ fn drop_closes_the_connection_without_an_answer() {
     assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
     assert!(sb.submissions().is_empty(), "a plain drop has no effect");
     assert_eq!(sb.requests().len(), 1);
-    // A keep-alive client sees a transport error, and the next request works.
-    sb.inject("/v1/posts", Fault::drop_connection());
+    // A keep-alive client sees a transport error on its reused connection (nothing retried
+    // behind its back), and the next request works on a new connection.
     let http = Http::new(&sb);
     let h = [
         ("soku-api-key", sb.api_key()),
         ("Content-Type", "application/json"),
     ];
+    assert_eq!(http.send("POST", "/v1/posts", &h, Some(&body)).status, 200);
+    sb.inject("/v1/posts", Fault::drop_connection());
     assert!(http.try_send("POST", "/v1/posts", &h, Some(&body)).is_err());
     assert_eq!(http.send("POST", "/v1/posts", &h, Some(&body)).status, 200);
+    assert_eq!(sb.requests().len(), 4);
+    assert_eq!(sb.submissions().len(), 2);
+    assert_eq!(sb.connections(), 3);
 }
 
 #[test]
@@ -293,7 +298,7 @@ fn inspection_records_requests_and_submissions() {
     // Reset over HTTP clears everything.
     assert_eq!(http.send("POST", "/__sandbox/reset", &[], None).status, 204);
     assert!(sb.requests().is_empty() && sb.submissions().is_empty());
-    assert_eq!(sb.connections(), 0);
+    assert_eq!((sb.connections(), sb.accepted_connections()), (0, 0));
     assert_eq!(
         http.send("GET", "/__sandbox/nothing", &[], None).status,
         404
@@ -328,9 +333,16 @@ fn keep_alive_connections_are_counted_once() {
         post_x(&Http::new(&sb), &sb, &[]);
     }
     assert_eq!(sb.connections(), 4);
-    // Raw connections that close after one request count one each.
+    // Raw connections that close after one request count one each; one that carries nothing
+    // is accepted but not counted as used.
     raw_exchange(&sb, &raw_post(&sb, "{}", ""));
+    drop(std::net::TcpStream::connect(sb.addr()).unwrap());
     assert_eq!(sb.connections(), 5);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sb.accepted_connections() < 6 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(sb.accepted_connections(), 6);
     assert_eq!(sb.requests().len(), 9);
 }
 
