@@ -8,7 +8,7 @@ use serde_json::json;
 use super::args::{non_null, opt_str_arg};
 use super::boundary::{boundary, with_out_json};
 use super::config::client_builder;
-use super::json::{failure, success};
+use super::json::{failure, success_without_meta};
 use super::status::status_name;
 use crate::Client;
 
@@ -93,9 +93,8 @@ pub unsafe extern "C" fn soku_client_new(
             });
             match built {
                 Ok(client) => {
-                    let outcome = success(
+                    let outcome = success_without_meta(
                         json!({ "baseUrl": client.base_url(), "version": crate::VERSION }),
-                        None,
                     );
                     out_client.write(Box::into_raw(Box::new(SokuClient { client })));
                     outcome
