@@ -394,6 +394,28 @@ static void test_api_error_missing_account(void) {
     soku_string_free(out);
 }
 
+static void test_api_error_details(void) {
+    /* with client-side checking off, the server's validation_error and its details come through */
+    char cfg[2048];
+    SokuClient *c;
+    int32_t status;
+    char *out;
+    snprintf(cfg, sizeof cfg, "{\"baseUrl\": \"%s\", \"apiKey\": \"%s\", \"validateScheduledTime\": false}",
+             base_url, api_key);
+    c = new_client(cfg);
+    out = call(soku_posts_create, c,
+               "{\"post\": {\"content\": {\"text\": \"late\", \"platform\": [\"x\"]}}, "
+               "\"scheduledTime\": \"2000-01-01T00:00:00Z\"}",
+               NULL, &status);
+    check_error(status, out, SOKU_ERR_API, "api");
+    CHECK_J(json_int_is(out, "error.status", 400), out);
+    CHECK_J(json_str_is(out, "error.code", "validation_error"), out);
+    CHECK_J(json_str_is(out, "error.details.field", "scheduledTime"), out);
+    CHECK_J(json_is_nonempty_string(out, "error.requestId"), out);
+    soku_string_free(out);
+    soku_client_free(c);
+}
+
 static void test_api_error_forbidden(void) {
     char cfg[2048];
     SokuClient *c;
@@ -523,6 +545,7 @@ int main(int argc, char **argv) {
         RUN(test_posts_publish_with_template);
         RUN(test_api_keys_rotate);
         RUN(test_api_error_missing_account);
+        RUN(test_api_error_details);
         RUN(test_api_error_forbidden);
         RUN(test_transport_error);
         RUN(test_invalid_arguments);
