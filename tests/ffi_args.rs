@@ -483,3 +483,30 @@ fn client_side_validation_is_invalid_argument_and_sends_nothing() {
     );
     assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
 }
+
+#[test]
+fn deeply_nested_or_huge_input_is_rejected_without_crashing() {
+    let client = offline_client();
+    let deep = format!(
+        "{{\"post\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    for (_, op, _) in operations() {
+        let (status, json) = call(op, &client, Some(&deep), Some(&deep));
+        assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+    }
+    let (status, _, json) = try_client(Some(deep.as_bytes()));
+    assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+    // a 4 MiB string is just data: parsed and sent (here to the closed port)
+    let huge = format!(
+        r#"{{"url": "https://example.com/{}"}}"#,
+        "a".repeat(4 << 20)
+    );
+    let (status, json) = call(soku_media_upload, &client, Some(&huge), None);
+    assert_eq!(status, SOKU_ERR_TRANSPORT, "{json}");
+    assert!(
+        json["error"]["message"].as_str().unwrap().len() < 4096,
+        "messages stay bounded"
+    );
+}
