@@ -120,9 +120,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// The length of the sliding rate-limit window. Default 60 s.
+    /// The length of the sliding rate-limit window. Default 60 s; at most one year.
     pub fn window(mut self, window: Duration) -> Self {
-        self.config.window = window;
+        self.config.window = window.min(Duration::from_secs(365 * 24 * 3600));
         self
     }
 
