@@ -3,7 +3,7 @@
 #   - include/soku.h compiles alone as C99 and as C++, and a C++ program links and calls it;
 #   - the C test programs (-std=c99 -Wall -Wextra -Werror) linked against libsoku.a and
 #     against libsoku.so, run against the sandbox (every operation, API errors, invalid
-#     arguments, threads, a 429 retried);
+#     arguments, threads, a 429 retried, decode / timeout / exhausted-retry faults);
 #   - one run under valgrind --leak-check=full --error-exitcode=1 (zero errors, zero leaks
 #     beyond the one documented in tests/valgrind.supp);
 #   - every example in bindings/c/examples/ against the sandbox.
@@ -134,12 +134,21 @@ run_program() {
 # The 429 fault: one answer with Retry-After 1; the client's maxRetryWaitMs (50) caps the wait.
 FAULT_429='{"path": "/v1/posts", "count": 1, "status": 429, "code": "rate_limit_exceeded", "retryAfter": 1}'
 
+queue_faults() { # the faults test_soku's "faults" mode expects
+    control /__sandbox/faults '{"path": "/v1/templates", "status": 200, "body": "<html>not json</html>"}'
+    control /__sandbox/faults '{"path": "/v1/media", "delayMs": 2000}'
+    control /__sandbox/faults '{"path": "/v1/ai/transcribe", "count": 3, "status": 500, "code": "internal_error"}'
+}
+
 for kind in static shared; do
     echo "== test_soku ($kind)"
     control /__sandbox/reset
     run_program "test_soku_$kind" "$BUILD/test_soku_$kind" all
     control /__sandbox/faults "$FAULT_429"
     run_program "test_soku_${kind}_retry429" "$BUILD/test_soku_$kind" retry429
+    control /__sandbox/reset
+    queue_faults
+    run_program "test_soku_${kind}_faults" "$BUILD/test_soku_$kind" faults
 done
 
 echo "== valgrind (test_soku shared)"
