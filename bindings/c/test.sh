@@ -5,7 +5,7 @@
 #     against libsoku.so, run against the sandbox (every operation, API errors, invalid
 #     arguments, threads, a 429 retried, decode / timeout / exhausted-retry faults);
 #   - one run under valgrind --leak-check=full --error-exitcode=1 (zero errors, zero leaks
-#     beyond the one documented in tests/valgrind.supp);
+#     beyond the two documented in tests/valgrind.supp);
 #   - every example in bindings/c/examples/ against the sandbox.
 # Run from anywhere; works from the repository root. Exits non-zero on any failure and ends with
 # "N passed, M failed".
