@@ -310,6 +310,13 @@ class Client:
             text = self._lib.take_string(out)
         return self._finish(status, text)
 
+    def _call_object(self, function: str, method: str, request: Any, options: Mapping[str, Any]) -> Dict[str, Any]:
+        """:meth:`_call` for the operations whose ``data`` is a JSON object."""
+        data = self._call(function, method, request, options)
+        if not isinstance(data, dict):
+            raise DecodeError("%s: the library returned %s instead of an object" % (method, type(data).__name__))
+        return data
+
     # -- plain endpoints --------------------------------------------------------------------
 
     def create_post(
@@ -350,14 +357,14 @@ class Client:
             body.update(_present(scheduledTime=scheduled_time))
         else:
             body = _body(request, dict(content, **_present(scheduledTime=scheduled_time)))
-        return self._call("soku_posts_create", "create_post", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_posts_create", "create_post", body, options)
 
     def upload_media(self, request: Union[str, Mapping[str, Any]], **options: Unpack[CallOptions]) -> Dict[str, Any]:
         """``POST /v1/media``: import media from a public URL; returns ``{"url": <hosted url>, ...}``.
 
         ``request`` is the source URL or the body ``{"url": ...}``.
         """
-        return self._call("soku_media_upload", "upload_media", _body(request, {}, "url"), options)  # type: ignore[no-any-return]
+        return self._call_object("soku_media_upload", "upload_media", _body(request, {}, "url"), options)
 
     def render_template(
         self,
@@ -374,7 +381,7 @@ class Client:
         """
         fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
         body = _body(request, fields, "templateSlug")
-        return self._call("soku_templates_render", "render_template", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_templates_render", "render_template", body, options)
 
     def transcribe(
         self,
@@ -392,7 +399,7 @@ class Client:
         """
         fields = _present(language=language, model=model, durationSeconds=duration_seconds)
         body = _body(request, fields, "mediaId")
-        return self._call("soku_ai_transcribe", "transcribe", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_ai_transcribe", "transcribe", body, options)
 
     def create_api_key(
         self, request: Union[None, str, Mapping[str, Any]] = None, **options: Unpack[CallOptions]
@@ -402,11 +409,11 @@ class Client:
         ``request`` is the body ``{"name": ...}``, the name, or nothing.
         """
         body = _body(request, {}, "name")
-        return self._call("soku_api_keys_create", "create_api_key", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_api_keys_create", "create_api_key", body, options)
 
     def list_api_keys(self, **options: Unpack[CallOptions]) -> Dict[str, Any]:
         """``GET /v1/api-keys`` (Firebase token): returns ``{"apiKeys": [{"id", "name", "status", ...}]}``."""
-        return self._call("soku_api_keys_list", "list_api_keys", {}, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_api_keys_list", "list_api_keys", {}, options)
 
     def revoke_api_key(self, request: Union[str, Mapping[str, Any]], **options: Unpack[CallOptions]) -> Any:
         """``DELETE /v1/api-keys/{id}`` (Firebase token). ``request`` is the key id or ``{"id": ...}``.
@@ -434,7 +441,7 @@ class Client:
         an :class:`~soku.ApiError` is raised and the old key is not revoked.
         """
         body = _body(request, _present(name=name, verify=verify), "oldKeyId")
-        return self._call("soku_api_keys_rotate", "rotate_api_key", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_api_keys_rotate", "rotate_api_key", body, options)
 
     def publish_batch(
         self,
@@ -454,7 +461,7 @@ class Client:
             raise InvalidArgumentError("posts must be a list of create-post bodies")
         else:
             body = {"posts": list(posts)}
-        return self._call("soku_posts_publish_batch", "publish_batch", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_posts_publish_batch", "publish_batch", body, options)
 
     def publish_with_media(
         self,
@@ -477,7 +484,7 @@ class Client:
             scheduledTime=scheduled_time,
         )
         body = _body(request, fields)
-        return self._call("soku_posts_publish_with_media", "publish_with_media", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_posts_publish_with_media", "publish_with_media", body, options)
 
     def publish_with_template(
         self,
@@ -499,4 +506,4 @@ class Client:
             scheduledTime=scheduled_time,
         )
         body = _body(request, fields)
-        return self._call("soku_posts_publish_with_template", "publish_with_template", body, options)  # type: ignore[no-any-return]
+        return self._call_object("soku_posts_publish_with_template", "publish_with_template", body, options)
