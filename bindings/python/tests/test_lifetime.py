@@ -92,8 +92,11 @@ class ThreadsTest(SandboxCase):
         deadline = time.monotonic() + 10
         while c._handle._busy == 0 and "done" not in box and time.monotonic() < deadline:
             time.sleep(0.005)
+        self.assertEqual(c._handle._busy, 1, "the call did not start")
         c.close()  # must wait for the call, not free the handle under it
-        self.assertTrue(box.get("done"), "close() returned while a call was running")
+        # The fault delays the request before the sandbox processes it: had close() not waited
+        # for the native call to return, the post would not be accepted yet.
+        self.assertEqual(len(self.sb.submissions()), 1, "close() returned while a call was running")
         t.join(10)
         self.assertNotIn("error", box)
         self.assertTrue(box["data"]["postSubmissionId"])

@@ -73,14 +73,20 @@ def header_functions() -> Dict[str, Tuple[str, List[str]]]:
 
 
 def ctype_of(decl: str) -> object:
-    """The ctypes type our declarations must use for a C parameter or return declaration."""
+    """The ctypes type our declarations must use for a C parameter or return declaration.
+
+    ``const char *`` (a borrowed string) is ``c_char_p``; an owned ``char *`` and any other pointer
+    are ``c_void_p`` (never converted to bytes, so they can be handed back to be freed);
+    ``T **`` out-parameters are ``POINTER(c_void_p)``.
+    """
     stars = decl.count("*")
-    base = decl.replace("*", " ").replace("const", " ").split()
+    words = decl.replace("*", " ").split()
+    base = [w for w in words if w not in ("const", "struct")]
     base_type = base[0] if base else ""
     if stars == 2:
         return ctypes.POINTER(ctypes.c_void_p)
     if stars == 1:
-        if base_type == "char":
+        if base_type == "char" and "const" in words:
             return ctypes.c_char_p
         return ctypes.c_void_p
     return {"int32_t": ctypes.c_int32, "void": None}[base_type]
@@ -178,7 +184,7 @@ class HeaderCoverageTest(unittest.TestCase):
 
     def test_every_header_function_is_declared_with_matching_types(self) -> None:
         functions = header_functions()
-        self.assertGreaterEqual(len(functions), 16, sorted(functions))
+        self.assertIn("soku_client_new", functions)  # the parser found the declarations
         self.assertEqual(sorted(functions), sorted(_lib.SIGNATURES))
         for name, (ret, params) in functions.items():
             restype, argtypes = _lib.SIGNATURES[name]
