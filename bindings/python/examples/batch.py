@@ -40,13 +40,13 @@ def main() -> int:
         if item["ok"]:
             print("Published: %s" % item["postSubmissionId"])
             continue
-        err = soku.error_from_json(item["error"])
-        if err.code == "missing_integrations":
-            print("Failed: connect the required platforms in Settings > Integrations (%s)" % err)
-        elif err.code == "insufficient_credits":
-            print("Failed: purchase more credits at Account > Credits (%s)" % err)
+        failure = soku.error_from_json(item["error"])
+        if failure.code == "missing_integrations":
+            print("Failed: connect the required platforms in Settings > Integrations (%s)" % failure)
+        elif failure.code == "insufficient_credits":
+            print("Failed: purchase more credits at Account > Credits (%s)" % failure)
         else:
-            print("Failed: %s" % err)
+            print("Failed: %s" % failure)
     summary = report["summary"]
     print("Batch complete: %d succeeded, %d failed" % (summary["succeeded"], summary["failed"]))
     return 1 if summary["failed"] else 0

@@ -216,7 +216,7 @@ def future_time(minutes: int = 60) -> str:
 
 # ---- the seed page's request bodies (shared/seed, "Code Examples") --------------------------------
 
-TEXT_POST = {
+TEXT_POST: Dict[str, Any] = {
     "post": {
         "content": {
             "text": "Just shipped our biggest update yet. More details coming soon.",
@@ -226,7 +226,7 @@ TEXT_POST = {
     }
 }
 
-MEDIA_UPLOAD = {"url": "https://example.com/videos/product-demo.mp4"}
+MEDIA_UPLOAD: Dict[str, Any] = {"url": "https://example.com/videos/product-demo.mp4"}
 
 
 def video_post(video_url: str) -> Dict[str, Any]:
@@ -247,7 +247,7 @@ def video_post(video_url: str) -> Dict[str, Any]:
     }
 
 
-IMAGE_POST = {
+IMAGE_POST: Dict[str, Any] = {
     "post": {
         "content": {
             "text": "Behind the scenes from today's shoot",
@@ -266,7 +266,7 @@ IMAGE_POST = {
     }
 }
 
-TEMPLATE = {
+TEMPLATE: Dict[str, Any] = {
     "templateSlug": "tweetImage",
     "config": {
         "title": "5 Lessons From Building in Public",
@@ -275,13 +275,13 @@ TEMPLATE = {
     },
 }
 
-TEMPLATE_POST_CONTENT = {
+TEMPLATE_POST_CONTENT: Dict[str, Any] = {
     "text": "5 Lessons From Building in Public \u2014 a thread.",
     "mediaType": "image",
     "platform": ["x", "linkedin"],
 }
 
-TRANSCRIBE = {
+TRANSCRIBE: Dict[str, Any] = {
     "mediaId": "media_f7e8d9c0b3c4",
     "language": "en",
     "model": "whisper-1",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import re
 import shutil
@@ -192,38 +193,6 @@ class HeaderCoverageTest(unittest.TestCase):
                 self.assertEqual(ctype_of(ret), restype, ret)
                 self.assertEqual([ctype_of(p) for p in params], list(argtypes), params)
 
-    def test_every_operation_has_a_client_method(self) -> None:
-        calls: List[Tuple[str, str, object]] = []
-
-        def fake_call(self: soku.Client, function: str, method: str, request: object, options: object) -> object:
-            calls.append((function, method, request))
-            return {}
-
-        cases = {
-            "soku_posts_create": ("create_post", {"post": {}}),
-            "soku_media_upload": ("upload_media", "https://example.com/a.mp4"),
-            "soku_templates_render": ("render_template", "tweetImage"),
-            "soku_ai_transcribe": ("transcribe", "media_1"),
-            "soku_api_keys_create": ("create_api_key", "ci"),
-            "soku_api_keys_list": ("list_api_keys", None),
-            "soku_api_keys_revoke": ("revoke_api_key", "key_1"),
-            "soku_api_keys_rotate": ("rotate_api_key", "key_1"),
-            "soku_posts_publish_batch": ("publish_batch", [{"post": {}}]),
-            "soku_posts_publish_with_media": ("publish_with_media", {"sourceUrls": []}),
-            "soku_posts_publish_with_template": ("publish_with_template", {"template": {}}),
-        }
-        self.assertEqual(set(cases), set(_lib.OPERATIONS))
-        client = soku.Client.__new__(soku.Client)  # no native handle: _call is replaced
-        with mock.patch.object(soku.Client, "_call", fake_call):
-            for function, (method, arg) in cases.items():
-                args = () if arg is None else (arg,)
-                getattr(client, method)(*args)
-                self.assertEqual(calls[-1][:2], (function, method))
-        self.assertEqual(len(calls), len(cases))
-        self.assertEqual(calls[1][2], {"url": "https://example.com/a.mp4"})
-        self.assertEqual(calls[7][2], {"oldKeyId": "key_1"})
-        self.assertEqual(calls[8][2], {"posts": [{"post": {}}]})
-
     def test_status_numbers_match_the_header(self) -> None:
         path = os.path.join(support.repo_root(), "include", "soku.h")
         text = open(path, encoding="utf-8").read()
@@ -313,6 +282,103 @@ class ErrorMappingTest(unittest.TestCase):
             self.assertFalse(hasattr(builtins, name), name)
 
 
+class RequestBuildingTest(unittest.TestCase):
+    """The keyword forms build the documented bodies; options become the options JSON."""
+
+    def setUp(self) -> None:
+        self.calls: List[Tuple[str, str, object, object]] = []
+
+        def fake_call(client: soku.Client, function: str, method: str, request: object, options: object) -> object:
+            self.calls.append((function, method, request, options))
+            return {}
+
+        patcher = mock.patch.object(soku.Client, "_call", fake_call)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.client = soku.Client.__new__(soku.Client)  # no native handle: _call is replaced
+
+    def body(self) -> object:
+        return self.calls[-1][2]
+
+    def test_every_operation_has_a_client_method(self) -> None:
+        cases: Dict[str, Tuple[str, object]] = {
+            "soku_posts_create": ("create_post", {"post": {}}),
+            "soku_media_upload": ("upload_media", "https://example.com/a.mp4"),
+            "soku_templates_render": ("render_template", "tweetImage"),
+            "soku_ai_transcribe": ("transcribe", "media_1"),
+            "soku_api_keys_create": ("create_api_key", "ci"),
+            "soku_api_keys_list": ("list_api_keys", None),
+            "soku_api_keys_revoke": ("revoke_api_key", "key_1"),
+            "soku_api_keys_rotate": ("rotate_api_key", "key_1"),
+            "soku_posts_publish_batch": ("publish_batch", [{"post": {}}]),
+            "soku_posts_publish_with_media": ("publish_with_media", {"sourceUrls": []}),
+            "soku_posts_publish_with_template": ("publish_with_template", {"template": {}}),
+        }
+        self.assertEqual(set(cases), set(_lib.OPERATIONS))
+        for function, (method, arg) in cases.items():
+            args = () if arg is None else (arg,)
+            getattr(self.client, method)(*args, idempotency_key="k")
+            self.assertEqual(self.calls[-1][:2], (function, method))
+            self.assertEqual(self.calls[-1][3], {"idempotency_key": "k"})
+        self.assertEqual(len(self.calls), len(cases))
+        self.assertEqual(self.calls[1][2], {"url": "https://example.com/a.mp4"})
+        self.assertEqual(self.calls[8][2], {"posts": [{"post": {}}]})
+
+
+    def test_create_post_keywords(self) -> None:
+        self.client.create_post(text="Hi", platforms="x")
+        self.assertEqual(self.body(), {"post": {"content": {"text": "Hi", "mediaType": "text", "platform": ["x"]}}})
+        self.client.create_post(text="v", video_url="https://h/v.mp4", platforms=["tiktok"], scheduled_time="T")
+        self.assertEqual(
+            self.body(),
+            {"post": {"content": {"text": "v", "mediaType": "video", "videoUrl": "https://h/v.mp4",
+                                  "platform": ["tiktok"]}}, "scheduledTime": "T"},
+        )
+        self.client.create_post(image_urls=("https://h/a.jpg",), platforms=[{"platform": "instagram",
+                                                                           "accountId": "ig_main"}])
+        self.assertEqual(
+            self.body(),
+            {"post": {"content": {"mediaType": "image", "imageUrls": ["https://h/a.jpg"],
+                                  "platform": [{"platform": "instagram", "accountId": "ig_main"}]}}},
+        )
+
+    def test_dict_and_keywords_conflict(self) -> None:
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.create_post({"post": {}}, scheduled_time="T")
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.render_template({"templateSlug": "t"}, aspect_ratio="1:1")
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.transcribe(["m"])  # type: ignore[arg-type]
+        self.assertEqual(self.calls, [])
+
+    def test_string_forms(self) -> None:
+        self.client.transcribe("m", duration_seconds=600)
+        self.assertEqual(self.body(), {"mediaId": "m", "durationSeconds": 600})
+        self.client.rotate_api_key("key_1", verify="none")
+        self.assertEqual(self.body(), {"oldKeyId": "key_1", "verify": "none"})
+        self.client.create_api_key()
+        self.assertEqual(self.body(), {})
+        self.client.revoke_api_key({"id": "key_2"})
+        self.assertEqual(self.body(), {"id": "key_2"})
+        self.client.publish_with_media(source_urls=iter(["https://a"]), post={"text": "t", "platform": ["x"]})
+        self.assertEqual(self.body(), {"sourceUrls": ["https://a"], "post": {"text": "t", "platform": ["x"]}})
+
+    def test_options_json(self) -> None:
+        from soku._client import _options_json
+
+        self.assertIsNone(_options_json("m", {}))
+        self.assertIsNone(_options_json("m", {"timeout": None}))
+        raw = _options_json("m", {"idempotency_key": "k", "firebase_token": "t", "timeout": 1.5, "max_retries": 0})
+        assert raw is not None
+        self.assertEqual(
+            json.loads(raw), {"idempotencyKey": "k", "firebaseToken": "t", "timeoutMs": 1500, "maxRetries": 0}
+        )
+        with self.assertRaises(TypeError):
+            _options_json("m", {"idempotencyKey": "k"})
+        with self.assertRaises(soku.InvalidArgumentError):
+            _options_json("m", {"max_retries": -1})
+
+
 class ConfigValidationTest(unittest.TestCase):
     """Python-side option checks fire before the library is touched."""
 
@@ -321,7 +387,7 @@ class ConfigValidationTest(unittest.TestCase):
                        {"max_retries": 1.5}, {"backoff_base": True}, {"connect_timeout": float("inf")}):
             with self.subTest(kwargs=kwargs):
                 with self.assertRaises(soku.InvalidArgumentError):
-                    soku.Client(**kwargs)  # type: ignore[arg-type]
+                    soku.Client(**kwargs)
 
     def test_unknown_config_keyword(self) -> None:
         with self.assertRaises(TypeError):
