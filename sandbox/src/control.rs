@@ -99,3 +99,41 @@ fn inject(shared: &Shared, req: &Incoming) -> ApiResult {
     lock(&shared.state).faults.push(path, fault);
     Ok(Reply::json(201, &echo))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::net::ConnTable;
+    use crate::state::State;
+    use std::sync::atomic::AtomicBool;
+    use std::sync::{Arc, Mutex};
+
+    fn stats_from(peer: &str) -> Reply {
+        let config = Config::default();
+        let shared = Shared {
+            state: Mutex::new(State::new(&config)),
+            config,
+            conns: Arc::new(ConnTable::default()),
+            stop: Arc::new(AtomicBool::new(false)),
+        };
+        let req = Incoming {
+            method: "GET".into(),
+            target: "/__sandbox/stats".into(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            peer: Some(peer.parse().unwrap()),
+            connection: Some(0),
+        };
+        handle(&shared, &req)
+    }
+
+    #[test]
+    fn only_loopback_clients_reach_the_control_api() {
+        assert_eq!(stats_from("127.0.0.1:5000").status, 200);
+        assert_eq!(stats_from("[::1]:5000").status, 200);
+        let refused = stats_from("192.0.2.7:5000");
+        assert_eq!(refused.status, 403);
+        assert!(String::from_utf8_lossy(&refused.body).contains("\"forbidden\""));
+    }
+}

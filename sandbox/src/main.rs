@@ -32,6 +32,14 @@ fn parse_args(args: &[String]) -> Result<soku_sandbox::SandboxBuilder, String> {
             "--limit" => {
                 let spec = value("--limit")?;
                 let (name, n) = spec.split_once('=').ok_or("--limit needs ENDPOINT=N")?;
+                if !soku_sandbox::DEFAULT_LIMITS
+                    .iter()
+                    .any(|(known, _)| *known == name)
+                {
+                    return Err(format!(
+                        "unknown endpoint {name:?} in --limit (known: posts, media, templates, render-og, transcribe, api-keys)"
+                    ));
+                }
                 b.limit(name, n.parse().map_err(|_| "--limit needs ENDPOINT=N")?)
             }
             "--credits" => b.credits(
