@@ -201,11 +201,18 @@ class EnvironmentAndMetaTest(SandboxTestCase):
             self.client.create_post({"post": {"content": {"platform": ["x"], "mediaType": "gif"}}})
         meta = self.client.last_meta
         self.assertTrue(meta is None or meta.attempts == 0, meta)
-
-    def test_user_agent_names_the_library(self) -> None:
         self.client.create_post(fresh(support.TEXT_POST))
-        [req] = self.sb.requests_to("/v1/posts")
-        self.assertIn("soku", header(req, "user-agent") or "")
+        with self.assertRaises(soku.InvalidArgumentError):  # rejected by Python, before the library
+            self.client.create_post({"post": {"content": {"text": object(), "platform": ["x"]}}})
+        self.assertIsNone(self.client.last_meta)
+
+    def test_user_agent_names_the_library_and_the_package(self) -> None:
+        self.client.create_post(fresh(support.TEXT_POST))
+        with self.make(user_agent="my-app/2.0") as custom:
+            custom.create_post(fresh(support.TEXT_POST))
+        agents = [header(r, "user-agent") for r in self.sb.requests_to("/v1/posts")]
+        version = soku.__version__
+        self.assertEqual(agents, ["soku-rust/%s soku-python/%s" % (version, version), "my-app/2.0"])
 
     def test_repr_hides_the_key(self) -> None:
         self.assertNotIn(self.sb.api_key, repr(self.client))

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Sequen
 
 from . import _lib
 from ._meta import Meta
+from ._version import __version__
 from .errors import (
     ClientClosedError,
     DecodeError,
@@ -163,7 +164,8 @@ class Client:
         max_retries: retries after the first attempt; 0 disables. Default 3.
         max_retry_wait: cap in seconds on any single wait between attempts. Default 60.
         backoff_base: seconds of the first exponential backoff step. Default 1.
-        user_agent: the ``User-Agent`` header. Default ``soku-rust/<version>``.
+        user_agent: the ``User-Agent`` header. Default ``soku-rust/<library version>
+            soku-python/<package version>``.
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
         validate_scheduled_time: check ``scheduledTime`` (RFC 3339, >= 60 s ahead) before
             sending. Default True.
@@ -218,9 +220,10 @@ class Client:
                 config[key] = _millis(key[:-2], seconds)
         if max_retries is not None:
             config["maxRetries"] = _count("max_retries", max_retries)
-        config_json = _encode(config, "config")
-
         lib = _lib.load()
+        if user_agent is None:
+            config["userAgent"] = "soku-rust/%s soku-python/%s" % (lib.version(), __version__)
+        config_json = _encode(config, "config")
         self._lib = lib
         ptr = c_void_p()
         out = c_void_p()
@@ -296,6 +299,7 @@ class Client:
         raise error_from_json(error, meta)
 
     def _call(self, function: str, method: str, request: Any, options: Mapping[str, Any]) -> Any:
+        self._local.meta = None  # never leave a previous call's meta behind, whatever fails below
         fn = self._lib.function(function)
         request_json = _encode(request, "request")
         options_json = _options_json(method, options)
