@@ -106,6 +106,18 @@ class VersionTest(unittest.TestCase):
             self.assertEqual(proc.stdout.strip(), cargo_version())
 
 
+# Prints the LibraryNotFoundError's message; fails if a library was loaded.
+PRINT_NOT_FOUND = """
+import soku
+try:
+    soku.Client()
+except soku.LibraryNotFoundError as e:
+    print(e)
+else:
+    raise SystemExit("loaded a library")
+"""
+
+
 class DiscoveryTest(unittest.TestCase):
     """Which file gets loaded, and the error when none is found (each in a fresh interpreter)."""
 
@@ -118,16 +130,7 @@ class DiscoveryTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             pkg = copy_package(tmp)
             target = os.path.join(tmp, "cargo-target")
-            code = (
-                "import soku\n"
-                "try:\n"
-                "    soku.Client()\n"
-                "except soku.LibraryNotFoundError as e:\n"
-                "    print(e)\n"
-                "else:\n"
-                "    raise SystemExit('loaded a library')\n"
-            )
-            proc = run_python(code, self.env_without_lib(tmp, target), tmp)
+            proc = run_python(PRINT_NOT_FOUND, self.env_without_lib(tmp, target), tmp)
             self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
             msg = proc.stdout
             name = _lib.library_filename()
@@ -141,14 +144,7 @@ class DiscoveryTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             copy_package(tmp)
             env = dict(os.environ, PYTHONPATH=tmp, SOKU_LIB=os.path.join(tmp, "nope", "libsoku.so"))
-            code = (
-                "import soku\n"
-                "try:\n"
-                "    soku.Client()\n"
-                "except soku.LibraryNotFoundError as e:\n"
-                "    print(e)\n"
-            )
-            proc = run_python(code, env, tmp)
+            proc = run_python(PRINT_NOT_FOUND, env, tmp)
             self.assertIn("SOKU_LIB=" + os.path.join(tmp, "nope", "libsoku.so"), proc.stdout, proc.stderr)
 
     def test_cargo_target_dir_is_searched(self) -> None:

@@ -16,58 +16,14 @@ The native library is found through ``SOKU_LIB`` (a path to ``libsoku.so``), thi
 folder, or a cargo ``target/`` directory; importing ``soku`` does not load it.
 """
 
+from . import errors as _errors
 from ._client import Client
 from ._meta import Meta, RateLimit
 from ._version import __version__
-from .errors import (
-    ApiError,
-    AuthenticationError,
-    ClientClosedError,
-    ConfigError,
-    ConflictError,
-    DecodeError,
-    InvalidArgumentError,
-    LibraryError,
-    LibraryNotFoundError,
-    NotFoundError,
-    PanicError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    SokuError,
-    SokuTimeoutError,
-    TransportError,
-    ValidationError,
-    error_from_json,
-)
+from .errors import *  # noqa: F401,F403  (the exception hierarchy; see soku.errors.__all__)
 
-__all__ = [
-    "__version__",
-    "library_version",
-    "library_path",
-    "Client",
-    "Meta",
-    "RateLimit",
-    "SokuError",
-    "ApiError",
-    "ValidationError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "RateLimitError",
-    "ServerError",
-    "TransportError",
-    "SokuTimeoutError",
-    "DecodeError",
-    "InvalidArgumentError",
-    "ConfigError",
-    "PanicError",
-    "ClientClosedError",
-    "LibraryError",
-    "LibraryNotFoundError",
-    "error_from_json",
-]
+__all__ = ["__version__", "library_version", "library_path", "Client", "Meta", "RateLimit"]
+__all__ += _errors.__all__
 
 
 def library_version() -> str:
