@@ -338,6 +338,107 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
                              const char *options_json,
                              char **out_json);
 
+/**
+ * Rotates an API key: creates a new key, verifies it, then revokes the old one (Firebase bearer
+ * token from `options_json`'s `firebaseToken`, else the client's).
+ *
+ * `request_json`: `{"oldKeyId": "...", "name"?: "...", "verify"?: "probe" | "post" | "none"}`
+ * (default `"probe"`: an authenticated request that publishes nothing; `"post"` publishes a
+ * real post, as the vendor's example does). `data`: `{"apiKey": "sk_live_...", "id"?: "...",
+ * "verified": "probe" | "post" | "none", "revokedKeyId": "..."}`. If verification fails the
+ * error is that of the failing check (kind `"api"`, e.g. code `"unauthorized"`) and the old key
+ * is NOT revoked.
+ *
+ * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+ * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+ * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+ * number of threads may call operations on one client at once.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+ * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ */
+int32_t soku_api_keys_rotate(const struct SokuClient *client,
+                             const char *request_json,
+                             const char *options_json,
+                             char **out_json);
+
+/**
+ * Publishes posts one after another, paced by the rate-limit headers; a failed post does not
+ * stop the batch.
+ *
+ * `request_json`: `{"posts": [<soku_posts_create request>, ...]}`. `data`: `{"results":
+ * [{"index": 0, "ok": true, "postSubmissionId": "...", "meta": {...}} | {"index": 1, "ok":
+ * false, "error": {<error object>}, "meta": {...} | null}, ...], "summary": {"total",
+ * "succeeded", "failed"}}`. Returns `SOKU_OK` whenever the input itself is valid, whatever the
+ * posts' outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+ *
+ * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+ * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+ * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+ * number of threads may call operations on one client at once.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+ * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ */
+int32_t soku_posts_publish_batch(const struct SokuClient *client,
+                                 const char *request_json,
+                                 const char *options_json,
+                                 char **out_json);
+
+/**
+ * Imports media from public URLs, then publishes a post with the hosted URLs.
+ *
+ * `request_json`: `{"sourceUrls": ["https://...", ...], "post": {"text", "mediaType"?,
+ * "platform", ...}, "scheduledTime"?: "..."}`; `mediaType` `"video"` gets `videoUrl` = the
+ * first hosted URL, otherwise (default `"image"`) `imageUrls` = all hosted URLs. `data`:
+ * `{"media": [{"url": "..."}, ...], "post": {"postSubmissionId": "..."}}`. Every step carries
+ * an idempotency key derived from one base key, so a repeated call publishes nothing twice.
+ *
+ * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+ * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+ * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+ * number of threads may call operations on one client at once.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+ * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ */
+int32_t soku_posts_publish_with_media(const struct SokuClient *client,
+                                      const char *request_json,
+                                      const char *options_json,
+                                      char **out_json);
+
+/**
+ * Renders a template image, then publishes it as an image post.
+ *
+ * `request_json`: `{"template": {"templateSlug": "tweetImage", "config"?, "aspectRatio"?},
+ * "post": {"text", "platform", ...}, "scheduledTime"?: "..."}`. `data`: `{"template": {"url",
+ * "id"?}, "post": {"postSubmissionId": "..."}}`.
+ *
+ * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+ * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+ * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+ * number of threads may call operations on one client at once.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+ * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ */
+int32_t soku_posts_publish_with_template(const struct SokuClient *client,
+                                         const char *request_json,
+                                         const char *options_json,
+                                         char **out_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

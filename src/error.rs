@@ -15,7 +15,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// Branch on [`Error::kind`] and, for [`Error::Api`], on [`Error::code`]; never on the message.
 /// No variant ever contains the API key or the Firebase token.
 #[non_exhaustive]
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The server answered with an error status (3xx, 4xx or 5xx).
     #[error("{0}")]

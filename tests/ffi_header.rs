@@ -109,6 +109,10 @@ fn header_declares_every_export_and_status() {
         "soku_api_keys_create",
         "soku_api_keys_list",
         "soku_api_keys_revoke",
+        "soku_api_keys_rotate",
+        "soku_posts_publish_batch",
+        "soku_posts_publish_with_media",
+        "soku_posts_publish_with_template",
     ] {
         assert!(
             header.contains(&format!("{name}(")),

@@ -1,15 +1,15 @@
 //! The result and error JSON written to `*out_json`, and the outcome → status mapping.
 
 use std::ffi::{CString, c_char};
-use std::time::Duration;
 
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::status::{
     SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,
     SOKU_ERR_TIMEOUT, SOKU_ERR_TRANSPORT, SOKU_OK,
 };
+use crate::workflows::error_object;
 use crate::{Error, Meta, Response};
 
 /// What an export hands back: its status and the JSON text for `*out_json`.
@@ -62,25 +62,6 @@ pub(crate) fn failure(err: &Error) -> Outcome {
     }
 }
 
-/// The error object: `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`.
-pub(crate) fn error_object(err: &Error) -> Value {
-    let mut obj = Map::new();
-    obj.insert("kind".into(), err.kind().into());
-    obj.insert("status".into(), err.status().into());
-    obj.insert("code".into(), err.code().map(|c| c.as_str()).into());
-    obj.insert("message".into(), err.message().into());
-    obj.insert("requestId".into(), err.request_id().into());
-    obj.insert(
-        "details".into(),
-        err.details().cloned().unwrap_or(Value::Null),
-    );
-    obj.insert(
-        "retryAfter".into(),
-        err.retry_after().map_or(Value::Null, seconds),
-    );
-    Value::Object(obj)
-}
-
 /// The error JSON for a panic caught at the boundary.
 pub(crate) fn panic_outcome(message: &str) -> Outcome {
     let json = json!({
@@ -98,15 +79,6 @@ pub(crate) fn panic_outcome(message: &str) -> Outcome {
     Outcome {
         status: SOKU_ERR_PANIC,
         json: json.to_string(),
-    }
-}
-
-/// A duration in seconds: an integer when whole, else a fraction.
-fn seconds(d: Duration) -> Value {
-    if d.subsec_nanos() == 0 {
-        d.as_secs().into()
-    } else {
-        d.as_secs_f64().into()
     }
 }
 

@@ -46,12 +46,45 @@ pub fn operations() -> Vec<(&'static str, Op, Option<&'static str>)> {
             soku_api_keys_revoke,
             Some(r#"{"id": "key_does_not_exist"}"#),
         ),
+        (
+            "soku_api_keys_rotate",
+            soku_api_keys_rotate,
+            Some(r#"{"oldKeyId": "key_old", "verify": "probe"}"#),
+        ),
+        (
+            "soku_posts_publish_batch",
+            soku_posts_publish_batch,
+            Some(BATCH),
+        ),
+        (
+            "soku_posts_publish_with_media",
+            soku_posts_publish_with_media,
+            Some(WITH_MEDIA),
+        ),
+        (
+            "soku_posts_publish_with_template",
+            soku_posts_publish_with_template,
+            Some(WITH_TEMPLATE),
+        ),
     ]
 }
 
 /// A text post the sandbox accepts.
 pub const TEXT_POST: &str =
     r#"{"post": {"content": {"text": "hello from ffi", "platform": ["x", "threads"]}}}"#;
+
+/// A batch of two text posts.
+pub const BATCH: &str = r#"{"posts": [
+    {"post": {"content": {"text": "first", "platform": ["x"]}}},
+    {"post": {"content": {"text": "second", "platform": ["threads"]}}}]}"#;
+
+/// Upload-then-publish of one image.
+pub const WITH_MEDIA: &str = r#"{"sourceUrls": ["https://example.com/a.png"],
+    "post": {"text": "with media", "platform": ["x", "linkedin"]}}"#;
+
+/// Render-then-publish.
+pub const WITH_TEMPLATE: &str = r#"{"template": {"templateSlug": "tweetImage", "config": {"title": "t"}},
+    "post": {"text": "with template", "platform": ["x"]}}"#;
 
 /// An owned client handle, freed on drop.
 pub struct Handle(pub *mut SokuClient);

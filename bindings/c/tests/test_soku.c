@@ -7,6 +7,8 @@
  *   all       every operation's success path, API errors, invalid arguments, threads
  *   retry429  expects test.sh to have queued one 429 (with retryAfter) for /v1/posts
  */
+#define _POSIX_C_SOURCE 200809L /* setenv, unsetenv, pthreads */
+
 #include "soku.h"
 
 #include <pthread.h>
@@ -24,13 +26,17 @@ static const char *base_url, *api_key, *firebase_token, *inactive_key;
 static char config[2048];
 static SokuClient *client;
 
+/* A copy of a required environment variable (the tests later change the environment). */
 static const char *env(const char *name) {
     const char *v = getenv(name);
+    char *copy;
     if (!v || !*v) {
         fprintf(stderr, "test_soku: %s is not set (run bindings/c/test.sh)\n", name);
         exit(2);
     }
-    return v;
+    copy = strdup(v);
+    if (!copy) exit(2);
+    return copy;
 }
 
 /* Builds a client config for the sandbox with the given API key. */
@@ -270,13 +276,16 @@ static void test_api_keys_create_list_revoke(void) {
 }
 
 static void test_api_keys_token_from_options(void) {
-    /* a client without a Firebase token fails with config; the option supplies one */
+    /* a client without a Firebase token (in config or environment) fails with config; the
+       option supplies one */
     char cfg[2048], opts[1024];
     SokuClient *c;
     int32_t status;
     char *out;
     snprintf(cfg, sizeof cfg, "{\"baseUrl\": \"%s\", \"apiKey\": \"%s\"}", base_url, api_key);
+    CHECK(unsetenv("SOKU_FIREBASE_TOKEN") == 0);
     c = new_client(cfg);
+    CHECK(setenv("SOKU_FIREBASE_TOKEN", firebase_token, 1) == 0);
     out = call(soku_api_keys_list, c, NULL, NULL, &status);
     check_error(status, out, SOKU_ERR_CONFIG, "config");
     soku_string_free(out);
