@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import json
 import os
 import re
@@ -207,6 +208,29 @@ class HeaderCoverageTest(unittest.TestCase):
         self.assertEqual(lib.status_str(0), "ok")
         self.assertEqual(lib.status_str(_lib.ERR_TIMEOUT), "timeout")
         self.assertEqual(lib.status_str(12345), "unknown")
+
+
+class LibraryErrorTest(unittest.TestCase):
+    def test_a_library_that_is_not_soku(self) -> None:
+        libc = ctypes.util.find_library("c")
+        self.assertIsNotNone(libc)
+        with self.assertRaises(soku.LibraryError) as ctx:
+            _lib.Library(str(libc))
+        self.assertIn("does not export soku_client_new", str(ctx.exception))
+
+    def test_a_file_that_is_no_library(self) -> None:
+        with tempfile.NamedTemporaryFile(suffix=".so") as f:
+            f.write(b"not an ELF file")
+            f.flush()
+            with self.assertRaises(soku.LibraryError) as ctx:
+                _lib.Library(f.name)
+        self.assertIn(f.name, str(ctx.exception))
+
+    def test_a_function_the_library_lacks(self) -> None:
+        lib = _lib.load()
+        with self.assertRaises(soku.LibraryError) as ctx:
+            lib.function("soku_not_there")
+        self.assertIn("%s does not export soku_not_there" % lib.path, str(ctx.exception))
 
 
 class ErrorMappingTest(unittest.TestCase):
