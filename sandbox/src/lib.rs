@@ -281,10 +281,26 @@ impl Sandbox {
     /// Queues `fault` for the next `fault.count` requests whose path is `path` (or starts
     /// with it, when `path` ends in `*`) and, if [`Fault::method`] is set, whose method matches.
     /// The query string is not part of the path. Faults are taken in the order queued.
+    ///
+    /// # Panics
+    ///
+    /// On a fault no HTTP answer can carry (a status outside 200 to 599) or a path that does
+    /// not start with `/`: a mistake in the test that injects it. [`Sandbox::try_inject`]
+    /// returns the error instead.
     pub fn inject(&self, path: &str, fault: Fault) {
+        if let Err(e) = self.try_inject(path, fault) {
+            panic!("soku-sandbox: {e}");
+        }
+    }
+
+    /// [`Sandbox::inject`], returning an [`io::ErrorKind::InvalidInput`] error for a fault the
+    /// control API would refuse (a status outside 200 to 599, a path not starting with `/`);
+    /// nothing is queued then.
+    pub fn try_inject(&self, path: &str, fault: Fault) -> io::Result<()> {
         lock(&self.shared.state)
             .faults
-            .push(path.to_string(), fault);
+            .push(path.to_string(), fault)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.message))
     }
 
     /// Back to the start state: fixtures restored (created keys gone, revoked keys active,

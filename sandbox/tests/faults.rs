@@ -457,3 +457,49 @@ fn extra_headers_override_and_ride_on_normal_answers() {
         (200, None, None)
     );
 }
+
+#[test]
+fn inject_refuses_a_status_no_http_answer_can_carry() {
+    let sb = Sandbox::start().unwrap();
+    let http = Http::new(&sb);
+    for status in [0, 99, 600] {
+        let err = sb
+            .try_inject("/v1/posts", Fault::status(status, "internal_error"))
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("200 to 599"), "{err}");
+    }
+    let err = sb.try_inject("v1/posts", Fault::default()).unwrap_err();
+    assert!(err.to_string().contains("must start with /"), "{err}");
+    let sb = Arc::new(sb);
+    let panicked = {
+        let sb = Arc::clone(&sb);
+        std::thread::spawn(move || sb.inject("/v1/posts", Fault::status(0, "internal_error")))
+            .join()
+    };
+    assert!(panicked.is_err(), "inject panics on an invalid fault");
+    // Nothing was queued: the next post is served normally.
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    sb.try_inject("/v1/posts", Fault::status(599, "internal_error"))
+        .unwrap();
+    assert_eq!(post_x(&http, &sb, &[]).status, 599);
+}
+
+#[test]
+fn a_retry_after_only_fault_rides_on_the_normal_answer() {
+    let sb = Sandbox::start().unwrap();
+    let http = Http::new(&sb);
+    sb.inject("/v1/posts", Fault::default().retry_after(7));
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (200, Some("7")));
+    assert!(r.json()["postSubmissionId"].is_string());
+    let fault = json!({"path": "/v1/posts", "retryAfter": 3});
+    let queued = http.send("POST", "/__sandbox/faults", &[], Some(&fault.to_string()));
+    assert_eq!(queued.status, 201);
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (200, Some("3")));
+    assert_eq!(sb.submissions().len(), 2);
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (200, None), "used up");
+}
