@@ -97,7 +97,8 @@ impl std::fmt::Debug for Sandbox {
 #[derive(Debug, Clone, Default)]
 pub struct SandboxBuilder {
     config: Config,
-    unknown_limits: Vec<String>,
+    /// The first invalid setting, reported by [`SandboxBuilder::start`].
+    invalid: Option<String>,
 }
 
 impl SandboxBuilder {
@@ -133,9 +134,29 @@ impl SandboxBuilder {
         if self.config.limits.contains_key(endpoint) {
             self.config.limits.insert(endpoint.to_string(), per_window);
         } else {
-            self.unknown_limits.push(endpoint.to_string());
+            self.refuse(format!(
+                "unknown rate-limit endpoint {endpoint:?} (known: posts, media, templates, render-og, transcribe, api-keys)"
+            ));
         }
         self
+    }
+
+    /// Also accept `token` as a Firebase ID token of the default account on `/v1/api-keys`
+    /// (repeat to accept several). [`FIREBASE_TOKEN`] stays accepted; any other token gets 401.
+    /// A blank token makes [`SandboxBuilder::start`] fail. Default: only [`FIREBASE_TOKEN`].
+    pub fn extra_firebase_token(mut self, token: impl Into<String>) -> Self {
+        let token = token.into().trim().to_string();
+        if token.is_empty() {
+            self.refuse("a firebase token must not be blank".to_string());
+        } else {
+            self.config.extra_firebase_tokens.0.push(token);
+        }
+        self
+    }
+
+    /// Remembers the first invalid setting.
+    fn refuse(&mut self, problem: String) {
+        self.invalid.get_or_insert(problem);
     }
 
     /// The connected accounts of a platform (`x`, `threads`, `linkedin`, `instagram`,
@@ -167,15 +188,12 @@ impl SandboxBuilder {
         self
     }
 
-    /// Binds the listener and starts serving.
+    /// Binds the listener and starts serving. An invalid setting (an unknown
+    /// [`SandboxBuilder::limit`] name, a blank [`SandboxBuilder::extra_firebase_token`]) is an
+    /// [`io::ErrorKind::InvalidInput`] error naming it.
     pub fn start(self) -> io::Result<Sandbox> {
-        if let Some(name) = self.unknown_limits.first() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "unknown rate-limit endpoint {name:?} (known: posts, media, templates, render-og, transcribe, api-keys)"
-                ),
-            ));
+        if let Some(problem) = self.invalid {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, problem));
         }
         Sandbox::start_with(self.config)
     }

@@ -55,7 +55,8 @@ pub(crate) const DEFAULT_ACCOUNT: &str = "acct_sandbox";
 const INACTIVE_ACCOUNT: &str = "acct_sandbox_inactive";
 
 impl State {
-    /// The fixtures: an active account with one key and a Firebase token, and an inactive one.
+    /// The fixtures: an active account with one key and its Firebase tokens (the fixture one
+    /// and any configured), and an inactive one.
     pub fn new(config: &Config) -> State {
         let created_at = crate::time::now_rfc3339();
         let key = |id: &str, secret: &str, account: &str, name: &str| ApiKey {
@@ -89,10 +90,10 @@ impl State {
                     "Sandbox inactive-account key",
                 ),
             ],
-            tokens: HashMap::from([(
-                config::FIREBASE_TOKEN.to_string(),
-                DEFAULT_ACCOUNT.to_string(),
-            )]),
+            tokens: std::iter::once(config::FIREBASE_TOKEN)
+                .chain(config.extra_firebase_tokens.0.iter().map(String::as_str))
+                .map(|t| (t.to_string(), DEFAULT_ACCOUNT.to_string()))
+                .collect(),
             requests: VecDeque::new(),
             request_count: 0,
             submissions: Vec::new(),

@@ -136,5 +136,13 @@ fn limits_can_be_disabled() {
 #[test]
 fn unknown_limit_names_are_refused() {
     let err = Sandbox::builder().limit("postz", 1).start().unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("postz"), "{err}");
+    // The first invalid setting is the one reported.
+    let err = Sandbox::builder()
+        .limit("first", 1)
+        .limit("second", 1)
+        .start()
+        .unwrap_err();
+    assert!(err.to_string().contains("\"first\""), "{err}");
 }
