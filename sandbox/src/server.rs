@@ -200,7 +200,7 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
         .map(Fault::response_headers)
         .unwrap_or_default();
     let fault = fault.filter(Fault::alters_answer);
-    let (outcome, rate): (Outcome, Option<RateSnapshot>) = {
+    let (outcome, rate): (Outcome, RateSnapshot) = {
         let mut st = lock(&shared.state);
         match &fault {
             Some(f) if !f.after_processing => {
@@ -220,10 +220,8 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     match outcome {
         Outcome::Answer(mut reply) => {
             reply = reply.with_header("X-Request-Id", request_id.as_str());
-            if let Some(rate) = rate {
-                for (name, value) in rate.headers() {
-                    reply = reply.with_header(name, value);
-                }
+            for (name, value) in rate.headers() {
+                reply = reply.with_header(name, value);
             }
             for (name, value) in extra_headers {
                 reply = reply.with_header(&name, value);
