@@ -56,7 +56,12 @@ pub(crate) struct Config {
     pub check_scheduled_time: bool,
     /// Firebase ID tokens accepted for the default account besides [`FIREBASE_TOKEN`].
     pub extra_firebase_tokens: Secrets,
+    /// How many recorded requests, submissions and idempotency results are kept, each.
+    pub retained: usize,
 }
+
+/// The default of [`Config::retained`].
+pub(crate) const DEFAULT_RETAINED: usize = 10_000;
 
 /// Secret strings whose `Debug` shows only how many there are.
 #[derive(Clone, Default, PartialEq, Eq)]
@@ -83,6 +88,7 @@ impl Default for Config {
             credits: 1000,
             check_scheduled_time: true,
             extra_firebase_tokens: Secrets::default(),
+            retained: DEFAULT_RETAINED,
         }
     }
 }

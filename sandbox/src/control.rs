@@ -40,7 +40,7 @@ fn route(shared: &Shared, req: &Incoming) -> ApiResult {
         }
         ("GET", "/__sandbox/submissions") => {
             let st = lock(&shared.state);
-            Ok(Reply::json(200, &Value::Array(st.submissions.clone())))
+            Ok(Reply::json(200, &json!(st.submissions)))
         }
         ("GET", "/__sandbox/stats") => {
             let st = lock(&shared.state);
@@ -50,7 +50,8 @@ fn route(shared: &Shared, req: &Incoming) -> ApiResult {
                     "connections": st.api_connections.len(),
                     "acceptedConnections": shared.conns.accepted(),
                     "requests": st.request_count,
-                    "submissions": st.submissions.len(),
+                    "submissions": st.submission_count,
+                    "idempotencyKeys": st.idempotency.stored_total,
                 }),
             ))
         }

@@ -188,6 +188,16 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many of each kind of history are kept: recorded requests ([`Sandbox::requests`]),
+    /// accepted submissions ([`Sandbox::submissions`]) and stored idempotency results. Beyond
+    /// it the oldest are forgotten (a replay of a forgotten key is processed again), so a long
+    /// benchmark sending a fresh key per call does not grow memory without bound;
+    /// `GET /__sandbox/stats` keeps the totals. Default 10,000; at least 1.
+    pub fn retained(mut self, n: usize) -> Self {
+        self.config.retained = n.max(1);
+        self
+    }
+
     /// Binds the listener and starts serving. An invalid setting (an unknown
     /// [`SandboxBuilder::limit`] name, a blank [`SandboxBuilder::extra_firebase_token`]) is an
     /// [`io::ErrorKind::InvalidInput`] error naming it.
@@ -274,14 +284,21 @@ impl Sandbox {
     }
 
     /// The API requests received so far, oldest first (control-API requests excluded). Only
-    /// the most recent 10,000 are kept; `GET /__sandbox/stats` has the total count.
+    /// the most recent 10,000 ([`SandboxBuilder::retained`]) are kept; `GET /__sandbox/stats`
+    /// has the total count.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.state).requests.iter().cloned().collect()
     }
 
-    /// The accepted `POST /v1/posts` bodies, each once however often it was replayed.
+    /// The accepted `POST /v1/posts` bodies, oldest first, each once however often it was
+    /// replayed. Only the most recent 10,000 ([`SandboxBuilder::retained`]) are kept;
+    /// `GET /__sandbox/stats` has the total count.
     pub fn submissions(&self) -> Vec<serde_json::Value> {
-        lock(&self.shared.state).submissions.clone()
+        lock(&self.shared.state)
+            .submissions
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// TCP connections that carried at least one API request (connections used only for the

@@ -280,7 +280,8 @@ fn inspection_records_requests_and_submissions() {
     assert_eq!(reqs[1].json(), Some(body.clone()));
     assert_eq!(
         stats,
-        json!({"connections": 1, "acceptedConnections": 2, "requests": 2, "submissions": 2})
+        json!({"connections": 1, "acceptedConnections": 2, "requests": 2, "submissions": 2,
+               "idempotencyKeys": 1})
     );
     // The same over the control API.
     let listed = http.send("GET", "/__sandbox/requests", &[], None).json();
@@ -502,4 +503,56 @@ fn a_retry_after_only_fault_rides_on_the_normal_answer() {
     assert_eq!(sb.submissions().len(), 2);
     let r = post_x(&http, &sb, &[]);
     assert_eq!((r.status, r.header("retry-after")), (200, None), "used up");
+}
+
+#[test]
+fn history_is_capped_to_the_most_recent_with_totals_in_stats() {
+    let sb = Sandbox::builder().retained(3).start().unwrap();
+    let http = Http::new(&sb);
+    let post = |text: &str, key: &str| {
+        http.post_with(
+            "/v1/posts",
+            sb.api_key(),
+            &text_post(text, json!(["x"])),
+            &[("Idempotency-Key", key)],
+        )
+    };
+    let first = post("p0", "k0");
+    assert_eq!(first.status, 200);
+    for i in 1..5 {
+        assert_eq!(post(&format!("p{i}"), &format!("k{i}")).status, 200);
+    }
+    let texts: Vec<Value> = sb
+        .submissions()
+        .iter()
+        .map(|s| s["post"]["content"]["text"].clone())
+        .collect();
+    assert_eq!(texts, [json!("p2"), json!("p3"), json!("p4")]);
+    assert_eq!(sb.requests().len(), 3);
+    assert_eq!(sb.requests()[0].header("idempotency-key"), Some("k2"));
+    // A recent key still replays; the oldest has been forgotten, so it is processed again.
+    let replay = post("p4", "k4");
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    let again = post("p0", "k0");
+    assert_eq!(again.header("idempotent-replayed"), None);
+    assert_ne!(
+        again.json()["postSubmissionId"],
+        first.json()["postSubmissionId"]
+    );
+    let stats = http.send("GET", "/__sandbox/stats", &[], None).json();
+    assert_eq!(
+        (
+            &stats["requests"],
+            &stats["submissions"],
+            &stats["idempotencyKeys"]
+        ),
+        (&json!(7), &json!(6), &json!(6))
+    );
+    assert_eq!(
+        http.send("GET", "/__sandbox/submissions", &[], None)
+            .json()
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
 }
