@@ -363,7 +363,13 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
                 e.request_id,
                 e.details,
             ),
-            Err(_) => (fallback_code(), excerpt(&answer.body), None, None, None),
+            Err(_) => (
+                fallback_code(),
+                excerpt(&answer.body, secrets),
+                None,
+                None,
+                None,
+            ),
         };
     if meta.request_id.is_none() {
         meta.request_id = body_request_id;
@@ -385,9 +391,10 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
     }))
 }
 
-/// The first [`EXCERPT_CHARS`] characters of a body, whitespace collapsed.
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// The first [`EXCERPT_CHARS`] characters of a body, whitespace collapsed. The whole body is
+/// redacted before it is cut, so a secret crossing the cut cannot leak in part.
+fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    let text = redact(String::from_utf8_lossy(body).into_owned(), secrets);
     let mut out = String::new();
     let words = text.split_whitespace();
     for (n, word) in words.enumerate() {
@@ -412,12 +419,12 @@ mod tests {
     #[test]
     fn excerpts_are_bounded() {
         assert_eq!(
-            excerpt(b"<html>\n  <b>Bad   Gateway</b>\n</html>"),
+            excerpt(b"<html>\n  <b>Bad   Gateway</b>\n</html>", &[]),
             "<html> <b>Bad Gateway</b> </html>"
         );
         let long = "é".repeat(1000);
-        let e = excerpt(long.as_bytes());
+        let e = excerpt(long.as_bytes(), &[]);
         assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
-        assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+        assert_eq!(excerpt(&[0xff, 0xfe, b'a'], &[]), "\u{fffd}\u{fffd}a");
     }
 }

@@ -142,3 +142,32 @@ fn every_other_error_kind_is_clean() {
         .unwrap_err();
     checked(&e);
 }
+
+#[test]
+fn a_secret_across_the_excerpt_cut_is_redacted_whole() {
+    // The collapsed text puts the key at characters 183..229: across the 200-character cut.
+    let page = format!(
+        "<html><body>{}\n  {KEY} <b>Bad Gateway</b>\n{}</body></html>",
+        "x".repeat(170),
+        "y".repeat(500)
+    );
+    let mut server = Server::new();
+    server
+        .mock("POST", "/v1/posts")
+        .with_status(502)
+        .with_header("content-type", "text/html")
+        .with_body(&page)
+        .create();
+    let err = builder(&server.url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .create_post(&CreatePost::text("hi", [Platform::X]))
+        .unwrap_err();
+    checked(&err);
+    assert_no_secret(&serde_json::to_string(&err).unwrap());
+    assert_eq!(err.status(), Some(502));
+    let message = err.message();
+    assert!(message.contains(" [redacted] <b>Bad"), "{message}");
+    assert!(message.chars().count() <= 201, "{message}");
+}
