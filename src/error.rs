@@ -293,6 +293,26 @@ pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
     text
 }
 
+/// [`redact`]s every string of a JSON value, object keys included, at any depth.
+pub(crate) fn redact_value(value: &mut serde_json::Value, secrets: &[&str]) {
+    use serde_json::Value;
+    let dirty = |s: &str| secrets.iter().any(|x| !x.is_empty() && s.contains(x));
+    match value {
+        Value::String(s) if dirty(s) => *s = redact(std::mem::take(s), secrets),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secrets)),
+        Value::Object(map) => {
+            if map.keys().any(|k| dirty(k)) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (redact(k, secrets), v))
+                    .collect();
+            }
+            map.values_mut().for_each(|v| redact_value(v, secrets));
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
