@@ -317,3 +317,45 @@ fn bad_configuration_is_refused_at_build() {
             .is_ok()
     );
 }
+
+#[test]
+fn durations_above_the_ceiling_are_refused_not_a_panic() {
+    let (server, mocks) = silent_server();
+    let day = Duration::from_secs(24 * 60 * 60);
+    let over = day + Duration::from_millis(1);
+    type Set = fn(soku::ClientBuilder, Duration) -> soku::ClientBuilder;
+    let options: [(Set, &str); 4] = [
+        (|b, d| b.timeout(d), "timeout"),
+        (|b, d| b.connect_timeout(d), "connect timeout"),
+        (|b, d| b.max_retry_wait(d), "max retry wait"),
+        (|b, d| b.backoff_base(d), "backoff base"),
+    ];
+    for (set, name) in options {
+        for d in [over, Duration::MAX] {
+            let err = set(builder(&server.url()), d).build().unwrap_err();
+            assert_eq!(err.kind(), "config");
+            assert_eq!(
+                checked(&err),
+                format!("config error: {name} must be at most 24 h")
+            );
+        }
+        assert!(set(builder(&server.url()), day).build().is_ok(), "{name}");
+    }
+    let c = builder(&server.url()).build().unwrap();
+    for d in [over, Duration::MAX] {
+        assert_invalid(
+            c.create_post_with(
+                &CreatePost::text("hi", [Platform::X]),
+                &CallOptions::new().timeout(d),
+            ),
+            "timeout must be at most 24 h",
+        );
+        assert_invalid(
+            c.list_api_keys_with(&CallOptions::new().timeout(d)),
+            "timeout must be at most 24 h",
+        );
+    }
+    for m in mocks {
+        m.assert();
+    }
+}
