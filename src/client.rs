@@ -423,7 +423,7 @@ impl Client {
                 meta,
             });
         }
-        self.decode(&bytes, meta)
+        self.decode(&bytes, meta, opts)
     }
 
     /// Sends one logical call and decodes the 2xx body as `T`.
@@ -437,10 +437,16 @@ impl Client {
     ) -> Result<Response<T>> {
         let body = body.map(encode_body).transpose()?;
         let (bytes, meta) = self.send_raw(method, path, auth, body.as_deref(), opts)?;
-        self.decode(&bytes, meta)
+        self.decode(&bytes, meta, opts)
     }
 
-    fn decode<T: DeserializeOwned>(&self, bytes: &[u8], meta: Meta) -> Result<Response<T>> {
+    /// Decodes a 2xx body; the error message is redacted of every credential of the call.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        bytes: &[u8],
+        meta: Meta,
+        opts: &CallOptions,
+    ) -> Result<Response<T>> {
         match serde_json::from_slice::<T>(bytes) {
             Ok(data) => Ok(Response { data, meta }),
             Err(e) => {
@@ -449,7 +455,7 @@ impl Client {
                 } else {
                     "response body is not json"
                 };
-                let message = redact(format!("{what}: {e}"), &self.secrets(None));
+                let message = redact(format!("{what}: {e}"), &self.secrets(opts));
                 Err(Error::Decode {
                     message,
                     meta: Box::new(meta),
@@ -458,11 +464,12 @@ impl Client {
         }
     }
 
-    fn secrets<'a>(&'a self, token: Option<&'a str>) -> Vec<&'a str> {
+    /// Every credential a call may carry (the client's and the call's own token).
+    fn secrets<'a>(&'a self, opts: &'a CallOptions) -> Vec<&'a str> {
         let mut v: Vec<&str> = Vec::with_capacity(3);
         v.extend(self.api_key.as_deref());
         v.extend(self.shared.firebase_token.as_deref());
-        v.extend(token);
+        v.extend(opts.firebase_token.as_deref());
         v
     }
 
@@ -542,7 +549,7 @@ impl Client {
             headers.push(("idempotency-key", k));
         }
         let url = format!("{}{}", self.shared.base_url, path);
-        let secrets = self.secrets(opts.firebase_token.as_deref());
+        let secrets = self.secrets(opts);
         let req = Request {
             method,
             url: &url,

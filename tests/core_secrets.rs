@@ -235,3 +235,27 @@ fn echoed_credentials_are_redacted_from_every_error_field() {
     assert_no_secret(&serde_json::to_string(meta).unwrap());
     assert_eq!(meta.rate_limit.tier.as_deref(), Some("tier [redacted]"));
 }
+
+#[test]
+fn a_per_call_firebase_token_is_redacted_from_decode_errors() {
+    const CALL_TOKEN: &str = "eyJ.PER-CALL-FIREBASE-TOKEN.sig";
+    let mut server = Server::new();
+    server
+        .mock("GET", "/v1/api-keys")
+        .match_header("authorization", format!("Bearer {CALL_TOKEN}").as_str())
+        .with_body(format!(r#"{{"apiKeys": ["{CALL_TOKEN}"]}}"#))
+        .create();
+    let err = client(&server.url())
+        .list_api_keys_with(&CallOptions::new().firebase_token(CALL_TOKEN))
+        .unwrap_err();
+    assert_eq!(err.kind(), "decode");
+    let shown = checked(&err);
+    for text in [
+        shown,
+        format!("{err:?}"),
+        serde_json::to_string(&err).unwrap(),
+    ] {
+        assert!(!text.contains("PER-CALL"), "token leaked: {text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+}
