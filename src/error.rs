@@ -21,7 +21,7 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
     /// The request could not be completed: connection refused or reset, DNS, TLS, protocol.
-    #[error("transport error: {message}")]
+    #[error("transport error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Transport {
         /// What failed.
         message: String,
@@ -29,7 +29,7 @@ pub enum Error {
         meta: Box<Meta>,
     },
     /// The call did not finish within the configured timeout.
-    #[error("timeout: {message}")]
+    #[error("timeout: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Timeout {
         /// Which phase timed out.
         message: String,
@@ -364,6 +364,42 @@ mod tests {
                 "message": "text is required", "requestId": "req_123", "details": null,
                 "retryAfter": null})
         );
+    }
+
+    #[test]
+    fn every_kind_with_meta_shows_the_request_id() {
+        let meta = |id: Option<&str>| {
+            Box::new(Meta {
+                request_id: id.map(str::to_owned),
+                ..Meta::default()
+            })
+        };
+        let message = || "connection error: reset".to_owned();
+        for (id, suffix) in [(Some("req_9"), " (request req_9)"), (None, "")] {
+            let shown = [
+                Error::Transport {
+                    message: message(),
+                    meta: meta(id),
+                },
+                Error::Timeout {
+                    message: message(),
+                    meta: meta(id),
+                },
+                Error::Decode {
+                    message: message(),
+                    meta: meta(id),
+                },
+            ]
+            .map(|e| e.to_string());
+            assert_eq!(
+                shown,
+                [
+                    format!("transport error: connection error: reset{suffix}"),
+                    format!("timeout: connection error: reset{suffix}"),
+                    format!("decode error: connection error: reset{suffix}"),
+                ]
+            );
+        }
     }
 
     #[test]

@@ -241,10 +241,38 @@ fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
     });
     let c = builder(&server.url).max_retries(0).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
-    checked(&err);
+    let shown = checked(&err);
     assert_eq!(err.kind(), "transport");
+    assert!(
+        shown.starts_with("transport error: ") && shown.ends_with(" (request req_cut)"),
+        "{shown}"
+    );
     let meta = err.meta().unwrap();
     assert_eq!(meta.status, 200);
     assert_eq!(meta.request_id.as_deref(), Some("req_cut"));
     assert_eq!(err.request_id(), Some("req_cut"));
+}
+
+#[test]
+fn stalled_success_body_times_out_with_the_request_id_shown() {
+    let server = RawServer::start(|mut stream| {
+        use std::io::Write;
+        core_support::read_head(&mut stream);
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nx-request-id: req_slow\r\ncontent-length: 100\r\n\r\n{\"post",
+        );
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let c = builder(&server.url)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = c.create_post(&post()).unwrap_err();
+    let shown = checked(&err);
+    assert_eq!(err.kind(), "timeout");
+    assert_eq!(
+        shown,
+        "timeout: no complete answer within 300ms (request req_slow)"
+    );
+    assert_eq!(err.request_id(), Some("req_slow"));
 }
