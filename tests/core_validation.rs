@@ -191,7 +191,14 @@ fn other_endpoint_rules() {
             "durationSeconds must be a non-negative number",
         );
     }
-    for name in [String::new(), "n".repeat(101)] {
+    // Like the server: blank (whitespace-only) names are refused; length counts every character.
+    for name in [
+        String::new(),
+        " ".into(),
+        " \t\n\u{3000}".into(),
+        "n".repeat(101),
+        format!(" {} ", "n".repeat(99)),
+    ] {
         assert_invalid(
             c.create_api_key(&CreateApiKey::new().name(name)),
             "name must be 1 to 100 characters",
@@ -212,6 +219,23 @@ fn other_endpoint_rules() {
     for m in mocks {
         m.assert();
     }
+}
+
+#[test]
+fn padded_names_are_sent_verbatim() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/v1/api-keys")
+        .match_body(Matcher::Json(json!({ "name": "  ci  " })))
+        .with_body(r#"{"apiKey":"sk_live_x"}"#)
+        .expect(1)
+        .create();
+    builder(&server.url())
+        .build()
+        .unwrap()
+        .create_api_key(&CreateApiKey::new().name("  ci  "))
+        .unwrap();
+    m.assert();
 }
 
 #[test]
