@@ -72,8 +72,12 @@ mkdir -p "$BUILD"
     -o "$BUILD/test_soku_static"
 "$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_soku.c -L"$TARGET" -lsoku \
     -Wl,-rpath,"$TARGET" -o "$BUILD/test_soku_shared"
-if ldd "$BUILD/test_soku_shared" | grep -q "libsoku.so => $TARGET/libsoku.so" \
-    && ! ldd "$BUILD/test_soku_static" | grep -q libsoku; then
+# Capture ldd's output first: `ldd | grep -q` under pipefail fails at random when grep exits at
+# the first match and ldd then dies of SIGPIPE.
+shared_libs="$(ldd "$BUILD/test_soku_shared")"
+static_libs="$(ldd "$BUILD/test_soku_static")"
+if grep -qF "libsoku.so => $TARGET/libsoku.so" <<<"$shared_libs" \
+    && ! grep -q libsoku <<<"$static_libs"; then
     pass "static and shared builds link the intended library"
 else
     fail "static and shared builds link the intended library"
