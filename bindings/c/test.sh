@@ -156,8 +156,8 @@ for kind in static shared; do
 done
 
 echo "== valgrind (test_soku shared)"
-# Every error counts, possible leaks included; bindings/c/tests/valgrind.supp documents the one
-# suppression (std's handle for the C main thread).
+# Every error counts, possible leaks included; bindings/c/tests/valgrind.supp documents the two
+# suppressions (std's handle for the C main thread; ureq's resolver thread still exiting).
 valgrind_run() { # valgrind_run <label> <command...>
     local label="$1" log="$BUILD/$1.valgrind"
     shift
