@@ -350,8 +350,9 @@ class Client:
         Pass the documented body (``{"post": {"content": {...}}, "scheduledTime": ...}``), or
         the keyword form: ``create_post(text="Hi", platforms=["x", "threads"])``. In the keyword
         form ``media_type`` defaults to ``"video"`` with ``video_url``, ``"image"`` with
-        ``image_urls``, else ``"text"``. An ``Idempotency-Key`` is always sent (yours or a
-        fresh one, reused on every retry).
+        ``image_urls``, else ``"text"``, exactly as the Rust constructors ``CreatePost::video``,
+        ``CreatePost::images`` and ``CreatePost::text`` set it; a dict body is sent as given.
+        An ``Idempotency-Key`` is always sent (yours or a fresh one, reused on every retry).
         """
         if isinstance(platforms, str):
             platforms = [platforms]
