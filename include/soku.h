@@ -139,8 +139,9 @@ const char *soku_status_str(int32_t status);
  * releases it with `soku_client_free`; the string in `*out_json` belongs to the caller, who
  * releases it with `soku_string_free`.
  *
- * NULL: `out_json` NULL returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `out_client`
- * NULL returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
+ * NULL: `out_json` NULL returns `SOKU_ERR_INVALID_ARGUMENT`, stores NULL in `*out_client` (when
+ * `out_client` is not NULL) and writes nothing else; `out_client` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
  *
  * Thread safety: safe from any thread; reads the environment when keys are absent.
  *

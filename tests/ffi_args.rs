@@ -89,10 +89,11 @@ fn status_numbers_are_the_contract() {
 #[test]
 fn client_new_null_positions() {
     let config = c"{}";
-    let mut client = ptr::null_mut();
+    // not NULL beforehand, so the check below sees the library store NULL
+    let mut client = ptr::NonNull::<SokuClient>::dangling().as_ptr();
     let mut out = ptr::null_mut();
 
-    // NULL out_json: invalid argument, nothing written, no client made
+    // NULL out_json: invalid argument, *out_client set to NULL, no client made
     let status = unsafe { soku_client_new(config.as_ptr(), &mut client, ptr::null_mut()) };
     assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT);
     assert!(client.is_null());

@@ -14,7 +14,7 @@ mod ffi_common;
 
 use ffi_common::*;
 use serde_json::{Map, Value, json};
-use soku::ffi::SOKU_ERR_INVALID_ARGUMENT;
+use soku::ffi::{SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC};
 use soku_sandbox::{Fault, Sandbox};
 
 /// xorshift64*: tiny, deterministic, good enough to pick grammar branches.
@@ -274,6 +274,14 @@ fn every_operation_survives_generated_input() {
             let Ok((status, json)) = outcome else {
                 panic!("{}", context());
             };
+            // A panic caught at the boundary is still a bug: generated input must never reach one.
+            // The context holds only generated values (no client key or token).
+            assert_ne!(
+                status,
+                SOKU_ERR_PANIC,
+                "panic at the boundary: {json}\n{}",
+                context()
+            );
             if status == SOKU_ERR_INVALID_ARGUMENT {
                 let sent: Vec<String> = sb.requests().into_iter().map(|r| r.path).collect();
                 assert!(

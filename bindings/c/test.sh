@@ -72,8 +72,12 @@ mkdir -p "$BUILD"
     -o "$BUILD/test_soku_static"
 "$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_soku.c -L"$TARGET" -lsoku \
     -Wl,-rpath,"$TARGET" -o "$BUILD/test_soku_shared"
-if ldd "$BUILD/test_soku_shared" | grep -q "libsoku.so => $TARGET/libsoku.so" \
-    && ! ldd "$BUILD/test_soku_static" | grep -q libsoku; then
+# Capture ldd's output first: `ldd | grep -q` under pipefail fails at random when grep exits at
+# the first match and ldd then dies of SIGPIPE.
+shared_libs="$(ldd "$BUILD/test_soku_shared")"
+static_libs="$(ldd "$BUILD/test_soku_static")"
+if grep -qF "libsoku.so => $TARGET/libsoku.so" <<<"$shared_libs" \
+    && ! grep -q libsoku <<<"$static_libs"; then
     pass "static and shared builds link the intended library"
 else
     fail "static and shared builds link the intended library"
@@ -152,8 +156,8 @@ for kind in static shared; do
 done
 
 echo "== valgrind (test_soku shared)"
-# Every error counts, possible leaks included; bindings/c/tests/valgrind.supp documents the one
-# suppression (std's handle for the C main thread).
+# Every error counts, possible leaks included; bindings/c/tests/valgrind.supp documents the two
+# suppressions (std's handle for the C main thread; ureq's resolver thread still exiting).
 valgrind_run() { # valgrind_run <label> <command...>
     local label="$1" log="$BUILD/$1.valgrind"
     shift
@@ -174,24 +178,44 @@ valgrind_run valgrind_test_soku_retry429 "$BUILD/test_soku_shared" retry429
 
 echo "== examples"
 control /__sandbox/reset
-mask() { sed 's/sk_live_[A-Za-z0-9_-]*/sk_live_***/g'; }
 # run_example <name> <stdout pattern> [args...]: runs against the sandbox, checks exit 0 and output
+# (left in $out for further checks)
 run_example() {
-    local name="$1" pattern="$2" out
+    local name="$1" pattern="$2"
     shift 2
     if out="$("$BUILD/$name" "$@" 2>&1)" && grep -Eq "$pattern" <<<"$out"; then
         pass "example $name"
     else
         fail "example $name"
     fi
-    mask <<<"$out" | sed 's/^/    /'
+    sed 's/^/    /' <<<"$out"
 }
 run_example publish_text '^postSubmissionId: [0-9a-zA-Z_-]+$' "hello from C"
 run_example publish_video '^postSubmissionId: [0-9a-zA-Z_-]+$'
 run_example publish_template '^postSubmissionId: [0-9a-zA-Z_-]+$'
 run_example publish_batch '^3 succeeded, 0 failed$'
-run_example rotate_key '^new API key: sk_live_' "$SOKU_DEFAULT_KEY_ID"
+# By default rotate_key shows a 12-character preview of the new key, never the whole key.
+run_example rotate_key '^new API key: sk_live_[0-9a-f]{4}… \(run with --print-key' "$SOKU_DEFAULT_KEY_ID"
+if grep -Eq 'sk_live_[A-Za-z0-9_-]{5,}' <<<"$out"; then
+    fail "rotate_key does not print the whole key by default"
+else
+    pass "rotate_key does not print the whole key by default"
+fi
 control /__sandbox/reset # rotate_key revoked the default key
+# With the opt-in it prints the whole key (checked here, never echoed into the log).
+for optin in "--print-key" "SOKU_PRINT_KEY=1"; do
+    case "$optin" in
+    --print-key) out="$("$BUILD/rotate_key" --print-key "$SOKU_DEFAULT_KEY_ID" 2>&1)" || true ;;
+    *) out="$(SOKU_PRINT_KEY=1 "$BUILD/rotate_key" "$SOKU_DEFAULT_KEY_ID" 2>&1)" || true ;;
+    esac
+    if grep -Eq '^new API key: sk_live_[0-9a-f]{40}$' <<<"$out"; then
+        pass "rotate_key $optin prints the whole key"
+    else
+        sed -E 's/sk_live_[0-9a-f]+/sk_live_<redacted>/g; s/^/    /' <<<"$out"
+        fail "rotate_key $optin prints the whole key"
+    fi
+    control /__sandbox/reset
+done
 
 # an inactive account: the example must print the API error code and the request id
 err="$(SOKU_API_KEY="$SOKU_INACTIVE_API_KEY" "$BUILD/publish_text" "hello" 2>&1 >/dev/null || true)"

@@ -70,8 +70,9 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// releases it with `soku_client_free`; the string in `*out_json` belongs to the caller, who
 /// releases it with `soku_string_free`.
 ///
-/// NULL: `out_json` NULL returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `out_client`
-/// NULL returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
+/// NULL: `out_json` NULL returns `SOKU_ERR_INVALID_ARGUMENT`, stores NULL in `*out_client` (when
+/// `out_client` is not NULL) and writes nothing else; `out_client` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
 ///
 /// Thread safety: safe from any thread; reads the environment when keys are absent.
 ///
@@ -86,8 +87,8 @@ pub unsafe extern "C" fn soku_client_new(
 ) -> i32 {
     // SAFETY: forwarded from the caller.
     unsafe {
-        // *out_client is NULL on every failure path, a panic included.
-        if !out_json.is_null() && !out_client.is_null() {
+        // *out_client is NULL on every failure path: a NULL out_json and a panic included.
+        if !out_client.is_null() {
             out_client.write(ptr::null_mut());
         }
         with_out_json(out_json, || {

@@ -51,6 +51,15 @@ class PostsTest(SandboxTestCase):
         self.client.create_post(text=content["text"], platforms=content["platform"])
         self.assertEqual(self.sb.submissions(), [support.TEXT_POST])
 
+    def test_media_type_defaults_only_in_the_keyword_form(self) -> None:
+        # the keyword form sets mediaType as CreatePost::video / ::images do in Rust
+        self.client.create_post(text="v", platforms="x", video_url="https://example.com/v.mp4")
+        self.client.create_post(text="i", platforms="x", image_urls=["https://example.com/i.png"])
+        # a dict body is sent as given: no mediaType added
+        self.client.create_post({"post": {"content": {"text": "d", "platform": ["x"]}}})
+        sent = [s["post"]["content"] for s in self.sb.submissions()]
+        self.assertEqual([c.get("mediaType") for c in sent], ["video", "image", None])
+
     def test_request_and_keywords_together_are_rejected(self) -> None:
         with self.assertRaises(soku.InvalidArgumentError):
             self.client.create_post(fresh(support.TEXT_POST), text="also")

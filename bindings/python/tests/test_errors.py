@@ -192,6 +192,19 @@ class ErrorsTest(SandboxCase):
         with self.assertRaises(soku.ConfigError):  # plain http to a non-loopback host
             soku.Client(api_key=self.sb.api_key, base_url="http://example.com")
 
+    def test_durations_above_24_hours_are_refused(self) -> None:
+        day = 24 * 60 * 60
+        for option in ("timeout", "connect_timeout", "max_retry_wait", "backoff_base"):
+            with self.subTest(option=option):
+                with self.assertRaises(soku.ConfigError) as ctx:
+                    soku.Client(api_key=self.sb.api_key, base_url=self.sb.url, **{option: day + 1})
+                self.assertEqual(ctx.exception.kind, "config")
+        self.make(timeout=day).close()  # exactly 24 h is allowed
+        with self.assertRaises(soku.InvalidArgumentError) as ctx2:
+            self.client.create_post(fresh(support.TEXT_POST), timeout=day + 1)
+        self.assertEqual(ctx2.exception.kind, "invalid_argument")
+        self.assertEqual(self.sb.requests_to("/v1/posts"), [])  # refused before anything was sent
+
     def test_unknown_option_keyword(self) -> None:
         with self.assertRaises(TypeError):
             self.client.create_post(fresh(support.TEXT_POST), retries=1)  # type: ignore[call-arg]

@@ -159,11 +159,19 @@ class Client:
         base_url: default ``SOKU_BASE_URL``, else ``https://api.mysoku.io``; may carry a path
             prefix. ``http://`` is accepted only for loopback hosts unless ``allow_insecure_http``.
         firebase_token: Firebase ID token for the api-key calls. Default: none.
-        timeout: seconds per call (the whole request, retries included). Default 30.
+        timeout: seconds that bound each attempt of a call (connect, send, answer and body),
+            not the whole call: retries add further attempts and waits of at most
+            ``max_retry_wait`` each, so a call lasts at most
+            ``(max_retries + 1) * timeout + max_retries * max_retry_wait``. Default 30; must
+            be greater than zero (there is no infinite timeout).
         connect_timeout: seconds to establish a connection. Default 10.
         max_retries: retries after the first attempt; 0 disables. Default 3.
         max_retry_wait: cap in seconds on any single wait between attempts. Default 60.
         backoff_base: seconds of the first exponential backoff step. Default 1.
+
+    Every duration is at most 24 hours (86400 s): a longer one raises :class:`ConfigError`
+    here, and a longer per-call ``timeout`` makes that call raise :class:`InvalidArgumentError`
+    before anything is sent.
         user_agent: the ``User-Agent`` header. Default ``soku-rust/<library version>
             soku-python/<package version>``.
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
@@ -172,7 +180,7 @@ class Client:
 
     Every method takes the documented request body as a dict (plus keyword forms where
     natural) and the per-call keyword options ``idempotency_key``, ``firebase_token``,
-    ``timeout`` (seconds) and ``max_retries``. It returns the response's ``data`` and records
+    ``timeout`` (seconds per attempt, overriding the client's) and ``max_retries``. It returns the response's ``data`` and records
     the call's :class:`~soku.Meta` in :attr:`last_meta`; a failure raises a
     :class:`~soku.SokuError` subclass that carries the same meta.
 
@@ -181,7 +189,8 @@ class Client:
     never closed is freed at garbage collection or interpreter exit.
 
     Raises:
-        ConfigError: the configuration is unusable (e.g. a malformed base URL).
+        ConfigError: the configuration is unusable (e.g. a malformed base URL, a zero
+            timeout or a duration above 24 hours).
         InvalidArgumentError: an option has the wrong type or range.
         LibraryNotFoundError: the native library was not found.
     """
@@ -341,8 +350,9 @@ class Client:
         Pass the documented body (``{"post": {"content": {...}}, "scheduledTime": ...}``), or
         the keyword form: ``create_post(text="Hi", platforms=["x", "threads"])``. In the keyword
         form ``media_type`` defaults to ``"video"`` with ``video_url``, ``"image"`` with
-        ``image_urls``, else ``"text"``. An ``Idempotency-Key`` is always sent (yours or a
-        fresh one, reused on every retry).
+        ``image_urls``, else ``"text"``, exactly as the Rust constructors ``CreatePost::video``,
+        ``CreatePost::images`` and ``CreatePost::text`` set it; a dict body is sent as given.
+        An ``Idempotency-Key`` is always sent (yours or a fresh one, reused on every retry).
         """
         if isinstance(platforms, str):
             platforms = [platforms]

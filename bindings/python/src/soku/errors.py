@@ -15,7 +15,7 @@ and server answers (kind ``api``) are further split by HTTP status::
     |   +-- RateLimitError          429
     |   +-- ServerError             5xx
     +-- TransportError              connection refused, reset, DNS, TLS ...
-    |   +-- SokuTimeoutError        the call ran out of time
+    |   +-- SokuTimeoutError        an attempt ran out of time
     +-- DecodeError                 a 2xx answer that is not the expected JSON
     +-- InvalidArgumentError        bad input; nothing was sent (also a ValueError)
     +-- ConfigError                 bad base URL, missing API key or token
@@ -183,7 +183,7 @@ class TransportError(SokuError):
 
 
 class SokuTimeoutError(TransportError):
-    """The call ran out of time (the per-call ``timeout``)."""
+    """An attempt ran out of time (``timeout`` bounds each attempt, not the whole call)."""
 
     kind = "timeout"
 
