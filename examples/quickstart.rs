@@ -130,7 +130,7 @@ pub fn run(
             let ids = format!(
                 "{} (revoked {})",
                 r.id.as_deref().unwrap_or("new key"),
-                r.revoked_key_id
+                r.revoked_key_id.as_deref().unwrap_or("nothing: see above")
             );
             rows.push(log.done("rotate key", ids, &r.meta));
         }

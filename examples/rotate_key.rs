@@ -40,11 +40,19 @@ pub fn run(
         .verify(VerifyMode::Probe);
     let rotated = client.rotate_api_key(&req, &CallOptions::new())?;
     println!(
-        "New key created ({}), verified ({}); old key revoked: {}",
+        "New key created ({}), verified ({})",
         common::mask(&rotated.api_key),
-        rotated.verified.as_str(),
-        rotated.revoked_key_id
+        rotated.verified.as_str()
     );
+    match (&rotated.revoked_key_id, &rotated.revoke_error) {
+        (Some(id), _) => println!("Old key revoked: {id}"),
+        (None, error) => println!(
+            "The old key {old_key_id} was NOT revoked (both keys work; revoke it later): {}",
+            error
+                .as_ref()
+                .map_or("unknown error".into(), |e| e["message"].to_string())
+        ),
+    }
     if reveal {
         println!("Update SOKU_API_KEY to: {}", rotated.api_key);
     }
