@@ -18,6 +18,9 @@
 //! one base key: the caller's [`CallOptions::idempotency_key`] or a fresh
 //! UUIDv4. Media imports use `<base>:media:<i>` and the post uses `<base>:post`, so running the
 //! whole workflow again with the same base key imports nothing twice and publishes nothing twice.
+//! When a step fails, the error's [`Meta::idempotency_key`] is that base key (not the step's
+//! own): retry the whole call with [`CallOptions::idempotency_key`] set to it (C ABI / Python:
+//! options `idempotencyKey` = the error JSON's `meta.idempotencyKey`).
 //! Batch items use `<base>-<index>` when the caller gave a key, else a fresh key each.
 //!
 //! # Examples
