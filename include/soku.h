@@ -382,10 +382,12 @@ int32_t soku_api_keys_rotate(const struct SokuClient *client,
  * stop the batch.
  *
  * `request_json`: `{"posts": [<soku_posts_create request>, ...]}`. `data`: `{"results":
- * [{"index": 0, "ok": true, "postSubmissionId": "...", "meta": {...}} | {"index": 1, "ok":
- * false, "error": {<error object>}, "meta": {...} | null}, ...], "summary": {"total",
- * "succeeded", "failed"}}`. Returns `SOKU_OK` whenever the input itself is valid, whatever the
- * posts' outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+ * [{"index": 0, "ok": true, "postSubmissionId": "...", "pacedMs": 0, "meta": {...}} |
+ * {"index": 1, "ok": false, "error": {<error object>}, "pacedMs": 0, "meta": {...} | null},
+ * ...], "summary": {"total", "succeeded", "failed"}}`; `pacedMs` is how long the batch waited
+ * for the rate-limit window to reset before sending that post (whole milliseconds, 0 when it
+ * did not wait). Returns `SOKU_OK` whenever the input itself is valid, whatever the posts'
+ * outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
  *
  * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
  * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller

@@ -459,8 +459,10 @@ class Client:
 
         ``posts`` is a list of create-post bodies or ``{"posts": [...]}``. A failed item does not
         stop the batch. Returns ``{"results": [{"index", "ok", "postSubmissionId" | "error",
-        "meta"}], "summary": {"total", "succeeded", "failed"}}``; turn a failed item's ``error``
-        into an exception with :func:`soku.error_from_json` if you want one.
+        "pacedMs", "meta"}], "summary": {"total", "succeeded", "failed"}}`` (``pacedMs``: how long
+        the batch waited for the rate-limit window before sending that item, 0 if it did not);
+        turn a failed item's ``error`` into an exception with :func:`soku.error_from_json` if you
+        want one.
         """
         if isinstance(posts, Mapping):
             body = dict(posts)
