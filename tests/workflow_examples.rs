@@ -215,16 +215,23 @@ fn rotate_key_revokes_the_default_key() {
         json!({"name": "Production Server (rotated)"})
     );
     assert_eq!(
-        client
-            .create_post(&soku::CreatePost::text("old key", [soku::Platform::X]))
-            .unwrap_err()
-            .status(),
+        post_as(&client, sb.api_key()).unwrap_err().status(),
         Some(401)
     );
+    post_as(&client, &rotated.api_key).unwrap();
+}
+
+/// Publishes a text post with `client`'s configuration and `api_key`.
+fn post_as(
+    client: &soku::Client,
+    api_key: &str,
+) -> soku::Result<soku::Response<soku::PostSubmission>> {
     client
-        .with_api_key(rotated.api_key.clone())
-        .create_post(&soku::CreatePost::text("new key", [soku::Platform::X]))
-        .unwrap();
+        .with_api_key(api_key)
+        .create_post(&soku::CreatePost::text(
+            "after rotation",
+            [soku::Platform::X],
+        ))
 }
 
 #[test]
@@ -233,10 +240,8 @@ fn rotate_key_reports_a_failed_revocation_and_keeps_the_new_key() {
     let client = client(&sb);
     let rotated = rotate_key::run(&client, "key_does_not_exist", false).unwrap();
     assert!(!rotated.revoked);
-    client
-        .with_api_key(rotated.api_key.clone())
-        .create_post(&soku::CreatePost::text("new key", [soku::Platform::X]))
-        .unwrap();
+    post_as(&client, &rotated.api_key).expect("the new key works");
+    post_as(&client, sb.api_key()).expect("the old key works");
 }
 
 #[test]
