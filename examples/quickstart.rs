@@ -7,7 +7,8 @@
 //!
 //! Without `SOKU_BASE_URL` it starts the embedded sandbox (nothing leaves this machine). With
 //! `SOKU_BASE_URL` and `SOKU_API_KEY` set it publishes real posts to that server, and rotates a
-//! key only if `SOKU_OLD_KEY_ID` (and `SOKU_FIREBASE_TOKEN`) are set too.
+//! key only if `SOKU_OLD_KEY_ID` (and `SOKU_FIREBASE_TOKEN`) are set too; the new key is
+//! printed whole only with `--print-key` or `SOKU_PRINT_KEY=1` (else a short preview).
 
 // The quickstart runs the nine examples' own `run` functions. Each example declares
 // `mod common;` so that it also runs alone, so each included one brings its own copy.
@@ -126,11 +127,11 @@ pub fn run(
     log.step("9. API-key rotation: create, verify (probe), revoke the old key");
     match old_key_id {
         Some(old_key_id) => {
-            let r = rotate_key::run(client, old_key_id, sb.is_none())?;
+            let r = rotate_key::run(client, old_key_id, rotate_key::print_key_requested())?;
             let ids = format!(
                 "{} (revoked {})",
                 r.id.as_deref().unwrap_or("new key"),
-                r.revoked_key_id
+                r.revoked_key_id.as_deref().unwrap_or("nothing: see above")
             );
             rows.push(log.done("rotate key", ids, &r.meta));
         }

@@ -351,9 +351,16 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
  * `request_json`: `{"oldKeyId": "...", "name"?: "...", "verify"?: "probe" | "post" | "none"}`
  * (default `"probe"`: an authenticated request that publishes nothing; `"post"` publishes a
  * real post, as the vendor's example does). `data`: `{"apiKey": "sk_live_...", "id"?: "...",
- * "verified": "probe" | "post" | "none", "revokedKeyId": "..."}`. If verification fails the
- * error is that of the failing check (kind `"api"`, e.g. code `"unauthorized"`) and the old key
- * is NOT revoked.
+ * "verified": "probe" | "post" | "none", "revoked": true | false, "revokedKeyId": "..." | null,
+ * "revokeError": {<error object>} | null}`.
+ *
+ * **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
+ * still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":
+ * null` and `revokeError` = the revocation's error object; both keys then work until the old
+ * one is revoked (`soku_api_keys_revoke`). Normally `"revoked": true`, `"revokedKeyId"` = the
+ * old key's id and `"revokeError": null`. If verification fails the error is that of the
+ * failing check (kind `"api"`, e.g. code `"unauthorized"`), the old key is NOT revoked, and the
+ * unverified new key is revoked (best effort).
  *
  * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
  * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
@@ -376,10 +383,12 @@ int32_t soku_api_keys_rotate(const struct SokuClient *client,
  * stop the batch.
  *
  * `request_json`: `{"posts": [<soku_posts_create request>, ...]}`. `data`: `{"results":
- * [{"index": 0, "ok": true, "postSubmissionId": "...", "meta": {...}} | {"index": 1, "ok":
- * false, "error": {<error object>}, "meta": {...} | null}, ...], "summary": {"total",
- * "succeeded", "failed"}}`. Returns `SOKU_OK` whenever the input itself is valid, whatever the
- * posts' outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+ * [{"index": 0, "ok": true, "postSubmissionId": "...", "pacedMs": 0, "meta": {...}} |
+ * {"index": 1, "ok": false, "error": {<error object>}, "pacedMs": 0, "meta": {...} | null},
+ * ...], "summary": {"total", "succeeded", "failed"}}`; `pacedMs` is how long the batch waited
+ * for the rate-limit window to reset before sending that post (whole milliseconds, 0 when it
+ * did not wait). Returns `SOKU_OK` whenever the input itself is valid, whatever the posts'
+ * outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
  *
  * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
  * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller

@@ -164,6 +164,17 @@ impl Error {
         }
     }
 
+    /// [`Error::meta`], mutable (for workflows that report their own base idempotency key).
+    pub(crate) fn meta_mut(&mut self) -> Option<&mut Meta> {
+        match self {
+            Error::Api(e) => Some(&mut e.meta),
+            Error::Transport { meta, .. }
+            | Error::Timeout { meta, .. }
+            | Error::Decode { meta, .. } => Some(meta),
+            Error::Config(_) | Error::InvalidArgument(_) => None,
+        }
+    }
+
     /// The human message, without the kind prefix, code or request id.
     pub fn message(&self) -> String {
         match self {

@@ -3,7 +3,7 @@
 
 mod workflow_support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::json;
 use soku::{CallOptions, CreatePost, ErrorCode, Platform};
@@ -23,11 +23,9 @@ fn batch_larger_than_the_window_waits_for_the_reset_instead_of_collecting_429s()
     let posts: Vec<CreatePost> = (0..40).map(text_post).collect();
 
     let mut seen = Vec::new();
-    let started = Instant::now();
     let report = client
         .publish_batch_with_progress(&posts, &CallOptions::new(), |item| seen.push(item.index))
         .unwrap();
-    let elapsed = started.elapsed();
 
     assert_eq!(
         seen,
@@ -51,9 +49,34 @@ fn batch_larger_than_the_window_waits_for_the_reset_instead_of_collecting_429s()
     assert_eq!(requests_to(&sb, "POST", "/v1/posts").len(), 40);
     assert_eq!(sb.submissions().len(), 40);
     assert_eq!(report.meta.attempts, 40);
-    // About one window's wait, not a fixed sleep per post (generous bound: 3 windows).
-    assert!(elapsed < WINDOW * 3, "batch took {elapsed:?}");
-    eprintln!("40 posts, limit 30 per {WINDOW:?}: {elapsed:?}");
+    // The waits the batch computed (not wall-clock time): none while the window had room ...
+    for item in &report.results[..30] {
+        assert_eq!(item.paced, Duration::ZERO, "post {} waited", item.index);
+    }
+    // ... and only right after an answer that said the window was used up ...
+    for pair in report.results.windows(2) {
+        let previous = pair[0].meta.as_ref().unwrap();
+        if !pair[1].paced.is_zero() {
+            assert_eq!(
+                previous.rate_limit.remaining,
+                Some(0),
+                "post {} waited",
+                pair[1].index
+            );
+        }
+    }
+    // ... in all about one window (reset in whole seconds plus a margin), never a fixed delay
+    // per post.
+    let paced: Duration = report.results.iter().map(|i| i.paced).sum();
+    assert!(paced <= WINDOW * 2, "waited {paced:?} in all");
+    let json = serde_json::to_value(&report.data).unwrap();
+    for (item, shown) in report
+        .results
+        .iter()
+        .zip(json["results"].as_array().unwrap())
+    {
+        assert_eq!(shown["pacedMs"], item.paced.as_millis() as u64);
+    }
 }
 
 #[test]
@@ -111,6 +134,7 @@ fn failures_do_not_stop_the_batch_and_keep_their_place_and_code() {
         report.results[0].post_submission_id()
     );
     assert_eq!(ok["meta"]["status"], 200);
+    assert_eq!(ok["pacedMs"], 0);
     let bad = &json["results"][3];
     assert_eq!(bad["ok"], false);
     assert_eq!(bad["error"]["kind"], "api");

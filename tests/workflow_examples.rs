@@ -215,16 +215,56 @@ fn rotate_key_revokes_the_default_key() {
         json!({"name": "Production Server (rotated)"})
     );
     assert_eq!(
-        client
-            .create_post(&soku::CreatePost::text("old key", [soku::Platform::X]))
-            .unwrap_err()
-            .status(),
+        post_as(&client, sb.api_key()).unwrap_err().status(),
         Some(401)
     );
+    post_as(&client, &rotated.api_key).unwrap();
+}
+
+/// Publishes a text post with `client`'s configuration and `api_key`.
+fn post_as(
+    client: &soku::Client,
+    api_key: &str,
+) -> soku::Result<soku::Response<soku::PostSubmission>> {
     client
-        .with_api_key(rotated.api_key.clone())
-        .create_post(&soku::CreatePost::text("new key", [soku::Platform::X]))
-        .unwrap();
+        .with_api_key(api_key)
+        .create_post(&soku::CreatePost::text(
+            "after rotation",
+            [soku::Platform::X],
+        ))
+}
+
+#[test]
+fn rotate_key_reports_a_failed_revocation_and_keeps_the_new_key() {
+    let sb = sandbox();
+    let client = client(&sb);
+    let rotated = rotate_key::run(&client, "key_does_not_exist", false).unwrap();
+    assert!(!rotated.revoked);
+    post_as(&client, &rotated.api_key).expect("the new key works");
+    post_as(&client, sb.api_key()).expect("the old key works");
+}
+
+#[test]
+fn rotate_key_prints_the_whole_key_only_when_asked() {
+    let key = "sk_live_0123456789abcdefghij";
+    let preview = rotate_key::key_line(key, false);
+    assert!(!preview.contains(key), "{preview}");
+    assert!(preview.contains("sk_live_0123…"), "{preview}");
+    assert!(rotate_key::key_line(key, true).contains(key));
+
+    let args = |a: &[&str]| {
+        a.iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .into_iter()
+    };
+    assert!(!rotate_key::print_key_wanted(args(&[]), None));
+    assert!(!rotate_key::print_key_wanted(
+        args(&["--verbose"]),
+        Some("0".into())
+    ));
+    assert!(rotate_key::print_key_wanted(args(&["--print-key"]), None));
+    assert!(rotate_key::print_key_wanted(args(&[]), Some("1".into())));
 }
 
 #[test]

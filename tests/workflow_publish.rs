@@ -148,6 +148,58 @@ fn dropped_connections_after_processing_publish_once_and_import_each_media_once(
 }
 
 #[test]
+fn a_failure_after_the_imports_carries_the_base_key_and_a_rerun_with_it_repeats_nothing() {
+    let sb = Sandbox::start().unwrap();
+    let client = client(&sb);
+    // The post is stored, but its answer is lost (and not retried): the caller sees an error.
+    sb.inject(
+        "/v1/posts",
+        Fault::status(500, "internal_error").after_processing(),
+    );
+    let req = PublishWithMedia::new(
+        ["https://example.com/a.jpg", "https://example.com/b.jpg"],
+        images_post(),
+    );
+
+    // No key from the caller: the workflow made one up, and the error must say which.
+    let err = client
+        .publish_with_media(&req, &CallOptions::new().max_retries(0))
+        .unwrap_err();
+
+    assert_eq!(err.status(), Some(500));
+    let base = err.meta().unwrap().idempotency_key.clone().unwrap();
+    assert_eq!(
+        keys(&sb, "/v1/media"),
+        [format!("{base}:media:0"), format!("{base}:media:1")]
+    );
+    assert_eq!(keys(&sb, "/v1/posts"), [format!("{base}:post")]);
+    assert_eq!(sb.submissions().len(), 1);
+
+    // Retrying the whole call with that key: the stored imports and the stored post come back.
+    let again = client
+        .publish_with_media(&req, &CallOptions::new().idempotency_key(base.clone()))
+        .unwrap();
+    assert_eq!(again.meta.idempotency_key.as_deref(), Some(base.as_str()));
+    let subs = sb.submissions();
+    assert_eq!(subs.len(), 1, "no second submission");
+    // The post the first run stored used the same hosted media the re-run got back, so nothing
+    // was imported anew (new imports would have other URLs, and the post key a 409).
+    assert_eq!(
+        subs[0]["post"]["content"]["imageUrls"],
+        json!([again.media[0].url, again.media[1].url])
+    );
+    assert_eq!(
+        keys(&sb, "/v1/media"),
+        [0, 1, 0, 1].map(|i| format!("{base}:media:{i}"))
+    );
+    // The C ABI's error JSON carries the same key in its meta.
+    assert_eq!(
+        serde_json::to_value(err.meta().unwrap()).unwrap()["idempotencyKey"],
+        base.as_str()
+    );
+}
+
+#[test]
 fn unusable_media_input_sends_nothing() {
     let sb = Sandbox::start().unwrap();
     let client = client(&sb);
@@ -254,4 +306,7 @@ fn an_unknown_template_is_an_api_error_and_nothing_is_published() {
     assert_eq!(err.status(), Some(404));
     assert_eq!(err.code().map(|c| c.as_str()), Some("template_not_found"));
     assert!(requests_to(&sb, "POST", "/v1/posts").is_empty());
+    // The render step has no key of its own; the error still carries the base key to retry with.
+    let base = err.meta().unwrap().idempotency_key.as_deref().unwrap();
+    assert!(uuid::Uuid::parse_str(base).is_ok(), "{base}");
 }

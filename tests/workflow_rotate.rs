@@ -12,10 +12,59 @@ fn post() -> CreatePost {
     CreatePost::text("after rotation", [Platform::Threads])
 }
 
-/// Nothing was revoked: no DELETE reached the server, and `old`'s key still publishes.
+/// The old key was not revoked: no DELETE of it reached the server, and `old`'s key still
+/// publishes.
 fn assert_not_revoked(sb: &Sandbox, old: &Client) {
-    assert!(sb.requests().iter().all(|r| r.method != "DELETE"));
+    let old_path = format!("/v1/api-keys/{}", sb.default_key_id());
+    assert!(requests_to(sb, "DELETE", &old_path).is_empty());
     old.create_post(&post()).expect("the old key still works");
+}
+
+/// The verification failed: the old key was not revoked, and the new (unverified) key, the
+/// one the first post request carried, was revoked and now gets 401.
+fn assert_only_the_new_key_revoked(sb: &Sandbox, old: &Client) {
+    assert_not_revoked(sb, old);
+    let verification = &requests_to(sb, "POST", "/v1/posts")[0];
+    let new_key = verification.header("soku-api-key").unwrap().to_string();
+    assert_ne!(new_key, sb.api_key());
+    let deletes: Vec<_> = sb
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .collect();
+    assert_eq!(deletes.len(), 1, "one revocation: the new key's");
+    let err = old.with_api_key(new_key).create_post(&post()).unwrap_err();
+    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.code(), Some(&ErrorCode::Unauthorized));
+    let keys = old.list_api_keys().unwrap();
+    let status = |id: &str| {
+        keys.keys
+            .iter()
+            .find(|k| k.id == id)
+            .and_then(|k| k.status.clone())
+    };
+    assert_eq!(status(sb.default_key_id()).as_deref(), Some("active"));
+    let new_id = deletes[0].path.trim_start_matches("/v1/api-keys/");
+    assert_eq!(status(new_id).as_deref(), Some("revoked"));
+}
+
+/// Rotates the sandbox's default key with `verify` while `fault` answers `/v1/posts` (the
+/// verification), checks that only the new key was revoked, and returns the error.
+fn rotate_with_failing_verification(
+    fault: Fault,
+    verify: VerifyMode,
+    opts: &CallOptions,
+) -> (Sandbox, soku::Error) {
+    let sb = Sandbox::start().unwrap();
+    let old = client(&sb);
+    sb.inject("/v1/posts", fault);
+
+    let err = old
+        .rotate_api_key(&RotateApiKey::new(sb.default_key_id()).verify(verify), opts)
+        .unwrap_err();
+
+    assert_only_the_new_key_revoked(&sb, &old);
+    (sb, err)
 }
 
 #[test]
@@ -27,7 +76,9 @@ fn probe_rotation_revokes_the_old_key_and_the_new_key_works() {
     let rotated = old.rotate_api_key(&req, &CallOptions::new()).unwrap();
 
     assert_eq!(rotated.verified, VerifyMode::Probe);
-    assert_eq!(rotated.revoked_key_id, sb.default_key_id());
+    assert!(rotated.revoked);
+    assert_eq!(rotated.revoked_key_id.as_deref(), Some(sb.default_key_id()));
+    assert!(rotated.revoke_error.is_none());
     assert!(rotated.api_key.starts_with("sk_live_"));
     assert_ne!(rotated.api_key, sb.api_key());
     // The probe published nothing.
@@ -68,37 +119,38 @@ fn probe_rotation_revokes_the_old_key_and_the_new_key_works() {
 }
 
 #[test]
-fn new_key_failing_the_probe_leaves_the_old_key_alone() {
-    let sb = Sandbox::start().unwrap();
-    let old = client(&sb);
-    sb.inject("/v1/posts", Fault::status(401, "unauthorized"));
-
-    let err = old
-        .rotate_api_key(&RotateApiKey::new(sb.default_key_id()), &CallOptions::new())
-        .unwrap_err();
-
+fn new_key_failing_the_probe_is_revoked_and_the_old_key_kept() {
+    let (_, err) = rotate_with_failing_verification(
+        Fault::status(401, "unauthorized"),
+        VerifyMode::Probe,
+        &CallOptions::new(),
+    );
     assert_eq!(err.kind(), "api");
     assert_eq!(err.code(), Some(&ErrorCode::Unauthorized));
-    assert_not_revoked(&sb, &old);
 }
 
 #[test]
 fn probe_answered_with_anything_but_400_or_401_is_a_failure() {
-    let sb = Sandbox::start().unwrap();
-    let old = client(&sb);
     // A server error on the probe and on its one retry.
-    sb.inject("/v1/posts", Fault::status(503, "internal_error").times(2));
-
-    let err = old
-        .rotate_api_key(
-            &RotateApiKey::new(sb.default_key_id()),
-            &CallOptions::new().max_retries(1),
-        )
-        .unwrap_err();
-
+    let (_, err) = rotate_with_failing_verification(
+        Fault::status(503, "internal_error").times(2),
+        VerifyMode::Probe,
+        &CallOptions::new().max_retries(1),
+    );
     assert_eq!(err.status(), Some(503));
     assert_eq!(err.meta().unwrap().attempts, 2);
-    assert_not_revoked(&sb, &old);
+}
+
+#[test]
+fn a_probe_answered_400_with_another_code_is_a_failure() {
+    // A 400 from something in front of the API, not its validation of the probe body.
+    let (_, err) = rotate_with_failing_verification(
+        Fault::status(400, "proxy_error"),
+        VerifyMode::Probe,
+        &CallOptions::new(),
+    );
+    assert_eq!(err.status(), Some(400));
+    assert_eq!(err.code().map(|c| c.as_str()), Some("proxy_error"));
 }
 
 #[test]
@@ -128,21 +180,20 @@ fn post_verification_publishes_the_seed_post_then_revokes() {
 }
 
 #[test]
-fn failed_verification_post_leaves_the_old_key_alone() {
-    let sb = Sandbox::start().unwrap();
-    let old = client(&sb);
-    sb.inject("/v1/posts", Fault::status(403, "forbidden"));
-
-    let err = old
-        .rotate_api_key(
-            &RotateApiKey::new(sb.default_key_id()).verify(VerifyMode::Post),
-            &CallOptions::new(),
-        )
-        .unwrap_err();
-
+fn failed_verification_post_revokes_the_new_key_and_keeps_the_old() {
+    let (sb, err) = rotate_with_failing_verification(
+        Fault::status(403, "forbidden"),
+        VerifyMode::Post,
+        &CallOptions::new(),
+    );
     assert_eq!(err.code(), Some(&ErrorCode::Forbidden));
-    assert!(sb.submissions().is_empty());
-    assert_not_revoked(&sb, &old);
+    // Only the old key's check post was published, not the verification post.
+    let texts: Vec<_> = sb
+        .submissions()
+        .iter()
+        .map(|s| s["post"]["content"]["text"].clone())
+        .collect();
+    assert_eq!(texts, ["after rotation"]);
 }
 
 #[test]
@@ -172,7 +223,9 @@ fn the_new_key_never_shows_in_debug_output() {
     let json = serde_json::to_value(&rotated.data).unwrap();
     assert_eq!(json["apiKey"], rotated.api_key.as_str());
     assert_eq!(json["verified"], "probe");
+    assert_eq!(json["revoked"], true);
     assert_eq!(json["revokedKeyId"], sb.default_key_id());
+    assert_eq!(json["revokeError"], serde_json::Value::Null);
 }
 
 #[test]
@@ -187,41 +240,55 @@ fn an_empty_old_key_id_is_rejected_before_anything_is_created() {
 
 #[test]
 fn a_probe_that_is_accepted_is_not_taken_as_verification() {
-    let sb = Sandbox::start().unwrap();
-    let old = client(&sb);
-    sb.inject(
-        "/v1/posts",
+    let (_, err) = rotate_with_failing_verification(
         Fault::raw_body(200, r#"{"postSubmissionId": "surprise"}"#),
+        VerifyMode::Probe,
+        &CallOptions::new(),
     );
-
-    let err = old
-        .rotate_api_key(&RotateApiKey::new(sb.default_key_id()), &CallOptions::new())
-        .unwrap_err();
-
     assert_eq!(err.kind(), "api");
     assert_eq!(err.status(), Some(200));
     assert_eq!(err.code().map(|c| c.as_str()), Some("verification_failed"));
-    assert_not_revoked(&sb, &old);
 }
 
 #[test]
-fn a_failed_revocation_is_reported_and_both_keys_keep_working() {
+fn a_failed_revocation_still_returns_the_new_key_and_both_keys_keep_working() {
     let sb = Sandbox::start().unwrap();
     let old = client(&sb);
 
-    let err = old
+    let rotated = old
         .rotate_api_key(
             &RotateApiKey::new("key_does_not_exist"),
             &CallOptions::new(),
         )
-        .unwrap_err();
+        .unwrap();
 
-    assert_eq!(err.status(), Some(404));
+    assert!(!rotated.revoked);
+    assert_eq!(rotated.revoked_key_id, None);
+    let error = rotated
+        .revoke_error
+        .as_ref()
+        .expect("the revocation's error");
+    assert_eq!(error["kind"], "api");
+    assert_eq!(error["status"], 404);
+    assert!(error["requestId"].is_string());
+    // create + probe + the failed revoke
+    assert_eq!(rotated.meta.attempts, 3);
+    assert_eq!(rotated.meta.status, 404);
+    let json = serde_json::to_value(&rotated.data).unwrap();
+    assert_eq!(json["revoked"], false);
+    assert_eq!(json["revokedKeyId"], serde_json::Value::Null);
+    assert_eq!(&json["revokeError"], error);
+    assert!(!format!("{rotated:?}").contains(&rotated.api_key));
+
     old.create_post(&post()).expect("the old key still works");
+    old.with_api_key(rotated.api_key.clone())
+        .create_post(&post())
+        .expect("the new key works");
     let keys = old.list_api_keys().unwrap();
-    assert_eq!(
-        keys.keys.len(),
-        2,
-        "the verified new key stays on the account"
+    assert_eq!(keys.keys.len(), 2, "both keys stay on the account");
+    assert!(
+        keys.keys
+            .iter()
+            .all(|k| k.status.as_deref() == Some("active"))
     );
 }

@@ -30,9 +30,10 @@ pub struct PublishBatch {
 
 /// The outcome of one post of a batch.
 ///
-/// Serialises as `{"index", "ok": true, "postSubmissionId", …, "meta"}` on success and
-/// `{"index", "ok": false, "error": {"kind", "status", "code", "message", "requestId",
-/// "details", "retryAfter"}, "meta"}` on failure (`meta` is null when nothing was sent).
+/// Serialises as `{"index", "ok": true, "postSubmissionId", …, "pacedMs", "meta"}` on success
+/// and `{"index", "ok": false, "error": {"kind", "status", "code", "message", "requestId",
+/// "details", "retryAfter"}, "pacedMs", "meta"}` on failure (`meta` is null when nothing was
+/// sent). `pacedMs` is [`BatchItem::paced`] in whole milliseconds (rounded down).
 #[derive(Debug)]
 pub struct BatchItem {
     /// Position of the post in the input.
@@ -41,6 +42,10 @@ pub struct BatchItem {
     pub result: std::result::Result<PostSubmission, Error>,
     /// Metadata of the call; `None` when nothing was sent (client-side validation failed).
     pub meta: Option<Meta>,
+    /// How long the batch waited for the rate-limit window to reset before sending this post
+    /// (the wait it computed from the previous answer's `X-RateLimit-*` headers); zero when it
+    /// did not wait. Retry waits of the client are not included.
+    pub paced: Duration,
 }
 
 impl BatchItem {
@@ -74,7 +79,8 @@ impl Serialize for BatchItem {
                 match serde_json::to_value(submission).map_err(serde::ser::Error::custom)? {
                     serde_json::Value::Object(fields) => {
                         for (k, v) in &fields {
-                            if !matches!(k.as_str(), "index" | "ok" | "meta" | "error") {
+                            if !matches!(k.as_str(), "index" | "ok" | "meta" | "error" | "pacedMs")
+                            {
                                 map.serialize_entry(k, v)?;
                             }
                         }
@@ -84,6 +90,8 @@ impl Serialize for BatchItem {
             }
             Err(err) => map.serialize_entry("error", &error_object(err))?,
         }
+        let paced_ms = u64::try_from(self.paced.as_millis()).unwrap_or(u64::MAX);
+        map.serialize_entry("pacedMs", &paced_ms)?;
         map.serialize_entry("meta", &self.meta)?;
         map.end()
     }
@@ -125,8 +133,9 @@ impl Client {
     /// - A failure does not stop the batch: every post gets its [`BatchItem`], in input order.
     /// - Pacing: before each post, if the last response said `X-RateLimit-Remaining: 0`, the
     ///   batch sleeps until that window's `X-RateLimit-Reset` (plus a 250 ms margin, at most
-    ///   60 s, the API's window length) instead of collecting 429s. There is no fixed delay
-    ///   between posts. A 429 that happens anyway is retried by the client as usual.
+    ///   60 s, the API's window length) instead of collecting 429s; each item reports that wait
+    ///   in [`BatchItem::paced`]. There is no fixed delay between posts. A 429 that happens
+    ///   anyway is retried by the client as usual.
     /// - Idempotency: with [`CallOptions::idempotency_key`] set to `K`, post `i` is sent with
     ///   the key `K-i`, so re-running the same batch with the same key publishes nothing twice;
     ///   without one, each post gets a fresh key (reused across that post's retries).
@@ -145,10 +154,10 @@ impl Client {
         let mut results = Vec::with_capacity(posts.len());
 
         for (index, post) in posts.iter().enumerate() {
-            if let Some(wait) =
-                pacing_wait(&trail.last().rate_limit, SystemTime::now(), MAX_PACING_WAIT)
-            {
-                std::thread::sleep(wait);
+            let paced = pacing_wait(&trail.last().rate_limit, SystemTime::now(), MAX_PACING_WAIT)
+                .unwrap_or_default();
+            if !paced.is_zero() {
+                std::thread::sleep(paced);
             }
             let item_key = opts
                 .idempotency_key
@@ -161,11 +170,13 @@ impl Client {
                     index,
                     meta: Some(resp.meta),
                     result: Ok(resp.data),
+                    paced,
                 },
                 Err(err) => BatchItem {
                     index,
                     meta: err.meta().cloned(),
                     result: Err(err),
+                    paced,
                 },
             };
             if let Some(meta) = &item.meta {

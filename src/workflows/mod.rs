@@ -4,7 +4,7 @@
 //! | method | what it does |
 //! |---|---|
 //! | [`Client::publish_batch`](crate::Client::publish_batch) / [`Client::publish_batch_with_progress`](crate::Client::publish_batch_with_progress) | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
-//! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded |
+//! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded (else revokes the new one); a failed revocation of the old key still returns the new key: check [`RotatedApiKey::revoked`] |
 //! | [`Client::publish_with_media`](crate::Client::publish_with_media) | imports each source URL through `/v1/media`, then publishes the post with the hosted URLs |
 //! | [`Client::publish_with_template`](crate::Client::publish_with_template) | renders a template image, then publishes it as an image post |
 //!
@@ -18,6 +18,9 @@
 //! one base key: the caller's [`CallOptions::idempotency_key`] or a fresh
 //! UUIDv4. Media imports use `<base>:media:<i>` and the post uses `<base>:post`, so running the
 //! whole workflow again with the same base key imports nothing twice and publishes nothing twice.
+//! When a step fails, the error's [`Meta::idempotency_key`] is that base key (not the step's
+//! own): retry the whole call with [`CallOptions::idempotency_key`] set to it (C ABI / Python:
+//! options `idempotencyKey` = the error JSON's `meta.idempotencyKey`).
 //! Batch items use `<base>-<index>` when the caller gave a key, else a fresh key each.
 //!
 //! # Examples
@@ -57,6 +60,9 @@
 //!
 //! // Rotate the key: the old one is revoked only once the new one is verified.
 //! let rotated = client.rotate_api_key(&RotateApiKey::new(old_key_id), &CallOptions::new())?;
+//! if !rotated.revoked {
+//!     eprintln!("old key still active: {:?}", rotated.revoke_error);
+//! }
 //! let client = client.with_api_key(rotated.api_key.clone());
 //! # assert!(client.create_post(&posts[0]).is_ok());
 //! # Ok::<(), soku::Error>(())

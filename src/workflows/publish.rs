@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{MetaTrail, step_opts};
 use crate::client::{CallOptions, Client};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::media::{UploadMedia, UploadedMedia};
 use crate::posts::{CreatePost, MediaType, PostContent, PostSubmission};
 use crate::response::Response;
@@ -124,6 +124,11 @@ impl Client {
     /// `opts.idempotency_key` or a fresh UUIDv4 (returned in the meta's `idempotency_key`).
     /// Running it again with the same base key imports nothing twice and publishes nothing
     /// twice. The input, including the post it will send, is checked before anything is sent.
+    ///
+    /// **On failure, retry the whole call with `opts.idempotency_key` = the error's
+    /// `meta().idempotency_key`** (C ABI / Python: options `idempotencyKey` = the error JSON's
+    /// `meta.idempotencyKey`): a failed step's error carries the base key, not the step's own
+    /// key, so a retry reuses every step key and repeats nothing already done.
     pub fn publish_with_media(
         &self,
         req: &PublishWithMedia,
@@ -143,7 +148,8 @@ impl Client {
         for (i, url) in req.source_urls.iter().enumerate() {
             let upload = UploadMedia::new(url.clone());
             let resp = self
-                .upload_media_with(&upload, &step_opts(opts, Some(format!("{base}:media:{i}"))))?;
+                .upload_media_with(&upload, &step_opts(opts, Some(format!("{base}:media:{i}"))))
+                .map_err(|e| with_base_key(e, &base))?;
             trail.record(&resp.meta);
             media.push(resp.data);
         }
@@ -151,7 +157,9 @@ impl Client {
         let hosted = media.iter().map(|m| m.url.clone()).collect();
         let content = with_media(&req.post, &media_type, hosted);
         let post = post_request(content, &req.scheduled_time, &req.extra);
-        let resp = self.create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))?;
+        let resp = self
+            .create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))
+            .map_err(|e| with_base_key(e, &base))?;
         trail.record(&resp.meta);
 
         Ok(Response {
@@ -172,6 +180,10 @@ impl Client {
     /// The input, including the post it will send, is checked before anything is sent.
     /// (Rendering has no idempotency key; should a server render a different URL on the second
     /// run, it answers the post with `409 idempotency_conflict` rather than publishing again.)
+    ///
+    /// **On failure, retry the whole call with `opts.idempotency_key` = the error's
+    /// `meta().idempotency_key`** (C ABI / Python: options `idempotencyKey` = the error JSON's
+    /// `meta.idempotencyKey`): a failed step's error carries the base key, not the step's own.
     pub fn publish_with_template(
         &self,
         req: &PublishWithTemplate,
@@ -199,13 +211,17 @@ impl Client {
         let base = base_key(opts);
         let mut trail = MetaTrail::default();
 
-        let rendered = self.render_template_with(&req.template, &step_opts(opts, None))?;
+        let rendered = self
+            .render_template_with(&req.template, &step_opts(opts, None))
+            .map_err(|e| with_base_key(e, &base))?;
         trail.record(&rendered.meta);
         let rendered = rendered.data;
 
         let content = with_media(&req.post, &MediaType::Image, vec![rendered.url.clone()]);
         let post = post_request(content, &req.scheduled_time, &req.extra);
-        let resp = self.create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))?;
+        let resp = self
+            .create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))
+            .map_err(|e| with_base_key(e, &base))?;
         trail.record(&resp.meta);
 
         Ok(Response {
@@ -260,6 +276,15 @@ fn with_media(post: &PostContent, media_type: &MediaType, urls: Vec<String>) -> 
     content
 }
 
+/// `err` with the workflow's base key as its meta's idempotency key (instead of the failed
+/// step's own key), so that a caller can retry the whole call with it.
+fn with_base_key(mut err: Error, base: &str) -> Error {
+    if let Some(meta) = err.meta_mut() {
+        meta.idempotency_key = Some(base.to_owned());
+    }
+    err
+}
+
 /// The caller's idempotency key, else a fresh UUIDv4.
 fn base_key(opts: &CallOptions) -> String {
     opts.idempotency_key
@@ -282,7 +307,6 @@ fn post_request(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::Error;
 
     #[test]
     fn request_json_round_trips_with_extra_fields() {

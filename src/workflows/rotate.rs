@@ -3,15 +3,15 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 
-use super::{MetaTrail, step_opts};
+use super::{MetaTrail, error_object, step_opts};
 use crate::api_keys::CreateApiKey;
 use crate::client::{Auth, CallOptions, Client};
 use crate::error::{ApiError, Error, ErrorCode, Result};
 use crate::platform::Platform;
 use crate::posts::CreatePost;
-use crate::response::Response;
+use crate::response::{Meta, Response};
 use crate::validate;
 
 /// The text of the verification post of [`VerifyMode::Post`] (the seed's).
@@ -24,9 +24,9 @@ const VERIFICATION_TEXT: &str = "Key rotation verification";
 #[serde(rename_all = "lowercase")]
 pub enum VerifyMode {
     /// Sends the new key with a post body that is deliberately invalid (an empty platform list),
-    /// so nothing can be published: `400` means the key authenticated (the server checks the
-    /// key and the subscription before the body), `401` that it did not; anything else is a
-    /// failure.
+    /// so nothing can be published: `400` with code `validation_error` or `bad_request` means
+    /// the key authenticated (the server checks the key and the subscription before the body),
+    /// `401` that it did not; anything else (a 400 with another code included) is a failure.
     #[default]
     Probe,
     /// Publishes the seed's verification post ("Key rotation verification" to Threads) with the
@@ -88,9 +88,18 @@ impl RotateApiKey {
 }
 
 /// The result of a rotation: the new key (a secret: `Debug` redacts it), its id if the server
-/// returned one, how it was verified and the id of the revoked key.
+/// returned one, how it was verified, and whether the old key was revoked.
 ///
-/// Serialises as `{"apiKey", "id"?, "verified", "revokedKeyId"}`.
+/// **Check [`revoked`](RotatedApiKey::revoked).** A rotation whose new key was verified but
+/// whose revocation of the old key failed still succeeds, so that the new (working) key is not
+/// lost: `revoked` is then `false`, `revoked_key_id` is `None` and `revoke_error` holds the
+/// revocation's error; both keys work until the old one is revoked (retry with
+/// [`Client::revoke_api_key`]).
+///
+/// Serialises as `{"apiKey", "id"?, "verified", "revoked", "revokedKeyId", "revokeError"}`:
+/// `"revoked": true, "revokedKeyId": "<old key id>", "revokeError": null` normally,
+/// `"revoked": false, "revokedKeyId": null, "revokeError": {"kind", "status", "code",
+/// "message", "requestId", "details", "retryAfter"}` when the revocation failed.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotatedApiKey {
@@ -101,8 +110,16 @@ pub struct RotatedApiKey {
     pub id: Option<String>,
     /// The verification that succeeded before the old key was revoked.
     pub verified: VerifyMode,
-    /// The id of the key that was revoked.
-    pub revoked_key_id: String,
+    /// Whether the old key was revoked. `false` when the revocation failed (see
+    /// `revoke_error`): the old key may then still work.
+    pub revoked: bool,
+    /// The id of the key that was revoked; `None` when the revocation failed.
+    pub revoked_key_id: Option<String>,
+    /// Why the revocation of the old key failed, as the C ABI's error object (`{"kind",
+    /// "status", "code", "message", "requestId", "details", "retryAfter"}`); `None` when it
+    /// succeeded.
+    #[serde(default)]
+    pub revoke_error: Option<Value>,
 }
 
 impl fmt::Debug for RotatedApiKey {
@@ -111,7 +128,9 @@ impl fmt::Debug for RotatedApiKey {
             .field("api_key", &"[redacted]")
             .field("id", &self.id)
             .field("verified", &self.verified)
+            .field("revoked", &self.revoked)
             .field("revoked_key_id", &self.revoked_key_id)
+            .field("revoke_error", &self.revoke_error)
             .finish()
     }
 }
@@ -120,11 +139,17 @@ impl Client {
     /// Rotates an API key: creates a new key (Firebase token from `opts` or the client),
     /// verifies it as `req.verify` says, then revokes `req.old_key_id`.
     ///
-    /// The old key is revoked only if verification succeeded. If it fails, the error of the
-    /// failing verification is returned (e.g. `api` / `unauthorized`), the old key keeps
-    /// working, and the unverified new key stays on the account (see
-    /// [`Client::list_api_keys`]). If the revocation itself fails (e.g. 404 for a wrong
-    /// `oldKeyId`), its error is returned and both keys stay valid: nothing stops working.
+    /// **Check [`RotatedApiKey::revoked`] on success.**
+    ///
+    /// - The old key is revoked only if verification succeeded. If verification fails, the
+    ///   error of the failing verification is returned (e.g. `api` / `unauthorized`), the old
+    ///   key is never touched and keeps working, and the unverified new key is revoked (best
+    ///   effort, when the server returned its id; the outcome of that revocation does not
+    ///   change the error returned).
+    /// - If revoking the old key fails (e.g. 404 for a wrong `oldKeyId`), the rotation still
+    ///   succeeds, so the verified new key is not lost: `revoked` is `false`,
+    ///   `revoked_key_id` is `None`, `revoke_error` holds the error, and both keys keep
+    ///   working until the old one is revoked.
     ///
     /// `opts.idempotency_key`, when set to `K`, is sent as `K:verify` with the verification
     /// request; the other options apply to every step.
@@ -148,24 +173,49 @@ impl Client {
         let new_client = self.with_api_key(created.api_key.clone());
         let verify_key = opts.idempotency_key.as_ref().map(|k| format!("{k}:verify"));
         let verify_opts = step_opts(opts, verify_key);
-        match req.verify {
-            VerifyMode::Probe => trail.record(&probe(&new_client, &verify_opts)?),
+        let verified = match req.verify {
+            VerifyMode::Probe => probe(&new_client, &verify_opts).map(Some),
             VerifyMode::Post => {
                 let post = CreatePost::text(VERIFICATION_TEXT, [Platform::Threads]);
-                trail.record(&new_client.create_post_with(&post, &verify_opts)?.meta);
+                new_client
+                    .create_post_with(&post, &verify_opts)
+                    .map(|resp| Some(resp.meta))
             }
-            VerifyMode::None => {}
+            VerifyMode::None => Ok(None),
+        };
+        match verified {
+            Ok(meta) => meta.iter().for_each(|m| trail.record(m)),
+            Err(err) => {
+                // Leave no unverified key behind; the old key is not touched.
+                if let Some(id) = &created.id {
+                    let _ = self.revoke_api_key_with(id, &keyless);
+                }
+                return Err(err);
+            }
         }
 
-        let revoked = self.revoke_api_key_with(&req.old_key_id, &keyless)?;
-        trail.record(&revoked.meta);
+        let (revoked_key_id, revoke_error) =
+            match self.revoke_api_key_with(&req.old_key_id, &keyless) {
+                Ok(resp) => {
+                    trail.record(&resp.meta);
+                    (Some(req.old_key_id.clone()), None)
+                }
+                Err(err) => {
+                    if let Some(meta) = err.meta() {
+                        trail.record(meta);
+                    }
+                    (None, Some(error_object(&err)))
+                }
+            };
 
         Ok(Response {
             data: RotatedApiKey {
                 api_key: created.api_key,
                 id: created.id,
                 verified: req.verify,
-                revoked_key_id: req.old_key_id.clone(),
+                revoked: revoked_key_id.is_some(),
+                revoked_key_id,
+                revoke_error,
             },
             meta: trail.finish(opts.idempotency_key.clone()),
         })
@@ -173,11 +223,17 @@ impl Client {
 }
 
 /// Sends `client`'s key with a post body that cannot publish anything. Returns the meta of the
-/// 400 that proves the key authenticated; any other answer is an error.
-fn probe(client: &Client, opts: &CallOptions) -> Result<crate::response::Meta> {
+/// `400 validation_error` (or `400 bad_request`) that proves the key authenticated; any other
+/// answer, a 400 with another code included, is an error.
+fn probe(client: &Client, opts: &CallOptions) -> Result<Meta> {
     let body = json!({"post": {"content": {"platform": []}}});
     match client.send_json("POST", "/v1/posts", Auth::ApiKey, Some(&body), opts) {
-        Err(Error::Api(e)) if e.status == 400 => Ok(e.meta),
+        Err(Error::Api(e))
+            if e.status == 400
+                && matches!(e.code, ErrorCode::ValidationError | ErrorCode::BadRequest) =>
+        {
+            Ok(e.meta)
+        }
         Err(e) => Err(e),
         Ok(resp) => Err(Error::Api(Box::new(ApiError {
             status: resp.meta.status,
@@ -221,14 +277,17 @@ mod tests {
             api_key: "sk_live_secret123".into(),
             id: Some("key_2".into()),
             verified: VerifyMode::Probe,
-            revoked_key_id: "key_1".into(),
+            revoked: true,
+            revoked_key_id: Some("key_1".into()),
+            revoke_error: None,
         };
         let debug = format!("{rotated:?}");
         assert!(!debug.contains("secret123"), "{debug}");
         assert!(debug.contains("key_1"));
         assert_eq!(
             serde_json::to_value(&rotated).unwrap(),
-            json!({"apiKey": "sk_live_secret123", "id": "key_2", "verified": "probe", "revokedKeyId": "key_1"})
+            json!({"apiKey": "sk_live_secret123", "id": "key_2", "verified": "probe",
+                   "revoked": true, "revokedKeyId": "key_1", "revokeError": null})
         );
     }
 }

@@ -451,8 +451,11 @@ class Client:
 
         ``request`` is ``{"oldKeyId", "name"?, "verify"?}`` or the old key's id with ``name`` and
         ``verify`` (``"probe"`` (default: publishes nothing), ``"post"`` or ``"none"``) as
-        keywords. Returns ``{"apiKey", "id", "verified", "revokedKeyId"}``. If verification fails
-        an :class:`~soku.ApiError` is raised and the old key is not revoked.
+        keywords. Returns ``{"apiKey", "id", "verified", "revoked", "revokedKeyId", "revokeError"}``.
+        Check ``revoked``: if revoking the old key failed, the new key is still returned with
+        ``revoked`` False, ``revokedKeyId`` None and ``revokeError`` the error object (both keys
+        then work). If verification fails an :class:`~soku.ApiError` is raised, the old key is not
+        revoked and the unverified new key is revoked (best effort).
         """
         body = _body(request, _present(name=name, verify=verify), "oldKeyId")
         return self._call_object("soku_api_keys_rotate", "rotate_api_key", body, options)
@@ -466,8 +469,10 @@ class Client:
 
         ``posts`` is a list of create-post bodies or ``{"posts": [...]}``. A failed item does not
         stop the batch. Returns ``{"results": [{"index", "ok", "postSubmissionId" | "error",
-        "meta"}], "summary": {"total", "succeeded", "failed"}}``; turn a failed item's ``error``
-        into an exception with :func:`soku.error_from_json` if you want one.
+        "pacedMs", "meta"}], "summary": {"total", "succeeded", "failed"}}`` (``pacedMs``: how long
+        the batch waited for the rate-limit window before sending that item, 0 if it did not);
+        turn a failed item's ``error`` into an exception with :func:`soku.error_from_json` if you
+        want one.
         """
         if isinstance(posts, Mapping):
             body = dict(posts)
