@@ -19,7 +19,9 @@ const MAX_NAME_CHARS: usize = 100;
 /// The body of `POST /v1/api-keys`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateApiKey {
-    /// A label for the key (1–100 characters).
+    /// A label for the key: 1–100 characters, not only whitespace, like the server's rule
+    /// (checked before sending, [`Error::InvalidArgument`](crate::Error::InvalidArgument)
+    /// otherwise; sent verbatim).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Unknown fields, passed through unchanged.
@@ -41,8 +43,8 @@ impl CreateApiKey {
 
     fn validate(&self) -> Result<()> {
         if let Some(name) = &self.name {
-            let n = name.chars().count();
-            if n == 0 || n > MAX_NAME_CHARS {
+            // As the server: blank (whitespace-only) is empty; every character counts.
+            if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
                 return Err(invalid("name", "must be 1 to 100 characters"));
             }
         }

@@ -219,6 +219,13 @@ impl ClientBuilder {
 
     /// Bound on each attempt of a call: connect, send, answer and body. Default 30 s; must be
     /// greater than zero (there is no infinite timeout) and at most 24 h.
+    ///
+    /// It bounds one attempt, not the whole call. A call makes at most `max_retries + 1`
+    /// attempts with a wait of at most `max_retry_wait` between two of them, so it lasts at most
+    /// `(max_retries + 1) × timeout + max_retries × max_retry_wait`: with the defaults
+    /// 4 × 30 s + 3 × 60 s = 5 minutes (the 60 s waits only when the server asks for them with
+    /// `Retry-After` or `X-RateLimit-Reset`; the default backoff alone waits under 10 s in all).
+    /// Lower `max_retries`, `timeout` or `max_retry_wait` to bound a call more tightly.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self

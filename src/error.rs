@@ -201,7 +201,9 @@ impl Serialize for Error {
 
 /// An API error code. Unknown codes are kept verbatim in [`ErrorCode::Other`].
 ///
-/// (De)serialises as its wire string.
+/// (De)serialises as its wire string. New codes may become variants in a minor release (match
+/// with a wildcard arm).
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// `validation_error` (400).

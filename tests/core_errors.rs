@@ -229,16 +229,24 @@ fn silent_server_times_out_within_the_bound() {
     assert_eq!(server.connections(), 2);
 }
 
-#[test]
-fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
-    let server = RawServer::start(|mut stream| {
+/// A server that answers `200` with `x-request-id: <request_id>` and the first bytes of a
+/// 100-byte body, waits `then`, and hangs up.
+fn cut_answer(request_id: &'static str, then: Duration) -> RawServer {
+    RawServer::start(move |mut stream| {
         use std::io::Write;
         core_support::read_head(&mut stream);
-        let _ = stream.write_all(
-            b"HTTP/1.1 200 OK\r\nx-request-id: req_cut\r\ncontent-length: 100\r\n\r\n{\"postSub",
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nx-request-id: {request_id}\r\ncontent-length: 100\r\n\r\n{{\"post"
         );
+        let _ = stream.write_all(head.as_bytes());
+        std::thread::sleep(then);
         let _ = stream.shutdown(std::net::Shutdown::Both);
-    });
+    })
+}
+
+#[test]
+fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
+    let server = cut_answer("req_cut", Duration::ZERO);
     let c = builder(&server.url).max_retries(0).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     let shown = checked(&err);
@@ -255,14 +263,7 @@ fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
 
 #[test]
 fn stalled_success_body_times_out_with_the_request_id_shown() {
-    let server = RawServer::start(|mut stream| {
-        use std::io::Write;
-        core_support::read_head(&mut stream);
-        let _ = stream.write_all(
-            b"HTTP/1.1 200 OK\r\nx-request-id: req_slow\r\ncontent-length: 100\r\n\r\n{\"post",
-        );
-        std::thread::sleep(Duration::from_secs(5));
-    });
+    let server = cut_answer("req_slow", Duration::from_secs(5));
     let c = builder(&server.url)
         .timeout(Duration::from_millis(300))
         .build()

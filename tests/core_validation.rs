@@ -191,7 +191,14 @@ fn other_endpoint_rules() {
             "durationSeconds must be a non-negative number",
         );
     }
-    for name in [String::new(), "n".repeat(101)] {
+    // Like the server: blank (whitespace-only) names are refused; length counts every character.
+    for name in [
+        String::new(),
+        " ".into(),
+        " \t\n\u{3000}".into(),
+        "n".repeat(101),
+        format!(" {} ", "n".repeat(99)),
+    ] {
         assert_invalid(
             c.create_api_key(&CreateApiKey::new().name(name)),
             "name must be 1 to 100 characters",
@@ -215,21 +222,22 @@ fn other_endpoint_rules() {
 }
 
 #[test]
-fn hundred_character_names_are_fine() {
-    let mut server = Server::new();
-    let name = "é".repeat(100);
-    let m = server
-        .mock("POST", "/v1/api-keys")
-        .match_body(Matcher::Json(json!({ "name": name })))
-        .with_body(r#"{"apiKey":"sk_live_x"}"#)
-        .expect(1)
-        .create();
-    builder(&server.url())
-        .build()
-        .unwrap()
-        .create_api_key(&CreateApiKey::new().name(name))
-        .unwrap();
-    m.assert();
+fn hundred_character_and_padded_names_are_sent_verbatim() {
+    for name in ["é".repeat(100), "  ci  ".to_owned()] {
+        let mut server = Server::new();
+        let m = server
+            .mock("POST", "/v1/api-keys")
+            .match_body(Matcher::Json(json!({ "name": name })))
+            .with_body(r#"{"apiKey":"sk_live_x"}"#)
+            .expect(1)
+            .create();
+        builder(&server.url())
+            .build()
+            .unwrap()
+            .create_api_key(&CreateApiKey::new().name(name))
+            .unwrap();
+        m.assert();
+    }
 }
 
 #[test]

@@ -556,6 +556,31 @@ fn api_key_ids_may_be_numbers_and_odd_metadata_never_loses_the_key() {
 }
 
 #[test]
+fn custom_user_agent_goes_out_on_the_wire() {
+    const UA: &str = "acme-scheduler/2.1 (+https://acme.example)";
+    let mut server = Server::new();
+    let posts = server
+        .mock("POST", "/v1/posts")
+        .match_header("user-agent", UA)
+        .with_body(r#"{"postSubmissionId":"ps_ua"}"#)
+        .expect(2)
+        .create();
+    let keys = server
+        .mock("GET", "/v1/api-keys")
+        .match_header("user-agent", UA)
+        .with_body("[]")
+        .expect(1)
+        .create();
+    let c = builder(&server.url()).user_agent(UA).build().unwrap();
+    let post = CreatePost::text("hi", [Platform::X]);
+    c.create_post(&post).unwrap();
+    c.with_api_key("sk_live_other").create_post(&post).unwrap();
+    c.list_api_keys().unwrap();
+    posts.assert();
+    keys.assert();
+}
+
+#[test]
 fn call_options_token_and_other_key_override() {
     let mut server = Server::new();
     let m = server
