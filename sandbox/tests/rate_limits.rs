@@ -157,34 +157,21 @@ fn unknown_paths_and_wrong_methods_carry_the_headers_too() {
         200
     );
     let key = [("soku-api-key", sb.api_key())];
+    let seen = |r: &common::Resp| {
+        (
+            r.status,
+            r.num_header("x-ratelimit-limit"),
+            r.num_header("x-ratelimit-remaining"),
+        )
+    };
     // 405 on a known path: that path's bucket, for the caller's account, not counted.
     let wrong = http.send("GET", "/v1/posts", &key, None);
-    assert_eq!(wrong.status, 405);
-    assert_eq!(
-        (
-            wrong.num_header("x-ratelimit-limit"),
-            wrong.num_header("x-ratelimit-remaining")
-        ),
-        (5, 4)
-    );
+    assert_eq!(seen(&wrong), (405, 5, 4));
     let wrong_keys = http.send("PUT", "/v1/api-keys", &[], None);
-    assert_eq!(
-        (
-            wrong_keys.status,
-            wrong_keys.num_header("x-ratelimit-limit")
-        ),
-        (405, 100)
-    );
+    assert_eq!(seen(&wrong_keys), (405, 100, 100));
     // 404: no bucket counts it; the headers show the largest limit, all remaining.
     let unknown = http.send("GET", "/v1/nothing", &key, None);
-    assert_eq!(unknown.status, 404);
-    assert_eq!(
-        (
-            unknown.num_header("x-ratelimit-limit"),
-            unknown.num_header("x-ratelimit-remaining")
-        ),
-        (100, 100)
-    );
+    assert_eq!(seen(&unknown), (404, 100, 100));
     for r in [&wrong, &wrong_keys, &unknown] {
         assert!(r.num_header("x-ratelimit-reset") >= unix_now(), "{r:?}");
         assert_eq!(r.header("x-ratelimit-tier"), Some("sandbox"));
@@ -192,10 +179,7 @@ fn unknown_paths_and_wrong_methods_carry_the_headers_too() {
     // A fault on an unknown path carries them as well.
     sb.inject("/v2/*", Fault::status(503, "internal_error"));
     let faulted = http.send("GET", "/v2/anything", &[], None);
-    assert_eq!(
-        (faulted.status, faulted.num_header("x-ratelimit-limit")),
-        (503, 100)
-    );
+    assert_eq!(seen(&faulted), (503, 100, 100));
     // None of them counted against posts.
     let r = http.post("/v1/posts", sb.api_key(), &text_post("t", json!(["x"])));
     assert_eq!(r.num_header("x-ratelimit-remaining"), 3);
