@@ -413,7 +413,9 @@ int32_t soku_posts_publish_batch(const struct SokuClient *client,
  * "platform", ...}, "scheduledTime"?: "..."}`; `mediaType` `"video"` gets `videoUrl` = the
  * first hosted URL, otherwise (default `"image"`) `imageUrls` = all hosted URLs. `data`:
  * `{"media": [{"url": "..."}, ...], "post": {"postSubmissionId": "..."}}`. Every step carries
- * an idempotency key derived from one base key, so a repeated call publishes nothing twice.
+ * an idempotency key derived from one base key, so a repeated call publishes nothing twice:
+ * after a failure, retry with options `{"idempotencyKey": <meta.idempotencyKey of the error
+ * JSON>}` (the base key, yours or the generated one).
  *
  * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
  * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
@@ -436,7 +438,10 @@ int32_t soku_posts_publish_with_media(const struct SokuClient *client,
  *
  * `request_json`: `{"template": {"templateSlug": "tweetImage", "config"?, "aspectRatio"?},
  * "post": {"text", "platform", ...}, "scheduledTime"?: "..."}`. `data`: `{"template": {"url",
- * "id"?}, "post": {"postSubmissionId": "..."}}`.
+ * "id"?}, "post": {"postSubmissionId": "..."}}`. The post carries an idempotency key derived from
+ * one base key, reported as `meta.idempotencyKey` on success and failure; retry with options
+ * `{"idempotencyKey": <that key>}` so that the post is never published twice (a new render
+ * whose URL differs makes the server answer 409 instead of publishing again).
  *
  * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
  * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller

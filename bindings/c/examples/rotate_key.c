@@ -41,7 +41,10 @@ int main(int argc, char **argv) {
         else printf("new API key: %.*s\xe2\x80\xa6 (run with --print-key to see all of it)\n",
                     KEY_PREVIEW_CHARS, key);
     }
-    if (status == SOKU_OK) fprintf(stderr, "verified the new key; revoked the old one\n");
-    else fprintf(stderr, "the old key was not revoked\n");
+    if (status != SOKU_OK) fprintf(stderr, "the old key was not revoked\n");
+    else if (json_starts(out, "data.revoked", "true"))
+        fprintf(stderr, "verified the new key; revoked the old one\n");
+    else /* verified, but the revocation failed: both keys work; data.revokeError says why */
+        fprintf(stderr, "verified the new key; revoking the old one FAILED, revoke it by hand\n");
     return example_finish(client, status, out);
 }

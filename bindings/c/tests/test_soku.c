@@ -369,6 +369,8 @@ static void test_api_keys_rotate(void) {
             out);
     CHECK_J(json_str_is(out, "data.verified", "probe"), out);
     CHECK_J(json_str_is(out, "data.revokedKeyId", id), out);
+    CHECK_J(json_starts(out, "data.revoked", "true"), out);
+    CHECK_J(json_starts(out, "data.revokeError", "null"), out);
     soku_string_free(out);
 
     /* an unknown verification mode is the caller's mistake: nothing is created or revoked */

@@ -40,8 +40,14 @@ def main() -> int:
     key = rotated["apiKey"]
     print("New key created%s (verified: %s)" % (" with id " + rotated["id"] if rotated.get("id") else "",
                                               rotated["verified"]))
-    print("Old key revoked: %s" % rotated["revokedKeyId"])
     print("Update SOKU_API_KEY to: %s" % (key if args.print_key else key[:12] + "..."))
+    if not rotated["revoked"]:
+        # Verified, but revoking the old key failed: both keys work until it is revoked.
+        error = soku.error_from_json(rotated["revokeError"])
+        print("revoking the old key %s FAILED (%s); revoke it by hand" % (args.old_key_id, error),
+              file=sys.stderr)
+        return 1
+    print("Old key revoked: %s" % rotated["revokedKeyId"])
     return 0
 
 

@@ -135,6 +135,8 @@ class RotationTest(unittest.TestCase):
         self.assertNotEqual(rotated["apiKey"], self.sb.api_key)
         self.assertEqual(rotated["verified"], "probe")
         self.assertEqual(rotated["revokedKeyId"], self.sb.default_key_id)
+        self.assertIs(rotated["revoked"], True)
+        self.assertIsNone(rotated["revokeError"])
         self.assertEqual(self.sb.submissions(), [])  # the probe publishes nothing
 
         with self.assertRaises(soku.AuthenticationError):
@@ -166,6 +168,21 @@ class RotationTest(unittest.TestCase):
         self.assertEqual(ctx.exception.code, "unauthorized")
         self.assertEqual(self.sb.requests_to("/v1/api-keys/" + self.sb.default_key_id), [])
         self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+
+    def test_failed_revocation_still_hands_back_the_new_key(self) -> None:
+        c = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token, max_retries=0)
+        self.sb.inject("/v1/api-keys/" + self.sb.default_key_id, method="DELETE", status=500,
+                       code="internal_error")
+        rotated = c.rotate_api_key(self.sb.default_key_id)
+        self.assertIs(rotated["revoked"], False)
+        self.assertIsNone(rotated["revokedKeyId"])
+        err = soku.error_from_json(rotated["revokeError"])
+        self.assertIsInstance(err, soku.ServerError)
+        self.assertEqual(err.code, "internal_error")
+        # Both keys work: the caller has the new one and can retry the revocation.
+        self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+        new = self.make(api_key=rotated["apiKey"])
+        self.assertTrue(new.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
 
     def test_api_key_calls_need_a_firebase_token(self) -> None:
         with mock.patch.dict(os.environ):
