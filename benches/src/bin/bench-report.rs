@@ -1,5 +1,8 @@
 //! `bench-report DIR`: prints the Markdown table of every harness run found in `DIR/<server>/`
 //! (`fixed`, `sandbox`), then the targets checked against the fixed-server numbers.
+//!
+//! `bench-report profiles DIR ROUNDS`: the per-call medians of the Rust harnesses in
+//! `DIR/{before,after}-<round>/` (written by `benches/sizes.sh`), to compare release profiles.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -27,12 +30,22 @@ const HEAP_SLACK_BYTES: i64 = 0;
 /// RSS growth (kB) from call 100 to call N above which a batch counts as growing (page-granular).
 const RSS_SLACK_KB: i64 = 64;
 
+const USAGE: &str = "usage: bench-report DIR | bench-report profiles DIR ROUNDS";
+
 fn main() -> ExitCode {
-    let Some(dir) = std::env::args().nth(1) else {
-        eprintln!("usage: bench-report DIR");
-        return ExitCode::from(2);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.as_slice() {
+        [dir] => report(Path::new(dir)),
+        [mode, dir, rounds] if mode == "profiles" => match rounds.parse() {
+            Ok(r) => profiles(Path::new(dir), r),
+            Err(e) => Err(std::io::Error::other(format!("ROUNDS: {e}"))),
+        },
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
     };
-    match report(Path::new(&dir)) {
+    match result {
         Ok(text) => {
             print!("{text}");
             ExitCode::SUCCESS
@@ -70,6 +83,32 @@ fn report(dir: &Path) -> std::io::Result<String> {
         out.push_str(&targets(&fixed));
     }
     Ok(out)
+}
+
+fn profiles(dir: &Path, rounds: usize) -> std::io::Result<String> {
+    let mut t = String::from(
+        "| profile | client | median µs per round | median of rounds |\n|---|---|---|---:|\n",
+    );
+    for build in ["before", "after"] {
+        for name in ["rust-soku", "rust-ureq"] {
+            let mut medians = Vec::new();
+            for round in 1..=rounds {
+                let run = results::read(&dir.join(format!("{build}-{round}")), name)?;
+                medians.extend(run.as_ref().and_then(median_us));
+            }
+            let list = medians
+                .iter()
+                .map(|m| format!("{m:.1}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut ns: Vec<u64> = medians.iter().map(|m| (m * 1e3) as u64).collect();
+            ns.sort_unstable();
+            let mid = soku_bench::stats::percentile(&ns, 50.0)
+                .map_or("—".into(), |m| format!("{:.1}", m as f64 / 1e3));
+            t.push_str(&format!("| {build} | {name} | {list} | {mid} |\n"));
+        }
+    }
+    Ok(t)
 }
 
 fn median_us(run: &HarnessRun) -> Option<f64> {
