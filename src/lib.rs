@@ -1,5 +1,98 @@
-//! `soku`: a blocking client for the Soku social-publishing API.
+//! `soku`: a blocking client for the [Soku](https://mysoku.io) social-publishing API.
+//!
+//! One call publishes a post to X, Threads, LinkedIn, Instagram, Facebook, TikTok and YouTube.
+//! The crate is synchronous (no async runtime), keeps one keep-alive connection pool per
+//! [`Client`], retries what is safe to retry, and never publishes twice: posts, media uploads
+//! and transcriptions always carry an `Idempotency-Key` that is reused on every retry.
+//! The same library backs a C ABI ([`ffi`]) and the Python package.
+//!
+//! ```no_run
+//! use soku::{Client, CreatePost, Platform, PlatformTarget};
+//!
+//! let client = Client::from_env()?; // SOKU_API_KEY, SOKU_BASE_URL
+//! let post = CreatePost::text(
+//!     "Just shipped our biggest update yet.",
+//!     [Platform::Threads, Platform::X, Platform::LinkedIn],
+//! );
+//! let sub = client.create_post(&post)?;
+//! println!(
+//!     "{} (request {:?}, {:?} left)",
+//!     sub.post_submission_id,
+//!     sub.meta().request_id,
+//!     sub.meta().rate_limit.remaining
+//! );
+//!
+//! // Account targets and errors:
+//! let video = CreatePost::video(
+//!     "Watch our full product walkthrough",
+//!     "https://storage.mysoku.io/media/demo.mp4",
+//!     [PlatformTarget::account(Platform::Instagram, "ig_main"), Platform::YouTube.into()],
+//! );
+//! match client.create_post(&video) {
+//!     Ok(sub) => println!("accepted {}", sub.post_submission_id),
+//!     Err(e) if e.code().is_some_and(|c| c.as_str() == "missing_integrations") => {
+//!         eprintln!("connect the platforms first")
+//!     }
+//!     Err(e) => eprintln!("{e}"), // e.g. "api error 400 validation_error: … (request req_…)"
+//! }
+//! # Ok::<(), soku::Error>(())
+//! ```
+//!
+//! Building a client does no I/O:
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! let client = soku::Client::builder()
+//!     .api_key("sk_live_example")
+//!     .base_url("https://api.mysoku.io/")
+//!     .timeout(Duration::from_secs(10))
+//!     .max_retries(5)
+//!     .build()?;
+//! assert_eq!(client.base_url(), "https://api.mysoku.io");
+//! assert!(!format!("{client:?}").contains("sk_live_example"));
+//! # Ok::<(), soku::Error>(())
+//! ```
+//!
+//! Limits: success bodies are read up to 10 MiB (larger is an [`Error::Decode`]), error bodies up
+//! to 64 KiB; redirects are never followed; proxies are used only when configured with
+//! [`ClientBuilder::proxy`].
 #![deny(missing_docs)]
+
+mod api_keys;
+mod client;
+mod error;
+mod media;
+mod platform;
+mod posts;
+mod rate_limit;
+mod response;
+mod retry;
+mod templates;
+mod time;
+mod transcription;
+mod transport;
+mod validate;
 
 pub mod ffi;
 pub mod workflows;
+
+pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
+pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{ApiError, Error, ErrorCode, Result};
+pub use media::{UploadMedia, UploadedMedia};
+pub use platform::{Platform, PlatformTarget};
+pub use posts::{CreatePost, MediaType, PostBody, PostContent, PostSubmission};
+pub use rate_limit::RateLimit;
+pub use response::{Meta, Response};
+pub use retry::RetryPolicy;
+pub use templates::{AspectRatio, RenderTemplate, RenderedTemplate};
+pub use transcription::{Transcribe, Transcription};
+
+/// This crate's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Compiles the README's examples as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

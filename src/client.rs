@@ -1,0 +1,675 @@
+//! [`Client`], [`ClientBuilder`] and [`CallOptions`].
+
+use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{Error, Result, redact};
+use crate::response::{Meta, Response};
+use crate::retry::{Class, RetryPolicy};
+use crate::transport::{AgentConfig, Method, Request, Transport};
+use crate::validate::strip_prefix_ignore_case;
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.mysoku.io";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REDACTED: &str = "[redacted]";
+
+/// A blocking Soku API client.
+///
+/// Cheap to clone (clones share one keep-alive connection pool), `Send + Sync`, no global state.
+/// `Debug` never shows the API key or the Firebase token.
+///
+/// ```
+/// let client = soku::Client::builder()
+///     .api_key("sk_live_example")
+///     .max_retries(2)
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://api.mysoku.io");
+/// # Ok::<(), soku::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    api_key: Option<Arc<str>>,
+}
+
+struct Shared {
+    base_url: String,
+    firebase_token: Option<String>,
+    transport: Transport,
+    retry: RetryPolicy,
+    timeout: Duration,
+    connect_timeout: Duration,
+    user_agent: String,
+    allow_insecure_http: bool,
+    validate_scheduled_time: bool,
+    proxy: Option<String>,
+}
+
+/// Which credential a request carries. The two schemes never mix on one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Auth {
+    /// `soku-api-key: <key>` (content endpoints).
+    ApiKey,
+    /// `Authorization: Bearer <Firebase ID token>` (`/v1/api-keys`).
+    Firebase,
+}
+
+/// Configures a [`Client`]. Every option states its default.
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: String,
+    firebase_token: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    retry: RetryPolicy,
+    user_agent: String,
+    allow_insecure_http: bool,
+    validate_scheduled_time: bool,
+    proxy: Option<String>,
+    env_error: Option<String>,
+}
+
+/// Per-call overrides. `Debug` redacts the Firebase token.
+#[derive(Clone, Default, PartialEq)]
+pub struct CallOptions {
+    /// The `Idempotency-Key` to send. Posts, media and transcription otherwise get a fresh
+    /// random UUIDv4; either way the same key is reused on every retry of the call. Other calls
+    /// send it only when given here. Default none.
+    pub idempotency_key: Option<String>,
+    /// Firebase ID token for the api-key calls, overriding the client's. Default none.
+    pub firebase_token: Option<String>,
+    /// Bound on each attempt of this call, overriding the client's timeout. Default none.
+    pub timeout: Option<Duration>,
+    /// Retries for this call, overriding the client's `max_retries`. Default none.
+    pub max_retries: Option<u32>,
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets [`CallOptions::idempotency_key`].
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Self {
+        self.idempotency_key = Some(key.into());
+        self
+    }
+
+    /// Sets [`CallOptions::firebase_token`].
+    pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
+        self.firebase_token = Some(token.into());
+        self
+    }
+
+    /// Sets [`CallOptions::timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Sets [`CallOptions::max_retries`].
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = Some(n);
+        self
+    }
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("idempotency_key", &self.idempotency_key)
+            .field(
+                "firebase_token",
+                &self.firebase_token.as_ref().map(|_| REDACTED),
+            )
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            firebase_token: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            user_agent: format!("soku-rust/{}", crate::VERSION),
+            allow_insecure_http: false,
+            validate_scheduled_time: true,
+            proxy: None,
+            env_error: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with every option at its default.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A builder pre-filled from `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN`
+    /// (unset or empty variables are skipped; one that is not UTF-8 makes
+    /// [`build`](Self::build) fail with [`Error::Config`]). Later calls override these.
+    pub fn from_env() -> Self {
+        let mut b = Self::default();
+        let mut read = |name: &str| match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => Some(v),
+            Ok(_) | Err(std::env::VarError::NotPresent) => None,
+            Err(std::env::VarError::NotUnicode(_)) => {
+                b.env_error = Some(format!("{name} is not valid utf-8"));
+                None
+            }
+        };
+        let (key, url, token) = (
+            read("SOKU_API_KEY"),
+            read("SOKU_BASE_URL"),
+            read("SOKU_FIREBASE_TOKEN"),
+        );
+        if let Some(k) = key {
+            b.api_key = Some(k.trim().to_owned());
+        }
+        if let Some(u) = url {
+            b.base_url = u;
+        }
+        if let Some(t) = token {
+            b.firebase_token = Some(t.trim().to_owned());
+        }
+        b
+    }
+
+    /// The API key (`sk_live_…`) for content calls. Default: none (content calls then fail
+    /// with [`Error::Config`] before any I/O).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The API's base URL, optionally with a path prefix (`https://host/api`); trailing slashes
+    /// are dropped. Default `https://api.mysoku.io`. Plain `http://` is accepted only for
+    /// loopback hosts unless [`allow_insecure_http`](Self::allow_insecure_http).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Firebase ID token for the api-key calls. Default: none (those calls then need
+    /// [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any I/O).
+    pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
+        self.firebase_token = Some(token.into());
+        self
+    }
+
+    /// Bound on each attempt of a call: connect, send, answer and body. Default 30 s; must not
+    /// be zero (there is no infinite timeout).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Bound on establishing a connection (DNS, TCP, TLS). Default 10 s; must not be zero.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Retries after the first attempt of a call. Default 3; 0 disables retrying.
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.retry.max_retries = n;
+        self
+    }
+
+    /// Cap on any single wait between attempts, including a server's `Retry-After`.
+    /// Default 60 s.
+    pub fn max_retry_wait(mut self, wait: Duration) -> Self {
+        self.retry.max_wait = wait;
+        self
+    }
+
+    /// Base of the exponential backoff (`2^n × base + jitter(0..base)`). Default 1 s.
+    pub fn backoff_base(mut self, base: Duration) -> Self {
+        self.retry.backoff_base = base;
+        self
+    }
+
+    /// The `User-Agent` header. Default `soku-rust/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// Accept plain `http://` base URLs for non-loopback hosts. Default false.
+    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
+        self.allow_insecure_http = yes;
+        self
+    }
+
+    /// Check `scheduledTime` client-side (RFC 3339, at least 60 s ahead). Default true.
+    pub fn validate_scheduled_time(mut self, yes: bool) -> Self {
+        self.validate_scheduled_time = yes;
+        self
+    }
+
+    /// An HTTP(S) or SOCKS proxy URL for every request. Default none: requests go direct and
+    /// the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` environment variables are ignored.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+
+    /// Builds the client: [`Error::Config`] on a bad base URL, a zero timeout, or a credential
+    /// that cannot be sent in a header.
+    pub fn build(self) -> Result<Client> {
+        if let Some(e) = self.env_error {
+            return Err(Error::Config(e));
+        }
+        let base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
+        if self.timeout.is_zero() {
+            return Err(Error::Config("timeout must be greater than zero".into()));
+        }
+        if self.connect_timeout.is_zero() {
+            return Err(Error::Config(
+                "connect timeout must be greater than zero".into(),
+            ));
+        }
+        if let Some(k) = &self.api_key {
+            check_credential("api key", k)?;
+        }
+        if let Some(t) = &self.firebase_token {
+            check_credential("firebase token", t)?;
+        }
+        if !header_safe(&self.user_agent) {
+            return Err(Error::Config("user agent must be printable ascii".into()));
+        }
+        let transport = Transport::new(&AgentConfig {
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            user_agent: &self.user_agent,
+            proxy: self.proxy.as_deref(),
+        })?;
+        Ok(Client {
+            shared: Arc::new(Shared {
+                base_url,
+                firebase_token: self.firebase_token,
+                transport,
+                retry: self.retry,
+                timeout: self.timeout,
+                connect_timeout: self.connect_timeout,
+                user_agent: self.user_agent,
+                allow_insecure_http: self.allow_insecure_http,
+                validate_scheduled_time: self.validate_scheduled_time,
+                proxy: self.proxy,
+            }),
+            api_key: self.api_key.map(Arc::from),
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| REDACTED))
+            .field("base_url", &self.base_url)
+            .field(
+                "firebase_token",
+                &self.firebase_token.as_ref().map(|_| REDACTED),
+            )
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("user_agent", &self.user_agent)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("validate_scheduled_time", &self.validate_scheduled_time)
+            .field("proxy", &self.proxy.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.shared;
+        f.debug_struct("Client")
+            .field("base_url", &s.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| REDACTED))
+            .field(
+                "firebase_token",
+                &s.firebase_token.as_ref().map(|_| REDACTED),
+            )
+            .field("timeout", &s.timeout)
+            .field("connect_timeout", &s.connect_timeout)
+            .field("retry", &s.retry)
+            .field("user_agent", &s.user_agent)
+            .field("allow_insecure_http", &s.allow_insecure_http)
+            .field("validate_scheduled_time", &s.validate_scheduled_time)
+            .field("proxy", &s.proxy.as_ref().map(|_| REDACTED))
+            .finish()
+    }
+}
+
+impl Client {
+    /// A [`ClientBuilder`] with every option at its default.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN`
+    /// (all optional), everything else at its default.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// The same configuration and the same connection pool, with another API key.
+    pub fn with_api_key(&self, api_key: impl Into<String>) -> Client {
+        Client {
+            shared: Arc::clone(&self.shared),
+            api_key: Some(Arc::from(api_key.into())),
+        }
+    }
+
+    /// The normalised base URL (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    pub(crate) fn validates_scheduled_time(&self) -> bool {
+        self.shared.validate_scheduled_time
+    }
+
+    /// Sends one logical call (with retries per the endpoint's idempotency class) and returns
+    /// the raw JSON body (`null` for an empty body such as a 204). No client-side validation
+    /// of the body: the key-rotation probe relies on that.
+    pub(crate) fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Auth,
+        body: Option<&serde_json::Value>,
+        opts: &CallOptions,
+    ) -> Result<Response<serde_json::Value>> {
+        let method = Method::parse(method)
+            .ok_or_else(|| Error::InvalidArgument("method must be GET, POST or DELETE".into()))?;
+        let body = body.map(encode_body).transpose()?;
+        let (bytes, meta) = self.send_raw(method, path, auth, body.as_deref(), opts)?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Response {
+                data: serde_json::Value::Null,
+                meta,
+            });
+        }
+        self.decode(&bytes, meta)
+    }
+
+    /// Sends one logical call and decodes the 2xx body as `T`.
+    pub(crate) fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth,
+        body: Option<&B>,
+        opts: &CallOptions,
+    ) -> Result<Response<T>> {
+        let body = body.map(encode_body).transpose()?;
+        let (bytes, meta) = self.send_raw(method, path, auth, body.as_deref(), opts)?;
+        self.decode(&bytes, meta)
+    }
+
+    fn decode<T: DeserializeOwned>(&self, bytes: &[u8], meta: Meta) -> Result<Response<T>> {
+        match serde_json::from_slice::<T>(bytes) {
+            Ok(data) => Ok(Response { data, meta }),
+            Err(e) => {
+                let what = if e.is_data() {
+                    "unexpected response body"
+                } else {
+                    "response body is not json"
+                };
+                let message = redact(format!("{what}: {e}"), &self.secrets(None));
+                Err(Error::Decode {
+                    message,
+                    meta: Box::new(meta),
+                })
+            }
+        }
+    }
+
+    fn secrets<'a>(&'a self, token: Option<&'a str>) -> Vec<&'a str> {
+        let mut v: Vec<&str> = Vec::with_capacity(3);
+        v.extend(self.api_key.as_deref());
+        v.extend(self.shared.firebase_token.as_deref());
+        v.extend(token);
+        v
+    }
+
+    fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        auth: Auth,
+        body: Option<&[u8]>,
+        opts: &CallOptions,
+    ) -> Result<(Vec<u8>, Meta)> {
+        if !path.starts_with('/') || !header_safe(path) {
+            return Err(Error::InvalidArgument(
+                "path must start with / and be printable ascii".into(),
+            ));
+        }
+        let bearer;
+        let credential = match auth {
+            Auth::ApiKey => {
+                let key = self.api_key.as_deref().ok_or_else(|| {
+                    Error::Config("an api key is required (set SOKU_API_KEY or api_key)".into())
+                })?;
+                check_credential("api key", key)?;
+                ("soku-api-key", key)
+            }
+            Auth::Firebase => {
+                let token = opts
+                    .firebase_token
+                    .as_deref()
+                    .or(self.shared.firebase_token.as_deref())
+                    .ok_or_else(|| {
+                        Error::Config(
+                            "a firebase token is required for api-key calls (set SOKU_FIREBASE_TOKEN or firebase_token)"
+                                .into(),
+                        )
+                    })?;
+                check_credential("firebase token", token)?;
+                bearer = format!("Bearer {token}");
+                ("authorization", bearer.as_str())
+            }
+        };
+        let class = Class::of(method, path);
+        let generated;
+        let idempotency_key = match (&opts.idempotency_key, class) {
+            (Some(k), _) => {
+                if k.is_empty() || k.len() > 255 || !header_safe(k) {
+                    return Err(Error::InvalidArgument(
+                        "idempotency key must be 1 to 255 printable ascii characters".into(),
+                    ));
+                }
+                Some(k.as_str())
+            }
+            (None, Class::Keyed) => {
+                generated = uuid::Uuid::new_v4().to_string();
+                Some(generated.as_str())
+            }
+            (None, _) => None,
+        };
+        let timeout = opts.timeout.unwrap_or(self.shared.timeout);
+        if timeout.is_zero() {
+            return Err(Error::InvalidArgument(
+                "timeout must be greater than zero".into(),
+            ));
+        }
+        let mut policy = self.shared.retry;
+        if let Some(n) = opts.max_retries {
+            policy.max_retries = n;
+        }
+
+        let mut headers: Vec<(&'static str, &str)> = Vec::with_capacity(4);
+        headers.push(credential);
+        if body.is_some() {
+            headers.push(("content-type", "application/json"));
+        }
+        if let Some(k) = idempotency_key {
+            headers.push(("idempotency-key", k));
+        }
+        let url = format!("{}{}", self.shared.base_url, path);
+        let secrets = self.secrets(opts.firebase_token.as_deref());
+        let req = Request {
+            method,
+            url: &url,
+            headers: &headers,
+            body,
+            timeout,
+            idempotency_key,
+            secrets: &secrets,
+        };
+        self.shared.transport.execute(&req, &policy, class)
+    }
+}
+
+fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
+    serde_json::to_vec(body)
+        .map_err(|e| Error::InvalidArgument(format!("request body cannot be encoded: {e}")))
+}
+
+/// Printable ASCII without control characters (what a header value may carry).
+fn header_safe(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+fn check_credential(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::Config(format!("{what} is empty")));
+    }
+    if !header_safe(value) || value.trim() != value {
+        return Err(Error::Config(format!(
+            "{what} contains characters that cannot be sent in a header"
+        )));
+    }
+    Ok(())
+}
+
+/// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
+/// no credentials, query or fragment; `http://` only for loopback unless `allow_insecure`.
+fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
+    let bad = |why: &str| Error::Config(format!("invalid base url: {why}"));
+    let url = raw.trim();
+    let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
+        ("https", r)
+    } else if let Some(r) = strip_prefix_ignore_case(url, "http://") {
+        ("http", r)
+    } else {
+        return Err(bad("must start with https:// or http://"));
+    };
+    if rest.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+        return Err(bad("must be printable ascii without spaces"));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(bad("must not have a query or fragment"));
+    }
+    let rest = rest.trim_end_matches('/');
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(bad("must not contain credentials"));
+    }
+    let host = parse_host(authority).ok_or_else(|| bad("missing or malformed host"))?;
+    if scheme == "http" && !allow_insecure && !is_loopback(host) {
+        return Err(bad(
+            "plain http:// is only allowed for loopback hosts (use https:// or allow_insecure_http)",
+        ));
+    }
+    if path.contains("//") {
+        return Err(bad("path must not contain empty segments"));
+    }
+    Ok(format!("{scheme}://{authority}{path}"))
+}
+
+/// The host of `host[:port]` / `[v6][:port]`, if well formed.
+fn parse_host(authority: &str) -> Option<&str> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        host.parse::<Ipv6Addr>().ok()?;
+        let port = match after {
+            "" => None,
+            a => Some(a.strip_prefix(':')?),
+        };
+        (host, port)
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    if let Some(p) = port {
+        p.parse::<u16>().ok()?;
+    }
+    Some(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let ok = |u: &str| normalize_base_url(u, false).unwrap();
+        assert_eq!(ok("https://api.mysoku.io"), "https://api.mysoku.io");
+        assert_eq!(ok("https://host/api/"), "https://host/api");
+        assert_eq!(ok("HTTPS://host:8443/api//"), "https://host:8443/api");
+        assert_eq!(ok("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
+        assert_eq!(ok("http://127.9.9.9"), "http://127.9.9.9");
+        assert_eq!(ok("http://[::1]:9/x"), "http://[::1]:9/x");
+        assert_eq!(ok("http://LocalHost:1"), "http://LocalHost:1");
+        assert_eq!(
+            normalize_base_url("http://example.com", true).unwrap(),
+            "http://example.com"
+        );
+        for bad in [
+            "",
+            "api.mysoku.io",
+            "ftp://host",
+            "https://",
+            "https://:443",
+            "https://user:pw@host",
+            "https://host?x=1",
+            "https://host/a b",
+            "https://host:99999",
+            "https://[::1",
+            "https://[::1]x",
+            "http://example.com",
+            "http://10.0.0.1",
+            "http://128.0.0.1",
+            "https://host//api",
+        ] {
+            let e = normalize_base_url(bad, false).unwrap_err();
+            assert_eq!(e.kind(), "config", "{bad}");
+            assert!(!e.to_string().contains("pw"), "{e}");
+        }
+    }
+}

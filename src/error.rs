@@ -1,0 +1,375 @@
+//! The error type of every call: [`Error`], [`ApiError`] and [`ErrorCode`].
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::response::Meta;
+
+/// `Result` with the crate's [`Error`].
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong in a call.
+///
+/// Branch on [`Error::kind`] and, for [`Error::Api`], on [`Error::code`]; never on the message.
+/// No variant ever contains the API key or the Firebase token.
+#[non_exhaustive]
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Error {
+    /// The server answered with an error status (3xx, 4xx or 5xx).
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// The request could not be completed: connection refused or reset, DNS, TLS, protocol.
+    #[error("transport error: {message}")]
+    Transport {
+        /// What failed.
+        message: String,
+        /// Metadata of the call (attempts made, idempotency key sent).
+        meta: Box<Meta>,
+    },
+    /// The call did not finish within the configured timeout.
+    #[error("timeout: {message}")]
+    Timeout {
+        /// Which phase timed out.
+        message: String,
+        /// Metadata of the call (attempts made, idempotency key sent).
+        meta: Box<Meta>,
+    },
+    /// A success status whose body is not the expected JSON.
+    #[error("decode error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
+    Decode {
+        /// Why decoding failed.
+        message: String,
+        /// Metadata of the response that could not be decoded.
+        meta: Box<Meta>,
+    },
+    /// The client is misconfigured (bad base URL, missing API key or token). Nothing was sent.
+    #[error("config error: {0}")]
+    Config(String),
+    /// The caller's input failed client-side validation. Nothing was sent.
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+/// An error answer from the Soku API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status of the answer.
+    pub status: u16,
+    /// The server's error code (`error.code`), or `http_<status>` when the body had none.
+    pub code: ErrorCode,
+    /// The server's message, or a bounded excerpt of a body that was not the error envelope.
+    pub message: String,
+    /// The server's `error.type`, if any.
+    pub error_type: Option<String>,
+    /// `X-Request-Id` header, else the body's `error.requestId`.
+    pub request_id: Option<String>,
+    /// The server's `error.details`, if any.
+    pub details: Option<serde_json::Value>,
+    /// The parsed `Retry-After` header, if any.
+    pub retry_after: Option<Duration>,
+    /// Metadata of the call.
+    pub meta: Meta,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "api error {} {}", self.status, self.code)?;
+        if !self.message.is_empty() {
+            write!(f, ": {}", self.message)?;
+        }
+        write!(f, "{}", RequestSuffix(self.request_id.as_deref()))
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+struct RequestSuffix<'a>(Option<&'a str>);
+
+impl fmt::Display for RequestSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(id) => write!(f, " (request {id})"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Error {
+    /// The kind as a stable lowercase string: `"api"`, `"transport"`, `"timeout"`, `"decode"`,
+    /// `"config"` or `"invalid_argument"` (the C ABI's `kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Api(_) => "api",
+            Error::Transport { .. } => "transport",
+            Error::Timeout { .. } => "timeout",
+            Error::Decode { .. } => "decode",
+            Error::Config(_) => "config",
+            Error::InvalidArgument(_) => "invalid_argument",
+        }
+    }
+
+    /// The HTTP status received: the error status of an [`Error::Api`], the success status of an
+    /// [`Error::Decode`]; `None` otherwise.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { meta, .. } if meta.status != 0 => Some(meta.status),
+            _ => None,
+        }
+    }
+
+    /// The server's error code (only for [`Error::Api`]).
+    pub fn code(&self) -> Option<&ErrorCode> {
+        match self {
+            Error::Api(e) => Some(&e.code),
+            _ => None,
+        }
+    }
+
+    /// The request id of the answer, if one was received.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(e) => e.request_id.as_deref(),
+            _ => self.meta().and_then(|m| m.request_id.as_deref()),
+        }
+    }
+
+    /// The server's `Retry-After` (only for [`Error::Api`], when the header was present).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Api(e) => e.retry_after,
+            _ => None,
+        }
+    }
+
+    /// The server's `error.details` (only for [`Error::Api`]).
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        match self {
+            Error::Api(e) => e.details.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Metadata of the call; `None` for [`Error::Config`] and [`Error::InvalidArgument`]
+    /// (nothing was sent).
+    pub fn meta(&self) -> Option<&Meta> {
+        match self {
+            Error::Api(e) => Some(&e.meta),
+            Error::Transport { meta, .. }
+            | Error::Timeout { meta, .. }
+            | Error::Decode { meta, .. } => Some(meta),
+            Error::Config(_) | Error::InvalidArgument(_) => None,
+        }
+    }
+
+    /// The human message, without the kind prefix, code or request id.
+    pub fn message(&self) -> String {
+        match self {
+            Error::Api(e) => e.message.clone(),
+            Error::Transport { message, .. }
+            | Error::Timeout { message, .. }
+            | Error::Decode { message, .. }
+            | Error::Config(message)
+            | Error::InvalidArgument(message) => message.clone(),
+        }
+    }
+}
+
+/// Serialises as the C ABI's error object: `{"kind", "status", "code", "message", "requestId",
+/// "details", "retryAfter"}` with nulls kept; `retryAfter` is in seconds (an integer when whole).
+/// The metadata is not included ([`Error::meta`] serialises on its own).
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(7))?;
+        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("status", &self.status())?;
+        map.serialize_entry("code", &self.code())?;
+        map.serialize_entry("message", &self.message())?;
+        map.serialize_entry("requestId", &self.request_id())?;
+        map.serialize_entry("details", &self.details())?;
+        match self.retry_after() {
+            Some(d) if d.subsec_nanos() == 0 => map.serialize_entry("retryAfter", &d.as_secs())?,
+            Some(d) => map.serialize_entry("retryAfter", &d.as_secs_f64())?,
+            None => map.serialize_entry("retryAfter", &None::<u64>)?,
+        }
+        map.end()
+    }
+}
+
+/// An API error code. Unknown codes are kept verbatim in [`ErrorCode::Other`].
+///
+/// (De)serialises as its wire string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    /// `validation_error` (400).
+    ValidationError,
+    /// `upload_failed` (400).
+    UploadFailed,
+    /// `missing_account` (400): a platform with several accounts needs an `accountId`.
+    MissingAccount,
+    /// `bad_request` (400, older pages).
+    BadRequest,
+    /// `unauthorized` (401): missing, wrong or revoked credential.
+    Unauthorized,
+    /// `forbidden` (403): no active subscription.
+    Forbidden,
+    /// `rate_limit_exceeded` (429).
+    RateLimitExceeded,
+    /// `internal_error` (500).
+    InternalError,
+    /// `missing_integrations`: a target platform is not connected.
+    MissingIntegrations,
+    /// `insufficient_credits`.
+    InsufficientCredits,
+    /// Any other code, verbatim (also `http_<status>` when the body carried none).
+    Other(String),
+}
+
+impl ErrorCode {
+    /// The wire string.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::ValidationError => "validation_error",
+            ErrorCode::UploadFailed => "upload_failed",
+            ErrorCode::MissingAccount => "missing_account",
+            ErrorCode::BadRequest => "bad_request",
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::RateLimitExceeded => "rate_limit_exceeded",
+            ErrorCode::InternalError => "internal_error",
+            ErrorCode::MissingIntegrations => "missing_integrations",
+            ErrorCode::InsufficientCredits => "insufficient_credits",
+            ErrorCode::Other(s) => s,
+        }
+    }
+
+    /// Parses a wire string; unknown strings become [`ErrorCode::Other`].
+    pub fn parse(s: &str) -> ErrorCode {
+        match s {
+            "validation_error" => ErrorCode::ValidationError,
+            "upload_failed" => ErrorCode::UploadFailed,
+            "missing_account" => ErrorCode::MissingAccount,
+            "bad_request" => ErrorCode::BadRequest,
+            "unauthorized" => ErrorCode::Unauthorized,
+            "forbidden" => ErrorCode::Forbidden,
+            "rate_limit_exceeded" => ErrorCode::RateLimitExceeded,
+            "internal_error" => ErrorCode::InternalError,
+            "missing_integrations" => ErrorCode::MissingIntegrations,
+            "insufficient_credits" => ErrorCode::InsufficientCredits,
+            other => ErrorCode::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(ErrorCode::parse(&s))
+    }
+}
+
+/// Replaces every occurrence of a secret in `text` (a message built from server data).
+pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            text = text.replace(secret, "[redacted]");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_kept() {
+        for s in [
+            "validation_error",
+            "upload_failed",
+            "missing_account",
+            "bad_request",
+            "unauthorized",
+            "forbidden",
+            "rate_limit_exceeded",
+            "internal_error",
+            "missing_integrations",
+            "insufficient_credits",
+            "idempotency_conflict",
+        ] {
+            assert_eq!(ErrorCode::parse(s).as_str(), s);
+        }
+        assert_eq!(
+            ErrorCode::parse("brand_new"),
+            ErrorCode::Other("brand_new".into())
+        );
+    }
+
+    #[test]
+    fn api_display_is_terse() {
+        let e = Error::Api(Box::new(ApiError {
+            status: 400,
+            code: ErrorCode::ValidationError,
+            message: "text is required".into(),
+            error_type: None,
+            request_id: Some("req_123".into()),
+            details: None,
+            retry_after: None,
+            meta: Meta::default(),
+        }));
+        assert_eq!(
+            e.to_string(),
+            "api error 400 validation_error: text is required (request req_123)"
+        );
+        assert_eq!(e.kind(), "api");
+        assert_eq!(e.request_id(), Some("req_123"));
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "api", "status": 400, "code": "validation_error",
+                "message": "text is required", "requestId": "req_123", "details": null,
+                "retryAfter": null})
+        );
+    }
+
+    #[test]
+    fn other_kinds_serialise_with_nulls() {
+        let e = Error::InvalidArgument("id must not be empty".into());
+        assert_eq!(
+            serde_json::to_value(&e).unwrap(),
+            serde_json::json!({"kind": "invalid_argument", "status": null, "code": null,
+                "message": "id must not be empty", "requestId": null, "details": null,
+                "retryAfter": null})
+        );
+        let mut api = ApiError {
+            status: 429,
+            code: ErrorCode::RateLimitExceeded,
+            message: String::new(),
+            error_type: None,
+            request_id: None,
+            details: Some(serde_json::json!({"window": 60})),
+            retry_after: Some(Duration::from_secs(2)),
+            meta: Meta::default(),
+        };
+        let v = serde_json::to_value(Error::Api(Box::new(api.clone()))).unwrap();
+        assert_eq!(v["retryAfter"], 2);
+        assert_eq!(v["details"]["window"], 60);
+        api.retry_after = Some(Duration::from_millis(1500));
+        let v = serde_json::to_value(Error::Api(Box::new(api))).unwrap();
+        assert_eq!(v["retryAfter"], 1.5);
+    }
+}

@@ -1,0 +1,57 @@
+//! `POST /v1/media`: [`UploadMedia`] → [`UploadedMedia`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::client::{Auth, CallOptions, Client};
+use crate::error::Result;
+use crate::response::Response;
+use crate::transport::Method;
+use crate::validate;
+
+/// The body of `POST /v1/media`: import media from a public URL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadMedia {
+    /// The public http(s) URL to import.
+    pub url: String,
+    /// Unknown fields, passed through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl UploadMedia {
+    /// Import from `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        UploadMedia {
+            url: url.into(),
+            extra: Map::new(),
+        }
+    }
+}
+
+/// The answer to `POST /v1/media`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadedMedia {
+    /// The Soku-hosted URL, usable as `videoUrl` / `imageUrls` of a post.
+    pub url: String,
+    /// Unknown fields, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Client {
+    /// `POST /v1/media`: imports media from a public URL. Always sends an `Idempotency-Key`.
+    pub fn upload_media(&self, req: &UploadMedia) -> Result<Response<UploadedMedia>> {
+        self.upload_media_with(req, &CallOptions::default())
+    }
+
+    /// [`Client::upload_media`] with per-call options.
+    pub fn upload_media_with(
+        &self,
+        req: &UploadMedia,
+        opts: &CallOptions,
+    ) -> Result<Response<UploadedMedia>> {
+        validate::http_url("url", &req.url)?;
+        self.call(Method::Post, "/v1/media", Auth::ApiKey, Some(req), opts)
+    }
+}

@@ -1,0 +1,211 @@
+//! [`RetryPolicy`]: which failures are retried, and how long to wait before the next attempt.
+//!
+//! Rules (spec §6):
+//! - 429 is retried for every endpoint, after `Retry-After` (seconds or an HTTP date), else
+//!   `X-RateLimit-Reset`, else the backoff.
+//! - 5xx and connections broken after the request was written are retried only for calls that are
+//!   safe to repeat: posts, media and transcription (they carry an `Idempotency-Key`) and GET /
+//!   DELETE. A `Retry-After` on such an answer is honoured too.
+//! - A failure to connect (refused, DNS, connect timeout) is retried for every endpoint: the
+//!   request surely did not reach the server.
+//! - Other statuses (1xx, 2xx, 3xx, other 4xx) and timeouts after the request was sent are never
+//!   retried.
+//!
+//! The backoff before retry `n` (0-based) is `2^n × base` plus a random jitter in `0..base`; every
+//! wait, whatever its source, is capped at `max_wait`.
+
+use std::time::{Duration, SystemTime};
+
+use crate::transport::Method;
+
+/// Retry settings of a call. Built from the [`ClientBuilder`](crate::ClientBuilder) options and
+/// [`CallOptions::max_retries`](crate::CallOptions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt. Default 3; 0 disables retrying.
+    pub max_retries: u32,
+    /// Cap on any single wait, including a server's `Retry-After`. Default 60 s.
+    pub max_wait: Duration,
+    /// Base of the exponential backoff and upper bound of its jitter. Default 1 s.
+    pub backoff_base: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 3,
+            max_wait: Duration::from_secs(60),
+            backoff_base: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The wait before retry number `retry` (0 = the first retry) when the server gave no hint:
+    /// `2^retry × backoff_base + jitter(0..backoff_base)`, capped at `max_wait`.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
+        let exp = self.backoff_base.saturating_mul(factor);
+        self.cap(exp.saturating_add(self.jitter()))
+    }
+
+    /// The wait before retrying an answer that carried `Retry-After` (`retry_after`) and/or
+    /// `X-RateLimit-Reset` (`reset_in`, only consulted for a 429).
+    pub(crate) fn wait_for(
+        &self,
+        retry: u32,
+        status: u16,
+        retry_after: Option<Duration>,
+        reset_in: Option<Duration>,
+    ) -> Duration {
+        let hinted = retry_after.or(if status == 429 { reset_in } else { None });
+        match hinted {
+            Some(d) => self.cap(d.saturating_add(self.jitter())),
+            None => self.backoff(retry),
+        }
+    }
+
+    fn cap(&self, d: Duration) -> Duration {
+        d.min(self.max_wait)
+    }
+
+    fn jitter(&self) -> Duration {
+        let base = u64::try_from(self.backoff_base.as_nanos()).unwrap_or(u64::MAX);
+        if base == 0 {
+            return Duration::ZERO;
+        }
+        // Jitter only spreads clients apart; without OS randomness it is simply zero.
+        Duration::from_nanos(getrandom::u64().unwrap_or(0) % base)
+    }
+}
+
+/// How safe a call is to repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Class {
+    /// Posts, media, transcription: sent with an `Idempotency-Key`, safe to repeat.
+    Keyed,
+    /// GET and DELETE: idempotent by HTTP semantics.
+    Idempotent,
+    /// Templates, api-key creation: retried only if the request surely did not arrive.
+    Unsafe,
+}
+
+impl Class {
+    /// The class of `method path`.
+    pub(crate) fn of(method: Method, path: &str) -> Class {
+        match method {
+            Method::Get | Method::Delete => Class::Idempotent,
+            Method::Post => match path {
+                "/v1/posts" | "/v1/media" | "/v1/ai/transcribe" => Class::Keyed,
+                _ => Class::Unsafe,
+            },
+        }
+    }
+
+    /// Whether an answer with `status` may be retried.
+    pub(crate) fn retries_status(self, status: u16) -> bool {
+        status == 429 || (self != Class::Unsafe && (500..=599).contains(&status))
+    }
+
+    /// Whether a transport failure may be retried: `connected` says whether the request may
+    /// have reached the server.
+    pub(crate) fn retries_failure(self, connected: bool) -> bool {
+        !connected || self != Class::Unsafe
+    }
+}
+
+/// Parses `Retry-After`: whole seconds or an HTTP date (relative to `now`, zero if past).
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(base_ms: u64, max_ms: u64) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 3,
+            max_wait: Duration::from_millis(max_ms),
+            backoff_base: Duration::from_millis(base_ms),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_bounded_jitter_and_cap() {
+        let p = policy(10, 60_000);
+        for retry in 0..4 {
+            let lo = Duration::from_millis(10 << retry);
+            for _ in 0..50 {
+                let d = p.backoff(retry);
+                assert!(
+                    d >= lo && d < lo + Duration::from_millis(10),
+                    "{retry}: {d:?}"
+                );
+            }
+        }
+        let capped = policy(1000, 1500);
+        assert_eq!(capped.backoff(5), Duration::from_millis(1500));
+        assert_eq!(capped.backoff(u32::MAX), Duration::from_millis(1500));
+        assert_eq!(policy(0, 10).backoff(3), Duration::ZERO);
+    }
+
+    #[test]
+    fn hints_win_and_are_capped() {
+        let p = policy(1, 5000);
+        let w = p.wait_for(
+            0,
+            429,
+            Some(Duration::from_secs(2)),
+            Some(Duration::from_secs(9)),
+        );
+        assert!(w >= Duration::from_secs(2) && w < Duration::from_millis(2001));
+        let w = p.wait_for(0, 429, None, Some(Duration::from_secs(3)));
+        assert!(w >= Duration::from_secs(3) && w < Duration::from_millis(3001));
+        assert_eq!(
+            p.wait_for(0, 429, Some(Duration::from_secs(3600)), None),
+            Duration::from_secs(5)
+        );
+        // Retry-After is honoured on a retried 5xx too; X-RateLimit-Reset only for 429.
+        let w = p.wait_for(1, 503, Some(Duration::from_secs(2)), None);
+        assert!(w >= Duration::from_secs(2) && w < Duration::from_millis(2001));
+        assert!(p.wait_for(0, 503, None, Some(Duration::from_secs(3))) < Duration::from_millis(2));
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_770);
+        assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(Class::of(Method::Post, "/v1/posts"), Class::Keyed);
+        assert_eq!(Class::of(Method::Post, "/v1/templates"), Class::Unsafe);
+        assert_eq!(
+            Class::of(Method::Delete, "/v1/api-keys/k"),
+            Class::Idempotent
+        );
+        assert!(Class::Unsafe.retries_status(429));
+        assert!(!Class::Unsafe.retries_status(500));
+        assert!(Class::Keyed.retries_status(503));
+        assert!(!Class::Keyed.retries_status(400));
+        assert!(Class::Unsafe.retries_failure(false));
+        assert!(!Class::Unsafe.retries_failure(true));
+    }
+}

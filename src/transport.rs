@@ -1,0 +1,423 @@
+//! HTTP: the only module that touches `ureq`. Sends one request, reads the answer with a size
+//! cap, classifies failures, and runs the retry loop of [`retry`](crate::retry).
+//!
+//! Agent settings: statuses are classified here (`http_status_as_error(false)`); redirects are
+//! never followed (`max_redirects(0)`), so a credential never travels to another host and a 3xx
+//! surfaces as an [`Error::Api`]; proxies come only from [`ClientBuilder::proxy`]
+//! (`HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` are ignored); every attempt has a global timeout
+//! (connect, send, answer and body) and a connect timeout.
+//!
+//! [`ClientBuilder::proxy`]: crate::ClientBuilder::proxy
+
+use std::io::Read;
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+use ureq::Agent;
+
+use crate::error::{ApiError, Error, ErrorCode, Result, redact};
+use crate::rate_limit::RateLimit;
+use crate::response::Meta;
+use crate::retry::{Class, RetryPolicy, parse_retry_after};
+
+/// Largest success body read (10 MiB); a larger one is an [`Error::Decode`].
+pub(crate) const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+/// Largest error body read (64 KiB); the rest is ignored.
+const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+/// Longest excerpt of a non-JSON error body put into a message, in characters.
+const EXCERPT_CHARS: usize = 200;
+
+/// The HTTP methods the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    /// GET.
+    Get,
+    /// POST.
+    Post,
+    /// DELETE.
+    Delete,
+}
+
+impl Method {
+    /// `"GET"`, `"POST"` or `"DELETE"` (exact case); anything else is `None`.
+    pub(crate) fn parse(s: &str) -> Option<Method> {
+        match s {
+            "GET" => Some(Method::Get),
+            "POST" => Some(Method::Post),
+            "DELETE" => Some(Method::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// Agent-wide settings.
+pub(crate) struct AgentConfig<'a> {
+    pub(crate) timeout: Duration,
+    pub(crate) connect_timeout: Duration,
+    pub(crate) user_agent: &'a str,
+    pub(crate) proxy: Option<&'a str>,
+}
+
+/// One logical request (sent once per attempt).
+pub(crate) struct Request<'a> {
+    pub(crate) method: Method,
+    pub(crate) url: &'a str,
+    pub(crate) headers: &'a [(&'static str, &'a str)],
+    pub(crate) body: Option<&'a [u8]>,
+    /// Bound on each attempt.
+    pub(crate) timeout: Duration,
+    /// Sent as a header already; reported in [`Meta`].
+    pub(crate) idempotency_key: Option<&'a str>,
+    /// Strings redacted from every message built from server data.
+    pub(crate) secrets: &'a [&'a str],
+}
+
+/// A pooled keep-alive HTTP agent.
+#[derive(Clone)]
+pub(crate) struct Transport {
+    agent: Agent,
+    timeout: Duration,
+}
+
+/// What one attempt produced.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    rate_limit: RateLimit,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// Why an attempt produced no answer.
+struct Failure {
+    kind: FailureKind,
+    message: String,
+    /// The request may have reached the server.
+    connected: bool,
+    /// Status, if the answer's head arrived before the failure.
+    status: u16,
+    /// `X-Request-Id`, if the answer's head arrived before the failure.
+    request_id: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FailureKind {
+    /// Connection-level trouble; retried per the call's class.
+    Transport,
+    /// Never retried, reported as [`Error::Transport`].
+    Permanent,
+    Timeout,
+    TooLarge,
+}
+
+impl Transport {
+    pub(crate) fn new(cfg: &AgentConfig<'_>) -> Result<Transport> {
+        let proxy = match cfg.proxy {
+            Some(p) => {
+                Some(ureq::Proxy::new(p).map_err(|_| Error::Config("invalid proxy url".into()))?)
+            }
+            None => None,
+        };
+        let config = Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(proxy)
+            .user_agent(cfg.user_agent)
+            .accept("application/json")
+            .timeout_global(Some(cfg.timeout))
+            .timeout_connect(Some(cfg.connect_timeout))
+            .build();
+        Ok(Transport {
+            agent: Agent::new_with_config(config),
+            timeout: cfg.timeout,
+        })
+    }
+
+    /// Runs `req` with retries per `class` and `policy`; returns the 2xx body and the metadata.
+    pub(crate) fn execute(
+        &self,
+        req: &Request<'_>,
+        policy: &RetryPolicy,
+        class: Class,
+    ) -> Result<(Vec<u8>, Meta)> {
+        let mut meta = Meta {
+            idempotency_key: req.idempotency_key.map(str::to_owned),
+            ..Meta::default()
+        };
+        let mut retry = 0u32;
+        loop {
+            meta.attempts += 1;
+            let may_retry = retry < policy.max_retries;
+            let wait = match self.send_once(req) {
+                Ok(answer) => {
+                    meta.status = answer.status;
+                    meta.request_id = answer.request_id.clone();
+                    meta.rate_limit = answer.rate_limit.clone();
+                    if (200..300).contains(&answer.status) {
+                        return Ok((answer.body, meta));
+                    }
+                    if !(may_retry && class.retries_status(answer.status)) {
+                        return Err(api_error(answer, meta, req.secrets));
+                    }
+                    policy.wait_for(
+                        retry,
+                        answer.status,
+                        answer.retry_after,
+                        answer.rate_limit.reset_in(),
+                    )
+                }
+                Err(f) => {
+                    meta.status = f.status;
+                    meta.request_id = f.request_id;
+                    // A connect timeout is a connection failure like a refusal: nothing was sent.
+                    let transient = f.kind == FailureKind::Transport
+                        || (f.kind == FailureKind::Timeout && !f.connected);
+                    let retryable = transient && may_retry && class.retries_failure(f.connected);
+                    if !retryable {
+                        let message = redact(f.message, req.secrets);
+                        let meta = Box::new(meta);
+                        return Err(match f.kind {
+                            FailureKind::Transport | FailureKind::Permanent => {
+                                Error::Transport { message, meta }
+                            }
+                            FailureKind::Timeout => Error::Timeout { message, meta },
+                            FailureKind::TooLarge => Error::Decode { message, meta },
+                        });
+                    }
+                    policy.backoff(retry)
+                }
+            };
+            thread::sleep(wait);
+            retry += 1;
+        }
+    }
+
+    fn send_once(&self, req: &Request<'_>) -> std::result::Result<Answer, Failure> {
+        let result = match req.method {
+            Method::Get => self.prepare(self.agent.get(req.url), req).call(),
+            Method::Delete => self.prepare(self.agent.delete(req.url), req).call(),
+            Method::Post => {
+                let rb = self.prepare(self.agent.post(req.url), req);
+                match req.body {
+                    Some(b) => rb.send(b),
+                    None => rb.send_empty(),
+                }
+            }
+        };
+        let mut resp = result.map_err(|e| classify(&e, 0, req.timeout))?;
+
+        let status = resp.status().as_u16();
+        let headers = resp.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        let request_id = header("x-request-id")
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned);
+        let rate_limit = RateLimit::from_headers(header);
+        let retry_after =
+            header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now()));
+
+        let body = if (200..300).contains(&status) {
+            resp.body_mut()
+                .with_config()
+                .limit(MAX_BODY_BYTES)
+                .read_to_vec()
+                .map_err(|e| Failure {
+                    request_id: request_id.clone(),
+                    ..classify(&e, status, req.timeout)
+                })?
+        } else {
+            // Best effort: an error answer keeps whatever part of its body arrived.
+            let mut buf = Vec::new();
+            let _ = resp
+                .body_mut()
+                .as_reader()
+                .take(MAX_ERROR_BODY_BYTES)
+                .read_to_end(&mut buf);
+            buf
+        };
+        Ok(Answer {
+            status,
+            request_id,
+            rate_limit,
+            retry_after,
+            body,
+        })
+    }
+
+    fn prepare<B>(
+        &self,
+        mut rb: ureq::RequestBuilder<B>,
+        req: &Request<'_>,
+    ) -> ureq::RequestBuilder<B> {
+        for (name, value) in req.headers {
+            rb = rb.header(*name, *value);
+        }
+        if req.timeout != self.timeout {
+            rb = rb.config().timeout_global(Some(req.timeout)).build();
+        }
+        rb
+    }
+}
+
+/// Maps a ureq error. `status` is the answer's status if its head had arrived.
+fn classify(e: &ureq::Error, status: u16, timeout: Duration) -> Failure {
+    use std::io::ErrorKind as K;
+    use ureq::Timeout as T;
+    let (kind, connected, message) = match e {
+        ureq::Error::Timeout(T::Connect | T::Resolve) => (
+            FailureKind::Timeout,
+            false,
+            "could not connect in time".to_owned(),
+        ),
+        ureq::Error::Timeout(_) => (
+            FailureKind::Timeout,
+            true,
+            format!("no complete answer within {timeout:?}"),
+        ),
+        ureq::Error::HostNotFound => (FailureKind::Transport, false, "host not found".to_owned()),
+        ureq::Error::ConnectionFailed => (
+            FailureKind::Transport,
+            false,
+            "connection failed".to_owned(),
+        ),
+        ureq::Error::Io(io)
+            if status == 0
+                && matches!(
+                    io.kind(),
+                    K::ConnectionRefused
+                        | K::AddrNotAvailable
+                        | K::NetworkUnreachable
+                        | K::HostUnreachable
+                ) =>
+        {
+            (
+                FailureKind::Transport,
+                false,
+                format!("connect failed: {io}"),
+            )
+        }
+        ureq::Error::Io(io) if io.kind() == K::TimedOut => (
+            FailureKind::Timeout,
+            true,
+            format!("no complete answer within {timeout:?}"),
+        ),
+        ureq::Error::Io(io) => (
+            FailureKind::Transport,
+            true,
+            format!("connection error: {io}"),
+        ),
+        ureq::Error::Protocol(p) => (
+            FailureKind::Transport,
+            true,
+            format!("bad http answer: {p}"),
+        ),
+        ureq::Error::BodyExceedsLimit(_) => (
+            FailureKind::TooLarge,
+            true,
+            format!(
+                "response body exceeds {} MiB",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
+        ),
+        // TLS, bad URI and the rest: repeating the request would fail the same way.
+        other => (FailureKind::Permanent, true, other.to_string()),
+    };
+    Failure {
+        kind,
+        message,
+        connected,
+        status,
+        request_id: None,
+    }
+}
+
+/// Builds the [`Error::Api`] of an error answer (spec §4). A body that is not the error envelope
+/// gives code `http_<status>` and a bounded excerpt as the message.
+fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        error: EnvelopeError,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct EnvelopeError {
+        #[serde(rename = "type")]
+        error_type: Option<String>,
+        code: Option<String>,
+        message: Option<String>,
+        request_id: Option<String>,
+        details: Option<serde_json::Value>,
+    }
+
+    let fallback_code = || ErrorCode::Other(format!("http_{}", answer.status));
+    let (code, message, error_type, body_request_id, details) =
+        match serde_json::from_slice::<Envelope>(&answer.body) {
+            Ok(Envelope { error: e }) => (
+                e.code
+                    .as_deref()
+                    .map(ErrorCode::parse)
+                    .unwrap_or_else(fallback_code),
+                e.message.unwrap_or_default(),
+                e.error_type,
+                e.request_id,
+                e.details,
+            ),
+            Err(_) => (fallback_code(), excerpt(&answer.body), None, None, None),
+        };
+    if meta.request_id.is_none() {
+        meta.request_id = body_request_id;
+    }
+    let message = if (300..400).contains(&answer.status) && message.is_empty() {
+        "redirect not followed".to_owned()
+    } else {
+        message
+    };
+    Error::Api(Box::new(ApiError {
+        status: answer.status,
+        code,
+        message: redact(message, secrets),
+        error_type,
+        request_id: meta.request_id.clone(),
+        details,
+        retry_after: answer.retry_after,
+        meta,
+    }))
+}
+
+/// The first [`EXCERPT_CHARS`] characters of a body, whitespace collapsed.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut out = String::new();
+    let words = text.split_whitespace();
+    for (n, word) in words.enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.chars().count() > EXCERPT_CHARS {
+            break;
+        }
+    }
+    if out.chars().count() > EXCERPT_CHARS {
+        out = out.chars().take(EXCERPT_CHARS).collect::<String>() + "…";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_bounded() {
+        assert_eq!(
+            excerpt(b"<html>\n  <b>Bad   Gateway</b>\n</html>"),
+            "<html> <b>Bad Gateway</b> </html>"
+        );
+        let long = "é".repeat(1000);
+        let e = excerpt(long.as_bytes());
+        assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
+        assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+    }
+}

@@ -1,0 +1,144 @@
+//! Secrets never appear in Debug/Display of the client, its builder, call options, responses or
+//! any error — including errors whose text comes from a server that echoes the credentials.
+
+mod core_support;
+
+use core_support::{
+    KEY, RawServer, TOKEN, assert_no_secret, builder, checked, client, hang_up, never_answer,
+    refused_url,
+};
+use mockito::Server;
+use soku::{CallOptions, Client, CreateApiKey, CreatePost, Platform, UploadMedia};
+
+#[test]
+fn debug_of_client_builder_and_options_is_redacted() {
+    let b = builder("http://127.0.0.1:9").proxy("http://user:proxypass@127.0.0.1:3128");
+    let shown = format!("{b:?}");
+    assert_no_secret(&shown);
+    assert!(!shown.contains("proxypass"), "{shown}");
+    let c = b.build().unwrap();
+    let shown = format!("{c:?}");
+    assert_no_secret(&shown);
+    assert!(!shown.contains("proxypass"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert!(shown.contains("127.0.0.1:9"), "{shown}");
+    assert_no_secret(&format!("{:?}", c.with_api_key(KEY)));
+    let o = CallOptions::new()
+        .firebase_token(TOKEN)
+        .idempotency_key("k");
+    assert_no_secret(&format!("{o:?}"));
+}
+
+#[test]
+fn echoed_credentials_are_redacted_from_server_text() {
+    let mut server = Server::new();
+    server
+        .mock("POST", "/v1/posts")
+        .with_status(401)
+        .with_body(format!(
+            r#"{{"error":{{"code":"unauthorized","message":"key {KEY} is revoked"}}}}"#
+        ))
+        .create();
+    server
+        .mock("GET", "/v1/api-keys")
+        .with_status(400)
+        .with_body(format!("<html>bad token {TOKEN}</html>"))
+        .create();
+    server
+        .mock("POST", "/v1/media")
+        .with_status(201)
+        .with_body(format!(r#"{{"url": 5, "echo": "{KEY}"}}"#))
+        .create();
+    server
+        .mock("POST", "/v1/api-keys")
+        .with_status(201)
+        .with_body(format!(r#"{{"apiKey": ["{TOKEN}"]}}"#))
+        .create();
+    let c = client(&server.url());
+    let e = c
+        .create_post(&CreatePost::text("hi", [Platform::X]))
+        .unwrap_err();
+    assert_eq!(
+        checked(&e),
+        "api error 401 unauthorized: key [redacted] is revoked"
+    );
+    let e = c.list_api_keys().unwrap_err();
+    assert_eq!(
+        checked(&e),
+        "api error 400 http_400: <html>bad token [redacted]</html>"
+    );
+    let e = c
+        .upload_media(&UploadMedia::new("https://a.example/v.mp4"))
+        .unwrap_err();
+    assert_eq!(e.kind(), "decode");
+    checked(&e);
+    let e = c.create_api_key(&CreateApiKey::new()).unwrap_err();
+    assert_eq!(e.kind(), "decode");
+    checked(&e);
+}
+
+#[test]
+fn every_other_error_kind_is_clean() {
+    let mut errors = Vec::new();
+    errors.push(
+        builder(&refused_url())
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .create_post(&CreatePost::text("hi", [Platform::X])),
+    );
+    let silent = RawServer::start(never_answer);
+    errors.push(
+        builder(&silent.url)
+            .timeout(std::time::Duration::from_millis(200))
+            .build()
+            .unwrap()
+            .create_post(&CreatePost::text("hi", [Platform::X])),
+    );
+    let rude = RawServer::start(hang_up);
+    errors.push(
+        builder(&rude.url)
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .create_post(&CreatePost::text("hi", [Platform::X])),
+    );
+    let c = client("http://127.0.0.1:9");
+    errors.push(c.create_post(&CreatePost::text("", [Platform::X])));
+    errors.push(
+        Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap()
+            .create_post(&CreatePost::text("hi", [Platform::X])),
+    );
+    let kinds: Vec<&str> = errors
+        .iter()
+        .map(|r| {
+            let e = r.as_ref().unwrap_err();
+            checked(e);
+            e.kind()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "transport",
+            "timeout",
+            "transport",
+            "invalid_argument",
+            "config"
+        ]
+    );
+    let e = Client::builder()
+        .api_key(format!("{KEY}\n"))
+        .build()
+        .unwrap_err();
+    checked(&e);
+    let e = Client::builder()
+        .api_key(KEY)
+        .base_url(format!("https://user:{TOKEN}@host"))
+        .build()
+        .unwrap_err();
+    checked(&e);
+}

@@ -1,0 +1,319 @@
+//! Client-side validation (issue 2 §4) and configuration errors: each rule rejects before any
+//! I/O, with a message naming the field, and the server sees zero requests.
+
+mod core_support;
+
+use std::time::Duration;
+
+use core_support::{builder, checked};
+use mockito::{Matcher, Server, ServerGuard};
+use serde_json::json;
+use soku::{
+    CallOptions, Client, CreateApiKey, CreatePost, Error, MediaType, Platform, PlatformTarget,
+    PostContent, RenderTemplate, Transcribe, UploadMedia,
+};
+
+/// A server that must never be called; the mocks assert it when dropped via `assert`.
+fn silent_server() -> (ServerGuard, Vec<mockito::Mock>) {
+    let mut server = Server::new();
+    let mocks = ["GET", "POST", "DELETE"]
+        .into_iter()
+        .map(|m| server.mock(m, Matcher::Any).expect(0).create())
+        .collect();
+    (server, mocks)
+}
+
+fn assert_invalid(result: Result<impl std::fmt::Debug, Error>, message: &str) {
+    let err = result.unwrap_err();
+    assert_eq!(err.kind(), "invalid_argument", "{err:?}");
+    assert_eq!(checked(&err), format!("invalid argument: {message}"));
+    assert!(err.meta().is_none());
+}
+
+fn in_seconds(secs: i64) -> String {
+    // Formats now + secs as RFC 3339 (Hinnant's civil_from_days), for the test only.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + secs;
+    let (days, rem) = (now.div_euclid(86_400), now.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[test]
+fn post_rules() {
+    let (server, mocks) = silent_server();
+    let c = builder(&server.url()).build().unwrap();
+    let text = |p: Vec<PlatformTarget>| CreatePost::text("hi", p);
+
+    assert_invalid(
+        c.create_post(&text(vec![])),
+        "post.content.platform must not be empty",
+    );
+    assert_invalid(
+        c.create_post(&text(vec!["".into()])),
+        "post.content.platform[0] must not be empty",
+    );
+    assert_invalid(
+        c.create_post(&text(vec![
+            Platform::X.into(),
+            PlatformTarget::account(Platform::Instagram, " "),
+        ])),
+        "post.content.platform[1].accountId must not be empty",
+    );
+    for missing in [None, Some(""), Some("   ")] {
+        let mut req = CreatePost::text("x", [Platform::LinkedIn]);
+        req.post.content.text = missing.map(str::to_owned);
+        assert_invalid(
+            c.create_post(&req),
+            "post.content.text is required for a text post",
+        );
+    }
+    for (p, name) in [(Platform::X, "x"), (Platform::Threads, "threads")] {
+        let req = CreatePost::images("", ["https://a.example/1.jpg"], [Platform::Facebook, p]);
+        assert_invalid(
+            c.create_post(&req),
+            &format!("post.content.text is required for {name} targets"),
+        );
+    }
+    assert_invalid(
+        c.create_post(&CreatePost::video(
+            "v",
+            "ftp://a/b.mp4",
+            [Platform::YouTube],
+        )),
+        "post.content.videoUrl must be an http(s) URL",
+    );
+    assert_invalid(
+        c.create_post(&CreatePost::images(
+            "i",
+            ["https://a/1.jpg", "file:///etc/passwd"],
+            [Platform::Facebook],
+        )),
+        "post.content.imageUrls[1] must be an http(s) URL",
+    );
+    assert_invalid(
+        c.create_post(&text(vec![Platform::LinkedIn.into()]).media_urls(["javascript:alert(1)"])),
+        "post.content.mediaUrls[0] must be an http(s) URL",
+    );
+    for bad in ["2026-03-09 14:00", "tomorrow", "2026-02-30T10:00:00Z", ""] {
+        assert_invalid(
+            c.create_post(&text(vec![Platform::LinkedIn.into()]).scheduled_time(bad)),
+            "scheduledTime must be an RFC 3339 date-time such as 2026-03-09T14:00:00.000Z",
+        );
+    }
+    for soon in [-3600, 0, 30] {
+        assert_invalid(
+            c.create_post(&text(vec![Platform::LinkedIn.into()]).scheduled_time(in_seconds(soon))),
+            "scheduledTime must be at least 60 seconds in the future",
+        );
+    }
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn accepted_edge_cases_are_sent() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/v1/posts")
+        .with_body(r#"{"postSubmissionId":"ps"}"#)
+        .expect(3)
+        .create();
+    let c = builder(&server.url()).build().unwrap();
+    // Two minutes ahead, with an offset.
+    let later = in_seconds(120).replace(".000Z", "+00:00");
+    c.create_post(&CreatePost::text("hi", [Platform::X]).scheduled_time(later))
+        .unwrap();
+    // Image post without text for platforms that do not need it.
+    c.create_post(&CreatePost::new(
+        PostContent::new([Platform::Instagram])
+            .media_type(MediaType::Image)
+            .image_urls(["https://a.example/1.jpg"]),
+    ))
+    .unwrap();
+    // The schedule rule can be switched off (the server then judges).
+    builder(&server.url())
+        .validate_scheduled_time(false)
+        .build()
+        .unwrap()
+        .create_post(&CreatePost::text("hi", [Platform::X]).scheduled_time("2020-01-01T00:00:00Z"))
+        .unwrap();
+    m.assert();
+}
+
+#[test]
+fn media_type_outside_the_three_does_not_decode() {
+    let body = json!({"post": {"content": {"text": "t", "mediaType": "gif", "platform": ["x"]}}});
+    let err = serde_json::from_value::<CreatePost>(body).unwrap_err();
+    assert!(err.to_string().contains("unknown variant `gif`"), "{err}");
+}
+
+#[test]
+fn other_endpoint_rules() {
+    let (server, mocks) = silent_server();
+    let c = builder(&server.url()).build().unwrap();
+    assert_invalid(
+        c.upload_media(&UploadMedia::new("not a url")),
+        "url must be an http(s) URL",
+    );
+    assert_invalid(
+        c.render_template(&RenderTemplate::new(" ")),
+        "templateSlug must not be empty",
+    );
+    assert_invalid(
+        c.render_og(&RenderTemplate::new("tweetImage").config(json!(["title"]))),
+        "config must be a JSON object",
+    );
+    assert_invalid(
+        c.transcribe(&Transcribe::new("")),
+        "mediaId must not be empty",
+    );
+    for d in [-1.0, f64::NAN, f64::INFINITY] {
+        assert_invalid(
+            c.transcribe(&Transcribe::new("m").duration_seconds(d)),
+            "durationSeconds must be a non-negative number",
+        );
+    }
+    for name in [String::new(), "n".repeat(101)] {
+        assert_invalid(
+            c.create_api_key(&CreateApiKey::new().name(name)),
+            "name must be 1 to 100 characters",
+        );
+    }
+    assert_invalid(c.revoke_api_key(""), "id must not be empty");
+    assert_invalid(
+        c.create_post_with(
+            &CreatePost::text("hi", [Platform::X]),
+            &CallOptions::new().idempotency_key("bad\nkey"),
+        ),
+        "idempotency key must be 1 to 255 printable ascii characters",
+    );
+    assert_invalid(
+        c.list_api_keys_with(&CallOptions::new().timeout(Duration::ZERO)),
+        "timeout must be greater than zero",
+    );
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn hundred_character_names_are_fine() {
+    let mut server = Server::new();
+    let name = "é".repeat(100);
+    let m = server
+        .mock("POST", "/v1/api-keys")
+        .match_body(Matcher::Json(json!({ "name": name })))
+        .with_body(r#"{"apiKey":"sk_live_x"}"#)
+        .expect(1)
+        .create();
+    builder(&server.url())
+        .build()
+        .unwrap()
+        .create_api_key(&CreateApiKey::new().name(name))
+        .unwrap();
+    m.assert();
+}
+
+#[test]
+fn missing_credentials_fail_before_io() {
+    let (server, mocks) = silent_server();
+    let bare = Client::builder().base_url(server.url()).build().unwrap();
+    let err = bare
+        .create_post(&CreatePost::text("hi", [Platform::X]))
+        .unwrap_err();
+    assert_eq!(err.kind(), "config");
+    assert_eq!(
+        checked(&err),
+        "config error: an api key is required (set SOKU_API_KEY or api_key)"
+    );
+    let err = bare.list_api_keys().unwrap_err();
+    assert_eq!(err.kind(), "config");
+    assert!(
+        checked(&err).contains("firebase token is required"),
+        "{err}"
+    );
+    let err = bare
+        .with_api_key("")
+        .upload_media(&UploadMedia::new("https://a/b"))
+        .unwrap_err();
+    assert_eq!(checked(&err), "config error: api key is empty");
+    let err = bare
+        .with_api_key("sk_live_a\r\nX-Evil: 1")
+        .upload_media(&UploadMedia::new("https://a/b"))
+        .unwrap_err();
+    assert_eq!(
+        checked(&err),
+        "config error: api key contains characters that cannot be sent in a header"
+    );
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn bad_configuration_is_refused_at_build() {
+    let cases: Vec<(soku::ClientBuilder, &str)> = vec![
+        (
+            Client::builder().base_url("api.mysoku.io"),
+            "invalid base url: must start with https:// or http://",
+        ),
+        (
+            Client::builder().base_url("http://api.mysoku.io"),
+            "invalid base url: plain http:// is only allowed for loopback hosts (use https:// or allow_insecure_http)",
+        ),
+        (
+            Client::builder().timeout(Duration::ZERO),
+            "timeout must be greater than zero",
+        ),
+        (
+            Client::builder().connect_timeout(Duration::ZERO),
+            "connect timeout must be greater than zero",
+        ),
+        (
+            Client::builder().api_key("sk_live_\n"),
+            "api key contains characters that cannot be sent in a header",
+        ),
+        (
+            Client::builder().firebase_token(" "),
+            "firebase token is empty",
+        ),
+        (
+            Client::builder().user_agent("ua\u{7}"),
+            "user agent must be printable ascii",
+        ),
+        (
+            Client::builder().proxy("::not a proxy::"),
+            "invalid proxy url",
+        ),
+    ];
+    for (b, message) in cases {
+        let err = b.build().unwrap_err();
+        assert_eq!(err.kind(), "config");
+        assert_eq!(checked(&err), format!("config error: {message}"));
+    }
+    assert!(
+        Client::builder()
+            .base_url("http://build.internal:8080/api")
+            .allow_insecure_http(true)
+            .build()
+            .is_ok()
+    );
+}
