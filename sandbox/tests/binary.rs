@@ -1,0 +1,127 @@
+//! The `soku-sandbox` binary: printed lines, flags, serving until killed.
+
+mod common;
+
+use common::{Http, text_post};
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Running {
+    child: Child,
+    lines: Vec<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn run(args: &[&str]) -> Running {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_soku-sandbox"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let lines = (0..5)
+        .map(|_| {
+            let mut line = String::new();
+            out.read_line(&mut line).unwrap();
+            line.trim_end().to_string()
+        })
+        .collect();
+    Running { child, lines }
+}
+
+#[test]
+fn prints_url_and_credentials_then_serves() {
+    let sb = run(&["--port", "0", "--window-ms", "60000", "--limit", "posts=2"]);
+    let l = &sb.lines;
+    assert!(
+        l[0].starts_with("http://127.0.0.1:") && !l[0].ends_with('/'),
+        "{l:?}"
+    );
+    assert_eq!(
+        l[1],
+        format!("SOKU_API_KEY={}", soku_sandbox::DEFAULT_API_KEY)
+    );
+    assert_eq!(
+        l[2],
+        format!("SOKU_FIREBASE_TOKEN={}", soku_sandbox::FIREBASE_TOKEN)
+    );
+    assert_eq!(
+        l[3],
+        format!("SOKU_INACTIVE_API_KEY={}", soku_sandbox::INACTIVE_API_KEY)
+    );
+    assert_eq!(
+        l[4],
+        format!("SOKU_DEFAULT_KEY_ID={}", soku_sandbox::DEFAULT_KEY_ID)
+    );
+    let http = Http::for_url(&l[0]);
+    let key = l[1].strip_prefix("SOKU_API_KEY=").unwrap();
+    let r = http.post(
+        "/v1/posts",
+        key,
+        &text_post("from the binary", json!(["x"])),
+    );
+    assert_eq!((r.status, r.num_header("x-ratelimit-limit")), (200, 2));
+    assert_eq!(
+        http.post("/v1/posts", key, &text_post("2", json!(["x"])))
+            .status,
+        200
+    );
+    assert_eq!(
+        http.post("/v1/posts", key, &text_post("3", json!(["x"])))
+            .status,
+        429
+    );
+    let stats = http.send("GET", "/__sandbox/stats", &[], None).json();
+    assert_eq!(stats["submissions"], 2);
+}
+
+#[test]
+fn no_rate_limits_flag() {
+    let sb = run(&[
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--no-rate-limits",
+        "--limit",
+        "posts=1",
+    ]);
+    let http = Http::for_url(&sb.lines[0]);
+    for _ in 0..3 {
+        let r = http.post(
+            "/v1/posts",
+            soku_sandbox::DEFAULT_API_KEY,
+            &text_post("t", json!(["x"])),
+        );
+        assert_eq!(r.status, 200);
+    }
+}
+
+#[test]
+fn bad_arguments_exit_2_with_usage() {
+    for args in [
+        &["--port"][..],
+        &["--port", "x"],
+        &["--limit", "posts"],
+        &["--limit", "nope=1"],
+        &["--bogus"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_soku-sandbox"))
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert!(stderr.starts_with("soku-sandbox: "), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
