@@ -1,1 +1,121 @@
-//! Compositions of resource calls.
+//! Workflows: compositions of the resource calls that the Soku code-examples page shows as
+//! multi-step recipes, each done the careful way.
+//!
+//! | method | what it does |
+//! |---|---|
+//! | [`Client::publish_batch`](crate::Client::publish_batch) / [`Client::publish_batch_with_progress`](crate::Client::publish_batch_with_progress) | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
+//! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded |
+//! | [`Client::publish_with_media`](crate::Client::publish_with_media) | imports each source URL through `/v1/media`, then publishes the post with the hosted URLs |
+//! | [`Client::publish_with_template`](crate::Client::publish_with_template) | renders a template image, then publishes it as an image post |
+//!
+//! Every workflow returns a [`Response`](crate::Response) whose [`Meta`] is that of
+//! the last request sent, except `attempts` (the total over all steps) and `idempotency_key`
+//! (the key the workflow derived its per-step keys from, if any).
+//!
+//! # Safe to retry
+//!
+//! `publish_with_media` and `publish_with_template` derive every step's `Idempotency-Key` from
+//! one base key: the caller's [`CallOptions::idempotency_key`] or a fresh
+//! UUIDv4. Media imports use `<base>:media:<i>` and the post uses `<base>:post`, so running the
+//! whole workflow again with the same base key imports nothing twice and publishes nothing twice.
+//! Batch items use `<base>-<index>` when the caller gave a key, else a fresh key each.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use soku::{CallOptions, Client, CreatePost, Platform};
+//!
+//! # fn main() -> soku::Result<()> {
+//! let client = Client::from_env()?;
+//! let posts = vec![
+//!     CreatePost::text("Monday motivation: consistency beats perfection.", [Platform::Threads, Platform::X]),
+//!     CreatePost::text("Tuesday tip: automate what you repeat.", [Platform::Threads, Platform::X]),
+//! ];
+//! let report = client.publish_batch_with_progress(&posts, &CallOptions::new(), |item| {
+//!     match item.post_submission_id() {
+//!         Some(id) => println!("#{} published: {id}", item.index),
+//!         None => println!("#{} failed: {}", item.index, item.error().map(|e| e.to_string()).unwrap_or_default()),
+//!     }
+//! })?;
+//! println!("{} succeeded, {} failed", report.summary.succeeded, report.summary.failed);
+//! # Ok(())
+//! # }
+//! ```
+
+mod batch;
+mod publish;
+mod rotate;
+
+pub use batch::{BatchItem, BatchReport, BatchSummary, PublishBatch};
+pub use publish::{
+    PublishWithMedia, PublishWithTemplate, PublishedWithMedia, PublishedWithTemplate,
+};
+pub use rotate::{RotateApiKey, RotatedApiKey, VerifyMode};
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::client::CallOptions;
+use crate::error::Error;
+use crate::response::Meta;
+
+/// Collects the metadata of a workflow's steps into the workflow's own [`Meta`].
+#[derive(Debug, Default)]
+pub(crate) struct MetaTrail {
+    last: Meta,
+    attempts: u32,
+}
+
+impl MetaTrail {
+    /// Records one step's metadata (a response's, or an error's when it has one).
+    pub(crate) fn record(&mut self, meta: &Meta) {
+        self.attempts = self.attempts.saturating_add(meta.attempts);
+        self.last = meta.clone();
+    }
+
+    /// The rate-limit snapshot of the last step recorded.
+    pub(crate) fn last(&self) -> &Meta {
+        &self.last
+    }
+
+    /// The workflow's meta: the last step's, with the total attempts and the base key.
+    pub(crate) fn finish(self, idempotency_key: Option<String>) -> Meta {
+        Meta {
+            attempts: self.attempts,
+            idempotency_key,
+            ..self.last
+        }
+    }
+}
+
+/// `opts` with a step's own idempotency key (none for calls that take no key).
+pub(crate) fn step_opts(opts: &CallOptions, key: Option<String>) -> CallOptions {
+    let mut step = opts.clone();
+    step.idempotency_key = key;
+    step
+}
+
+/// The error object of the C ABI's error JSON:
+/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`
+/// (`retryAfter` in seconds, a number or null).
+pub(crate) fn error_object(err: &Error) -> Value {
+    json!({
+        "kind": err.kind(),
+        "status": err.status(),
+        "code": err.code().map(|c| c.as_str()),
+        "message": err.message(),
+        "requestId": err.request_id(),
+        "details": err.details(),
+        "retryAfter": err.retry_after().map(seconds_json),
+    })
+}
+
+/// Whole seconds as an integer, fractional ones as a float.
+fn seconds_json(d: Duration) -> Value {
+    if d.subsec_nanos() == 0 {
+        json!(d.as_secs())
+    } else {
+        json!(d.as_secs_f64())
+    }
+}

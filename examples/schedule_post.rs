@@ -1,0 +1,30 @@
+//! Schedule a post for later (seed: "Schedule a Post for Later"). The time is computed from now
+//! (one hour ahead): the API rejects times less than 60 s in the future.
+//!
+//! ```sh
+//! cargo run --example schedule_post
+//! ```
+
+mod common;
+
+use soku::{Client, CreatePost, Platform, PostSubmission, Response};
+
+fn main() -> std::process::ExitCode {
+    common::main(|env| {
+        run(&env.client)?;
+        Ok(())
+    })
+}
+
+/// Schedules the seed's Monday post to Threads, X and LinkedIn one hour from now.
+pub fn run(client: &Client) -> soku::Result<Response<PostSubmission>> {
+    let when = common::rfc3339_in(3600);
+    let post = CreatePost::text(
+        "Happy Monday! Here is your weekly dose of motivation.",
+        [Platform::Threads, Platform::X, Platform::LinkedIn],
+    )
+    .scheduled_time(when.clone());
+    let result = client.create_post(&post)?;
+    println!("Post scheduled for {when}: {}", result.post_submission_id);
+    Ok(result)
+}

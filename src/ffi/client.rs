@@ -1,0 +1,149 @@
+//! The client handle and the lifecycle exports: version, status names, client, strings.
+
+use std::ffi::{CStr, CString, c_char};
+use std::ptr;
+
+use serde_json::json;
+
+use super::args::{non_null, opt_str_arg};
+use super::boundary::{boundary, with_out_json};
+use super::config::client_builder;
+use super::json::{failure, success};
+use super::status::status_name;
+use crate::Client;
+
+/// An opaque client handle: one configured client with its keep-alive connection pool.
+///
+/// Created by `soku_client_new`, released by `soku_client_free`. Operations take a
+/// `const SokuClient *` and may be called from any number of threads at once.
+pub struct SokuClient {
+    pub(crate) client: Client,
+}
+
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(v) => v,
+        Err(_) => panic!("the crate version contains a nul byte"),
+    };
+
+/// Returns the library version, e.g. `"0.1.0"` (the same text as `SOKU_VERSION_STRING`).
+///
+/// Ownership: the string is static; never free it. Thread safety: safe from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn soku_version() -> *const c_char {
+    boundary(|| VERSION.as_ptr(), |_| VERSION.as_ptr())
+}
+
+/// Returns the name of a status: `"ok"` for `SOKU_OK`, else the error kind it stands for
+/// (`"invalid_argument"`, `"config"`, `"api"`, `"transport"`, `"timeout"`, `"decode"`,
+/// `"panic"`), or `"unknown"` for any other number.
+///
+/// Ownership: the string is static; never free it. Thread safety: safe from any thread.
+#[unsafe(no_mangle)]
+pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
+    boundary(|| status_name(status).as_ptr(), |_| c"unknown".as_ptr())
+}
+
+/// Creates a client from a JSON configuration object.
+///
+/// `config_json`: NULL (same as `{}`) or an object with any of `apiKey`, `baseUrl`,
+/// `firebaseToken` (strings), `timeoutMs` (default 30000), `connectTimeoutMs` (default 10000),
+/// `maxRetries` (default 3), `maxRetryWaitMs` (default 60000), `backoffBaseMs` (default 1000)
+/// (non-negative integers), `userAgent` (string, used verbatim; default
+/// `"soku-rust/<version> soku-c/<version>"`),
+/// `allowInsecureHttp` (default false: `http://` only for loopback hosts) and
+/// `validateScheduledTime` (default true) (booleans). A `null` value counts as absent. Absent
+/// `apiKey`, `baseUrl` and `firebaseToken` fall back to the environment variables
+/// `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN`; the base URL defaults to
+/// `"https://api.mysoku.io"`. Unknown keys and wrong types are rejected.
+///
+/// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
+/// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
+/// returns the error status (`SOKU_ERR_INVALID_ARGUMENT` for bad JSON, `SOKU_ERR_CONFIG` for
+/// an unusable configuration), stores NULL in `*out_client` and writes the error JSON.
+///
+/// Ownership: `config_json` is borrowed for the call. The handle belongs to the caller, who
+/// releases it with `soku_client_free`; the string in `*out_json` belongs to the caller, who
+/// releases it with `soku_string_free`.
+///
+/// NULL: `out_json` NULL returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `out_client`
+/// NULL returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
+///
+/// Thread safety: safe from any thread; reads the environment when keys are absent.
+///
+/// # Safety
+/// `config_json` must be NULL or a NUL-terminated string; `out_client` and `out_json` must be
+/// NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_client_new(
+    config_json: *const c_char,
+    out_client: *mut *mut SokuClient,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_out_json(out_json, || {
+            let built = non_null(out_client, "out_client").and_then(|_| {
+                out_client.write(ptr::null_mut());
+                let config = opt_str_arg(config_json, "config_json")?;
+                client_builder(config)?.build()
+            });
+            match built {
+                Ok(client) => {
+                    let outcome = success(
+                        json!({ "baseUrl": client.base_url(), "version": crate::VERSION }),
+                        None,
+                    );
+                    out_client.write(Box::into_raw(Box::new(SokuClient { client })));
+                    outcome
+                }
+                Err(err) => failure(&err),
+            }
+        })
+    }
+}
+
+/// Frees a client created by `soku_client_new`.
+///
+/// Ownership: takes ownership of `client`; the pointer is invalid afterwards.
+/// NULL: a no-op.
+/// Thread safety: must not race with any other call using the same client (free it after every
+/// thread is done with it); freeing different clients concurrently is fine.
+///
+/// # Safety
+/// `client` must be NULL or a pointer returned by `soku_client_new` and not yet freed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_client_free(client: *mut SokuClient) {
+    boundary(
+        || {
+            if !client.is_null() {
+                // SAFETY: the caller hands back a pointer from Box::into_raw, exactly once.
+                drop(unsafe { Box::from_raw(client) });
+            }
+        },
+        |_| (),
+    )
+}
+
+/// Frees a string returned by the library (every `*out_json`).
+///
+/// Ownership: takes ownership of `s`; the pointer is invalid afterwards.
+/// NULL: a no-op.
+/// Thread safety: safe from any thread (a string may be freed on another thread than the one
+/// that received it).
+///
+/// # Safety
+/// `s` must be NULL or a string returned by this library and not yet freed; never pass the
+/// static strings of `soku_version` or `soku_status_str`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_string_free(s: *mut c_char) {
+    boundary(
+        || {
+            if !s.is_null() {
+                // SAFETY: the caller hands back a pointer from CString::into_raw, exactly once.
+                drop(unsafe { CString::from_raw(s) });
+            }
+        },
+        |_| (),
+    )
+}

@@ -1,0 +1,96 @@
+//! The result and error JSON written to `*out_json`, and the outcome → status mapping.
+
+use std::ffi::{CString, c_char};
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use super::status::{
+    SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,
+    SOKU_ERR_TIMEOUT, SOKU_ERR_TRANSPORT, SOKU_OK,
+};
+use crate::workflows::error_object;
+use crate::{Error, Meta, Response};
+
+/// What an export hands back: its status and the JSON text for `*out_json`.
+pub(crate) struct Outcome {
+    pub(crate) status: i32,
+    pub(crate) json: String,
+}
+
+/// The status number of an error (one per kind).
+pub(crate) fn status_of(err: &Error) -> i32 {
+    match err {
+        Error::InvalidArgument(_) => SOKU_ERR_INVALID_ARGUMENT,
+        Error::Config(_) => SOKU_ERR_CONFIG,
+        Error::Api(_) => SOKU_ERR_API,
+        Error::Transport { .. } => SOKU_ERR_TRANSPORT,
+        Error::Timeout { .. } => SOKU_ERR_TIMEOUT,
+        Error::Decode { .. } => SOKU_ERR_DECODE,
+    }
+}
+
+/// `{"data": data, "meta": meta}`.
+pub(crate) fn success(data: Value, meta: Option<&Meta>) -> Outcome {
+    let meta = meta.map_or(Value::Null, to_value_or_null);
+    Outcome {
+        status: SOKU_OK,
+        json: json!({ "data": data, "meta": meta }).to_string(),
+    }
+}
+
+/// The outcome of a call: success JSON with the serialised data, or error JSON.
+pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> Outcome {
+    match result {
+        Ok(response) => match serde_json::to_value(&response.data) {
+            Ok(data) => success(data, Some(&response.meta)),
+            Err(e) => failure(&Error::Decode {
+                message: format!("could not serialise the response: {e}"),
+                meta: Box::new(response.meta),
+            }),
+        },
+        Err(err) => failure(&err),
+    }
+}
+
+/// `{"error": {...}, "meta": meta | null}` for a library error.
+pub(crate) fn failure(err: &Error) -> Outcome {
+    let meta = err.meta().map_or(Value::Null, to_value_or_null);
+    Outcome {
+        status: status_of(err),
+        json: json!({ "error": error_object(err), "meta": meta }).to_string(),
+    }
+}
+
+/// The error JSON for a panic caught at the boundary.
+pub(crate) fn panic_outcome(message: &str) -> Outcome {
+    let json = json!({
+        "error": {
+            "kind": "panic",
+            "status": null,
+            "code": null,
+            "message": format!("panic inside soku: {message}"),
+            "requestId": null,
+            "details": null,
+            "retryAfter": null,
+        },
+        "meta": null,
+    });
+    Outcome {
+        status: SOKU_ERR_PANIC,
+        json: json.to_string(),
+    }
+}
+
+fn to_value_or_null<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+/// Hands `json` to C as an owned string (freed by `soku_string_free`).
+pub(crate) fn into_c_string(json: String) -> *mut c_char {
+    // serde_json escapes U+0000 as \u0000, so JSON text never holds a NUL byte; the fallback
+    // exists only so that this function cannot fail.
+    CString::new(json)
+        .unwrap_or_else(|_| c"{\"error\":{\"kind\":\"panic\",\"status\":null,\"code\":null,\"message\":\"output contained a nul byte\",\"requestId\":null,\"details\":null,\"retryAfter\":null},\"meta\":null}".to_owned())
+        .into_raw()
+}

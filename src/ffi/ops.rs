@@ -1,0 +1,533 @@
+//! The operation exports. All share one signature and one code path, [`operation`]:
+//! check pointers → parse request and options → call the Rust API → write the result JSON.
+//!
+//! Common contract of every operation (repeated in each function's docs):
+//!
+//! - Returns `SOKU_OK` or a negative `SOKU_ERR_*` status.
+//! - `*out_json` receives an owned JSON string on every path (free it with `soku_string_free`):
+//!   `{"data", "meta"}` on success, `{"error", "meta"}` on failure.
+//! - `client`, `request_json` and `options_json` are borrowed for the call only.
+//! - `options_json`: NULL or `{"idempotencyKey", "firebaseToken", "timeoutMs", "maxRetries"}`.
+//! - Thread safety: one client may be used by many threads at once.
+
+use std::ffi::c_char;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::args::{non_null, opt_str_arg, str_arg};
+use super::boundary::with_out_json;
+use super::client::SokuClient;
+use super::config::{call_options, parse_object, parse_request};
+use super::json::{failure, from_result};
+use crate::workflows::{PublishBatch, PublishWithMedia, PublishWithTemplate, RotateApiKey};
+use crate::{
+    CallOptions, Client, CreateApiKey, CreatePost, Error, RenderTemplate, Response, Transcribe,
+    UploadMedia,
+};
+
+/// How an operation reads its `request_json`.
+enum Request {
+    /// A required JSON object.
+    Required,
+    /// NULL or a JSON object.
+    Optional,
+}
+
+/// The shared body of every operation export.
+///
+/// # Safety
+/// Pointers as documented on the exports: `client` NULL or from `soku_client_new`, strings NULL
+/// or NUL-terminated, `out_json` NULL or writable.
+unsafe fn operation<Req, T>(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    request: Request,
+    parse: impl FnOnce(Option<&str>) -> Result<Req, Error>,
+    call: impl FnOnce(&Client, &Req, &CallOptions) -> Result<Response<T>, Error>,
+) -> i32
+where
+    T: Serialize,
+{
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        with_out_json(out_json, || {
+            let prepared = (|| {
+                let client = &(*non_null(client, "client")?).client;
+                let text = match request {
+                    Request::Required => Some(str_arg(request_json, "request_json")?),
+                    Request::Optional => opt_str_arg(request_json, "request_json")?,
+                };
+                let req = parse(text)?;
+                let opts = call_options(opt_str_arg(options_json, "options_json")?)?;
+                Ok::<_, Error>((client, req, opts))
+            })();
+            match prepared {
+                Ok((client, req, opts)) => from_result(call(client, &req, &opts)),
+                Err(err) => failure(&err),
+            }
+        })
+    }
+}
+
+/// Parses a required request body into `T`.
+fn body<T: DeserializeOwned>(text: Option<&str>) -> Result<T, Error> {
+    // `Request::Required` guarantees `Some`; an empty string fails as invalid json.
+    parse_request(text.unwrap_or_default())
+}
+
+/// Publishes or schedules a post: `POST /v1/posts`.
+///
+/// `request_json`: the documented HTTP body, e.g.
+/// `{"post": {"content": {"text": "Hello", "platform": ["x", "threads"]}}, "scheduledTime"?,
+/// "enableRepurposing"?, "trial_reel"?}`; unknown fields are sent unchanged.
+/// `data`: `{"postSubmissionId": "..."}` plus any further fields the server sent.
+/// An `Idempotency-Key` is always sent (the caller's from options, else a fresh one) and reused on
+/// every retry, so a retried call never publishes twice.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_posts_create(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<CreatePost>,
+            |c, req, o| c.create_post_with(req, o),
+        )
+    }
+}
+
+/// Imports media from a public URL: `POST /v1/media`.
+///
+/// `request_json`: `{"url": "https://..."}`; unknown fields are sent unchanged.
+/// `data`: `{"url": "<soku-hosted url>"}` plus any further fields. An `Idempotency-Key` is
+/// always sent and reused on retries.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_media_upload(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<UploadMedia>,
+            |c, req, o| c.upload_media_with(req, o),
+        )
+    }
+}
+
+/// Renders an image template: `POST /v1/templates`.
+///
+/// `request_json`: `{"templateSlug": "tweetImage", "config"?: {...}, "aspectRatio"?: "1:1" |
+/// "4:5" | "9:16"}`; unknown fields are sent unchanged. `data`: `{"url": "...", "id"?: "..."}`
+/// plus any further fields. No idempotency key; retried only when the request surely did not
+/// reach the server.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_templates_render(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<RenderTemplate>,
+            |c, req, o| c.render_template_with(req, o),
+        )
+    }
+}
+
+/// Transcribes a media-library item: `POST /v1/ai/transcribe`.
+///
+/// `request_json`: `{"mediaId": "...", "language"?: "en", "model"?: "whisper-1",
+/// "durationSeconds"?: 42}`; unknown fields are sent unchanged. `data`: `{"jobId", "transcript",
+/// "creditsDebited", "likelyLyrics"}` plus any further fields. An `Idempotency-Key` is always
+/// sent and reused on retries.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_ai_transcribe(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<Transcribe>,
+            |c, req, o| c.transcribe_with(req, o),
+        )
+    }
+}
+
+/// Creates an API key: `POST /v1/api-keys` (Firebase bearer token from `options_json`'s
+/// `firebaseToken`, else the client's).
+///
+/// `request_json`: `{"name"?: "..."}`. `data`: `{"apiKey": "sk_live_...", "id"?: "..."}` plus any
+/// further fields; this is the only time the full key is returned. Without a token the call fails
+/// with `SOKU_ERR_CONFIG` before any I/O.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_api_keys_create(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<CreateApiKey>,
+            |c, req, o| c.create_api_key_with(req, o),
+        )
+    }
+}
+
+/// Lists the account's API keys: `GET /v1/api-keys` (Firebase bearer token).
+///
+/// `request_json`: NULL or `{}` (the call takes no input; any key is rejected).
+/// `data`: `{"apiKeys": [{"id", "name", "createdAt", "revokedAt", "status", "keyPreview"}, ...]}`
+/// (metadata only, never a full key).
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `request_json` and `options_json` may be NULL.
+/// Thread safety: any number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_api_keys_list(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Optional,
+            no_input,
+            |c, _: &(), o| c.list_api_keys_with(o),
+        )
+    }
+}
+
+/// Revokes an API key: `DELETE /v1/api-keys/{id}` (Firebase bearer token). Permanent.
+///
+/// `request_json`: `{"id": "..."}` (a non-empty string; no other key). `data`: `null`
+/// (the server answers 204).
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_api_keys_revoke(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            key_id,
+            |c, id: &String, o| c.revoke_api_key_with(id, o),
+        )
+    }
+}
+
+/// The input of calls without one: NULL or an empty object.
+fn no_input(text: Option<&str>) -> Result<(), Error> {
+    match text {
+        None => Ok(()),
+        Some(text) => match parse_object(text, "request_json")?.keys().next() {
+            None => Ok(()),
+            Some(key) => Err(Error::InvalidArgument(format!(
+                "unknown request_json key: {key}"
+            ))),
+        },
+    }
+}
+
+/// `{"id": "<non-empty string>"}`.
+fn key_id(text: Option<&str>) -> Result<String, Error> {
+    let mut map = parse_object(text.unwrap_or_default(), "request_json")?;
+    let id = match map.remove("id") {
+        Some(serde_json::Value::String(id)) if !id.is_empty() => id,
+        Some(_) => {
+            return Err(Error::InvalidArgument(
+                "request_json key id must be a non-empty string".into(),
+            ));
+        }
+        None => return Err(Error::InvalidArgument("request_json needs an id".into())),
+    };
+    match map.keys().next() {
+        None => Ok(id),
+        Some(key) => Err(Error::InvalidArgument(format!(
+            "unknown request_json key: {key}"
+        ))),
+    }
+}
+
+/// Rotates an API key: creates a new key, verifies it, then revokes the old one (Firebase bearer
+/// token from `options_json`'s `firebaseToken`, else the client's).
+///
+/// `request_json`: `{"oldKeyId": "...", "name"?: "...", "verify"?: "probe" | "post" | "none"}`
+/// (default `"probe"`: an authenticated request that publishes nothing; `"post"` publishes a
+/// real post, as the vendor's example does). `data`: `{"apiKey": "sk_live_...", "id"?: "...",
+/// "verified": "probe" | "post" | "none", "revokedKeyId": "..."}`. If verification fails the
+/// error is that of the failing check (kind `"api"`, e.g. code `"unauthorized"`) and the old key
+/// is NOT revoked.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_api_keys_rotate(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<RotateApiKey>,
+            |c, req, o| c.rotate_api_key(req, o),
+        )
+    }
+}
+
+/// Publishes posts one after another, paced by the rate-limit headers; a failed post does not
+/// stop the batch.
+///
+/// `request_json`: `{"posts": [<soku_posts_create request>, ...]}`. `data`: `{"results":
+/// [{"index": 0, "ok": true, "postSubmissionId": "...", "meta": {...}} | {"index": 1, "ok":
+/// false, "error": {<error object>}, "meta": {...} | null}, ...], "summary": {"total",
+/// "succeeded", "failed"}}`. Returns `SOKU_OK` whenever the input itself is valid, whatever the
+/// posts' outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_posts_publish_batch(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<PublishBatch>,
+            |c, req, o| c.publish_batch(&req.posts, o),
+        )
+    }
+}
+
+/// Imports media from public URLs, then publishes a post with the hosted URLs.
+///
+/// `request_json`: `{"sourceUrls": ["https://...", ...], "post": {"text", "mediaType"?,
+/// "platform", ...}, "scheduledTime"?: "..."}`; `mediaType` `"video"` gets `videoUrl` = the
+/// first hosted URL, otherwise (default `"image"`) `imageUrls` = all hosted URLs. `data`:
+/// `{"media": [{"url": "..."}, ...], "post": {"postSubmissionId": "..."}}`. Every step carries
+/// an idempotency key derived from one base key, so a repeated call publishes nothing twice.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_posts_publish_with_media(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<PublishWithMedia>,
+            |c, req, o| c.publish_with_media(req, o),
+        )
+    }
+}
+
+/// Renders a template image, then publishes it as an image post.
+///
+/// `request_json`: `{"template": {"templateSlug": "tweetImage", "config"?, "aspectRatio"?},
+/// "post": {"text", "platform", ...}, "scheduledTime"?: "..."}`. `data`: `{"template": {"url",
+/// "id"?}, "post": {"postSubmissionId": "..."}}`.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_posts_publish_with_template(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<PublishWithTemplate>,
+            |c, req, o| c.publish_with_template(req, o),
+        )
+    }
+}

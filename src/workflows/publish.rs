@@ -1,0 +1,335 @@
+//! Two-step publishing that is safe to retry: import media then publish, render a template then
+//! publish.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{MetaTrail, step_opts};
+use crate::client::{CallOptions, Client};
+use crate::error::Result;
+use crate::media::{UploadMedia, UploadedMedia};
+use crate::posts::{CreatePost, MediaType, PostContent, PostSubmission};
+use crate::response::Response;
+use crate::templates::{RenderTemplate, RenderedTemplate};
+use crate::validate;
+
+/// Stands in for the rendered image while a template post is checked before rendering.
+const PLACEHOLDER_IMAGE: &str = "https://storage.mysoku.io/og/placeholder.png";
+
+/// The input of [`Client::publish_with_media`]:
+/// `{"sourceUrls": ["https://…"], "post": <PostContent>, "scheduledTime"?: "…"}`.
+///
+/// Any other field (e.g. `enableRepurposing`, `trial_reel`) is passed through unchanged to the
+/// post request's top level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishWithMedia {
+    /// Public http(s) URLs to import through `/v1/media`, in order. At least one; exactly one for
+    /// a video post.
+    pub source_urls: Vec<String>,
+    /// The post, without the hosted URLs: `mediaType` `"video"` gets `videoUrl` = the hosted
+    /// URL, `"image"` (the default when absent) gets `imageUrls` = all hosted URLs.
+    pub post: PostContent,
+    /// When to publish (RFC 3339, at least 60 s ahead). Default: none (publish now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_time: Option<String>,
+    /// Further top-level fields of the post request, passed through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl PublishWithMedia {
+    /// Imports `source_urls`, then publishes `post` with the hosted URLs.
+    pub fn new(
+        source_urls: impl IntoIterator<Item = impl Into<String>>,
+        post: PostContent,
+    ) -> PublishWithMedia {
+        PublishWithMedia {
+            source_urls: source_urls.into_iter().map(Into::into).collect(),
+            post,
+            scheduled_time: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Schedules the post (RFC 3339, at least 60 s ahead).
+    pub fn scheduled_time(mut self, time: impl Into<String>) -> PublishWithMedia {
+        self.scheduled_time = Some(time.into());
+        self
+    }
+}
+
+/// The result of [`Client::publish_with_media`]: `{"media": [<UploadedMedia>…], "post": <PostSubmission>}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedWithMedia {
+    /// The imported media, in the order of `sourceUrls`.
+    pub media: Vec<UploadedMedia>,
+    /// The accepted post.
+    pub post: PostSubmission,
+}
+
+/// The input of [`Client::publish_with_template`]:
+/// `{"template": <RenderTemplate>, "post": <PostContent>, "scheduledTime"?: "…"}`.
+///
+/// Any other field is passed through unchanged to the post request's top level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublishWithTemplate {
+    /// The template to render (`POST /v1/templates`).
+    pub template: RenderTemplate,
+    /// The post, without the image: it is published as an image post with `imageUrls` = the
+    /// rendered image's URL (`mediaType` must be absent or `"image"`).
+    pub post: PostContent,
+    /// When to publish (RFC 3339, at least 60 s ahead). Default: none (publish now).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduled_time: Option<String>,
+    /// Further top-level fields of the post request, passed through unchanged.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl PublishWithTemplate {
+    /// Renders `template`, then publishes `post` with the rendered image.
+    pub fn new(template: RenderTemplate, post: PostContent) -> PublishWithTemplate {
+        PublishWithTemplate {
+            template,
+            post,
+            scheduled_time: None,
+            extra: Map::new(),
+        }
+    }
+
+    /// Schedules the post (RFC 3339, at least 60 s ahead).
+    pub fn scheduled_time(mut self, time: impl Into<String>) -> PublishWithTemplate {
+        self.scheduled_time = Some(time.into());
+        self
+    }
+}
+
+/// The result of [`Client::publish_with_template`]: `{"template": <RenderedTemplate>, "post": <PostSubmission>}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublishedWithTemplate {
+    /// The rendered image.
+    pub template: RenderedTemplate,
+    /// The accepted post.
+    pub post: PostSubmission,
+}
+
+impl Client {
+    /// Imports every `req.source_urls` entry through `/v1/media`, then publishes `req.post`
+    /// with the hosted URLs (`videoUrl` for a video, `imageUrls` for images).
+    ///
+    /// One call that is safe to retry: the imports are sent with the idempotency keys
+    /// `<base>:media:<i>` and the post with `<base>:post`, where `<base>` is
+    /// `opts.idempotency_key` or a fresh UUIDv4 (returned in the meta's `idempotency_key`).
+    /// Running it again with the same base key imports nothing twice and publishes nothing
+    /// twice. The input, including the post it will send, is checked before anything is sent.
+    pub fn publish_with_media(
+        &self,
+        req: &PublishWithMedia,
+        opts: &CallOptions,
+    ) -> Result<Response<PublishedWithMedia>> {
+        let media_type = req.post.media_type.unwrap_or(MediaType::Image);
+        check_media_request(req, &media_type)?;
+        // The post as it will be sent, with the source URLs standing in for the hosted ones:
+        // what would be rejected after the imports is rejected now.
+        let check = with_media(&req.post, &media_type, req.source_urls.clone());
+        post_request(check, &req.scheduled_time, &req.extra)
+            .validate(self.validates_scheduled_time())?;
+        let base = base_key(opts);
+        let mut trail = MetaTrail::default();
+
+        let mut media = Vec::with_capacity(req.source_urls.len());
+        for (i, url) in req.source_urls.iter().enumerate() {
+            let upload = UploadMedia::new(url.clone());
+            let resp = self
+                .upload_media_with(&upload, &step_opts(opts, Some(format!("{base}:media:{i}"))))?;
+            trail.record(&resp.meta);
+            media.push(resp.data);
+        }
+
+        let hosted = media.iter().map(|m| m.url.clone()).collect();
+        let content = with_media(&req.post, &media_type, hosted);
+        let post = post_request(content, &req.scheduled_time, &req.extra);
+        let resp = self.create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))?;
+        trail.record(&resp.meta);
+
+        Ok(Response {
+            data: PublishedWithMedia {
+                media,
+                post: resp.data,
+            },
+            meta: trail.finish(Some(base)),
+        })
+    }
+
+    /// Renders `req.template` (`POST /v1/templates`), then publishes `req.post` as an image
+    /// post with the rendered image.
+    ///
+    /// Safe to retry: the post is sent with the idempotency key `<base>:post`, where `<base>`
+    /// is `opts.idempotency_key` or a fresh UUIDv4 (returned in the meta's
+    /// `idempotency_key`), so running it again with the same base key never publishes twice.
+    /// The input, including the post it will send, is checked before anything is sent.
+    /// (Rendering has no idempotency key; should a server render a different URL on the second
+    /// run, it answers the post with `409 idempotency_conflict` rather than publishing again.)
+    pub fn publish_with_template(
+        &self,
+        req: &PublishWithTemplate,
+        opts: &CallOptions,
+    ) -> Result<Response<PublishedWithTemplate>> {
+        validate::non_empty("template.templateSlug", &req.template.template_slug)?;
+        if matches!(
+            req.post.media_type,
+            Some(MediaType::Text | MediaType::Video)
+        ) {
+            return Err(validate::invalid(
+                "post.mediaType",
+                "must be \"image\" (or absent) for a template post",
+            ));
+        }
+        if req.post.image_urls.is_some() {
+            return Err(validate::invalid(
+                "post.imageUrls",
+                "is filled with the rendered image; leave it out",
+            ));
+        }
+        let check = with_media(&req.post, &MediaType::Image, vec![PLACEHOLDER_IMAGE.into()]);
+        post_request(check, &req.scheduled_time, &req.extra)
+            .validate(self.validates_scheduled_time())?;
+        let base = base_key(opts);
+        let mut trail = MetaTrail::default();
+
+        let rendered = self.render_template_with(&req.template, &step_opts(opts, None))?;
+        trail.record(&rendered.meta);
+        let rendered = rendered.data;
+
+        let content = with_media(&req.post, &MediaType::Image, vec![rendered.url.clone()]);
+        let post = post_request(content, &req.scheduled_time, &req.extra);
+        let resp = self.create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))?;
+        trail.record(&resp.meta);
+
+        Ok(Response {
+            data: PublishedWithTemplate {
+                template: rendered,
+                post: resp.data,
+            },
+            meta: trail.finish(Some(base)),
+        })
+    }
+}
+
+/// Rejects what would fail only after media were imported.
+fn check_media_request(req: &PublishWithMedia, media_type: &MediaType) -> Result<()> {
+    if req.source_urls.is_empty() {
+        return Err(validate::invalid("sourceUrls", "must not be empty"));
+    }
+    for (i, url) in req.source_urls.iter().enumerate() {
+        validate::http_url(&format!("sourceUrls[{i}]"), url)?;
+    }
+    match media_type {
+        MediaType::Text => Err(validate::invalid(
+            "post.mediaType",
+            "must be \"image\" or \"video\" for a post with media",
+        )),
+        MediaType::Video if req.source_urls.len() != 1 => Err(validate::invalid(
+            "sourceUrls",
+            "must hold exactly one url for a video post",
+        )),
+        MediaType::Video if req.post.video_url.is_some() => Err(validate::invalid(
+            "post.videoUrl",
+            "is filled with the imported video; leave it out",
+        )),
+        MediaType::Image if req.post.image_urls.is_some() => Err(validate::invalid(
+            "post.imageUrls",
+            "is filled with the imported images; leave it out",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `post` with `media_type` and the media URLs: `videoUrl` = the first for a video, else
+/// `imageUrls` = all.
+fn with_media(post: &PostContent, media_type: &MediaType, urls: Vec<String>) -> PostContent {
+    let mut content = post.clone();
+    if *media_type == MediaType::Video {
+        content.video_url = urls.into_iter().next();
+    } else {
+        content.image_urls = Some(urls);
+    }
+    content.media_type = Some(*media_type);
+    content
+}
+
+/// The caller's idempotency key, else a fresh UUIDv4.
+fn base_key(opts: &CallOptions) -> String {
+    opts.idempotency_key
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// The post request of a workflow: its content, schedule and passed-through fields.
+fn post_request(
+    content: PostContent,
+    scheduled_time: &Option<String>,
+    extra: &Map<String, Value>,
+) -> CreatePost {
+    let mut post = CreatePost::new(content);
+    post.scheduled_time = scheduled_time.clone();
+    post.extra = extra.clone();
+    post
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn request_json_round_trips_with_extra_fields() {
+        let json = r#"{"sourceUrls": ["https://example.com/a.mp4"],
+                       "post": {"text": "t", "mediaType": "video", "platform": ["youtube"]},
+                       "scheduledTime": "2030-01-01T00:00:00Z", "trial_reel": true}"#;
+        let req: PublishWithMedia = serde_json::from_str(json).unwrap();
+        assert_eq!(req.source_urls, ["https://example.com/a.mp4"]);
+        assert_eq!(req.post.media_type, Some(MediaType::Video));
+        assert_eq!(req.extra.get("trial_reel"), Some(&Value::Bool(true)));
+        let post = post_request(req.post.clone(), &req.scheduled_time, &req.extra);
+        let wire = serde_json::to_value(&post).unwrap();
+        assert_eq!(wire["trial_reel"], Value::Bool(true));
+        assert_eq!(wire["scheduledTime"], "2030-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn unusable_input_is_rejected_before_any_import() {
+        let image = PostContent::new(["x"]).text("t");
+        let video = image.clone().media_type(MediaType::Video);
+        let cases = [
+            (
+                PublishWithMedia::new(Vec::<String>::new(), image.clone()),
+                "sourceUrls must not be empty",
+            ),
+            (
+                PublishWithMedia::new(["ftp://a/b"], image.clone()),
+                "sourceUrls[0] must be an http(s) URL",
+            ),
+            (
+                PublishWithMedia::new(["https://a/1", "https://a/2"], video.clone()),
+                "sourceUrls must hold exactly one url for a video post",
+            ),
+            (
+                PublishWithMedia::new(["https://a/1"], image.clone().media_type(MediaType::Text)),
+                "post.mediaType must be \"image\" or \"video\" for a post with media",
+            ),
+            (
+                PublishWithMedia::new(["https://a/1"], image.clone().image_urls(["https://b/1"])),
+                "post.imageUrls is filled with the imported images; leave it out",
+            ),
+        ];
+        for (req, want) in cases {
+            let media_type = req.post.media_type.unwrap_or(MediaType::Image);
+            let err = check_media_request(&req, &media_type).unwrap_err();
+            assert!(matches!(err, Error::InvalidArgument(_)));
+            assert_eq!(err.message(), want);
+        }
+    }
+}

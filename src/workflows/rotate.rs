@@ -1,0 +1,233 @@
+//! API-key rotation: create → verify → revoke the old key only if verification succeeded.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{MetaTrail, step_opts};
+use crate::api_keys::CreateApiKey;
+use crate::client::{Auth, CallOptions, Client};
+use crate::error::{ApiError, Error, ErrorCode, Result};
+use crate::platform::Platform;
+use crate::posts::CreatePost;
+use crate::response::Response;
+use crate::validate;
+
+/// The text of the verification post of [`VerifyMode::Post`] (the seed's).
+const VERIFICATION_TEXT: &str = "Key rotation verification";
+
+/// How [`Client::rotate_api_key`] checks the new key before revoking the old one.
+///
+/// (De)serialises as `"probe"`, `"post"` or `"none"`. Default: [`VerifyMode::Probe`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// Sends the new key with a post body that is deliberately invalid (an empty platform list),
+    /// so nothing can be published: `400` means the key authenticated (the server checks the
+    /// key and the subscription before the body), `401` that it did not; anything else is a
+    /// failure.
+    #[default]
+    Probe,
+    /// Publishes the seed's verification post ("Key rotation verification" to Threads) with the
+    /// new key; it must be accepted. This publishes a real post.
+    Post,
+    /// No verification: the old key is revoked right after the new one is created.
+    None,
+}
+
+impl VerifyMode {
+    /// The wire string: `"probe"`, `"post"` or `"none"`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            VerifyMode::Probe => "probe",
+            VerifyMode::Post => "post",
+            VerifyMode::None => "none",
+        }
+    }
+}
+
+/// The input of [`Client::rotate_api_key`]:
+/// `{"oldKeyId": "…", "name"?: "…", "verify"?: "probe"|"post"|"none"}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RotateApiKey {
+    /// The id of the key to revoke once the new key is verified (as listed by
+    /// [`Client::list_api_keys`]). Required.
+    pub old_key_id: String,
+    /// Name of the new key (1–100 characters). Default: none (the server names it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// How the new key is verified. Default: [`VerifyMode::Probe`].
+    #[serde(default)]
+    pub verify: VerifyMode,
+}
+
+impl RotateApiKey {
+    /// Rotation of the key `old_key_id`, with no name and [`VerifyMode::Probe`].
+    pub fn new(old_key_id: impl Into<String>) -> RotateApiKey {
+        RotateApiKey {
+            old_key_id: old_key_id.into(),
+            name: None,
+            verify: VerifyMode::default(),
+        }
+    }
+
+    /// Sets the new key's name.
+    pub fn name(mut self, name: impl Into<String>) -> RotateApiKey {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets the verification mode.
+    pub fn verify(mut self, verify: VerifyMode) -> RotateApiKey {
+        self.verify = verify;
+        self
+    }
+}
+
+/// The result of a rotation: the new key (a secret: `Debug` redacts it), its id if the server
+/// returned one, how it was verified and the id of the revoked key.
+///
+/// Serialises as `{"apiKey", "id"?, "verified", "revokedKeyId"}`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotatedApiKey {
+    /// The new API key. Store it: the server never shows it again.
+    pub api_key: String,
+    /// The new key's id, if the server returned one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The verification that succeeded before the old key was revoked.
+    pub verified: VerifyMode,
+    /// The id of the key that was revoked.
+    pub revoked_key_id: String,
+}
+
+impl fmt::Debug for RotatedApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RotatedApiKey")
+            .field("api_key", &"[redacted]")
+            .field("id", &self.id)
+            .field("verified", &self.verified)
+            .field("revoked_key_id", &self.revoked_key_id)
+            .finish()
+    }
+}
+
+impl Client {
+    /// Rotates an API key: creates a new key (Firebase token from `opts` or the client),
+    /// verifies it as `req.verify` says, then revokes `req.old_key_id`.
+    ///
+    /// The old key is revoked only if verification succeeded. If it fails, the error of the
+    /// failing verification is returned (e.g. `api` / `unauthorized`), the old key keeps
+    /// working, and the unverified new key stays on the account (see
+    /// [`Client::list_api_keys`]). If the revocation itself fails, its error is returned: both
+    /// keys are then valid, and running the rotation again is safe.
+    ///
+    /// `opts.idempotency_key`, when set to `K`, is sent as `K:verify` with the verification
+    /// request; the other options apply to every step.
+    pub fn rotate_api_key(
+        &self,
+        req: &RotateApiKey,
+        opts: &CallOptions,
+    ) -> Result<Response<RotatedApiKey>> {
+        validate::non_empty("oldKeyId", &req.old_key_id)?;
+        let mut trail = MetaTrail::default();
+        let keyless = step_opts(opts, None);
+
+        let create = CreateApiKey {
+            name: req.name.clone(),
+            ..CreateApiKey::new()
+        };
+        let created = self.create_api_key_with(&create, &keyless)?;
+        trail.record(&created.meta);
+        let created = created.data;
+
+        let new_client = self.with_api_key(created.api_key.clone());
+        let verify_key = opts.idempotency_key.as_ref().map(|k| format!("{k}:verify"));
+        let verify_opts = step_opts(opts, verify_key);
+        match req.verify {
+            VerifyMode::Probe => trail.record(&probe(&new_client, &verify_opts)?),
+            VerifyMode::Post => {
+                let post = CreatePost::text(VERIFICATION_TEXT, [Platform::Threads]);
+                trail.record(&new_client.create_post_with(&post, &verify_opts)?.meta);
+            }
+            VerifyMode::None => {}
+        }
+
+        let revoked = self.revoke_api_key_with(&req.old_key_id, &keyless)?;
+        trail.record(&revoked.meta);
+
+        Ok(Response {
+            data: RotatedApiKey {
+                api_key: created.api_key,
+                id: created.id,
+                verified: req.verify,
+                revoked_key_id: req.old_key_id.clone(),
+            },
+            meta: trail.finish(opts.idempotency_key.clone()),
+        })
+    }
+}
+
+/// Sends `client`'s key with a post body that cannot publish anything. Returns the meta of the
+/// 400 that proves the key authenticated; any other answer is an error.
+fn probe(client: &Client, opts: &CallOptions) -> Result<crate::response::Meta> {
+    let body = json!({"post": {"content": {"platform": []}}});
+    match client.send_json("POST", "/v1/posts", Auth::ApiKey, Some(&body), opts) {
+        Err(Error::Api(e)) if e.status == 400 => Ok(e.meta),
+        Err(e) => Err(e),
+        Ok(resp) => Err(Error::Api(Box::new(ApiError {
+            status: resp.meta.status,
+            code: ErrorCode::Other("verification_failed".into()),
+            message: format!(
+                "key verification probe got status {}, expected 400",
+                resp.meta.status
+            ),
+            error_type: None,
+            request_id: resp.meta.request_id.clone(),
+            details: None,
+            retry_after: None,
+            meta: resp.meta,
+        }))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_json_and_defaults() {
+        let req: RotateApiKey = serde_json::from_str(r#"{"oldKeyId": "key_1"}"#).unwrap();
+        assert_eq!(req, RotateApiKey::new("key_1"));
+        let req: RotateApiKey =
+            serde_json::from_str(r#"{"oldKeyId": "k", "name": "n", "verify": "post"}"#).unwrap();
+        assert_eq!(
+            req,
+            RotateApiKey::new("k").name("n").verify(VerifyMode::Post)
+        );
+        assert!(
+            serde_json::from_str::<RotateApiKey>(r#"{"oldKeyId": "k", "verify": "x"}"#).is_err()
+        );
+        assert!(serde_json::from_str::<RotateApiKey>(r#"{"oldKeyid": "k"}"#).is_err());
+    }
+
+    #[test]
+    fn debug_redacts_the_new_key() {
+        let rotated = RotatedApiKey {
+            api_key: "sk_live_secret123".into(),
+            id: Some("key_2".into()),
+            verified: VerifyMode::Probe,
+            revoked_key_id: "key_1".into(),
+        };
+        let debug = format!("{rotated:?}");
+        assert!(!debug.contains("secret123"), "{debug}");
+        assert!(debug.contains("key_1"));
+        assert_eq!(
+            serde_json::to_value(&rotated).unwrap(),
+            json!({"apiKey": "sk_live_secret123", "id": "key_2", "verified": "probe", "revokedKeyId": "key_1"})
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! include/soku.h is exactly what the pinned cbindgen generates from src/ffi/ and cbindgen.toml,
+//! and its version macros match the crate version.
+//!
+//! After changing src/ffi/ or cbindgen.toml, regenerate the committed header with:
+//!
+//!     SOKU_UPDATE_HEADER=1 cargo test -p soku --test ffi_header
+
+use std::ffi::CStr;
+use std::path::Path;
+
+const REGENERATE: &str = "SOKU_UPDATE_HEADER=1 cargo test -p soku --test ffi_header";
+
+fn generate() -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let config = cbindgen::Config::from_file(root.join("cbindgen.toml")).expect("cbindgen.toml");
+    let mut out = Vec::new();
+    cbindgen::Builder::new()
+        .with_config(config)
+        .with_src(root.join("src/ffi/mod.rs"))
+        .generate()
+        .expect("cbindgen generates the header")
+        .write(&mut out);
+    String::from_utf8(out).expect("the header is utf-8")
+}
+
+#[test]
+fn committed_header_matches_cbindgen() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("include/soku.h");
+    let generated = generate();
+    if std::env::var_os("SOKU_UPDATE_HEADER").is_some() {
+        std::fs::write(&path, &generated).expect("write include/soku.h");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != generated {
+        let first = committed
+            .lines()
+            .zip(generated.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
+        let show = |text: &str| {
+            text.lines()
+                .skip(first)
+                .take(3)
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        panic!(
+            "include/soku.h is out of date; first difference at line {}:\n\
+             --- committed\n{}\n+++ generated\n{}\n\nregenerate with: {REGENERATE}",
+            first + 1,
+            show(&committed),
+            show(&generated),
+        );
+    }
+}
+
+/// The value of `#define <name> <value>` in the header.
+fn define<'a>(header: &'a str, name: &str) -> &'a str {
+    header
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("#define ")?
+                .strip_prefix(name)?
+                .strip_prefix(' ')
+        })
+        .unwrap_or_else(|| panic!("include/soku.h lacks #define {name}"))
+        .trim()
+}
+
+#[test]
+fn version_macros_match_the_crate_and_soku_version() {
+    let header = generate();
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        define(&header, "SOKU_VERSION_STRING"),
+        format!("\"{version}\""),
+        "cbindgen.toml"
+    );
+    assert_eq!(
+        define(&header, "SOKU_VERSION_MAJOR"),
+        env!("CARGO_PKG_VERSION_MAJOR")
+    );
+    assert_eq!(
+        define(&header, "SOKU_VERSION_MINOR"),
+        env!("CARGO_PKG_VERSION_MINOR")
+    );
+    assert_eq!(
+        define(&header, "SOKU_VERSION_PATCH"),
+        env!("CARGO_PKG_VERSION_PATCH")
+    );
+    let runtime = unsafe { CStr::from_ptr(soku::ffi::soku_version()) };
+    assert_eq!(runtime.to_str().unwrap(), version);
+}
+
+#[test]
+fn header_declares_every_export_and_status() {
+    let header = generate();
+    for name in [
+        "soku_version",
+        "soku_status_str",
+        "soku_client_new",
+        "soku_client_free",
+        "soku_string_free",
+        "soku_posts_create",
+        "soku_media_upload",
+        "soku_templates_render",
+        "soku_ai_transcribe",
+        "soku_api_keys_create",
+        "soku_api_keys_list",
+        "soku_api_keys_revoke",
+        "soku_api_keys_rotate",
+        "soku_posts_publish_batch",
+        "soku_posts_publish_with_media",
+        "soku_posts_publish_with_template",
+    ] {
+        assert!(
+            header.contains(&format!("{name}(")),
+            "{name} missing from the header"
+        );
+    }
+    for (name, value) in [
+        ("SOKU_OK", "0"),
+        ("SOKU_ERR_INVALID_ARGUMENT", "-1"),
+        ("SOKU_ERR_CONFIG", "-2"),
+        ("SOKU_ERR_API", "-3"),
+        ("SOKU_ERR_TRANSPORT", "-4"),
+        ("SOKU_ERR_TIMEOUT", "-5"),
+        ("SOKU_ERR_DECODE", "-6"),
+        ("SOKU_ERR_PANIC", "-7"),
+    ] {
+        assert_eq!(define(&header, name), value, "{name}");
+    }
+    assert!(header.contains("typedef struct SokuClient SokuClient;"));
+    assert!(header.contains("#ifndef SOKU_H") && header.contains("extern \"C\""));
+}

@@ -1,0 +1,178 @@
+//! Batch publishing against the sandbox: pacing by the rate-limit headers, per-item results,
+//! idempotency keys.
+
+mod workflow_support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use soku::{CallOptions, CreatePost, ErrorCode, Platform};
+use soku_sandbox::Sandbox;
+use workflow_support::{client, requests_to, text_post};
+
+const WINDOW: Duration = Duration::from_secs(2);
+
+#[test]
+fn batch_larger_than_the_window_waits_for_the_reset_instead_of_collecting_429s() {
+    let sb = Sandbox::builder()
+        .window(WINDOW)
+        .limit("posts", 30)
+        .start()
+        .unwrap();
+    let client = client(&sb);
+    let posts: Vec<CreatePost> = (0..40).map(text_post).collect();
+
+    let mut seen = Vec::new();
+    let started = Instant::now();
+    let report = client
+        .publish_batch_with_progress(&posts, &CallOptions::new(), |item| seen.push(item.index))
+        .unwrap();
+    let elapsed = started.elapsed();
+
+    assert_eq!(
+        seen,
+        (0..40).collect::<Vec<_>>(),
+        "one progress call per post, in order"
+    );
+    assert_eq!(report.results.len(), 40);
+    for (i, item) in report.results.iter().enumerate() {
+        assert_eq!(item.index, i);
+        assert!(item.is_ok(), "post {i} failed: {:?}", item.error());
+        assert_eq!(
+            item.meta.as_ref().unwrap().attempts,
+            1,
+            "post {i} was retried"
+        );
+    }
+    assert_eq!(report.summary.total, 40);
+    assert_eq!(report.summary.succeeded, 40);
+    assert_eq!(report.summary.failed, 0);
+    // Zero 429s: the server saw exactly one request per post, and accepted each.
+    assert_eq!(requests_to(&sb, "POST", "/v1/posts").len(), 40);
+    assert_eq!(sb.submissions().len(), 40);
+    assert_eq!(report.meta.attempts, 40);
+    // About one window's wait, not a fixed sleep per post (generous bound: 3 windows).
+    assert!(elapsed < WINDOW * 3, "batch took {elapsed:?}");
+    eprintln!("40 posts, limit 30 per {WINDOW:?}: {elapsed:?}");
+}
+
+#[test]
+fn failures_do_not_stop_the_batch_and_keep_their_place_and_code() {
+    let sb = Sandbox::start().unwrap();
+    let client = client(&sb);
+    let mut posts: Vec<CreatePost> = (0..20).map(text_post).collect();
+    // Instagram has two connected accounts: a plain name is 400 missing_account.
+    posts[3] = CreatePost::text("which instagram?", [Platform::Instagram]);
+    // An unknown platform: 400 validation_error from the server.
+    posts[9] = CreatePost::text("unknown network", [Platform::Other("myspace".into())]);
+    // A text post without text: rejected client-side, nothing sent.
+    posts[16] = CreatePost::text("", [Platform::Threads]);
+
+    let report = client.publish_batch(&posts, &CallOptions::new()).unwrap();
+
+    assert_eq!(report.results.len(), 20);
+    assert_eq!(report.summary.succeeded, 17);
+    assert_eq!(report.summary.failed, 3);
+    let failed: Vec<usize> = report
+        .results
+        .iter()
+        .filter(|r| !r.is_ok())
+        .map(|r| r.index)
+        .collect();
+    assert_eq!(failed, [3, 9, 16]);
+    let code = |i: usize| report.results[i].error().and_then(|e| e.code()).cloned();
+    assert_eq!(code(3), Some(ErrorCode::MissingAccount));
+    assert_eq!(code(9), Some(ErrorCode::ValidationError));
+    assert_eq!(
+        report.results[16].error().unwrap().kind(),
+        "invalid_argument"
+    );
+    assert!(
+        report.results[16].meta.is_none(),
+        "nothing was sent for item 16"
+    );
+    assert_eq!(sb.submissions().len(), 17);
+    assert_eq!(requests_to(&sb, "POST", "/v1/posts").len(), 19);
+    for (i, item) in report.results.iter().enumerate() {
+        assert_eq!(item.index, i);
+    }
+
+    // The C ABI / Python shape.
+    let json = serde_json::to_value(&report.data).unwrap();
+    assert_eq!(
+        json["summary"],
+        json!({"total": 20, "succeeded": 17, "failed": 3})
+    );
+    let ok = &json["results"][0];
+    assert_eq!(ok["index"], 0);
+    assert_eq!(ok["ok"], true);
+    assert_eq!(
+        ok["postSubmissionId"].as_str(),
+        report.results[0].post_submission_id()
+    );
+    assert_eq!(ok["meta"]["status"], 200);
+    let bad = &json["results"][3];
+    assert_eq!(bad["ok"], false);
+    assert_eq!(bad["error"]["kind"], "api");
+    assert_eq!(bad["error"]["status"], 400);
+    assert_eq!(bad["error"]["code"], "missing_account");
+    assert!(bad["error"]["requestId"].is_string());
+    assert_eq!(bad["meta"]["status"], 400);
+    let local = &json["results"][16];
+    assert_eq!(local["error"]["kind"], "invalid_argument");
+    assert_eq!(local["error"]["code"], serde_json::Value::Null);
+    assert_eq!(local["meta"], serde_json::Value::Null);
+}
+
+#[test]
+fn items_get_keys_derived_from_the_callers_key_so_a_rerun_publishes_nothing_twice() {
+    let sb = Sandbox::start().unwrap();
+    let client = client(&sb);
+    let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+    let opts = CallOptions::new().idempotency_key("weekly-2026-49");
+
+    let first = client.publish_batch(&posts, &opts).unwrap();
+    let second = client.publish_batch(&posts, &opts).unwrap();
+
+    let keys: Vec<String> = requests_to(&sb, "POST", "/v1/posts")
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap_or_default().to_string())
+        .collect();
+    let want: Vec<String> = (0..3).map(|i| format!("weekly-2026-49-{i}")).collect();
+    assert_eq!(keys, [want.clone(), want].concat());
+    assert_eq!(
+        sb.submissions().len(),
+        3,
+        "the rerun was replayed, not published"
+    );
+    let ids = |r: &soku::workflows::BatchReport| -> Vec<String> {
+        r.results
+            .iter()
+            .map(|i| i.post_submission_id().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(ids(&first), ids(&second));
+    assert_eq!(
+        first.meta.idempotency_key.as_deref(),
+        Some("weekly-2026-49")
+    );
+
+    // Without a caller key every item gets its own fresh key.
+    client.publish_batch(&posts, &CallOptions::new()).unwrap();
+    let fresh: Vec<String> = requests_to(&sb, "POST", "/v1/posts")[6..]
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap().to_string())
+        .collect();
+    assert_eq!(fresh.len(), 3);
+    assert!(fresh[0] != fresh[1] && fresh[1] != fresh[2] && fresh[0] != fresh[2]);
+    assert_eq!(sb.submissions().len(), 6);
+}
+
+#[test]
+fn an_empty_batch_is_an_empty_report() {
+    let sb = Sandbox::start().unwrap();
+    let report = client(&sb).publish_batch(&[], &CallOptions::new()).unwrap();
+    assert!(report.results.is_empty());
+    assert_eq!(report.summary.total, 0);
+    assert!(sb.requests().is_empty());
+}
