@@ -1,0 +1,40 @@
+"""``soku``: a Python client for the Soku social-publishing API.
+
+A thin, typed layer over the native ``soku`` library (the C ABI of the Rust crate), loaded
+with :mod:`ctypes`: no compiler needed. Retries with backoff, idempotency keys, rate-limit
+pacing and the workflows all run in the native library.
+
+Example::
+
+    import soku
+
+    with soku.Client() as client:            # SOKU_API_KEY, SOKU_BASE_URL
+        sub = client.create_post(text="Hello", platforms=["x", "threads"])
+        print(sub["postSubmissionId"], client.last_meta.request_id)
+
+The native library is found through ``SOKU_LIB`` (a path to ``libsoku.so``), this package's
+folder, or a cargo ``target/`` directory; importing ``soku`` does not load it.
+"""
+
+from . import errors as _errors
+from ._client import Client
+from ._meta import Meta, RateLimit
+from ._version import __version__
+from .errors import *  # noqa: F401,F403  (the exception hierarchy; see soku.errors.__all__)
+
+__all__ = ["__version__", "library_version", "library_path", "Client", "Meta", "RateLimit"]
+__all__ += _errors.__all__
+
+
+def library_version() -> str:
+    """The version reported by the native library (loads it; see :func:`library_path`)."""
+    from . import _lib
+
+    return _lib.load().version()
+
+
+def library_path() -> str:
+    """The path of the native library this process loaded (loads it on first call)."""
+    from . import _lib
+
+    return _lib.load().path

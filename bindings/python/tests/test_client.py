@@ -1,0 +1,223 @@
+"""Every plain endpoint's success path against the sandbox, with the seed's request bodies."""
+
+from __future__ import annotations
+
+import json
+import os
+import unittest
+from typing import Optional
+from unittest import mock
+
+import soku
+
+import support
+from support import SandboxCase, fresh, header
+
+
+class SandboxTestCase(SandboxCase):
+    def assertMetaOk(self, meta: Optional[soku.Meta], status: int = 0) -> soku.Meta:
+        self.assertIsInstance(meta, soku.Meta)
+        assert meta is not None
+        if status:
+            self.assertEqual(meta.status, status)
+        else:
+            self.assertTrue(200 <= meta.status < 300, meta)
+        self.assertEqual(meta.attempts, 1)
+        self.assertTrue(meta.request_id, meta)
+        self.assertEqual(meta.rate_limit.tier, "sandbox")
+        self.assertIsInstance(meta.rate_limit.limit, int)
+        self.assertIsInstance(meta.rate_limit.remaining, int)
+        self.assertIsInstance(meta.rate_limit.reset, int)
+        return meta
+
+
+class PostsTest(SandboxTestCase):
+    def test_text_post(self) -> None:
+        data = self.client.create_post(fresh(support.TEXT_POST))
+        self.assertIsInstance(data["postSubmissionId"], str)
+        self.assertTrue(data["postSubmissionId"])
+        meta = self.assertMetaOk(self.client.last_meta)
+        self.assertEqual(self.sb.submissions(), [support.TEXT_POST])
+        [req] = self.sb.requests_to("/v1/posts")
+        self.assertEqual(req["method"], "POST")
+        self.assertEqual(json.loads(req["body"]), support.TEXT_POST)
+        self.assertEqual(header(req, "soku-api-key"), self.sb.api_key)
+        self.assertIsNone(header(req, "authorization"))
+        self.assertTrue(meta.idempotency_key)
+        self.assertEqual(header(req, "idempotency-key"), meta.idempotency_key)
+
+    def test_keyword_form_builds_the_same_body(self) -> None:
+        content = support.TEXT_POST["post"]["content"]
+        self.client.create_post(text=content["text"], platforms=content["platform"])
+        self.assertEqual(self.sb.submissions(), [support.TEXT_POST])
+
+    def test_request_and_keywords_together_are_rejected(self) -> None:
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.create_post(fresh(support.TEXT_POST), text="also")
+        self.assertEqual(self.sb.requests_to("/v1/posts"), [])
+
+    def test_image_post(self) -> None:
+        data = self.client.create_post(fresh(support.IMAGE_POST))
+        self.assertTrue(data["postSubmissionId"])
+        self.assertEqual(self.sb.submissions(), [support.IMAGE_POST])
+
+    def test_upload_then_video_post(self) -> None:
+        media = self.client.upload_media(support.MEDIA_UPLOAD["url"])
+        self.assertTrue(media["url"].startswith("http"), media)
+        self.assertNotEqual(media["url"], support.MEDIA_UPLOAD["url"])
+        self.assertMetaOk(self.client.last_meta, 201)
+        [req] = self.sb.requests_to("/v1/media")
+        self.assertEqual(json.loads(req["body"]), support.MEDIA_UPLOAD)
+        self.assertTrue(header(req, "idempotency-key"))
+        body = support.video_post(media["url"])
+        data = self.client.create_post(body)
+        self.assertTrue(data["postSubmissionId"])
+        self.assertEqual(self.sb.submissions(), [body])
+
+    def test_upload_media_dict_form(self) -> None:
+        media = self.client.upload_media(fresh(support.MEDIA_UPLOAD))
+        self.assertTrue(media["url"])
+
+    def test_scheduled_post(self) -> None:
+        body = support.scheduled_post(support.future_time(90))
+        data = self.client.create_post(body)
+        self.assertTrue(data["postSubmissionId"])
+        self.assertEqual(self.sb.submissions(), [body])
+
+    def test_seed_schedule_in_the_past_is_rejected_before_sending(self) -> None:
+        with self.assertRaises(soku.InvalidArgumentError) as ctx:
+            self.client.create_post(support.scheduled_post(support.SEED_SCHEDULED_TIME))
+        self.assertIn("scheduledTime", str(ctx.exception).replace("scheduled_time", "scheduledTime"))
+        self.assertEqual(self.sb.requests_to("/v1/posts"), [])
+
+    def test_callers_idempotency_key_is_sent_and_replay_publishes_once(self) -> None:
+        first = self.client.create_post(fresh(support.TEXT_POST), idempotency_key="launch-2026-12-01")
+        assert self.client.last_meta is not None
+        self.assertEqual(self.client.last_meta.idempotency_key, "launch-2026-12-01")
+        again = self.client.create_post(fresh(support.TEXT_POST), idempotency_key="launch-2026-12-01")
+        self.assertEqual(first["postSubmissionId"], again["postSubmissionId"])
+        reqs = self.sb.requests_to("/v1/posts")
+        self.assertEqual([header(r, "idempotency-key") for r in reqs], ["launch-2026-12-01"] * 2)
+        self.assertEqual(len(self.sb.submissions()), 1)
+
+    def test_fresh_idempotency_key_per_call(self) -> None:
+        self.client.create_post(fresh(support.TEXT_POST))
+        assert self.client.last_meta is not None
+        k1 = self.client.last_meta.idempotency_key
+        self.client.create_post(fresh(support.TEXT_POST))
+        k2 = self.client.last_meta.idempotency_key
+        self.assertTrue(k1 and k2 and k1 != k2)
+        self.assertEqual(len(self.sb.submissions()), 2)
+
+    def test_unknown_fields_pass_through(self) -> None:
+        body = fresh(support.TEXT_POST)
+        body["enableRepurposing"] = False
+        body["post"]["content"]["futureField"] = {"nested": [1, 2]}
+        self.client.create_post(body)
+        self.assertEqual(self.sb.submissions(), [body])
+
+
+class TemplatesAndTranscribeTest(SandboxTestCase):
+    def test_render_template(self) -> None:
+        data = self.client.render_template(fresh(support.TEMPLATE))
+        self.assertTrue(data["url"].startswith("http"), data)
+        self.assertTrue(data.get("id"), data)
+        meta = self.assertMetaOk(self.client.last_meta)
+        [req] = self.sb.requests_to("/v1/templates")
+        self.assertEqual(json.loads(req["body"]), support.TEMPLATE)
+        self.assertIsNone(header(req, "idempotency-key"))
+        self.assertIsNone(meta.idempotency_key)
+
+    def test_render_template_keyword_form(self) -> None:
+        self.client.render_template("tweetImage", config=support.TEMPLATE["config"], aspect_ratio="1:1")
+        [req] = self.sb.requests_to("/v1/templates")
+        self.assertEqual(json.loads(req["body"]), dict(support.TEMPLATE, aspectRatio="1:1"))
+
+    def test_transcribe_with_the_seeds_idempotency_key(self) -> None:
+        key = "ep42-transcribe-2026-12-01"
+        data = self.client.transcribe(fresh(support.TRANSCRIBE), idempotency_key=key)
+        self.assertTrue(data["jobId"])
+        self.assertIn("transcript", data)
+        self.assertIsInstance(data["creditsDebited"], (int, float))
+        self.assertMetaOk(self.client.last_meta, 200)
+        again = self.client.transcribe("media_f7e8d9c0b3c4", language="en", model="whisper-1",
+                                       duration_seconds=600, idempotency_key=key)
+        self.assertEqual(again["jobId"], data["jobId"])
+        reqs = self.sb.requests_to("/v1/ai/transcribe")
+        self.assertEqual([json.loads(r["body"]) for r in reqs], [support.TRANSCRIBE] * 2)
+        self.assertEqual([header(r, "idempotency-key") for r in reqs], [key] * 2)
+
+
+class ApiKeysTest(SandboxTestCase):
+    def test_create_list_revoke(self) -> None:
+        fb = self.sb.firebase_token
+        created = self.client.create_api_key({"name": "ci"}, firebase_token=fb)
+        self.assertTrue(created["apiKey"].startswith("sk_live_"))
+        [req] = self.sb.requests_to("/v1/api-keys")
+        self.assertEqual(header(req, "authorization"), "Bearer " + fb)
+        self.assertIsNone(header(req, "soku-api-key"))
+        self.assertEqual(json.loads(req["body"]), {"name": "ci"})
+
+        listed = self.client.list_api_keys(firebase_token=fb)
+        self.assertMetaOk(self.client.last_meta, 200)
+        by_id = {k["id"]: k for k in listed["apiKeys"]}
+        self.assertIn(self.sb.default_key_id, by_id)
+        new_id = created.get("id") or next(k["id"] for k in listed["apiKeys"] if k.get("name") == "ci")
+        self.assertEqual(by_id[new_id]["status"], "active")
+        for key in listed["apiKeys"]:
+            self.assertNotIn(created["apiKey"], json.dumps(key))  # listing never shows a full key
+
+        with self.make(api_key=created["apiKey"]) as new_client:
+            self.assertTrue(new_client.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+            self.client.revoke_api_key(new_id, firebase_token=fb)
+            assert self.client.last_meta is not None
+            self.assertEqual(self.client.last_meta.status, 204)
+            with self.assertRaises(soku.AuthenticationError):
+                new_client.create_post(fresh(support.TEXT_POST))
+        listed = self.client.list_api_keys(firebase_token=fb)
+        self.assertEqual({k["id"]: k for k in listed["apiKeys"]}[new_id]["status"], "revoked")
+
+    def test_firebase_token_from_config_and_name_form(self) -> None:
+        with self.make(firebase_token=self.sb.firebase_token) as c:
+            created = c.create_api_key("Production Server")
+            self.assertTrue(created["apiKey"].startswith("sk_live_"))
+            names = [k.get("name") for k in c.list_api_keys()["apiKeys"]]
+            self.assertIn("Production Server", names)
+
+
+class EnvironmentAndMetaTest(SandboxTestCase):
+    def test_client_reads_soku_api_key_and_base_url(self) -> None:
+        env = {"SOKU_API_KEY": self.sb.api_key, "SOKU_BASE_URL": self.sb.url}
+        with mock.patch.dict(os.environ, env):
+            with soku.Client(max_retries=0) as c:
+                self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+        self.assertEqual(len(self.sb.submissions()), 1)
+
+    def test_last_meta_is_none_before_any_call_and_after_a_call_that_sent_nothing(self) -> None:
+        self.assertIsNone(self.client.last_meta)
+        self.client.create_post(fresh(support.TEXT_POST))
+        self.assertIsNotNone(self.client.last_meta)
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.create_post({"post": {"content": {"platform": ["x"], "mediaType": "gif"}}})
+        meta = self.client.last_meta
+        self.assertTrue(meta is None or meta.attempts == 0, meta)
+        self.client.create_post(fresh(support.TEXT_POST))
+        with self.assertRaises(soku.InvalidArgumentError):  # rejected by Python, before the library
+            self.client.create_post({"post": {"content": {"text": object(), "platform": ["x"]}}})
+        self.assertIsNone(self.client.last_meta)
+
+    def test_user_agent_names_the_library_and_the_package(self) -> None:
+        self.client.create_post(fresh(support.TEXT_POST))
+        with self.make(user_agent="my-app/2.0") as custom:
+            custom.create_post(fresh(support.TEXT_POST))
+        agents = [header(r, "user-agent") for r in self.sb.requests_to("/v1/posts")]
+        version = soku.__version__
+        self.assertEqual(agents, ["soku-rust/%s soku-python/%s" % (version, version), "my-app/2.0"])
+
+    def test_repr_hides_the_key(self) -> None:
+        self.assertNotIn(self.sb.api_key, repr(self.client))
+        self.assertEqual(repr(self.client), "<soku.Client open>")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,182 @@
+"""The workflows of the seed page: batch publishing, upload-then-publish, render-then-publish, key rotation."""
+
+from __future__ import annotations
+
+import json
+import os
+import unittest
+from unittest import mock
+
+import soku
+
+import support
+from support import Sandbox, SandboxCase, fresh, header
+
+
+class BatchTest(SandboxCase):
+    def test_batch_of_the_seed_posts(self) -> None:
+        posts = support.batch_posts()
+        report = self.client.publish_batch(posts)
+        self.assertEqual(report["summary"], {"total": 3, "succeeded": 3, "failed": 0})
+        self.assertEqual([r["index"] for r in report["results"]], [0, 1, 2])
+        for item in report["results"]:
+            self.assertTrue(item["ok"], item)
+            self.assertTrue(item["postSubmissionId"])
+            self.assertTrue(item["meta"]["requestId"])
+        self.assertEqual(self.sb.submissions(), posts)
+        keys = [header(r, "idempotency-key") for r in self.sb.requests_to("/v1/posts")]
+        self.assertEqual(len(set(keys)), 3)  # one key per item
+        self.assertIsNotNone(self.client.last_meta)
+
+    def test_batch_with_partial_failure(self) -> None:
+        posts = support.batch_posts()
+        posts[1]["post"]["content"]["platform"] = ["instagram"]  # ambiguous account: 400 missing_account
+        report = self.client.publish_batch({"posts": posts})
+        self.assertEqual(report["summary"], {"total": 3, "succeeded": 2, "failed": 1})
+        ok0, bad, ok2 = report["results"]
+        self.assertTrue(ok0["ok"] and ok2["ok"])
+        self.assertFalse(bad["ok"])
+        self.assertEqual(bad["index"], 1)
+        self.assertEqual(bad["error"]["code"], "missing_account")
+        self.assertEqual(bad["error"]["status"], 400)
+        err = soku.error_from_json(bad["error"], soku.Meta.from_json(bad.get("meta")))
+        self.assertIsInstance(err, soku.ValidationError)
+        self.assertEqual(err.code, "missing_account")
+        self.assertTrue(err.request_id)
+        self.assertEqual(self.sb.submissions(), [posts[0], posts[2]])
+
+    def test_batch_survives_a_server_error_item(self) -> None:
+        self.sb.inject("/v1/posts", status=500, count=1)
+        report = self.client.publish_batch(support.batch_posts(), max_retries=0)
+        self.assertEqual(report["summary"], {"total": 3, "succeeded": 2, "failed": 1})
+        self.assertEqual(report["results"][0]["error"]["code"], "internal_error")
+        self.assertIsInstance(soku.error_from_json(report["results"][0]["error"]), soku.ServerError)
+
+    def test_invalid_batch_input(self) -> None:
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.publish_batch("not a list")  # type: ignore[arg-type]
+        with self.assertRaises(soku.InvalidArgumentError):
+            self.client.publish_batch({"posts": 5})
+        self.assertEqual(self.sb.requests_to("/v1/posts"), [])
+
+
+class PublishWithMediaTest(SandboxCase):
+    def test_video(self) -> None:
+        content = fresh(support.video_post("ignored"))["post"]["content"]
+        del content["videoUrl"]
+        data = self.client.publish_with_media(source_urls=[support.MEDIA_UPLOAD["url"]], post=content)
+        [media] = data["media"]
+        self.assertTrue(media["url"].startswith("http"))
+        self.assertTrue(data["post"]["postSubmissionId"])
+        [sub] = self.sb.submissions()
+        self.assertEqual(sub["post"]["content"]["videoUrl"], media["url"])
+        self.assertEqual(sub["post"]["content"]["platform"], content["platform"])
+        [upload] = self.sb.requests_to("/v1/media")
+        self.assertEqual(json.loads(upload["body"]), support.MEDIA_UPLOAD)
+
+    def test_images_from_a_request_dict(self) -> None:
+        sources = ["https://example.com/a.jpg", "https://example.com/b.jpg"]
+        content = {"text": "Two pictures", "platform": ["linkedin"]}
+        when = support.future_time(120)
+        data = self.client.publish_with_media({"sourceUrls": sources, "post": content, "scheduledTime": when})
+        hosted = [m["url"] for m in data["media"]]
+        self.assertEqual(len(hosted), 2)
+        [sub] = self.sb.submissions()
+        self.assertEqual(sub["post"]["content"]["imageUrls"], hosted)
+        self.assertEqual(sub["scheduledTime"], when)
+
+    def test_failed_upload_publishes_nothing(self) -> None:
+        with self.assertRaises(soku.ValidationError) as ctx:
+            self.client.publish_with_media(
+                source_urls=["https://example.com/ok.jpg", "https://media.example.invalid/x.jpg"],
+                post={"text": "never", "platform": ["x"]},
+            )
+        self.assertEqual(ctx.exception.code, "upload_failed")
+        self.assertEqual(self.sb.submissions(), [])
+
+
+class PublishWithTemplateTest(SandboxCase):
+    def test_render_then_publish(self) -> None:
+        data = self.client.publish_with_template(template=support.TEMPLATE, post=support.TEMPLATE_POST_CONTENT)
+        self.assertTrue(data["template"]["url"])
+        self.assertTrue(data["post"]["postSubmissionId"])
+        [sub] = self.sb.submissions()
+        content = sub["post"]["content"]
+        self.assertEqual(content["imageUrls"], [data["template"]["url"]])
+        self.assertEqual(content["text"], support.TEMPLATE_POST_CONTENT["text"])
+        self.assertEqual(content["mediaType"], "image")
+        [render] = self.sb.requests_to("/v1/templates")
+        self.assertEqual(json.loads(render["body"]), support.TEMPLATE)
+
+    def test_unknown_template_publishes_nothing(self) -> None:
+        with self.assertRaises(soku.NotFoundError):
+            self.client.publish_with_template(
+                {"template": {"templateSlug": "nope"}, "post": support.TEMPLATE_POST_CONTENT}
+            )
+        self.assertEqual(self.sb.submissions(), [])
+
+
+class RotationTest(unittest.TestCase):
+    """Each test gets its own sandbox: rotation revokes the default key."""
+
+    def setUp(self) -> None:
+        self.sb = Sandbox()
+        self.addCleanup(self.sb.stop)
+
+    def make(self, **config: object) -> soku.Client:
+        c = soku.Client(base_url=self.sb.url, backoff_base=0.001, max_retry_wait=0.05, **config)  # type: ignore[arg-type]
+        self.addCleanup(c.close)
+        return c
+
+    def test_rotate_with_probe(self) -> None:
+        old = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token)
+        rotated = old.rotate_api_key(self.sb.default_key_id, name=support.ROTATION_NAME)
+        self.assertTrue(rotated["apiKey"].startswith("sk_live_"))
+        self.assertNotEqual(rotated["apiKey"], self.sb.api_key)
+        self.assertEqual(rotated["verified"], "probe")
+        self.assertEqual(rotated["revokedKeyId"], self.sb.default_key_id)
+        self.assertEqual(self.sb.submissions(), [])  # the probe publishes nothing
+
+        with self.assertRaises(soku.AuthenticationError):
+            old.create_post(fresh(support.TEXT_POST))
+        new = self.make(api_key=rotated["apiKey"])
+        self.assertTrue(new.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+
+        keys = {k["id"]: k for k in old.list_api_keys()["apiKeys"]}
+        self.assertEqual(keys[self.sb.default_key_id]["status"], "revoked")
+        self.assertIn(support.ROTATION_NAME, [k.get("name") for k in keys.values()])
+
+    def test_rotate_verifying_with_a_post(self) -> None:
+        c = self.make(api_key=self.sb.api_key)
+        rotated = c.rotate_api_key(
+            {"oldKeyId": self.sb.default_key_id, "verify": "post"}, firebase_token=self.sb.firebase_token
+        )
+        self.assertEqual(rotated["verified"], "post")
+        [sub] = self.sb.submissions()
+        [verification] = [r for r in self.sb.requests_to("/v1/posts") if header(r, "soku-api-key") == rotated["apiKey"]]
+        self.assertEqual(json.loads(verification["body"]), sub)
+        with self.assertRaises(soku.AuthenticationError):
+            c.create_post(fresh(support.TEXT_POST))
+
+    def test_failed_verification_keeps_the_old_key(self) -> None:
+        c = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token, max_retries=0)
+        self.sb.inject("/v1/posts", status=401, code="unauthorized")
+        with self.assertRaises(soku.ApiError) as ctx:
+            c.rotate_api_key(self.sb.default_key_id, verify="post")
+        self.assertEqual(ctx.exception.code, "unauthorized")
+        self.assertEqual(self.sb.requests_to("/v1/api-keys/" + self.sb.default_key_id), [])
+        self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+
+    def test_api_key_calls_need_a_firebase_token(self) -> None:
+        with mock.patch.dict(os.environ):
+            os.environ.pop("SOKU_FIREBASE_TOKEN", None)
+            c = self.make(api_key=self.sb.api_key)
+            with self.assertRaises(soku.ConfigError):
+                c.list_api_keys()
+            with self.assertRaises(soku.ConfigError):
+                c.rotate_api_key(self.sb.default_key_id)
+        self.assertEqual(self.sb.requests_to("/v1/api-keys"), [])
+
+
+if __name__ == "__main__":
+    unittest.main()
