@@ -76,7 +76,7 @@ harness() {
     say "$server: $name ($N calls)"
     curl -sS "$URL$STATS" >"$dir/$name.before.json"
     SOKU_API_KEY=$KEY SOKU_BENCH_URL=$URL SOKU_BENCH_N=$N SOKU_BENCH_OUT=$dir \
-        SOKU_LIB=$ROOT/$REL/libsoku.so PYTHONPATH=$ROOT/bindings/python \
+        SOKU_LIB=$ROOT/$REL/libsoku.so PYTHONPATH=$ROOT/bindings/python/src \
         /usr/bin/time -f %M -o "$dir/$name.maxrss" "$@"
     curl -sS "$URL$STATS" >"$dir/$name.after.json"
 }

@@ -1,7 +1,7 @@
 """(c) The Python binding: N sequential create_post calls on one soku.Client.
 
 Environment: SOKU_API_KEY, SOKU_BENCH_URL, SOKU_BENCH_N, SOKU_BENCH_OUT; SOKU_LIB (the release
-libsoku.so) and PYTHONPATH (bindings/python) are set by benches/run.sh.
+libsoku.so) and PYTHONPATH (bindings/python/src) are set by benches/run.sh.
 """
 
 import os

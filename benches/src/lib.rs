@@ -20,6 +20,7 @@
 
 pub mod alloc;
 pub mod cli;
+pub mod clients;
 pub mod fixed;
 pub mod payload;
 pub mod procfs;
