@@ -3,13 +3,15 @@
 # (default 1000; `N=50 benches/run.sh` for a smoke run) against the fixed-response server and the
 # sandbox (rate limits off), and prints one table (also saved to target/bench/table.md).
 # Results per harness land in target/bench/results/<server>/ (format: benches/src/results.rs).
+# PROFILE=debug checks the script itself quickly with a debug build (its numbers mean nothing).
 set -euo pipefail
 N=${N:-1000}
+PROFILE=${PROFILE:-release}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 BENCH=target/bench
 OUT=$BENCH/results
-REL=target/release
+REL=target/$PROFILE
 
 say() { echo "run.sh: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -34,8 +36,12 @@ if ! "$PY" -c 'import requests' 2>/dev/null; then
 fi
 
 # --- build (release profile of the root Cargo.toml) ---
-say "building release"
-cargo build --release -q -p soku -p soku-bench -p soku-sandbox >&2
+say "building ($PROFILE)"
+if [ "$PROFILE" = release ]; then
+    cargo build --release -q -p soku -p soku-bench -p soku-sandbox >&2
+else
+    cargo build -q -p soku -p soku-bench -p soku-sandbox >&2
+fi
 mkdir -p "$BENCH"
 cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench.c \
     -L"$REL" -lsoku -Wl,-rpath,"$ROOT/$REL" -o "$BENCH/bench-c"
@@ -103,6 +109,7 @@ done
     echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), Linux $(uname -r)"
     echo "- $(rustc --version), Python $("$PY" -c 'import platform; print(platform.python_version())')" \
         "with requests $("$PY" -c 'import requests; print(requests.__version__)'), $(curl --version | head -n1 | cut -d' ' -f1-2)"
-    echo "- release libsoku.so: $(stat -c %s "$REL/libsoku.so") bytes, libsoku.a: $(stat -c %s "$REL/libsoku.a") bytes"
+    [ "$PROFILE" = release ] || echo "- **$PROFILE build: these numbers are not benchmarks**"
+    echo "- $PROFILE libsoku.so: $(stat -c %s "$REL/libsoku.so") bytes, libsoku.a: $(stat -c %s "$REL/libsoku.a") bytes"
     "$REL/bench-report" "$OUT"
 } | tee "$BENCH/table.md"

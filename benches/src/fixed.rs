@@ -4,8 +4,9 @@
 //! [`FIXED_SUBMISSION_BODY`](crate::payload::FIXED_SUBMISSION_BODY) and the rate-limit and request-id
 //! headers every Soku response carries; without the key it answers `401`. `GET /__stats` answers
 //! `{"connections": n, "requests": n}` like the sandbox's `GET /__sandbox/stats`: `connections` is
-//! the number of distinct client addresses (ip:port, so TCP connections) seen so far, including the
-//! one asking; `requests` counts the `/v1/` requests.
+//! the number of distinct client addresses (ip:port, so TCP connections) that carried at least one
+//! `/v1/` request (a stats query's own connection does not count); `requests` counts the `/v1/`
+//! requests.
 
 use std::collections::HashSet;
 use std::io;
@@ -34,7 +35,7 @@ pub struct RecordedRequest {
 /// The server's counters.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
-    /// Distinct client addresses (TCP connections) seen, stats queries included.
+    /// Distinct client addresses (TCP connections) that carried a `/v1/` request.
     pub connections: usize,
     /// Requests to `/v1/` paths.
     pub requests: u64,
@@ -176,10 +177,10 @@ fn record(request: &mut Request) -> RecordedRequest {
 
 fn note(state: &Mutex<State>, request: &Request, recorded: &RecordedRequest) -> Stats {
     let mut st = lock(state);
-    if let Some(peer) = request.remote_addr() {
-        st.peers.insert(*peer);
-    }
     if recorded.path.starts_with("/v1/") {
+        if let Some(peer) = request.remote_addr() {
+            st.peers.insert(*peer);
+        }
         st.requests += 1;
         st.last = Some(recorded.clone());
     }
@@ -273,7 +274,7 @@ mod tests {
         );
         assert_eq!(last.body, CREATE_POST_BODY);
 
-        // The stats query is a third connection and counts itself, like the sandbox's.
+        // The stats query's own connection carries no API request: not counted, like the sandbox.
         let stats = agent()
             .get(format!("{}/__stats", server.url()))
             .call()
@@ -281,6 +282,6 @@ mod tests {
             .body_mut()
             .read_to_string()
             .unwrap();
-        assert_eq!(stats, r#"{"connections":3,"requests":4}"#);
+        assert_eq!(stats, r#"{"connections":2,"requests":4}"#);
     }
 }

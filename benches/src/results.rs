@@ -41,8 +41,8 @@ pub struct HarnessRun {
     pub meta: BTreeMap<String, u64>,
     /// Peak RSS in kB, if `NAME.maxrss` exists.
     pub max_rss_kb: Option<u64>,
-    /// TCP connections the run opened, if both stats files exist: `after - before - 1` (the
-    /// `after` query's own connection is not the harness's).
+    /// TCP connections the run opened, if both stats files exist: `after - before` (both servers
+    /// count only connections that carried an API request, so the stats queries do not count).
     pub connections: Option<i64>,
 }
 
@@ -86,7 +86,7 @@ pub fn read(dir: &Path, name: &str) -> io::Result<Option<HarnessRun>> {
         .transpose()?;
     let before = read_connections(&dir.join(format!("{name}.before.json")))?;
     let after = read_connections(&dir.join(format!("{name}.after.json")))?;
-    let connections = before.zip(after).map(|(b, a)| a - b - 1);
+    let connections = before.zip(after).map(|(b, a)| a - b);
     Ok(Some(HarnessRun {
         latencies_ns,
         meta,
@@ -130,7 +130,7 @@ mod tests {
         .unwrap();
         fs::write(
             dir.join("x.after.json"),
-            r#"{"connections":6,"requests":12}"#,
+            r#"{"connections":5,"requests":12}"#,
         )
         .unwrap();
         let run = read(&dir, "x").unwrap().unwrap();
