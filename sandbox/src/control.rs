@@ -94,6 +94,13 @@ fn inject(shared: &Shared, req: &Incoming) -> ApiResult {
     };
     let fault: Fault = serde_json::from_value(body)
         .map_err(|e| ApiError::validation("body", "invalid_value", format!("bad fault: {e}")))?;
+    if fault.status.is_some_and(|s| !(200..=599).contains(&s)) {
+        return Err(ApiError::validation(
+            "status",
+            "invalid_value",
+            "status must be 200 to 599",
+        ));
+    }
     let mut echo = serde_json::to_value(&fault).unwrap_or_default();
     echo["path"] = json!(path);
     lock(&shared.state).faults.push(path, fault);

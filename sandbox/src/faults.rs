@@ -1,13 +1,15 @@
 //! Fault injection: queued misbehaviours for a path.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// A misbehaviour queued for the next `count` requests to a path (see [`crate::Sandbox::inject`]).
 ///
 /// JSON form (control API `POST /__sandbox/faults`, all fields optional except `path`):
-/// `{"path": "/v1/posts", "method": "POST", "count": 1, "status": 500, "code": "internal_error", "retryAfter": 1,
-/// "delayMs": 0, "body": "<html>…</html>", "drop": false, "afterProcessing": false}`.
+/// `{"path": "/v1/posts", "method": "POST", "count": 1, "status": 500, "code": "internal_error",
+/// "retryAfter": 1, "delayMs": 0, "body": "<html>…</html>", "headers": {"Retry-After": "…"},
+/// "drop": false, "afterProcessing": false}`.
 ///
 /// - With none of `status`, `body`, `drop` set the fault only delays the request (`delayMs`),
 ///   which is then served normally.
@@ -27,7 +29,8 @@ pub struct Fault {
     /// Only requests with this HTTP method (e.g. `POST`). Default: any method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// The HTTP status to answer with. Default: none (500 when `code` is set, 502 with `body`).
+    /// The HTTP status to answer with, 200 to 599. Default: none (500 when `code` is set, 502
+    /// with `body`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The error code in the envelope. Default: the usual code of `status`.
@@ -36,12 +39,17 @@ pub struct Fault {
     /// A `Retry-After` header value in seconds. Default: none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
-    /// Delay before the request is handled, in milliseconds. Default 0.
+    /// Delay before the request is handled, in milliseconds (at most one hour). Default 0.
     #[serde(default)]
     pub delay_ms: u64,
     /// A raw, non-JSON response body. Default: none (the JSON error envelope).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+    /// Extra response headers, set last (they override `Retry-After`, `X-RateLimit-*`, …),
+    /// e.g. `{"Retry-After": "Wed, 21 Oct 2026 07:28:00 GMT"}`. They also apply to a fault that
+    /// only delays, so a normal answer can carry them. Default none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
     /// Close the connection without answering. Default false.
     #[serde(default)]
     pub drop: bool,
@@ -64,6 +72,7 @@ impl Default for Fault {
             retry_after: None,
             delay_ms: 0,
             body: None,
+            headers: BTreeMap::new(),
             drop: false,
             after_processing: false,
         }
@@ -128,6 +137,12 @@ impl Fault {
     /// Only apply to requests with this method (e.g. `"POST"` on `/v1/api-keys`).
     pub fn method(mut self, method: &str) -> Fault {
         self.method = Some(method.to_ascii_uppercase());
+        self
+    }
+
+    /// Add (or override) a response header.
+    pub fn header(mut self, name: &str, value: &str) -> Fault {
+        self.headers.insert(name.to_string(), value.to_string());
         self
     }
 

@@ -120,9 +120,9 @@ impl SandboxBuilder {
         self
     }
 
-    /// The length of the sliding rate-limit window. Default 60 s.
+    /// The length of the sliding rate-limit window. Default 60 s; at most one year.
     pub fn window(mut self, window: Duration) -> Self {
-        self.config.window = window;
+        self.config.window = window.min(Duration::from_secs(365 * 24 * 3600));
         self
     }
 
@@ -270,6 +270,12 @@ impl Sandbox {
     /// control API are not counted), since start or the last [`Sandbox::reset`].
     pub fn connections(&self) -> usize {
         lock(&self.shared.state).api_connections.len()
+    }
+
+    /// Every TCP connection accepted since start or the last [`Sandbox::reset`], including
+    /// those that only reached the control API or carried nothing.
+    pub fn accepted_connections(&self) -> usize {
+        self.shared.conns.accepted()
     }
 
     /// Queues `fault` for the next `fault.count` requests whose path is `path` (or starts

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::time::Duration;
 
 const USAGE: &str = "usage: soku-sandbox [--port N] [--host ADDR] [--no-rate-limits] [--window-ms N] \
-[--limit ENDPOINT=N]... [--credits N] [--no-scheduled-time-check]";
+[--limit ENDPOINT=N]... [--accounts PLATFORM=ID,ID]... [--credits N] [--no-scheduled-time-check]";
 
 fn parse_args(args: &[String]) -> Result<soku_sandbox::SandboxBuilder, String> {
     let mut b = soku_sandbox::Sandbox::builder();
@@ -41,6 +41,13 @@ fn parse_args(args: &[String]) -> Result<soku_sandbox::SandboxBuilder, String> {
                     ));
                 }
                 b.limit(name, n.parse().map_err(|_| "--limit needs ENDPOINT=N")?)
+            }
+            "--accounts" => {
+                let spec = value("--accounts")?;
+                let (platform, ids) = spec
+                    .split_once('=')
+                    .ok_or("--accounts needs PLATFORM=ID,ID")?;
+                b.connected_accounts(platform, ids.split(',').filter(|id| !id.is_empty()))
             }
             "--credits" => b.credits(
                 value("--credits")?

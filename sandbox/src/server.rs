@@ -10,6 +10,7 @@ use crate::request::Incoming;
 use crate::state::State;
 use crate::{control, routes};
 use std::io::{Cursor, Read};
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
@@ -57,7 +58,9 @@ pub(crate) fn start_workers(
             let (server, shared) = (Arc::clone(&server), Arc::clone(&shared));
             thread::spawn(move || {
                 while let Ok(rq) = server.recv() {
-                    serve_one(&shared, rq);
+                    // A bug must cost one request (tiny_http answers a dropped request with
+                    // 500), never a worker.
+                    let _ = panic::catch_unwind(AssertUnwindSafe(|| serve_one(&shared, rq)));
                     if shared.stop.load(Ordering::SeqCst) {
                         break;
                     }
@@ -114,6 +117,8 @@ fn to_response(reply: Reply) -> tiny_http::Response<Cursor<Vec<u8>>> {
     let headers = reply
         .headers
         .iter()
+        // A header with CR, LF or another control character (say, from a fault) is left out.
+        .filter(|(n, v)| !n.chars().chain(v.chars()).any(|c| c.is_control()))
         .filter_map(|(n, v)| tiny_http::Header::from_bytes(n.as_bytes(), v.as_bytes()).ok())
         .collect();
     let len = reply.body.len();
@@ -126,9 +131,12 @@ fn to_response(reply: Reply) -> tiny_http::Response<Cursor<Vec<u8>>> {
     )
 }
 
-/// Sleeps `d`, waking early when the sandbox stops.
+/// The longest delay a fault may ask for.
+const MAX_DELAY: Duration = Duration::from_secs(3600);
+
+/// Sleeps `d` (at most [`MAX_DELAY`]), waking early when the sandbox stops.
 fn sleep_unless_stopped(shared: &Shared, d: Duration) {
-    let end = Instant::now() + d;
+    let end = Instant::now() + d.min(MAX_DELAY);
     while !shared.stop.load(Ordering::SeqCst) {
         let now = Instant::now();
         if now >= end {
@@ -190,6 +198,10 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     if let Some(f) = &fault {
         sleep_unless_stopped(shared, Duration::from_millis(f.delay_ms));
     }
+    let extra_headers = fault
+        .as_ref()
+        .map(|f| f.headers.clone())
+        .unwrap_or_default();
     let fault = fault.filter(Fault::alters_answer);
     let (outcome, rate): (Outcome, Option<RateSnapshot>) = {
         let mut st = lock(&shared.state);
@@ -215,6 +227,9 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
                 for (name, value) in rate.headers() {
                     reply = reply.with_header(name, value);
                 }
+            }
+            for (name, value) in extra_headers {
+                reply = reply.with_header(&name, value);
             }
             Outcome::Answer(reply)
         }

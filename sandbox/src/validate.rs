@@ -3,17 +3,46 @@
 use crate::reply::ApiError;
 use serde_json::{Map, Value};
 
-/// An optional string field: absent or `null` is `None`, any other type is `invalid_type`.
+/// An optional field of one JSON type: absent or `null` is `None`; a value `pick` rejects is
+/// `invalid_type` ("`field` must be `what`").
+fn opt_field<'a, T>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    field: &str,
+    what: &str,
+    pick: impl Fn(&'a Value) -> Option<T>,
+) -> Result<Option<T>, ApiError> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => pick(v).map(Some).ok_or_else(|| invalid_type(field, what)),
+    }
+}
+
+/// An optional string field.
 pub(crate) fn opt_str<'a>(
     obj: &'a Map<String, Value>,
     key: &str,
     field: &str,
 ) -> Result<Option<&'a str>, ApiError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s)),
-        Some(_) => Err(invalid_type(field, "a string")),
-    }
+    opt_field(obj, key, field, "a string", Value::as_str)
+}
+
+/// An optional boolean field.
+pub(crate) fn opt_bool(
+    obj: &Map<String, Value>,
+    key: &str,
+    field: &str,
+) -> Result<Option<bool>, ApiError> {
+    opt_field(obj, key, field, "a boolean", Value::as_bool)
+}
+
+/// An optional object field.
+pub(crate) fn opt_object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+    field: &str,
+) -> Result<Option<&'a Map<String, Value>>, ApiError> {
+    opt_field(obj, key, field, "an object", Value::as_object)
 }
 
 /// A required, non-blank string field.
@@ -25,32 +54,6 @@ pub(crate) fn req_str<'a>(
     match opt_str(obj, key, field)? {
         Some(s) if !s.trim().is_empty() => Ok(s),
         _ => Err(required(field)),
-    }
-}
-
-/// An optional boolean field.
-pub(crate) fn opt_bool(
-    obj: &Map<String, Value>,
-    key: &str,
-    field: &str,
-) -> Result<Option<bool>, ApiError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(_) => Err(invalid_type(field, "a boolean")),
-    }
-}
-
-/// An optional object field.
-pub(crate) fn opt_object<'a>(
-    obj: &'a Map<String, Value>,
-    key: &str,
-    field: &str,
-) -> Result<Option<&'a Map<String, Value>>, ApiError> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(invalid_type(field, "an object")),
     }
 }
 

@@ -107,12 +107,47 @@ fn no_rate_limits_flag() {
 }
 
 #[test]
+fn accounts_and_credits_flags() {
+    let sb = run(&[
+        "--port",
+        "0",
+        "--accounts",
+        "youtube=",
+        "--accounts",
+        "x=x_a,x_b",
+        "--credits",
+        "1",
+    ]);
+    let http = Http::for_url(&sb.lines[0]);
+    let key = soku_sandbox::DEFAULT_API_KEY;
+    let r = http.post("/v1/posts", key, &text_post("t", json!(["youtube"])));
+    assert_eq!(
+        (r.status, r.code()),
+        (400, "missing_integrations".to_string())
+    );
+    let r = http.post("/v1/posts", key, &text_post("t", json!(["x"])));
+    assert_eq!((r.status, r.code()), (400, "missing_account".to_string()));
+    let r = http.post(
+        "/v1/posts",
+        key,
+        &text_post("t", json!([{"platform": "x", "accountId": "x_b"}])),
+    );
+    assert_eq!(r.status, 200);
+    let t = |id| {
+        http.post("/v1/ai/transcribe", key, &json!({"mediaId": id}))
+            .status
+    };
+    assert_eq!((t("a"), t("b")), (200, 402));
+}
+
+#[test]
 fn bad_arguments_exit_2_with_usage() {
     for args in [
         &["--port"][..],
         &["--port", "x"],
         &["--limit", "posts"],
         &["--limit", "nope=1"],
+        &["--accounts", "x"],
         &["--bogus"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_soku-sandbox"))

@@ -90,6 +90,7 @@ fn control_api_queues_faults_from_json() {
         json!({"status": 500}),
         json!({"path": "/v1/posts", "stauts": 500}),
         json!({"path": "/v1/posts", "count": "x"}),
+        json!({"path": "/v1/posts", "status": 99}),
     ] {
         let r = http.send("POST", "/__sandbox/faults", &[], Some(&bad.to_string()));
         assert_eq!(
@@ -298,7 +299,7 @@ fn inspection_records_requests_and_submissions() {
     // Reset over HTTP clears everything.
     assert_eq!(http.send("POST", "/__sandbox/reset", &[], None).status, 204);
     assert!(sb.requests().is_empty() && sb.submissions().is_empty());
-    assert_eq!(sb.connections(), 0);
+    assert_eq!((sb.connections(), sb.accepted_connections()), (0, 0));
     assert_eq!(
         http.send("GET", "/__sandbox/nothing", &[], None).status,
         404
@@ -333,9 +334,16 @@ fn keep_alive_connections_are_counted_once() {
         post_x(&Http::new(&sb), &sb, &[]);
     }
     assert_eq!(sb.connections(), 4);
-    // Raw connections that close after one request count one each.
+    // Raw connections that close after one request count one each; one that carries nothing
+    // is accepted but not counted as used.
     raw_exchange(&sb, &raw_post(&sb, "{}", ""));
+    drop(std::net::TcpStream::connect(sb.addr()).unwrap());
     assert_eq!(sb.connections(), 5);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while sb.accepted_connections() < 6 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(sb.accepted_connections(), 6);
     assert_eq!(sb.requests().len(), 9);
 }
 
@@ -376,5 +384,76 @@ fn dropping_the_sandbox_stops_it() {
     assert!(
         std::net::TcpStream::connect(addr).is_err(),
         "still listening after drop"
+    );
+}
+
+#[test]
+fn absurd_fault_and_window_values_do_not_break_the_server() {
+    let sb = Sandbox::builder()
+        .window(Duration::MAX)
+        .limit("posts", 1)
+        .start()
+        .unwrap();
+    let http = Http::new(&sb);
+    let fault =
+        json!({"path": "/v1/media", "delayMs": u64::MAX, "status": 599, "retryAfter": u64::MAX});
+    assert_eq!(
+        http.send("POST", "/__sandbox/faults", &[], Some(&fault.to_string()))
+            .status,
+        201
+    );
+    assert_eq!(post_x(&http, &sb, &[]).status, 200);
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(r.status, 429);
+    assert!(r.num_header("retry-after") > 3600);
+    // The hour-long delay ends when the sandbox is dropped; the client sees the connection close.
+    let addr = sb.addr();
+    let slow = std::thread::spawn(move || {
+        Http::for_url(&format!("http://{addr}"))
+            .try_send("POST", "/v1/media", &[], Some("{}"))
+            .map(|r| r.status)
+    });
+    while sb.requests().len() < 3 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    drop(sb);
+    let outcome = slow.join().unwrap();
+    assert!(
+        outcome.is_err() || outcome.as_ref().is_ok_and(|s| *s == 599),
+        "{outcome:?}"
+    );
+}
+
+#[test]
+fn extra_headers_override_and_ride_on_normal_answers() {
+    let sb = Sandbox::start().unwrap();
+    let http = Http::new(&sb);
+    let date = "Wed, 21 Oct 2026 07:28:00 GMT";
+    sb.inject(
+        "/v1/posts",
+        Fault::rate_limited(5).header("Retry-After", date),
+    );
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (429, Some(date)));
+    let fault =
+        json!({"path": "/v1/posts", "headers": {"X-RateLimit-Reset": "2026-12-01T10:00:00Z"}});
+    assert_eq!(
+        http.send("POST", "/__sandbox/faults", &[], Some(&fault.to_string()))
+            .status,
+        201
+    );
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(r.status, 200, "a headers-only fault serves the request");
+    assert_eq!(r.header("x-ratelimit-reset"), Some("2026-12-01T10:00:00Z"));
+    assert_eq!(sb.submissions().len(), 1);
+    // No response splitting through a fault's header.
+    sb.inject(
+        "/v1/posts",
+        Fault::default().header("X-Evil", "a\r\nSet-Cookie: x=1"),
+    );
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(
+        (r.status, r.header("x-evil"), r.header("set-cookie")),
+        (200, None, None)
     );
 }
