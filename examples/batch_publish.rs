@@ -6,17 +6,25 @@
 //! ```sh
 //! cargo run --example batch_publish
 //! ```
+//!
+//! The embedded sandbox is started with a tight limit (2 posts per 2 s window), so the third
+//! post visibly waits for the window to reset instead of being refused with a 429.
 
 mod common;
 
-use soku::workflows::BatchReport;
+use std::time::{Duration, Instant};
+
+use soku::workflows::{BatchItem, BatchReport};
 use soku::{CallOptions, Client, CreatePost, Platform, Response};
 
 fn main() -> std::process::ExitCode {
-    common::main(|env| {
-        run(&env.client)?;
-        Ok(())
-    })
+    common::main_with(
+        |sandbox| sandbox.window(Duration::from_secs(2)).limit("posts", 2),
+        |env| {
+            run(&env.client)?;
+            Ok(())
+        },
+    )
 }
 
 /// Schedules the seed's three daily posts (tomorrow, the day after and the day after that).
@@ -35,18 +43,20 @@ pub fn run(client: &Client) -> soku::Result<Response<BatchReport>> {
         })
         .collect();
 
-    let report =
-        client.publish_batch_with_progress(&posts, &CallOptions::new(), |item| {
-            match (&item.result, &item.meta) {
-                (Ok(sub), Some(meta)) => println!(
-                    "Published: {} ({} left in the window)",
-                    sub.post_submission_id,
-                    common::remaining(&meta.rate_limit)
-                ),
-                (Ok(sub), None) => println!("Published: {}", sub.post_submission_id),
-                (Err(err), _) => println!("Failed: {err}"),
-            }
-        })?;
+    let started = Instant::now();
+    let on_item = |item: &BatchItem| {
+        let at = started.elapsed().as_secs_f64();
+        match (&item.result, &item.meta) {
+            (Ok(sub), Some(meta)) => println!(
+                "[{at:4.1} s] Published: {} ({} left in the window)",
+                sub.post_submission_id,
+                common::remaining(&meta.rate_limit)
+            ),
+            (Ok(sub), None) => println!("[{at:4.1} s] Published: {}", sub.post_submission_id),
+            (Err(err), _) => println!("[{at:4.1} s] Failed: {err}"),
+        }
+    };
+    let report = client.publish_batch_with_progress(&posts, &CallOptions::new(), on_item)?;
     println!(
         "Batch complete: {} succeeded, {} failed",
         report.summary.succeeded, report.summary.failed

@@ -126,7 +126,7 @@ pub fn run(
     log.step("9. API-key rotation: create, verify (probe), revoke the old key");
     match old_key_id {
         Some(old_key_id) => {
-            let r = rotate_key::run(client, old_key_id)?;
+            let r = rotate_key::run(client, old_key_id, sb.is_none())?;
             let ids = format!(
                 "{} (revoked {})",
                 r.id.as_deref().unwrap_or("new key"),

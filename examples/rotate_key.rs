@@ -23,17 +23,18 @@ fn main() -> std::process::ExitCode {
             .old_key_id
             .as_deref()
             .ok_or("set SOKU_OLD_KEY_ID to the id of the key to revoke")?;
-        let rotated = run(&env.client, old_key_id)?;
-        if env.sandbox.is_none() {
-            // A real rotation: this is the only time the server shows the new key.
-            println!("Update SOKU_API_KEY to: {}", rotated.api_key);
-        }
+        run(&env.client, old_key_id, env.sandbox.is_none())?;
         Ok(())
     })
 }
 
-/// Rotates `old_key_id` (Firebase token from the client's configuration).
-pub fn run(client: &Client, old_key_id: &str) -> soku::Result<Response<RotatedApiKey>> {
+/// Rotates `old_key_id` (Firebase token from the client's configuration). `reveal` prints the
+/// whole new key (for a real rotation: the server never shows it again); else it is masked.
+pub fn run(
+    client: &Client,
+    old_key_id: &str,
+    reveal: bool,
+) -> soku::Result<Response<RotatedApiKey>> {
     let req = RotateApiKey::new(old_key_id)
         .name("Production Server (rotated)")
         .verify(VerifyMode::Probe);
@@ -44,5 +45,8 @@ pub fn run(client: &Client, old_key_id: &str) -> soku::Result<Response<RotatedAp
         rotated.verified.as_str(),
         rotated.revoked_key_id
     );
+    if reveal {
+        println!("Update SOKU_API_KEY to: {}", rotated.api_key);
+    }
     Ok(rotated)
 }

@@ -445,11 +445,15 @@ fn forced_panic_in_every_export_becomes_soku_err_panic() {
         assert_reached_network(name, status, &json);
     }
 
-    // soku_client_new: panic status, JSON written, no handle
+    // soku_client_new: panic status, JSON written, *out_client set to NULL
     __force_panic_in_next_call();
-    let (status, handle, json) = try_client(Some(b"{}"));
+    let mut handle = ptr::NonNull::<SokuClient>::dangling().as_ptr();
+    let mut out = ptr::null_mut();
+    let status = unsafe { soku_client_new(c"{}".as_ptr(), &mut handle, &mut out) };
+    let json = take(out);
+    assert_shape(status, &json);
     assert_eq!(status, SOKU_ERR_PANIC, "{json}");
-    assert!(handle.is_none());
+    assert!(handle.is_null());
 
     // functions without out_json fall back to a safe answer
     __force_panic_in_next_call();
@@ -478,4 +482,31 @@ fn client_side_validation_is_invalid_argument_and_sends_nothing() {
         None,
     );
     assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+}
+
+#[test]
+fn deeply_nested_or_huge_input_is_rejected_without_crashing() {
+    let client = offline_client();
+    let deep = format!(
+        "{{\"post\": {}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    for (_, op, _) in operations() {
+        let (status, json) = call(op, &client, Some(&deep), Some(&deep));
+        assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+    }
+    let (status, _, json) = try_client(Some(deep.as_bytes()));
+    assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+    // a 4 MiB string is just data: parsed and sent (here to the closed port)
+    let huge = format!(
+        r#"{{"url": "https://example.com/{}"}}"#,
+        "a".repeat(4 << 20)
+    );
+    let (status, json) = call(soku_media_upload, &client, Some(&huge), None);
+    assert_eq!(status, SOKU_ERR_TRANSPORT, "{json}");
+    assert!(
+        json["error"]["message"].as_str().unwrap().len() < 4096,
+        "messages stay bounded"
+    );
 }

@@ -2,9 +2,10 @@
 //!
 //! Inputs are generated from a small grammar (random JSON built from the API's own field names,
 //! valid requests with one subtree replaced, and byte-level damage: truncation, invalid UTF-8),
-//! sent through the C ABI to a mockito server whose endpoints answer success, API errors, 429s,
-//! garbage or 204. Every call must return a documented status and write JSON of the documented
-//! shape (`assert_shape`). A small generator instead of proptest: no new dependency, the run is
+//! sent through the C ABI to the sandbox, with a random fault (error status, 429, HTML, garbage,
+//! dropped connection) queued before one call in four. Every call must return a documented
+//! status and write JSON of the documented shape (`assert_shape`), and an `invalid_argument`
+//! must mean that nothing was sent. A small generator instead of proptest: no new dependency, the run is
 //! deterministic (seed printed on failure), and the grammar is what finds the interesting cases.
 //!
 //! `SOKU_FUZZ_SEED=<n>` and `SOKU_FUZZ_CASES=<n>` (per operation, default 200) widen a local run.
@@ -13,6 +14,8 @@ mod ffi_common;
 
 use ffi_common::*;
 use serde_json::{Map, Value, json};
+use soku::ffi::SOKU_ERR_INVALID_ARGUMENT;
+use soku_sandbox::{Fault, Sandbox};
 
 /// xorshift64*: tiny, deterministic, good enough to pick grammar branches.
 struct Rng(u64);
@@ -168,6 +171,32 @@ fn damage(rng: &mut Rng, mut bytes: Vec<u8>) -> Vec<u8> {
     bytes
 }
 
+/// One in four calls meets a fault on one of the endpoints: an error status, a 429, a proxy's
+/// HTML page, garbage with 200, a dropped connection, or a 5xx after the request was applied.
+fn random_fault(rng: &mut Rng) -> Option<(&'static str, Fault)> {
+    if !rng.chance(25) {
+        return None;
+    }
+    let path = *rng.pick(&[
+        "/v1/posts",
+        "/v1/media",
+        "/v1/templates",
+        "/v1/ai/transcribe",
+        "/v1/api-keys",
+    ]);
+    let fault = match rng.below(8) {
+        0 => Fault::status(500, "internal_error"),
+        1 => Fault::status(503, "internal_error").after_processing(),
+        2 => Fault::rate_limited(rng.below(2) as u64),
+        3 => Fault::status(401, "unauthorized"),
+        4 => Fault::status(400, "validation_error"),
+        5 => Fault::raw_body(200, "<html>not json</html>"),
+        6 => Fault::raw_body(502, "<html>bad gateway</html>"),
+        _ => Fault::drop_connection(),
+    };
+    Some((path, fault.times(1 + rng.below(3) as u32)))
+}
+
 /// A request for an operation whose valid form is `valid`.
 fn request(rng: &mut Rng, valid: Option<&str>) -> Option<Vec<u8>> {
     let valid: Value = serde_json::from_str(valid.unwrap_or("{}")).unwrap();
@@ -215,81 +244,45 @@ fn every_operation_survives_generated_input() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(200);
 
-    let mut server = mockito::Server::new();
-    let json_reply = |status: usize, body: &str| (status, body.to_owned());
-    let replies = [
-        (
-            "POST",
-            "/v1/posts",
-            json_reply(201, r#"{"postSubmissionId": "sub_fuzz", "extra": [1]}"#),
-        ),
-        (
-            "POST",
-            "/v1/media",
-            json_reply(
-                500,
-                r#"{"error": {"code": "internal_error", "message": "boom", "requestId": "req_m"}}"#,
-            ),
-        ),
-        (
-            "POST",
-            "/v1/templates",
-            json_reply(200, "<html>not json</html>"),
-        ),
-        (
-            "POST",
-            "/v1/ai/transcribe",
-            json_reply(
-                429,
-                r#"{"error": {"code": "rate_limit_exceeded", "message": "slow down"}}"#,
-            ),
-        ),
-        (
-            "POST",
-            "/v1/api-keys",
-            json_reply(201, r#"{"apiKey": "sk_live_fuzzkey", "id": "key_1"}"#),
-        ),
-        (
-            "GET",
-            "/v1/api-keys",
-            json_reply(200, r#"[{"id": "key_1"}]"#),
-        ),
-    ];
-    let _mocks: Vec<_> = replies
-        .iter()
-        .map(|(method, path, (status, body))| {
-            server
-                .mock(method, *path)
-                .with_status(*status)
-                .with_header("retry-after", "0")
-                .with_body(body)
-                .expect_at_least(0)
-                .create()
-        })
-        .collect();
-    let _revoke = server
-        .mock("DELETE", mockito::Matcher::Regex("^/v1/api-keys/".into()))
-        .with_status(204)
-        .create();
-    let handle = client(&fast_config(&server.url(), "sk_live_fuzz", "tok"));
+    let sb = Sandbox::builder()
+        .rate_limits(false)
+        .start()
+        .expect("sandbox starts");
+    let handle = client(&fast_config(sb.url(), sb.api_key(), sb.firebase_token()));
 
     let mut rng = Rng(seed | 1);
     let mut seen = std::collections::BTreeMap::<(&str, i32), usize>::new();
     for (name, op, valid) in operations() {
         for case in 0..cases {
+            sb.reset();
+            let fault = random_fault(&mut rng);
+            if let Some((path, fault)) = &fault {
+                sb.inject(path, fault.clone());
+            }
             let req = request(&mut rng, valid);
             let opts = options(&mut rng);
+            let context = || {
+                format!(
+                    "seed {seed} {name} case {case}: request {:?} options {:?} fault {fault:?}",
+                    req.as_deref().map(String::from_utf8_lossy),
+                    opts.as_deref().map(String::from_utf8_lossy),
+                )
+            };
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 call_raw(op, handle.ptr(), req.as_deref(), opts.as_deref())
             }));
-            match outcome {
-                Ok((status, _)) => *seen.entry((name, status)).or_default() += 1,
-                Err(_) => panic!(
-                    "seed {seed} {name} case {case}: request {:?} options {:?}",
-                    req.as_deref().map(String::from_utf8_lossy),
-                    opts.as_deref().map(String::from_utf8_lossy)
-                ),
+            let Ok((status, json)) = outcome else {
+                panic!("{}", context());
+            };
+            if status == SOKU_ERR_INVALID_ARGUMENT {
+                let sent: Vec<String> = sb.requests().into_iter().map(|r| r.path).collect();
+                assert!(
+                    sent.is_empty(),
+                    "invalid_argument after sending {sent:?}: {json}\n{}",
+                    context()
+                );
             }
+            *seen.entry((name, status)).or_default() += 1;
         }
     }
     // the grammar must reach past argument checking into every endpoint's answer

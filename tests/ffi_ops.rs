@@ -500,3 +500,31 @@ fn a_configured_user_agent_is_sent_verbatim() {
     assert_eq!(status, SOKU_OK, "{json}");
     assert_eq!(header(&sb.requests()[0], "user-agent"), Some("my-app/2.0"));
 }
+
+#[test]
+fn validate_scheduled_time_decides_who_rejects_a_past_time() {
+    let sb = sandbox();
+    let past = r#"{"post": {"content": {"text": "late", "platform": ["x"]}}, "scheduledTime": "2000-01-01T00:00:00Z"}"#;
+
+    // default: the client rejects it, nothing is sent
+    let (status, json) = call(soku_posts_create, &handle(&sb), Some(past), None);
+    assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+    assert!(sb.requests().is_empty());
+
+    // validateScheduledTime false: the server rejects it, its details come through
+    let config =
+        json!({"baseUrl": sb.url(), "apiKey": sb.api_key(), "validateScheduledTime": false});
+    let (status, json) = call(
+        soku_posts_create,
+        &client(&config.to_string()),
+        Some(past),
+        None,
+    );
+    assert_eq!(status, SOKU_ERR_API, "{json}");
+    assert_eq!(json["error"]["code"], "validation_error");
+    assert_eq!(
+        json["error"]["details"],
+        json!({"field": "scheduledTime", "reason": "too_soon"})
+    );
+    assert_eq!(sb.requests().len(), 1);
+}

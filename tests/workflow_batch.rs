@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use soku::{CallOptions, CreatePost, ErrorCode, Platform};
-use soku_sandbox::Sandbox;
+use soku_sandbox::{Fault, Sandbox};
 use workflow_support::{client, requests_to, text_post};
 
 const WINDOW: Duration = Duration::from_secs(2);
@@ -175,4 +175,49 @@ fn an_empty_batch_is_an_empty_report() {
     assert!(report.results.is_empty());
     assert_eq!(report.summary.total, 0);
     assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn a_429_that_happens_anyway_is_left_to_the_clients_retry() {
+    let sb = Sandbox::start().unwrap();
+    sb.inject("/v1/posts", Fault::rate_limited(1));
+    let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+
+    let report = client(&sb)
+        .publish_batch(&posts, &CallOptions::new())
+        .unwrap();
+
+    assert_eq!(report.summary.succeeded, 3);
+    let attempts: Vec<u32> = report
+        .results
+        .iter()
+        .map(|r| r.meta.as_ref().unwrap().attempts)
+        .collect();
+    assert_eq!(attempts, [2, 1, 1]);
+    assert_eq!(report.meta.attempts, 4);
+    assert_eq!(sb.submissions().len(), 3);
+}
+
+#[test]
+fn a_transport_failure_is_an_item_with_its_meta() {
+    let sb = Sandbox::start().unwrap();
+    sb.inject("/v1/posts", Fault::drop_connection());
+    let posts: Vec<CreatePost> = (0..2).map(text_post).collect();
+
+    let report = client(&sb)
+        .publish_batch(&posts, &CallOptions::new().max_retries(0))
+        .unwrap();
+
+    let json = serde_json::to_value(&report.data).unwrap();
+    let failed = &json["results"][0];
+    assert_eq!(failed["ok"], false);
+    assert_eq!(failed["error"]["kind"], "transport");
+    assert_eq!(failed["error"]["status"], serde_json::Value::Null);
+    assert_eq!(failed["meta"]["attempts"], 1);
+    assert!(failed["meta"]["idempotencyKey"].is_string());
+    assert_eq!(json["results"][1]["ok"], true);
+    assert_eq!(
+        json["summary"],
+        json!({"total": 2, "succeeded": 1, "failed": 1})
+    );
 }

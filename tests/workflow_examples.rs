@@ -209,7 +209,7 @@ fn batch_publish_schedules_the_three_seed_posts_on_consecutive_days() {
 fn rotate_key_revokes_the_default_key() {
     let sb = sandbox();
     let client = client(&sb);
-    let rotated = rotate_key::run(&client, sb.default_key_id()).unwrap();
+    let rotated = rotate_key::run(&client, sb.default_key_id(), false).unwrap();
     assert_eq!(
         requests_to(&sb, "POST", "/v1/api-keys")[0].json().unwrap(),
         json!({"name": "Production Server (rotated)"})

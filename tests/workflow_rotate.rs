@@ -4,12 +4,18 @@
 mod workflow_support;
 
 use soku::workflows::{RotateApiKey, VerifyMode};
-use soku::{CallOptions, CreatePost, ErrorCode, Platform};
+use soku::{CallOptions, Client, CreatePost, ErrorCode, Platform};
 use soku_sandbox::{Fault, Sandbox};
 use workflow_support::{client, requests_to};
 
 fn post() -> CreatePost {
     CreatePost::text("after rotation", [Platform::Threads])
+}
+
+/// Nothing was revoked: no DELETE reached the server, and `old`'s key still publishes.
+fn assert_not_revoked(sb: &Sandbox, old: &Client) {
+    assert!(sb.requests().iter().all(|r| r.method != "DELETE"));
+    old.create_post(&post()).expect("the old key still works");
 }
 
 #[test]
@@ -73,16 +79,15 @@ fn new_key_failing_the_probe_leaves_the_old_key_alone() {
 
     assert_eq!(err.kind(), "api");
     assert_eq!(err.code(), Some(&ErrorCode::Unauthorized));
-    assert!(sb.requests().iter().all(|r| r.method != "DELETE"));
-    old.create_post(&post()).expect("the old key still works");
+    assert_not_revoked(&sb, &old);
 }
 
 #[test]
 fn probe_answered_with_anything_but_400_or_401_is_a_failure() {
     let sb = Sandbox::start().unwrap();
     let old = client(&sb);
-    // A server error that outlasts the retries.
-    sb.inject("/v1/posts", Fault::status(503, "internal_error").times(10));
+    // A server error on the probe and on its one retry.
+    sb.inject("/v1/posts", Fault::status(503, "internal_error").times(2));
 
     let err = old
         .rotate_api_key(
@@ -92,7 +97,8 @@ fn probe_answered_with_anything_but_400_or_401_is_a_failure() {
         .unwrap_err();
 
     assert_eq!(err.status(), Some(503));
-    assert!(sb.requests().iter().all(|r| r.method != "DELETE"));
+    assert_eq!(err.meta().unwrap().attempts, 2);
+    assert_not_revoked(&sb, &old);
 }
 
 #[test]
@@ -136,8 +142,7 @@ fn failed_verification_post_leaves_the_old_key_alone() {
 
     assert_eq!(err.code(), Some(&ErrorCode::Forbidden));
     assert!(sb.submissions().is_empty());
-    assert!(sb.requests().iter().all(|r| r.method != "DELETE"));
-    old.create_post(&post()).expect("the old key still works");
+    assert_not_revoked(&sb, &old);
 }
 
 #[test]
@@ -178,4 +183,45 @@ fn an_empty_old_key_id_is_rejected_before_anything_is_created() {
         .unwrap_err();
     assert_eq!(err.kind(), "invalid_argument");
     assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn a_probe_that_is_accepted_is_not_taken_as_verification() {
+    let sb = Sandbox::start().unwrap();
+    let old = client(&sb);
+    sb.inject(
+        "/v1/posts",
+        Fault::raw_body(200, r#"{"postSubmissionId": "surprise"}"#),
+    );
+
+    let err = old
+        .rotate_api_key(&RotateApiKey::new(sb.default_key_id()), &CallOptions::new())
+        .unwrap_err();
+
+    assert_eq!(err.kind(), "api");
+    assert_eq!(err.status(), Some(200));
+    assert_eq!(err.code().map(|c| c.as_str()), Some("verification_failed"));
+    assert_not_revoked(&sb, &old);
+}
+
+#[test]
+fn a_failed_revocation_is_reported_and_both_keys_keep_working() {
+    let sb = Sandbox::start().unwrap();
+    let old = client(&sb);
+
+    let err = old
+        .rotate_api_key(
+            &RotateApiKey::new("key_does_not_exist"),
+            &CallOptions::new(),
+        )
+        .unwrap_err();
+
+    assert_eq!(err.status(), Some(404));
+    old.create_post(&post()).expect("the old key still works");
+    let keys = old.list_api_keys().unwrap();
+    assert_eq!(
+        keys.keys.len(),
+        2,
+        "the verified new key stays on the account"
+    );
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bindings/c/test.sh: build the library and the sandbox, then run the C ABI checks:
-#   - include/soku.h compiles alone as C99 and as C++;
+#   - include/soku.h compiles alone as C99 and as C++, and a C++ program links and calls it;
 #   - the C test programs (-std=c99 -Wall -Wextra -Werror) linked against libsoku.a and
 #     against libsoku.so, run against the sandbox (every operation, API errors, invalid
-#     arguments, threads, a 429 retried);
-#   - one run under valgrind (zero errors, zero definite leaks);
+#     arguments, threads, a 429 retried, decode / timeout / exhausted-retry faults);
+#   - one run under valgrind --leak-check=full --error-exitcode=1 (zero errors, zero leaks
+#     beyond the two documented in tests/valgrind.supp);
 #   - every example in bindings/c/examples/ against the sandbox.
 # Run from anywhere; works from the repository root. Exits non-zero on any failure and ends with
 # "N passed, M failed".
@@ -54,6 +55,15 @@ if "$CXX" -Wall -Wextra -Werror -fsyntax-only -x c++ include/soku.h; then
     pass "soku.h compiles alone as C++"
 else
     fail "soku.h compiles alone as C++"
+fi
+
+echo "== C++"
+mkdir -p "$BUILD"
+if "$CXX" -std=c++11 -Wall -Wextra -Werror -I"$ROOT/include" bindings/c/tests/smoke.cpp \
+    "$TARGET/libsoku.a" "${NATIVE_LIBS[@]}" -o "$BUILD/smoke_cpp" && "$BUILD/smoke_cpp"; then
+    pass "a C++ program links and calls the library"
+else
+    fail "a C++ program links and calls the library"
 fi
 
 echo "== compile C programs"
@@ -124,21 +134,43 @@ run_program() {
 # The 429 fault: one answer with Retry-After 1; the client's maxRetryWaitMs (50) caps the wait.
 FAULT_429='{"path": "/v1/posts", "count": 1, "status": 429, "code": "rate_limit_exceeded", "retryAfter": 1}'
 
+queue_faults() { # the faults test_soku's "faults" mode expects
+    control /__sandbox/faults '{"path": "/v1/templates", "status": 200, "body": "<html>not json</html>"}'
+    control /__sandbox/faults '{"path": "/v1/media", "delayMs": 2000}'
+    control /__sandbox/faults '{"path": "/v1/ai/transcribe", "count": 3, "status": 500, "code": "internal_error"}'
+}
+
 for kind in static shared; do
     echo "== test_soku ($kind)"
     control /__sandbox/reset
     run_program "test_soku_$kind" "$BUILD/test_soku_$kind" all
     control /__sandbox/faults "$FAULT_429"
     run_program "test_soku_${kind}_retry429" "$BUILD/test_soku_$kind" retry429
+    control /__sandbox/reset
+    queue_faults
+    run_program "test_soku_${kind}_faults" "$BUILD/test_soku_$kind" faults
 done
 
 echo "== valgrind (test_soku shared)"
+# Every error counts, possible leaks included; bindings/c/tests/valgrind.supp documents the one
+# suppression (std's handle for the C main thread).
+valgrind_run() { # valgrind_run <label> <command...>
+    local label="$1" log="$BUILD/$1.valgrind"
+    shift
+    run_program "$label" valgrind --leak-check=full --error-exitcode=1 --num-callers=40 \
+        --suppressions=bindings/c/tests/valgrind.supp --log-file="$log" "$@"
+    if grep -q "ERROR SUMMARY: 0 errors" "$log" && ! grep -Eq "definitely lost: [1-9]" "$log"; then
+        pass "$label: valgrind: 0 errors, 0 definite or possible leaks"
+    else
+        cat "$log"
+        fail "$label: valgrind: 0 errors, 0 definite or possible leaks"
+    fi
+    grep -E "ERROR SUMMARY|definitely lost|possibly lost|All heap blocks" "$log" | sed 's/^==[0-9]*== /    /'
+}
 control /__sandbox/reset
-run_program "valgrind_test_soku" valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
-    --error-exitcode=1 "$BUILD/test_soku_shared" all
+valgrind_run valgrind_test_soku "$BUILD/test_soku_shared" all
 control /__sandbox/faults "$FAULT_429"
-run_program "valgrind_test_soku_retry429" valgrind -q --leak-check=full \
-    --errors-for-leak-kinds=definite --error-exitcode=1 "$BUILD/test_soku_shared" retry429
+valgrind_run valgrind_test_soku_retry429 "$BUILD/test_soku_shared" retry429
 
 echo "== examples"
 control /__sandbox/reset

@@ -15,7 +15,7 @@ use std::process::ExitCode;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use soku::{Client, ClientBuilder};
-use soku_sandbox::Sandbox;
+use soku_sandbox::{Sandbox, SandboxBuilder};
 
 /// What an example runs against.
 pub struct Env {
@@ -27,8 +27,16 @@ pub struct Env {
     pub old_key_id: Option<String>,
 }
 
-/// Connects to `SOKU_BASE_URL`, or starts the embedded sandbox when it is unset.
+/// Connects to `SOKU_BASE_URL`, or starts the embedded sandbox (default settings) when it is
+/// unset.
 pub fn setup() -> Result<Env, Box<dyn Error>> {
+    setup_with(|sandbox| sandbox)
+}
+
+/// [`setup`], with `configure` applied to the embedded sandbox's settings.
+pub fn setup_with(
+    configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
+) -> Result<Env, Box<dyn Error>> {
     if std::env::var("SOKU_BASE_URL").is_ok_and(|u| !u.trim().is_empty()) {
         let client = Client::from_env()?;
         println!("using the Soku API at {}", client.base_url());
@@ -38,12 +46,15 @@ pub fn setup() -> Result<Env, Box<dyn Error>> {
             old_key_id: std::env::var("SOKU_OLD_KEY_ID").ok(),
         });
     }
-    let sandbox = Sandbox::start()?;
+    let sandbox = configure(Sandbox::builder()).start()?;
     println!(
         "SOKU_BASE_URL is not set: started the embedded sandbox at {} \
          (set SOKU_BASE_URL=https://api.mysoku.io to use the real API)",
         sandbox.url()
     );
+    if std::env::var_os("SOKU_API_KEY").is_some() {
+        println!("(SOKU_API_KEY is not used with the sandbox)");
+    }
     let client = sandbox_builder(&sandbox).build()?;
     Ok(Env {
         client,
@@ -83,7 +94,15 @@ fn sandbox_builder(sb: &Sandbox) -> ClientBuilder {
 
 /// Runs an example: sets up, calls `body`, prints any error and turns it into the exit code.
 pub fn main(body: impl FnOnce(&Env) -> Result<(), Box<dyn Error>>) -> ExitCode {
-    match setup().and_then(|env| body(&env)) {
+    main_with(|sandbox| sandbox, body)
+}
+
+/// [`main`], with `configure` applied to the embedded sandbox's settings.
+pub fn main_with(
+    configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder,
+    body: impl FnOnce(&Env) -> Result<(), Box<dyn Error>>,
+) -> ExitCode {
+    match setup_with(configure).and_then(|env| body(&env)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err}");

@@ -8,7 +8,7 @@ use serde_json::json;
 use super::args::{non_null, opt_str_arg};
 use super::boundary::{boundary, with_out_json};
 use super::config::client_builder;
-use super::json::{failure, success};
+use super::json::{failure, success_without_meta};
 use super::status::status_name;
 use crate::Client;
 
@@ -46,16 +46,20 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 
 /// Creates a client from a JSON configuration object.
 ///
-/// `config_json`: NULL (same as `{}`) or an object with any of `apiKey`, `baseUrl`,
-/// `firebaseToken` (strings), `timeoutMs` (default 30000), `connectTimeoutMs` (default 10000),
-/// `maxRetries` (default 3), `maxRetryWaitMs` (default 60000), `backoffBaseMs` (default 1000)
-/// (non-negative integers), `userAgent` (string, used verbatim; default
-/// `"soku-rust/<version> soku-c/<version>"`),
-/// `allowInsecureHttp` (default false: `http://` only for loopback hosts) and
-/// `validateScheduledTime` (default true) (booleans). A `null` value counts as absent. Absent
-/// `apiKey`, `baseUrl` and `firebaseToken` fall back to the environment variables
-/// `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN`; the base URL defaults to
-/// `"https://api.mysoku.io"`. Unknown keys and wrong types are rejected.
+/// `config_json`: NULL (same as `{}`) or an object with any of these keys (a `null` value counts
+/// as absent; unknown keys and wrong types are rejected with `SOKU_ERR_INVALID_ARGUMENT`):
+///
+/// - `apiKey` (string): default `SOKU_API_KEY`, else none (content calls then fail with
+///   `SOKU_ERR_CONFIG` before any I/O);
+/// - `baseUrl` (string): default `SOKU_BASE_URL`, else `"https://api.mysoku.io"`;
+/// - `firebaseToken` (string): default `SOKU_FIREBASE_TOKEN`, else none;
+/// - `timeoutMs` (default 30000), `connectTimeoutMs` (default 10000), `maxRetryWaitMs`
+///   (default 60000), `backoffBaseMs` (default 1000): integers of milliseconds (a zero
+///   timeout is `SOKU_ERR_CONFIG`: there is no infinite timeout);
+/// - `maxRetries` (integer, default 3; 0 disables retrying);
+/// - `userAgent` (string, sent verbatim; default `"soku-rust/<version> soku-c/<version>"`);
+/// - `allowInsecureHttp` (boolean, default false: `http://` only for loopback hosts);
+/// - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side).
 ///
 /// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
 /// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
@@ -82,17 +86,19 @@ pub unsafe extern "C" fn soku_client_new(
 ) -> i32 {
     // SAFETY: forwarded from the caller.
     unsafe {
+        // *out_client is NULL on every failure path, a panic included.
+        if !out_json.is_null() && !out_client.is_null() {
+            out_client.write(ptr::null_mut());
+        }
         with_out_json(out_json, || {
             let built = non_null(out_client, "out_client").and_then(|_| {
-                out_client.write(ptr::null_mut());
                 let config = opt_str_arg(config_json, "config_json")?;
                 client_builder(config)?.build()
             });
             match built {
                 Ok(client) => {
-                    let outcome = success(
+                    let outcome = success_without_meta(
                         json!({ "baseUrl": client.base_url(), "version": crate::VERSION }),
-                        None,
                     );
                     out_client.write(Box::into_raw(Box::new(SokuClient { client })));
                     outcome

@@ -9,7 +9,6 @@ use super::status::{
     SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,
     SOKU_ERR_TIMEOUT, SOKU_ERR_TRANSPORT, SOKU_OK,
 };
-use crate::workflows::error_object;
 use crate::{Error, Meta, Response};
 
 /// What an export hands back: its status and the JSON text for `*out_json`.
@@ -30,20 +29,22 @@ pub(crate) fn status_of(err: &Error) -> i32 {
     }
 }
 
-/// `{"data": data, "meta": meta}`.
-pub(crate) fn success(data: Value, meta: Option<&Meta>) -> Outcome {
-    let meta = meta.map_or(Value::Null, to_value_or_null);
+/// `{"data": data, "meta": null}`: a success that sent no request (`soku_client_new`).
+pub(crate) fn success_without_meta(data: Value) -> Outcome {
     Outcome {
         status: SOKU_OK,
-        json: json!({ "data": data, "meta": meta }).to_string(),
+        json: json!({ "data": data, "meta": null }).to_string(),
     }
 }
 
-/// The outcome of a call: success JSON with the serialised data, or error JSON.
+/// The outcome of a call: `{"data", "meta"}` ([`Response`] serialises so), or the error JSON.
 pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> Outcome {
     match result {
-        Ok(response) => match serde_json::to_value(&response.data) {
-            Ok(data) => success(data, Some(&response.meta)),
+        Ok(response) => match serde_json::to_string(&response) {
+            Ok(json) => Outcome {
+                status: SOKU_OK,
+                json,
+            },
             Err(e) => failure(&Error::Decode {
                 message: format!("could not serialise the response: {e}"),
                 meta: Box::new(response.meta),
@@ -53,12 +54,26 @@ pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> O
     }
 }
 
+/// The error JSON: [`Error`] serialises as the error object, its meta (if any) beside it.
+#[derive(Serialize)]
+struct ErrorJson<'a> {
+    error: &'a Error,
+    meta: Option<&'a Meta>,
+}
+
 /// `{"error": {...}, "meta": meta | null}` for a library error.
 pub(crate) fn failure(err: &Error) -> Outcome {
-    let meta = err.meta().map_or(Value::Null, to_value_or_null);
-    Outcome {
-        status: status_of(err),
-        json: json!({ "error": error_object(err), "meta": meta }).to_string(),
+    let json = serde_json::to_string(&ErrorJson {
+        error: err,
+        meta: err.meta(),
+    });
+    match json {
+        Ok(json) => Outcome {
+            status: status_of(err),
+            json,
+        },
+        // Error and Meta hold only strings, numbers and JSON values: this cannot happen.
+        Err(e) => panic_outcome(&format!("could not serialise an error: {e}")),
     }
 }
 
@@ -80,10 +95,6 @@ pub(crate) fn panic_outcome(message: &str) -> Outcome {
         status: SOKU_ERR_PANIC,
         json: json.to_string(),
     }
-}
-
-fn to_value_or_null<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
 /// Hands `json` to C as an owned string (freed by `soku_string_free`).

@@ -24,7 +24,7 @@ const RESET_MARGIN: Duration = Duration::from_millis(250);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublishBatch {
-    /// The posts, published in this order.
+    /// The posts, published in this order. Required (may be empty).
     pub posts: Vec<CreatePost>,
 }
 
@@ -125,16 +125,16 @@ impl Client {
     /// - A failure does not stop the batch: every post gets its [`BatchItem`], in input order.
     /// - Pacing: before each post, if the last response said `X-RateLimit-Remaining: 0`, the
     ///   batch sleeps until that window's `X-RateLimit-Reset` (plus a 250 ms margin, at most
-    ///   60 s, the API's window length) instead of collecting 429s. There is no fixed delay between
-    ///   posts. A 429 that happens anyway is retried by the client as usual.
+    ///   60 s, the API's window length) instead of collecting 429s. There is no fixed delay
+    ///   between posts. A 429 that happens anyway is retried by the client as usual.
     /// - Idempotency: with [`CallOptions::idempotency_key`] set to `K`, post `i` is sent with
     ///   the key `K-i`, so re-running the same batch with the same key publishes nothing twice;
     ///   without one, each post gets a fresh key (reused across that post's retries).
     /// - The other options apply to every post.
     ///
     /// The returned [`Meta`] is the last post's, with `attempts` summed over the batch and
-    /// `idempotency_key` the caller's base key. Fails only if the input itself is unusable;
-    /// an empty batch gives an empty report.
+    /// `idempotency_key` the caller's base key. The batch as a whole does not fail: every
+    /// failure is reported in its item, and an empty batch gives an empty report.
     pub fn publish_batch_with_progress(
         &self,
         posts: &[CreatePost],
@@ -194,9 +194,13 @@ fn pacing_wait(rl: &RateLimit, now: SystemTime, cap: Duration) -> Option<Duratio
     if rl.remaining != Some(0) {
         return None;
     }
-    let reset = UNIX_EPOCH + Duration::from_secs(rl.reset?) + RESET_MARGIN;
-    let wait = reset.duration_since(now).ok()?;
-    Some(wait.min(cap))
+    let reset = UNIX_EPOCH
+        .checked_add(Duration::from_secs(rl.reset?))
+        .and_then(|t| t.checked_add(RESET_MARGIN));
+    match reset {
+        Some(reset) => Some(reset.duration_since(now).ok()?.min(cap)),
+        None => Some(cap), // a reset beyond what the clock can represent
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +229,7 @@ mod tests {
         // A reset already past: no wait. A hostile reset: capped.
         assert_eq!(pacing_wait(&snapshot(0, 900), now, cap), None);
         assert_eq!(pacing_wait(&snapshot(0, 9_999_999), now, cap), Some(cap));
+        assert_eq!(pacing_wait(&snapshot(0, u64::MAX), now, cap), Some(cap));
         // Remaining 0 without a reset: nothing to pace by (the client's retry handles a 429).
         let no_reset = RateLimit {
             reset: None,

@@ -20,26 +20,46 @@
 //! whole workflow again with the same base key imports nothing twice and publishes nothing twice.
 //! Batch items use `<base>-<index>` when the caller gave a key, else a fresh key each.
 //!
-//! # Example
+//! # Examples
 //!
-//! ```no_run
-//! use soku::{CallOptions, Client, CreatePost, Platform};
+//! (The hidden lines start the embedded `soku-sandbox`; against the real API use
+//! [`Client::from_env`](crate::Client::from_env).)
 //!
-//! # fn main() -> soku::Result<()> {
-//! let client = Client::from_env()?;
+//! ```
+//! use soku::workflows::{PublishWithMedia, RotateApiKey};
+//! use soku::{CallOptions, CreatePost, MediaType, Platform, PostContent};
+//!
+//! # let sandbox = soku_sandbox::Sandbox::start().unwrap();
+//! # let client = soku::Client::builder().base_url(sandbox.url()).api_key(sandbox.api_key())
+//! #     .firebase_token(sandbox.firebase_token()).build()?;
+//! # let old_key_id = sandbox.default_key_id();
+//! // A batch: sequential, paced by the rate-limit headers, one result per post.
 //! let posts = vec![
 //!     CreatePost::text("Monday motivation: consistency beats perfection.", [Platform::Threads, Platform::X]),
 //!     CreatePost::text("Tuesday tip: automate what you repeat.", [Platform::Threads, Platform::X]),
 //! ];
 //! let report = client.publish_batch_with_progress(&posts, &CallOptions::new(), |item| {
-//!     match item.post_submission_id() {
-//!         Some(id) => println!("#{} published: {id}", item.index),
-//!         None => println!("#{} failed: {}", item.index, item.error().map(|e| e.to_string()).unwrap_or_default()),
+//!     match (item.post_submission_id(), item.error()) {
+//!         (Some(id), _) => println!("#{} published: {id}", item.index),
+//!         (_, Some(err)) => println!("#{} failed: {err}", item.index),
+//!         _ => {}
 //!     }
 //! })?;
-//! println!("{} succeeded, {} failed", report.summary.succeeded, report.summary.failed);
-//! # Ok(())
-//! # }
+//! assert_eq!(report.summary.succeeded, 2);
+//!
+//! // Import a video, then publish it; safe to re-run with the same key.
+//! let post = PostContent::new([Platform::YouTube]).text("Walkthrough").media_type(MediaType::Video);
+//! let req = PublishWithMedia::new(["https://example.com/videos/product-demo.mp4"], post);
+//! let opts = CallOptions::new().idempotency_key("launch-video");
+//! let first = client.publish_with_media(&req, &opts)?;
+//! let again = client.publish_with_media(&req, &opts)?;
+//! assert_eq!(first.post.post_submission_id, again.post.post_submission_id);
+//!
+//! // Rotate the key: the old one is revoked only once the new one is verified.
+//! let rotated = client.rotate_api_key(&RotateApiKey::new(old_key_id), &CallOptions::new())?;
+//! let client = client.with_api_key(rotated.api_key.clone());
+//! # assert!(client.create_post(&posts[0]).is_ok());
+//! # Ok::<(), soku::Error>(())
 //! ```
 
 mod batch;
@@ -52,9 +72,7 @@ pub use publish::{
 };
 pub use rotate::{RotateApiKey, RotatedApiKey, VerifyMode};
 
-use std::time::Duration;
-
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::client::CallOptions;
 use crate::error::Error;
@@ -74,7 +92,7 @@ impl MetaTrail {
         self.last = meta.clone();
     }
 
-    /// The rate-limit snapshot of the last step recorded.
+    /// The metadata of the last step recorded (default before any).
     pub(crate) fn last(&self) -> &Meta {
         &self.last
     }
@@ -96,26 +114,8 @@ pub(crate) fn step_opts(opts: &CallOptions, key: Option<String>) -> CallOptions 
     step
 }
 
-/// The error object of the C ABI's error JSON:
-/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`
-/// (`retryAfter` in seconds, a number or null).
+/// The error object of the C ABI's error JSON, as [`Error`] serialises:
+/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`.
 pub(crate) fn error_object(err: &Error) -> Value {
-    json!({
-        "kind": err.kind(),
-        "status": err.status(),
-        "code": err.code().map(|c| c.as_str()),
-        "message": err.message(),
-        "requestId": err.request_id(),
-        "details": err.details(),
-        "retryAfter": err.retry_after().map(seconds_json),
-    })
-}
-
-/// Whole seconds as an integer, fractional ones as a float.
-fn seconds_json(d: Duration) -> Value {
-    if d.subsec_nanos() == 0 {
-        json!(d.as_secs())
-    } else {
-        json!(d.as_secs_f64())
-    }
+    serde_json::to_value(err).unwrap_or(Value::Null)
 }

@@ -33,7 +33,7 @@ pub struct PublishWithMedia {
     /// When to publish (RFC 3339, at least 60 s ahead). Default: none (publish now).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_time: Option<String>,
-    /// Further top-level fields of the post request, passed through unchanged.
+    /// Further top-level fields of the post request, passed through unchanged. Default empty.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }
@@ -83,7 +83,7 @@ pub struct PublishWithTemplate {
     /// When to publish (RFC 3339, at least 60 s ahead). Default: none (publish now).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_time: Option<String>,
-    /// Further top-level fields of the post request, passed through unchanged.
+    /// Further top-level fields of the post request, passed through unchanged. Default empty.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
 }

@@ -30,7 +30,8 @@ pub enum VerifyMode {
     #[default]
     Probe,
     /// Publishes the seed's verification post ("Key rotation verification" to Threads) with the
-    /// new key; it must be accepted. This publishes a real post.
+    /// new key; it must be accepted. This publishes a real post, and fails (keeping the old
+    /// key) when the account has no Threads account connected.
     Post,
     /// No verification: the old key is revoked right after the new one is created.
     None,
@@ -122,8 +123,8 @@ impl Client {
     /// The old key is revoked only if verification succeeded. If it fails, the error of the
     /// failing verification is returned (e.g. `api` / `unauthorized`), the old key keeps
     /// working, and the unverified new key stays on the account (see
-    /// [`Client::list_api_keys`]). If the revocation itself fails, its error is returned: both
-    /// keys are then valid, and running the rotation again is safe.
+    /// [`Client::list_api_keys`]). If the revocation itself fails (e.g. 404 for a wrong
+    /// `oldKeyId`), its error is returned and both keys stay valid: nothing stops working.
     ///
     /// `opts.idempotency_key`, when set to `K`, is sent as `K:verify` with the verification
     /// request; the other options apply to every step.

@@ -3,9 +3,11 @@
  *
  * Environment (set by bindings/c/test.sh from the sandbox's printed lines):
  *   SOKU_BASE_URL, SOKU_API_KEY, SOKU_FIREBASE_TOKEN, SOKU_INACTIVE_API_KEY.
- * Usage: test_soku [all | retry429]
+ * Usage: test_soku [all | retry429 | faults]
  *   all       every operation's success path, API errors, invalid arguments, threads
  *   retry429  expects test.sh to have queued one 429 (with retryAfter) for /v1/posts
+ *   faults    expects test.sh to have queued: an HTML 200 for /v1/templates, a 2 s delay for
+ *             /v1/media, three 500s for /v1/ai/transcribe
  */
 #define _POSIX_C_SOURCE 200809L /* setenv, unsetenv, pthreads */
 
@@ -394,6 +396,28 @@ static void test_api_error_missing_account(void) {
     soku_string_free(out);
 }
 
+static void test_api_error_details(void) {
+    /* with client-side checking off, the server's validation_error and its details come through */
+    char cfg[2048];
+    SokuClient *c;
+    int32_t status;
+    char *out;
+    snprintf(cfg, sizeof cfg, "{\"baseUrl\": \"%s\", \"apiKey\": \"%s\", \"validateScheduledTime\": false}",
+             base_url, api_key);
+    c = new_client(cfg);
+    out = call(soku_posts_create, c,
+               "{\"post\": {\"content\": {\"text\": \"late\", \"platform\": [\"x\"]}}, "
+               "\"scheduledTime\": \"2000-01-01T00:00:00Z\"}",
+               NULL, &status);
+    check_error(status, out, SOKU_ERR_API, "api");
+    CHECK_J(json_int_is(out, "error.status", 400), out);
+    CHECK_J(json_str_is(out, "error.code", "validation_error"), out);
+    CHECK_J(json_str_is(out, "error.details.field", "scheduledTime"), out);
+    CHECK_J(json_is_nonempty_string(out, "error.requestId"), out);
+    soku_string_free(out);
+    soku_client_free(c);
+}
+
 static void test_api_error_forbidden(void) {
     char cfg[2048];
     SokuClient *c;
@@ -491,6 +515,35 @@ static void test_429_is_retried(void) {
     soku_string_free(out);
 }
 
+/* ---- faults queued by test.sh: the decode, timeout and exhausted-retry kinds ------------------ */
+
+static void test_html_with_200_is_a_decode_error(void) {
+    int32_t status;
+    char *out = call(soku_templates_render, client, "{\"templateSlug\": \"tweetImage\"}",
+                     "{\"maxRetries\": 0}", &status);
+    check_error(status, out, SOKU_ERR_DECODE, "decode");
+    CHECK_J(json_int_is(out, "meta.status", 200), out);
+    soku_string_free(out);
+}
+
+static void test_slow_answer_is_a_timeout(void) {
+    int32_t status;
+    char *out = call(soku_media_upload, client, "{\"url\": \"https://example.com/a.png\"}",
+                     "{\"maxRetries\": 0, \"timeoutMs\": 300}", &status);
+    check_error(status, out, SOKU_ERR_TIMEOUT, "timeout");
+    soku_string_free(out);
+}
+
+static void test_5xx_retries_are_exhausted(void) {
+    int32_t status;
+    char *out = call(soku_ai_transcribe, client, "{\"mediaId\": \"m_1\"}", NULL, &status);
+    check_error(status, out, SOKU_ERR_API, "api");
+    CHECK_J(json_int_is(out, "error.status", 500), out);
+    CHECK_J(json_str_is(out, "error.code", "internal_error"), out);
+    CHECK_J(json_int_is(out, "meta.attempts", 3), out); /* maxRetries 2 in the config */
+    soku_string_free(out);
+}
+
 int main(int argc, char **argv) {
     const char *mode = argc > 1 ? argv[1] : "all";
     base_url = env("SOKU_BASE_URL");
@@ -503,6 +556,10 @@ int main(int argc, char **argv) {
 
     if (strcmp(mode, "retry429") == 0) {
         RUN(test_429_is_retried);
+    } else if (strcmp(mode, "faults") == 0) {
+        RUN(test_html_with_200_is_a_decode_error);
+        RUN(test_slow_answer_is_a_timeout);
+        RUN(test_5xx_retries_are_exhausted);
     } else {
         RUN(test_version_and_status_names);
         RUN(test_client_new_reports_base_url);
@@ -523,6 +580,7 @@ int main(int argc, char **argv) {
         RUN(test_posts_publish_with_template);
         RUN(test_api_keys_rotate);
         RUN(test_api_error_missing_account);
+        RUN(test_api_error_details);
         RUN(test_api_error_forbidden);
         RUN(test_transport_error);
         RUN(test_invalid_arguments);
