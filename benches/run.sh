@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # benches/run.sh: builds in release, runs every harness with N sequential create-post calls
-# (default 1000; `N=50 benches/run.sh` for a smoke run) against the fixed-response server and the
-# sandbox (rate limits off), and prints one table (also saved to target/bench/table.md).
-# Results per harness land in target/bench/results/<server>/ (format: benches/src/results.rs).
+# (default 1000; `N=50 ROUNDS=1 benches/run.sh` for a smoke run) against the fixed-response server
+# and the sandbox (rate limits off), ROUNDS times (default 3, each harness a fresh process per
+# round, harnesses interleaved so that a noisy moment hits one batch, not one client), and prints
+# one table (also saved to target/bench/table.md).
+# Results land in target/bench/results/<server>/r<round>/ (format: benches/src/results.rs).
 # PROFILE=debug checks the script itself quickly with a debug build (its numbers mean nothing).
 set -euo pipefail
 N=${N:-1000}
+ROUNDS=${ROUNDS:-3}
 PROFILE=${PROFILE:-release}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -47,7 +50,7 @@ cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench.c \
     -L"$REL" -lsoku -Wl,-rpath,"$ROOT/$REL" -o "$BENCH/bench-c"
 
 rm -rf "$OUT"
-mkdir -p "$OUT/fixed" "$OUT/sandbox"
+mkdir -p "$OUT"
 
 # --- servers, stopped on exit whatever happens ---
 PIDS=()
@@ -78,8 +81,7 @@ SANDBOX_KEY=$(sed -n 's/^SOKU_API_KEY=//p' "$OUT/sandbox.out")
 harness() {
     local server=$1 name=$2
     shift 2
-    local dir=$OUT/$server
-    say "$server: $name ($N calls)"
+    say "round $round/$ROUNDS, $server: $name ($N calls)"
     curl -sS "$URL$STATS" >"$dir/$name.before.json"
     SOKU_API_KEY=$KEY SOKU_BENCH_URL=$URL SOKU_BENCH_N=$N SOKU_BENCH_OUT=$dir \
         SOKU_LIB=$ROOT/$REL/libsoku.so PYTHONPATH=$ROOT/bindings/python/src \
@@ -87,23 +89,28 @@ harness() {
     curl -sS "$URL$STATS" >"$dir/$name.after.json"
 }
 
-for server in fixed sandbox; do
-    if [ "$server" = fixed ]; then
-        URL=$FIXED_URL KEY=sk_test_bench STATS=/__stats
-    else
-        URL=$SANDBOX_URL KEY=$SANDBOX_KEY STATS=/__sandbox/stats
-    fi
-    dir=$OUT/$server
-    harness "$server" rust-ureq "$REL/bench-rust" --client ureq --url "$URL" --key "$KEY" --n "$N" --out "$dir"
-    harness "$server" rust-soku "$REL/bench-rust" --client soku --url "$URL" --key "$KEY" --n "$N" --out "$dir"
-    harness "$server" c-abi "$BENCH/bench-c" "$URL" "$KEY" "$N" "$dir" benches/payload.json
-    harness "$server" py-binding "$PY" benches/python/bench_binding.py
-    harness "$server" py-seed "$PY" benches/python/bench_seed_requests.py
-    harness "$server" curl bash benches/curl_loop.sh "$URL" "$N" "$dir"
+for round in $(seq "$ROUNDS"); do
+    for server in fixed sandbox; do
+        if [ "$server" = fixed ]; then
+            URL=$FIXED_URL KEY=sk_test_bench STATS=/__stats
+        else
+            URL=$SANDBOX_URL KEY=$SANDBOX_KEY STATS=/__sandbox/stats
+        fi
+        dir=$OUT/$server/r$round
+        mkdir -p "$dir"
+        for client in ureq ureq-no-timeout soku; do
+            harness "$server" "rust-$client" \
+                "$REL/bench-rust" --client "$client" --url "$URL" --key "$KEY" --n "$N" --out "$dir"
+        done
+        harness "$server" c-abi "$BENCH/bench-c" "$URL" "$KEY" "$N" "$dir" benches/payload.json
+        harness "$server" py-binding "$PY" benches/python/bench_binding.py
+        harness "$server" py-seed "$PY" benches/python/bench_seed_requests.py
+        harness "$server" curl bash benches/curl_loop.sh "$URL" "$N" "$dir"
+    done
 done
 
 {
-    echo "## soku benchmark, $N sequential create-post calls per client"
+    echo "## soku benchmark: $ROUNDS batches of $N sequential create-post calls per client"
     echo
     echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
     echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), Linux $(uname -r)"

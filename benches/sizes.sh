@@ -2,8 +2,8 @@
 # benches/sizes.sh: release artifact sizes with cargo's default release profile ("before": only
 # panic = "unwind", as main had it) and with the tuned profile of the root Cargo.toml ("after":
 # lto, codegen-units = 1, strip), plus the per-call speed of both builds, so that the size
-# tuning is shown to cost no speed. N (default 1000) calls per run, ROUNDS (default 3) rounds
-# alternating the builds against one fixed-response server; prints a Markdown table.
+# tuning is shown to cost no speed. N (default 1000) calls per batch, ROUNDS (default 3) rounds
+# alternating the builds against one fixed-response server; prints two Markdown tables.
 set -euo pipefail
 N=${N:-1000}
 ROUNDS=${ROUNDS:-3}
@@ -32,7 +32,7 @@ for round in $(seq "$ROUNDS"); do
         [ "$build" = before ] && bin=target/untuned/release
         for client in soku ureq; do
             "$bin/bench-rust" --client "$client" --url "$URL" --key sk_test_bench --n "$N" \
-                --out "$OUT/$build-$round"
+                --out "$OUT/$build/r$round"
         done
     done
 done
@@ -45,4 +45,4 @@ for f in libsoku.so libsoku.a bench-rust; do
     echo "| $f | $b | $a | $(( (a - b) * 100 / b ))% |"
 done
 echo
-target/release/bench-report profiles "$OUT" "$ROUNDS"
+target/release/bench-report profiles "$OUT"

@@ -36,14 +36,32 @@ impl RawClient {
     /// `soku`'s: no status errors, no redirects, no proxy, `Accept: application/json`, its user
     /// agent and timeouts.
     pub fn new(base_url: &str, api_key: &str) -> RawClient {
+        Self::configured(base_url, api_key, Some(TIMEOUT), Some(CONNECT_TIMEOUT))
+    }
+
+    /// Like [`RawClient::new`] but without any timeout: an informative second floor. With a
+    /// timeout set, ureq 3 resolves the host on every call (pooled connection or not) on a
+    /// freshly spawned thread, so that the lookup can be abandoned; without one it resolves
+    /// inline. The difference is the price of that thread. Not a configuration `soku` may use
+    /// (every request must have a timeout).
+    pub fn without_timeouts(base_url: &str, api_key: &str) -> RawClient {
+        Self::configured(base_url, api_key, None, None)
+    }
+
+    fn configured(
+        base_url: &str,
+        api_key: &str,
+        timeout: Option<Duration>,
+        connect_timeout: Option<Duration>,
+    ) -> RawClient {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
             .user_agent(format!("soku-rust/{}", soku::VERSION))
             .accept("application/json")
-            .timeout_global(Some(TIMEOUT))
-            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(timeout)
+            .timeout_connect(connect_timeout)
             .build()
             .new_agent();
         RawClient {

@@ -1,5 +1,6 @@
 //! Result files: what each harness leaves in a results directory and how the report reads them.
 //!
+//! `benches/run.sh` repeats every harness in rounds, one directory per round (`r1`, `r2`, …).
 //! Every harness, whatever its language, writes two files for a run named `NAME`:
 //! - `NAME.lat`: one per-call latency per line, in nanoseconds, in call order;
 //! - `NAME.meta`: `key=value` lines; `total_ns` (wall time around the whole loop) is required,
@@ -95,6 +96,32 @@ pub fn read(dir: &Path, name: &str) -> io::Result<Option<HarnessRun>> {
     }))
 }
 
+/// Reads the run `NAME` of every round directory `DIR/r1`, `DIR/r2`, … (in round order) that has
+/// one; an empty list if none has.
+pub fn read_rounds(dir: &Path, name: &str) -> io::Result<Vec<HarnessRun>> {
+    let mut rounds = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let round = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.strip_prefix('r'))
+            .and_then(|n| n.parse::<u32>().ok());
+        if let Some(round) = round {
+            if let Some(run) = read(&entry.path(), name)? {
+                rounds.push((round, run));
+            }
+        }
+    }
+    rounds.sort_by_key(|(round, _)| *round);
+    Ok(rounds.into_iter().map(|(_, run)| run).collect())
+}
+
 fn read_opt(path: &Path) -> io::Result<Option<String>> {
     match fs::read_to_string(path) {
         Ok(s) => Ok(Some(s)),
@@ -142,6 +169,27 @@ mod tests {
         assert_eq!(read(&dir, "missing").unwrap(), None);
         fs::write(dir.join("bad.lat"), "12\nnope\n").unwrap();
         assert!(read(&dir, "bad").is_err());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn rounds_in_numeric_order() {
+        let dir = std::env::temp_dir().join(format!("soku-bench-rounds-{}", std::process::id()));
+        for (round, lat) in [(10, 30), (2, 20), (1, 10)] {
+            write(
+                &dir.join(format!("r{round}")),
+                "x",
+                &[lat],
+                &[("total_ns", 1)],
+            )
+            .unwrap();
+        }
+        fs::create_dir_all(dir.join("other")).unwrap();
+        let runs = read_rounds(&dir, "x").unwrap();
+        let firsts: Vec<u64> = runs.iter().map(|r| r.latencies_ns[0]).collect();
+        assert_eq!(firsts, vec![10, 20, 30]);
+        assert!(read_rounds(&dir, "missing").unwrap().is_empty());
+        assert!(read_rounds(&dir.join("nope"), "x").unwrap().is_empty());
         fs::remove_dir_all(&dir).unwrap();
     }
 }

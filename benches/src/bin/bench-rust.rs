@@ -1,7 +1,8 @@
-//! `bench-rust --client soku|ureq --url URL --key KEY --n N --out DIR`
+//! `bench-rust --client soku|ureq|ureq-no-timeout --url URL --key KEY --n N --out DIR`
 //!
-//! N sequential create-post calls through `soku::Client` (`soku`) or raw `ureq` (`ureq`, the
-//! floor), timing each; writes `rust-<client>.lat` and `.meta` into DIR (see
+//! N sequential create-post calls through `soku::Client` (`soku`), raw `ureq` configured like
+//! soku (`ureq`, the floor) or raw `ureq` without timeouts (`ureq-no-timeout`, informative: see
+//! `RawClient::without_timeouts`), timing each; writes `rust-<client>.lat` and `.meta` into DIR (see
 //! `soku_bench::results`). A counting global allocator reports allocations and live heap after
 //! call 100 and after call N (the "no allocation growth across the batch" check).
 
@@ -16,7 +17,8 @@ use soku_bench::procfs::rss_kb;
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
 
-const USAGE: &str = "usage: bench-rust --client soku|ureq --url URL --key KEY --n N --out DIR";
+const USAGE: &str =
+    "usage: bench-rust --client soku|ureq|ureq-no-timeout --url URL --key KEY --n N --out DIR";
 
 /// The call after which the "early" memory reading is taken.
 const EARLY: usize = 100;
@@ -70,6 +72,10 @@ fn run() -> Result<(), String> {
         }
         "ureq" => {
             let c = RawClient::new(url, key);
+            Box::new(move || c.create_post().map(drop))
+        }
+        "ureq-no-timeout" => {
+            let c = RawClient::without_timeouts(url, key);
             Box::new(move || c.create_post().map(drop))
         }
         other => return Err(format!("unknown --client {other:?}\n{USAGE}")),
