@@ -37,6 +37,16 @@ for round in $(seq "$ROUNDS"); do
     done
 done
 
+# A C program statically linked to each libsoku.a, stripped: what the static library costs a user
+# (the .a file itself is not what ships: the linker keeps only what is used).
+for build in before after; do
+    lib=target/release/libsoku.a
+    [ "$build" = before ] && lib=target/untuned/release/libsoku.a
+    cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench.c "$lib" -lpthread -ldl -lm \
+        -o "$OUT/bench-c-static-$build"
+    strip "$OUT/bench-c-static-$build"
+done
+
 size() { stat -c %s "$1"; }
 echo "| artifact | before (default release) | after (tuned) | change |"
 echo "|---|---:|---:|---:|"
@@ -44,5 +54,7 @@ for f in libsoku.so libsoku.a bench-rust; do
     b=$(size "target/untuned/release/$f") a=$(size "target/release/$f")
     echo "| $f | $b | $a | $(( (a - b) * 100 / b ))% |"
 done
+b=$(size "$OUT/bench-c-static-before") a=$(size "$OUT/bench-c-static-after")
+echo "| C bench linked to libsoku.a, stripped | $b | $a | $(( (a - b) * 100 / b ))% |"
 echo
 target/release/bench-report profiles "$OUT"
