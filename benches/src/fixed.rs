@@ -181,14 +181,14 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         let head = match read_head(&mut stream, &mut buf) {
             Ok(Some(Ok(head))) => head,
             Ok(Some(Err(status))) => {
-                let _ = stream.write_all(&error_answer(shared, status, "bad request", true));
+                let _ = stream.write_all(&refusal(shared, status));
                 return;
             }
             // The client closed the connection (or it broke): done.
             Ok(None) | Err(_) => return,
         };
         if head.content_length > MAX_BODY {
-            let _ = stream.write_all(&error_answer(shared, 413, "body too large", true));
+            let _ = stream.write_all(&refusal(shared, 413));
             return;
         }
         if head.expect_continue && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
@@ -332,17 +332,15 @@ fn respond(shared: &Shared, recorded: RecordedRequest, counted: &mut bool, close
     answer_bytes(status, &shared.common_headers, &body, close)
 }
 
-fn error_answer(shared: &Shared, status: u16, message: &str, close: bool) -> Vec<u8> {
-    answer_bytes(
-        status,
-        &shared.common_headers,
-        &error_body("bad_request", message),
-        close,
-    )
+/// The answer to a request the server will not read on, closing the connection.
+fn refusal(shared: &Shared, status: u16) -> Vec<u8> {
+    let message = reason(status).to_ascii_lowercase();
+    let body = error_body("bad_request", &message);
+    answer_bytes(status, &shared.common_headers, &body, true)
 }
 
-fn answer_bytes(status: u16, common_headers: &str, body: &str, close: bool) -> Vec<u8> {
-    let reason = match status {
+fn reason(status: u16) -> &'static str {
+    match status {
         200 => "OK",
         201 => "Created",
         401 => "Unauthorized",
@@ -351,10 +349,14 @@ fn answer_bytes(status: u16, common_headers: &str, body: &str, close: bool) -> V
         431 => "Request Header Fields Too Large",
         501 => "Not Implemented",
         _ => "Bad Request",
-    };
+    }
+}
+
+fn answer_bytes(status: u16, common_headers: &str, body: &str, close: bool) -> Vec<u8> {
     let connection = if close { "Connection: close\r\n" } else { "" };
     format!(
-        "HTTP/1.1 {status} {reason}\r\n{common_headers}{connection}Content-Length: {}\r\n\r\n{body}",
+        "HTTP/1.1 {status} {}\r\n{common_headers}{connection}Content-Length: {}\r\n\r\n{body}",
+        reason(status),
         body.len()
     )
     .into_bytes()
