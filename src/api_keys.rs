@@ -19,7 +19,9 @@ const MAX_NAME_CHARS: usize = 100;
 /// The body of `POST /v1/api-keys`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CreateApiKey {
-    /// A label for the key (1–100 characters).
+    /// A label for the key: 1–100 characters, not only whitespace, like the server's rule
+    /// (checked before sending, [`Error::InvalidArgument`](crate::Error::InvalidArgument)
+    /// otherwise; sent verbatim).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Unknown fields, passed through unchanged.
@@ -41,8 +43,8 @@ impl CreateApiKey {
 
     fn validate(&self) -> Result<()> {
         if let Some(name) = &self.name {
-            let n = name.chars().count();
-            if n == 0 || n > MAX_NAME_CHARS {
+            // As the server: blank (whitespace-only) is empty; every character counts.
+            if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {
                 return Err(invalid("name", "must be 1 to 100 characters"));
             }
         }
@@ -57,8 +59,13 @@ impl CreateApiKey {
 pub struct CreatedApiKey {
     /// The new key (`sk_live_…`). Store it now; it cannot be listed later.
     pub api_key: String,
-    /// The key's id, if the server sent one.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// The key's id, if the server sent one (a number is kept as its decimal string; any
+    /// other type is dropped rather than failing the decode of the key).
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// Unknown fields, kept.
     #[serde(flatten)]
@@ -75,26 +82,73 @@ impl fmt::Debug for CreatedApiKey {
     }
 }
 
+/// A string as is, a number as its decimal string; anything else is `None`.
+fn string_or_number(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Optional metadata: a string or a number; any other type (or `null`) becomes `None` instead of
+/// failing the whole answer.
+fn lenient_string<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
+    Value::deserialize(d).map(string_or_number)
+}
+
+/// A required id: a string or a number (kept as its decimal string).
+fn id_string<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    use serde::de::Error as _;
+    string_or_number(Value::deserialize(d)?)
+        .ok_or_else(|| D::Error::custom("key id must be a string or a number"))
+}
+
 /// Metadata of one key (never the full key).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApiKeyInfo {
-    /// The key's id (what [`Client::revoke_api_key`] takes).
+    /// The key's id (what [`Client::revoke_api_key`] takes); a number is kept as its decimal
+    /// string.
+    #[serde(deserialize_with = "id_string")]
     pub id: String,
     /// Its label.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub name: Option<String>,
     /// Creation instant.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub created_at: Option<String>,
     /// Revocation instant, if revoked.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub revoked_at: Option<String>,
     /// `active` or `revoked`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub status: Option<String>,
     /// A harmless preview of the key. Wire name `keyPreview`.
-    #[serde(rename = "keyPreview", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "keyPreview",
+        default,
+        deserialize_with = "lenient_string",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub preview: Option<String>,
     /// Unknown fields, kept.
     #[serde(flatten)]
@@ -240,6 +294,25 @@ mod tests {
         );
         assert!(serde_json::from_value::<ApiKeyList>(json!({"nope": 1})).is_err());
         assert!(serde_json::from_value::<ApiKeyList>(json!("x")).is_err());
+    }
+
+    #[test]
+    fn ids_are_strings_or_numbers() {
+        let k: CreatedApiKey =
+            serde_json::from_value(json!({"apiKey": "sk_live_a", "id": 42})).unwrap();
+        assert_eq!(k.id.as_deref(), Some("42"));
+        let k: CreatedApiKey = serde_json::from_value(json!({"apiKey": "sk_live_a"})).unwrap();
+        assert_eq!(k.id, None);
+        for odd in [json!(null), json!(true), json!([1]), json!({"v": 1})] {
+            let k: CreatedApiKey =
+                serde_json::from_value(json!({"apiKey": "sk_live_a", "id": odd})).unwrap();
+            assert_eq!((k.api_key.as_str(), k.id), ("sk_live_a", None));
+        }
+        let i: ApiKeyInfo = serde_json::from_value(json!({"id": 7, "status": 1})).unwrap();
+        assert_eq!((i.id.as_str(), i.status.as_deref()), ("7", Some("1")));
+        for bad in [json!({"id": null}), json!({"id": [1]}), json!({})] {
+            assert!(serde_json::from_value::<ApiKeyInfo>(bad).is_err());
+        }
     }
 
     #[test]

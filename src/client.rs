@@ -18,6 +18,9 @@ use crate::validate::strip_prefix_ignore_case;
 pub const DEFAULT_BASE_URL: &str = "https://api.mysoku.io";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Ceiling of every duration option (24 h): a longer one is refused, since a deadline that far
+/// off is a bug (and `Instant + Duration::MAX` would overflow).
+const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
 const REDACTED: &str = "[redacted]";
 
 /// A blocking Soku API client.
@@ -86,7 +89,8 @@ pub struct CallOptions {
     pub idempotency_key: Option<String>,
     /// Firebase ID token for the api-key calls, overriding the client's. Default none.
     pub firebase_token: Option<String>,
-    /// Bound on each attempt of this call, overriding the client's timeout. Default none.
+    /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
+    /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
     pub timeout: Option<Duration>,
     /// Retries for this call, overriding the client's `max_retries`. Default none.
     pub max_retries: Option<u32>,
@@ -213,14 +217,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Bound on each attempt of a call: connect, send, answer and body. Default 30 s; must not
-    /// be zero (there is no infinite timeout).
+    /// Bound on each attempt of a call: connect, send, answer and body. Default 30 s; must be
+    /// greater than zero (there is no infinite timeout) and at most 24 h.
+    ///
+    /// It bounds one attempt, not the whole call. A call makes at most `max_retries + 1`
+    /// attempts with a wait of at most `max_retry_wait` between two of them, so it lasts at most
+    /// `(max_retries + 1) × timeout + max_retries × max_retry_wait`: with the defaults
+    /// 4 × 30 s + 3 × 60 s = 5 minutes (the 60 s waits only when the server asks for them with
+    /// `Retry-After` or `X-RateLimit-Reset`; the default backoff alone waits under 10 s in all).
+    /// Lower `max_retries`, `timeout` or `max_retry_wait` to bound a call more tightly.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Bound on establishing a connection (DNS, TCP, TLS). Default 10 s; must not be zero.
+    /// Bound on establishing a connection (DNS, TCP, TLS). Default 10 s; must be greater than
+    /// zero and at most 24 h.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -233,13 +245,14 @@ impl ClientBuilder {
     }
 
     /// Cap on any single wait between attempts, including a server's `Retry-After`.
-    /// Default 60 s.
+    /// Default 60 s; at most 24 h.
     pub fn max_retry_wait(mut self, wait: Duration) -> Self {
         self.retry.max_wait = wait;
         self
     }
 
-    /// Base of the exponential backoff (`2^n × base + jitter(0..base)`). Default 1 s.
+    /// Base of the exponential backoff (`2^n × base + jitter(0..base)`). Default 1 s; at most
+    /// 24 h.
     pub fn backoff_base(mut self, base: Duration) -> Self {
         self.retry.backoff_base = base;
         self
@@ -270,8 +283,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client: [`Error::Config`] on a bad base URL, a zero timeout, or a credential
-    /// that cannot be sent in a header.
+    /// Builds the client: [`Error::Config`] on a bad base URL, a zero timeout, a duration
+    /// option above 24 h, or a credential that cannot be sent in a header.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.env_error {
             return Err(Error::Config(e));
@@ -284,6 +297,14 @@ impl ClientBuilder {
             return Err(Error::Config(
                 "connect timeout must be greater than zero".into(),
             ));
+        }
+        for (name, d) in [
+            ("timeout", self.timeout),
+            ("connect timeout", self.connect_timeout),
+            ("max retry wait", self.retry.max_wait),
+            ("backoff base", self.retry.backoff_base),
+        ] {
+            check_ceiling(name, d).map_err(Error::Config)?;
         }
         if let Some(k) = &self.api_key {
             check_credential("api key", k)?;
@@ -409,7 +430,7 @@ impl Client {
                 meta,
             });
         }
-        self.decode(&bytes, meta)
+        self.decode(&bytes, meta, opts)
     }
 
     /// Sends one logical call and decodes the 2xx body as `T`.
@@ -423,10 +444,16 @@ impl Client {
     ) -> Result<Response<T>> {
         let body = body.map(encode_body).transpose()?;
         let (bytes, meta) = self.send_raw(method, path, auth, body.as_deref(), opts)?;
-        self.decode(&bytes, meta)
+        self.decode(&bytes, meta, opts)
     }
 
-    fn decode<T: DeserializeOwned>(&self, bytes: &[u8], meta: Meta) -> Result<Response<T>> {
+    /// Decodes a 2xx body; the error message is redacted of every credential of the call.
+    fn decode<T: DeserializeOwned>(
+        &self,
+        bytes: &[u8],
+        meta: Meta,
+        opts: &CallOptions,
+    ) -> Result<Response<T>> {
         match serde_json::from_slice::<T>(bytes) {
             Ok(data) => Ok(Response { data, meta }),
             Err(e) => {
@@ -435,7 +462,7 @@ impl Client {
                 } else {
                     "response body is not json"
                 };
-                let message = redact(format!("{what}: {e}"), &self.secrets(None));
+                let message = redact(format!("{what}: {e}"), &self.secrets(opts));
                 Err(Error::Decode {
                     message,
                     meta: Box::new(meta),
@@ -444,11 +471,12 @@ impl Client {
         }
     }
 
-    fn secrets<'a>(&'a self, token: Option<&'a str>) -> Vec<&'a str> {
+    /// Every credential a call may carry (the client's and the call's own token).
+    fn secrets<'a>(&'a self, opts: &'a CallOptions) -> Vec<&'a str> {
         let mut v: Vec<&str> = Vec::with_capacity(3);
         v.extend(self.api_key.as_deref());
         v.extend(self.shared.firebase_token.as_deref());
-        v.extend(token);
+        v.extend(opts.firebase_token.as_deref());
         v
     }
 
@@ -513,6 +541,7 @@ impl Client {
                 "timeout must be greater than zero".into(),
             ));
         }
+        check_ceiling("timeout", timeout).map_err(Error::InvalidArgument)?;
         let mut policy = self.shared.retry;
         if let Some(n) = opts.max_retries {
             policy.max_retries = n;
@@ -527,7 +556,7 @@ impl Client {
             headers.push(("idempotency-key", k));
         }
         let url = format!("{}{}", self.shared.base_url, path);
-        let secrets = self.secrets(opts.firebase_token.as_deref());
+        let secrets = self.secrets(opts);
         let req = Request {
             method,
             url: &url,
@@ -549,6 +578,14 @@ fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
 /// Printable ASCII without control characters (what a header value may carry).
 fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].
+fn check_ceiling(what: &str, d: Duration) -> std::result::Result<(), String> {
+    if d > MAX_DURATION {
+        return Err(format!("{what} must be at most 24 h"));
+    }
+    Ok(())
 }
 
 fn check_credential(what: &str, value: &str) -> Result<()> {

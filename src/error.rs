@@ -21,7 +21,7 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
     /// The request could not be completed: connection refused or reset, DNS, TLS, protocol.
-    #[error("transport error: {message}")]
+    #[error("transport error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Transport {
         /// What failed.
         message: String,
@@ -29,7 +29,7 @@ pub enum Error {
         meta: Box<Meta>,
     },
     /// The call did not finish within the configured timeout.
-    #[error("timeout: {message}")]
+    #[error("timeout: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Timeout {
         /// Which phase timed out.
         message: String,
@@ -201,7 +201,9 @@ impl Serialize for Error {
 
 /// An API error code. Unknown codes are kept verbatim in [`ErrorCode::Other`].
 ///
-/// (De)serialises as its wire string.
+/// (De)serialises as its wire string. New codes may become variants in a minor release (match
+/// with a wildcard arm).
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ErrorCode {
     /// `validation_error` (400).
@@ -293,6 +295,26 @@ pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
     text
 }
 
+/// [`redact`]s every string of a JSON value, object keys included, at any depth.
+pub(crate) fn redact_value(value: &mut serde_json::Value, secrets: &[&str]) {
+    use serde_json::Value;
+    let dirty = |s: &str| secrets.iter().any(|x| !x.is_empty() && s.contains(x));
+    match value {
+        Value::String(s) if dirty(s) => *s = redact(std::mem::take(s), secrets),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secrets)),
+        Value::Object(map) => {
+            if map.keys().any(|k| dirty(k)) {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(k, v)| (redact(k, secrets), v))
+                    .collect();
+            }
+            map.values_mut().for_each(|v| redact_value(v, secrets));
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,6 +366,42 @@ mod tests {
                 "message": "text is required", "requestId": "req_123", "details": null,
                 "retryAfter": null})
         );
+    }
+
+    #[test]
+    fn every_kind_with_meta_shows_the_request_id() {
+        let meta = |id: Option<&str>| {
+            Box::new(Meta {
+                request_id: id.map(str::to_owned),
+                ..Meta::default()
+            })
+        };
+        let message = || "connection error: reset".to_owned();
+        for (id, suffix) in [(Some("req_9"), " (request req_9)"), (None, "")] {
+            let shown = [
+                Error::Transport {
+                    message: message(),
+                    meta: meta(id),
+                },
+                Error::Timeout {
+                    message: message(),
+                    meta: meta(id),
+                },
+                Error::Decode {
+                    message: message(),
+                    meta: meta(id),
+                },
+            ]
+            .map(|e| e.to_string());
+            assert_eq!(
+                shown,
+                [
+                    format!("transport error: connection error: reset{suffix}"),
+                    format!("timeout: connection error: reset{suffix}"),
+                    format!("decode error: connection error: reset{suffix}"),
+                ]
+            );
+        }
     }
 
     #[test]

@@ -54,6 +54,12 @@
 //! # Ok::<(), soku::Error>(())
 //! ```
 //!
+//! Durations: [`ClientBuilder::timeout`] bounds each attempt, not the whole call. A call makes
+//! at most `max_retries + 1` attempts and waits at most `max_retry_wait` between two, so with the
+//! defaults (30 s timeout, 3 retries, 60 s cap on a wait) it lasts at most
+//! 4 × 30 s + 3 × 60 s = 5 minutes; the long waits happen only when the server asks for them
+//! (`Retry-After`, `X-RateLimit-Reset`). Every duration option is at most 24 h.
+//!
 //! Limits: success bodies are read up to 10 MiB (larger is an [`Error::Decode`]), error bodies up
 //! to 64 KiB; redirects are never followed; proxies are used only when configured with
 //! [`ClientBuilder::proxy`].

@@ -8,6 +8,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A social network. Unknown names are kept verbatim in [`Platform::Other`], so a new platform
 /// needs no library release. (De)serialises as its wire name; `"twitter"` parses as [`Platform::X`].
+/// A platform may become a named variant in a minor release (match with a wildcard arm).
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Platform {
     /// `x` (alias `twitter`).

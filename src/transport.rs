@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use ureq::Agent;
 
-use crate::error::{ApiError, Error, ErrorCode, Result, redact};
+use crate::error::{ApiError, Error, ErrorCode, Result, redact, redact_value};
 use crate::rate_limit::RateLimit;
 use crate::response::Meta;
 use crate::retry::{Class, RetryPolicy, parse_retry_after};
@@ -212,8 +212,9 @@ impl Transport {
         let request_id = header("x-request-id")
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(str::to_owned);
-        let rate_limit = RateLimit::from_headers(header);
+            .map(|s| redact(s.to_owned(), req.secrets));
+        let mut rate_limit = RateLimit::from_headers(header);
+        rate_limit.tier = rate_limit.tier.map(|t| redact(t, req.secrets));
         let retry_after =
             header("retry-after").and_then(|v| parse_retry_after(v, SystemTime::now()));
 
@@ -350,20 +351,30 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
         details: Option<serde_json::Value>,
     }
 
+    // Every string taken from the body is redacted: a server may echo the credentials anywhere.
+    let clean = |s: String| redact(s, secrets);
     let fallback_code = || ErrorCode::Other(format!("http_{}", answer.status));
     let (code, message, error_type, body_request_id, details) =
         match serde_json::from_slice::<Envelope>(&answer.body) {
             Ok(Envelope { error: e }) => (
                 e.code
-                    .as_deref()
-                    .map(ErrorCode::parse)
+                    .map(|c| ErrorCode::parse(&clean(c)))
                     .unwrap_or_else(fallback_code),
                 e.message.unwrap_or_default(),
-                e.error_type,
-                e.request_id,
-                e.details,
+                e.error_type.map(clean),
+                e.request_id.map(clean),
+                e.details.map(|mut d| {
+                    redact_value(&mut d, secrets);
+                    d
+                }),
             ),
-            Err(_) => (fallback_code(), excerpt(&answer.body), None, None, None),
+            Err(_) => (
+                fallback_code(),
+                excerpt(&answer.body, secrets),
+                None,
+                None,
+                None,
+            ),
         };
     if meta.request_id.is_none() {
         meta.request_id = body_request_id;
@@ -385,9 +396,10 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
     }))
 }
 
-/// The first [`EXCERPT_CHARS`] characters of a body, whitespace collapsed.
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
+/// The first [`EXCERPT_CHARS`] characters of a body, whitespace collapsed. The whole body is
+/// redacted before it is cut, so a secret crossing the cut cannot leak in part.
+fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    let text = redact(String::from_utf8_lossy(body).into_owned(), secrets);
     let mut out = String::new();
     let words = text.split_whitespace();
     for (n, word) in words.enumerate() {
@@ -412,12 +424,12 @@ mod tests {
     #[test]
     fn excerpts_are_bounded() {
         assert_eq!(
-            excerpt(b"<html>\n  <b>Bad   Gateway</b>\n</html>"),
+            excerpt(b"<html>\n  <b>Bad   Gateway</b>\n</html>", &[]),
             "<html> <b>Bad Gateway</b> </html>"
         );
         let long = "é".repeat(1000);
-        let e = excerpt(long.as_bytes());
+        let e = excerpt(long.as_bytes(), &[]);
         assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
-        assert_eq!(excerpt(&[0xff, 0xfe, b'a']), "\u{fffd}\u{fffd}a");
+        assert_eq!(excerpt(&[0xff, 0xfe, b'a'], &[]), "\u{fffd}\u{fffd}a");
     }
 }

@@ -229,22 +229,51 @@ fn silent_server_times_out_within_the_bound() {
     assert_eq!(server.connections(), 2);
 }
 
-#[test]
-fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
-    let server = RawServer::start(|mut stream| {
+/// A server that answers `200` with `x-request-id: <request_id>` and the first bytes of a
+/// 100-byte body, waits `then`, and hangs up.
+fn cut_answer(request_id: &'static str, then: Duration) -> RawServer {
+    RawServer::start(move |mut stream| {
         use std::io::Write;
         core_support::read_head(&mut stream);
-        let _ = stream.write_all(
-            b"HTTP/1.1 200 OK\r\nx-request-id: req_cut\r\ncontent-length: 100\r\n\r\n{\"postSub",
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nx-request-id: {request_id}\r\ncontent-length: 100\r\n\r\n{{\"post"
         );
+        let _ = stream.write_all(head.as_bytes());
+        std::thread::sleep(then);
         let _ = stream.shutdown(std::net::Shutdown::Both);
-    });
+    })
+}
+
+#[test]
+fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
+    let server = cut_answer("req_cut", Duration::ZERO);
     let c = builder(&server.url).max_retries(0).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
-    checked(&err);
+    let shown = checked(&err);
     assert_eq!(err.kind(), "transport");
+    assert!(
+        shown.starts_with("transport error: ") && shown.ends_with(" (request req_cut)"),
+        "{shown}"
+    );
     let meta = err.meta().unwrap();
     assert_eq!(meta.status, 200);
     assert_eq!(meta.request_id.as_deref(), Some("req_cut"));
     assert_eq!(err.request_id(), Some("req_cut"));
+}
+
+#[test]
+fn stalled_success_body_times_out_with_the_request_id_shown() {
+    let server = cut_answer("req_slow", Duration::from_secs(5));
+    let c = builder(&server.url)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let err = c.create_post(&post()).unwrap_err();
+    let shown = checked(&err);
+    assert_eq!(err.kind(), "timeout");
+    assert_eq!(
+        shown,
+        "timeout: no complete answer within 300ms (request req_slow)"
+    );
+    assert_eq!(err.request_id(), Some("req_slow"));
 }

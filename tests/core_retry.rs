@@ -362,3 +362,27 @@ fn broken_connections_retry_only_when_safe() {
     assert_eq!(err.meta().unwrap().attempts, 1);
     assert_eq!(server.connections(), 1);
 }
+
+#[test]
+fn api_key_creation_is_not_retried_after_a_dropped_connection() {
+    // The request was sent, then the connection dropped: the key may exist already, and a
+    // second POST would create another one.
+    let server = RawServer::start(hang_up);
+    let c = builder(&server.url).max_retries(3).build().unwrap();
+    let err = c
+        .create_api_key(&CreateApiKey::new().name("ci"))
+        .unwrap_err();
+    checked(&err);
+    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.meta().unwrap().attempts, 1);
+    assert_eq!(err.meta().unwrap().idempotency_key, None);
+    assert_eq!(server.connections(), 1);
+
+    // Listing is idempotent: the same failure is retried.
+    let server = RawServer::start(hang_up);
+    let c = builder(&server.url).max_retries(2).build().unwrap();
+    let err = c.list_api_keys().unwrap_err();
+    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.meta().unwrap().attempts, 3);
+    assert_eq!(server.connections(), 3);
+}

@@ -142,3 +142,120 @@ fn every_other_error_kind_is_clean() {
         .unwrap_err();
     checked(&e);
 }
+
+#[test]
+fn a_secret_across_the_excerpt_cut_is_redacted_whole() {
+    // The collapsed text puts the key at characters 183..229: across the 200-character cut.
+    let page = format!(
+        "<html><body>{}\n  {KEY} <b>Bad Gateway</b>\n{}</body></html>",
+        "x".repeat(170),
+        "y".repeat(500)
+    );
+    let mut server = Server::new();
+    server
+        .mock("POST", "/v1/posts")
+        .with_status(502)
+        .with_header("content-type", "text/html")
+        .with_body(&page)
+        .create();
+    let err = builder(&server.url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+        .create_post(&CreatePost::text("hi", [Platform::X]))
+        .unwrap_err();
+    checked(&err);
+    assert_no_secret(&serde_json::to_string(&err).unwrap());
+    assert_eq!(err.status(), Some(502));
+    let message = err.message();
+    assert!(message.contains(" [redacted] <b>Bad"), "{message}");
+    assert!(message.chars().count() <= 201, "{message}");
+}
+
+#[test]
+fn echoed_credentials_are_redacted_from_every_error_field() {
+    let mut server = Server::new();
+    let body = serde_json::json!({"error": {
+        "type": format!("type_{KEY}"),
+        "code": format!("code_{TOKEN}"),
+        "message": "bad",
+        "requestId": format!("req_{KEY}"),
+        "details": {
+            "echo": format!("you sent {KEY}"),
+            "nested": [1, {"token": TOKEN, "ok": "fine"}, [format!("x{KEY}x")]],
+            KEY: true,
+        },
+    }});
+    server
+        .mock("POST", "/v1/posts")
+        .with_status(400)
+        .with_body(body.to_string())
+        .create();
+    server
+        .mock("POST", "/v1/media")
+        .with_status(500)
+        .with_header("x-request-id", &format!("req_{TOKEN}"))
+        .with_header("x-ratelimit-tier", &format!("tier {KEY}"))
+        .with_body(r#"{"error":{"code":"internal_error","message":"boom"}}"#)
+        .create();
+    let c = builder(&server.url()).max_retries(0).build().unwrap();
+
+    let err = c
+        .create_post(&CreatePost::text("hi", [Platform::X]))
+        .unwrap_err();
+    assert_eq!(
+        checked(&err),
+        "api error 400 code_[redacted]: bad (request req_[redacted])"
+    );
+    let json = serde_json::to_string(&err).unwrap();
+    assert_no_secret(&json);
+    assert_no_secret(&serde_json::to_string(err.meta().unwrap()).unwrap());
+    assert_eq!(
+        err.details(),
+        Some(&serde_json::json!({
+            "echo": "you sent [redacted]",
+            "nested": [1, {"token": "[redacted]", "ok": "fine"}, ["x[redacted]x"]],
+            "[redacted]": true,
+        }))
+    );
+    let soku::Error::Api(api) = &err else {
+        panic!("not an api error")
+    };
+    assert_eq!(api.error_type.as_deref(), Some("type_[redacted]"));
+
+    let err = c
+        .upload_media(&UploadMedia::new("https://a.example/v.mp4"))
+        .unwrap_err();
+    assert_eq!(
+        checked(&err),
+        "api error 500 internal_error: boom (request req_[redacted])"
+    );
+    assert_no_secret(&serde_json::to_string(&err).unwrap());
+    let meta = err.meta().unwrap();
+    assert_no_secret(&serde_json::to_string(meta).unwrap());
+    assert_eq!(meta.rate_limit.tier.as_deref(), Some("tier [redacted]"));
+}
+
+#[test]
+fn a_per_call_firebase_token_is_redacted_from_decode_errors() {
+    const CALL_TOKEN: &str = "eyJ.PER-CALL-FIREBASE-TOKEN.sig";
+    let mut server = Server::new();
+    server
+        .mock("GET", "/v1/api-keys")
+        .match_header("authorization", format!("Bearer {CALL_TOKEN}").as_str())
+        .with_body(format!(r#"{{"apiKeys": ["{CALL_TOKEN}"]}}"#))
+        .create();
+    let err = client(&server.url())
+        .list_api_keys_with(&CallOptions::new().firebase_token(CALL_TOKEN))
+        .unwrap_err();
+    assert_eq!(err.kind(), "decode");
+    let shown = checked(&err);
+    for text in [
+        shown,
+        format!("{err:?}"),
+        serde_json::to_string(&err).unwrap(),
+    ] {
+        assert!(!text.contains("PER-CALL"), "token leaked: {text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+}

@@ -191,7 +191,14 @@ fn other_endpoint_rules() {
             "durationSeconds must be a non-negative number",
         );
     }
-    for name in [String::new(), "n".repeat(101)] {
+    // Like the server: blank (whitespace-only) names are refused; length counts every character.
+    for name in [
+        String::new(),
+        " ".into(),
+        " \t\n\u{3000}".into(),
+        "n".repeat(101),
+        format!(" {} ", "n".repeat(99)),
+    ] {
         assert_invalid(
             c.create_api_key(&CreateApiKey::new().name(name)),
             "name must be 1 to 100 characters",
@@ -215,21 +222,22 @@ fn other_endpoint_rules() {
 }
 
 #[test]
-fn hundred_character_names_are_fine() {
-    let mut server = Server::new();
-    let name = "é".repeat(100);
-    let m = server
-        .mock("POST", "/v1/api-keys")
-        .match_body(Matcher::Json(json!({ "name": name })))
-        .with_body(r#"{"apiKey":"sk_live_x"}"#)
-        .expect(1)
-        .create();
-    builder(&server.url())
-        .build()
-        .unwrap()
-        .create_api_key(&CreateApiKey::new().name(name))
-        .unwrap();
-    m.assert();
+fn hundred_character_and_padded_names_are_sent_verbatim() {
+    for name in ["é".repeat(100), "  ci  ".to_owned()] {
+        let mut server = Server::new();
+        let m = server
+            .mock("POST", "/v1/api-keys")
+            .match_body(Matcher::Json(json!({ "name": name })))
+            .with_body(r#"{"apiKey":"sk_live_x"}"#)
+            .expect(1)
+            .create();
+        builder(&server.url())
+            .build()
+            .unwrap()
+            .create_api_key(&CreateApiKey::new().name(name))
+            .unwrap();
+        m.assert();
+    }
 }
 
 #[test]
@@ -316,4 +324,46 @@ fn bad_configuration_is_refused_at_build() {
             .build()
             .is_ok()
     );
+}
+
+#[test]
+fn durations_above_the_ceiling_are_refused_not_a_panic() {
+    let (server, mocks) = silent_server();
+    let day = Duration::from_secs(24 * 60 * 60);
+    let over = day + Duration::from_millis(1);
+    type Set = fn(soku::ClientBuilder, Duration) -> soku::ClientBuilder;
+    let options: [(Set, &str); 4] = [
+        (|b, d| b.timeout(d), "timeout"),
+        (|b, d| b.connect_timeout(d), "connect timeout"),
+        (|b, d| b.max_retry_wait(d), "max retry wait"),
+        (|b, d| b.backoff_base(d), "backoff base"),
+    ];
+    for (set, name) in options {
+        for d in [over, Duration::MAX] {
+            let err = set(builder(&server.url()), d).build().unwrap_err();
+            assert_eq!(err.kind(), "config");
+            assert_eq!(
+                checked(&err),
+                format!("config error: {name} must be at most 24 h")
+            );
+        }
+        assert!(set(builder(&server.url()), day).build().is_ok(), "{name}");
+    }
+    let c = builder(&server.url()).build().unwrap();
+    for d in [over, Duration::MAX] {
+        assert_invalid(
+            c.create_post_with(
+                &CreatePost::text("hi", [Platform::X]),
+                &CallOptions::new().timeout(d),
+            ),
+            "timeout must be at most 24 h",
+        );
+        assert_invalid(
+            c.list_api_keys_with(&CallOptions::new().timeout(d)),
+            "timeout must be at most 24 h",
+        );
+    }
+    for m in mocks {
+        m.assert();
+    }
 }

@@ -504,6 +504,83 @@ fn api_key_list_and_revoke() {
 }
 
 #[test]
+fn api_key_ids_may_be_numbers_and_odd_metadata_never_loses_the_key() {
+    let mut server = Server::new();
+    let create = server
+        .mock("POST", "/v1/api-keys")
+        .with_status(201)
+        .with_body(
+            r#"{"apiKey":"sk_live_NUMERIC","id":42,"name":{"label":"odd"},"createdAt":1764576000}"#,
+        )
+        .expect(1)
+        .create();
+    let c = client(&server.url());
+    let resp = c.create_api_key(&CreateApiKey::new()).unwrap();
+    assert_eq!(resp.api_key, "sk_live_NUMERIC");
+    assert_eq!(resp.id.as_deref(), Some("42"));
+    assert_eq!(resp.meta().attempts, 1);
+    create.assert();
+
+    // An id of an unexpected type is dropped; the key is still returned.
+    let odd = server
+        .mock("POST", "/v1/api-keys")
+        .with_status(201)
+        .with_body(r#"{"apiKey":"sk_live_ODD","id":{"v":1}}"#)
+        .expect(1)
+        .create();
+    let resp = c.create_api_key(&CreateApiKey::new()).unwrap();
+    odd.assert();
+    assert_eq!(resp.api_key, "sk_live_ODD");
+    assert_eq!(resp.id, None);
+
+    server
+        .mock("GET", "/v1/api-keys")
+        .with_body(
+            r#"{"apiKeys":[{"id":7,"name":5,"createdAt":1764576000,"revokedAt":false,"status":["active"],"keyPreview":null},{"id":"key_2"}]}"#,
+        )
+        .create();
+    let resp = c.list_api_keys().unwrap();
+    let k = &resp.keys[0];
+    assert_eq!(k.id, "7");
+    assert_eq!(k.name.as_deref(), Some("5"));
+    assert_eq!(k.created_at.as_deref(), Some("1764576000"));
+    assert_eq!(
+        (&k.revoked_at, &k.status, &k.preview),
+        (&None, &None, &None)
+    );
+    assert_eq!(resp.keys[1].id, "key_2");
+    assert_eq!(
+        serde_json::to_value(k).unwrap(),
+        json!({"id": "7", "name": "5", "createdAt": "1764576000"})
+    );
+}
+
+#[test]
+fn custom_user_agent_goes_out_on_the_wire() {
+    const UA: &str = "acme-scheduler/2.1 (+https://acme.example)";
+    let mut server = Server::new();
+    let posts = server
+        .mock("POST", "/v1/posts")
+        .match_header("user-agent", UA)
+        .with_body(r#"{"postSubmissionId":"ps_ua"}"#)
+        .expect(2)
+        .create();
+    let keys = server
+        .mock("GET", "/v1/api-keys")
+        .match_header("user-agent", UA)
+        .with_body("[]")
+        .expect(1)
+        .create();
+    let c = builder(&server.url()).user_agent(UA).build().unwrap();
+    let post = CreatePost::text("hi", [Platform::X]);
+    c.create_post(&post).unwrap();
+    c.with_api_key("sk_live_other").create_post(&post).unwrap();
+    c.list_api_keys().unwrap();
+    posts.assert();
+    keys.assert();
+}
+
+#[test]
 fn call_options_token_and_other_key_override() {
     let mut server = Server::new();
     let m = server
