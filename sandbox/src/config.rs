@@ -54,6 +54,23 @@ pub(crate) struct Config {
     pub connections: BTreeMap<String, Vec<String>>,
     pub credits: u64,
     pub check_scheduled_time: bool,
+    /// Firebase ID tokens accepted for the default account besides [`FIREBASE_TOKEN`].
+    pub extra_firebase_tokens: Secrets,
+    /// How many recorded requests, submissions and idempotency results are kept, each.
+    pub retained: usize,
+}
+
+/// The default of [`Config::retained`].
+pub(crate) const DEFAULT_RETAINED: usize = 10_000;
+
+/// Secret strings whose `Debug` shows only how many there are.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) struct Secrets(pub Vec<String>);
+
+impl std::fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} redacted>", self.0.len())
+    }
 }
 
 impl Default for Config {
@@ -70,6 +87,8 @@ impl Default for Config {
             connections: default_connections(),
             credits: 1000,
             check_scheduled_time: true,
+            extra_firebase_tokens: Secrets::default(),
+            retained: DEFAULT_RETAINED,
         }
     }
 }

@@ -40,7 +40,7 @@ fn route(shared: &Shared, req: &Incoming) -> ApiResult {
         }
         ("GET", "/__sandbox/submissions") => {
             let st = lock(&shared.state);
-            Ok(Reply::json(200, &Value::Array(st.submissions.clone())))
+            Ok(Reply::json(200, &json!(st.submissions)))
         }
         ("GET", "/__sandbox/stats") => {
             let st = lock(&shared.state);
@@ -50,7 +50,8 @@ fn route(shared: &Shared, req: &Incoming) -> ApiResult {
                     "connections": st.api_connections.len(),
                     "acceptedConnections": shared.conns.accepted(),
                     "requests": st.request_count,
-                    "submissions": st.submissions.len(),
+                    "submissions": st.submission_count,
+                    "idempotencyKeys": st.idempotency.stored_total,
                 }),
             ))
         }
@@ -83,27 +84,20 @@ fn inject(shared: &Shared, req: &Incoming) -> ApiResult {
         .as_object_mut()
         .ok_or_else(|| ApiError::validation("body", "invalid_type", "body must be an object"))?;
     let path = match obj.remove("path") {
-        Some(Value::String(p)) if p.starts_with('/') => p,
+        Some(Value::String(p)) => p,
         _ => {
             return Err(ApiError::validation(
                 "path",
                 "required",
-                "path must be a string starting with /",
+                "path must be a string",
             ));
         }
     };
     let fault: Fault = serde_json::from_value(body)
         .map_err(|e| ApiError::validation("body", "invalid_value", format!("bad fault: {e}")))?;
-    if fault.status.is_some_and(|s| !(200..=599).contains(&s)) {
-        return Err(ApiError::validation(
-            "status",
-            "invalid_value",
-            "status must be 200 to 599",
-        ));
-    }
     let mut echo = serde_json::to_value(&fault).unwrap_or_default();
     echo["path"] = json!(path);
-    lock(&shared.state).faults.push(path, fault);
+    lock(&shared.state).faults.push(path, fault)?;
     Ok(Reply::json(201, &echo))
 }
 

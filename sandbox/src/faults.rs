@@ -1,5 +1,6 @@
 //! Fault injection: queued misbehaviours for a path.
 
+use crate::reply::ApiError;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -11,8 +12,11 @@ use std::time::Duration;
 /// "retryAfter": 1, "delayMs": 0, "body": "<html>…</html>", "headers": {"Retry-After": "…"},
 /// "drop": false, "afterProcessing": false}`.
 ///
-/// - With none of `status`, `body`, `drop` set the fault only delays the request (`delayMs`),
-///   which is then served normally.
+/// - With none of `status`, `code`, `body`, `drop` set the fault only delays the request
+///   (`delayMs`), which is then served normally; its answer still carries `retryAfter` and
+///   `headers`.
+/// - A `status` outside 200 to 599 or a path not starting with `/` is refused (control API:
+///   400 `validation_error`; [`crate::Sandbox::try_inject`]: an error).
 /// - `status` without `code` uses the usual code of that status (500 → `internal_error`,
 ///   429 → `rate_limit_exceeded`, 503 → `internal_error`, …).
 /// - `body` replaces the JSON envelope with that raw body (`text/html` when it starts with `<`,
@@ -36,7 +40,8 @@ pub struct Fault {
     /// The error code in the envelope. Default: the usual code of `status`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// A `Retry-After` header value in seconds. Default: none.
+    /// A `Retry-After` header value in seconds. Default: none. Without `status`, `code`, `body`
+    /// or `drop` the request is served normally and its answer carries the header.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
     /// Delay before the request is handled, in milliseconds (at most one hour). Default 0.
@@ -156,6 +161,38 @@ impl Fault {
     pub(crate) fn alters_answer(&self) -> bool {
         self.status.is_some() || self.code.is_some() || self.body.is_some() || self.drop
     }
+
+    /// The headers the fault adds to whatever answer is sent: `Retry-After` from
+    /// [`Fault::retry_after`], then [`Fault::headers`] (which may override it).
+    pub(crate) fn response_headers(&self) -> Vec<(String, String)> {
+        let retry_after = self
+            .retry_after
+            .map(|secs| ("Retry-After".to_string(), secs.to_string()));
+        retry_after
+            .into_iter()
+            .chain(self.headers.iter().map(|(n, v)| (n.clone(), v.clone())))
+            .collect()
+    }
+
+    /// The one check of a fault queued for `path`, whether through [`crate::Sandbox::inject`]
+    /// or the control API: the path starts with `/` and a status is 200 to 599.
+    pub(crate) fn check(&self, path: &str) -> Result<(), ApiError> {
+        if !path.starts_with('/') {
+            return Err(ApiError::validation(
+                "path",
+                "invalid_value",
+                format!("fault path {path:?} must start with /"),
+            ));
+        }
+        if let Some(status) = self.status.filter(|s| !(200..=599).contains(s)) {
+            return Err(ApiError::validation(
+                "status",
+                "invalid_value",
+                format!("fault status {status} must be 200 to 599"),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The queue of pending faults, in injection order.
@@ -173,11 +210,13 @@ fn path_matches(pattern: &str, path: &str) -> bool {
 }
 
 impl FaultQueue {
-    /// Queues a fault (a count of 0 queues nothing).
-    pub fn push(&mut self, path: String, fault: Fault) {
+    /// Queues a fault after [`Fault::check`] (a count of 0 queues nothing).
+    pub fn push(&mut self, path: String, fault: Fault) -> Result<(), ApiError> {
+        fault.check(&path)?;
         if fault.count > 0 {
             self.pending.push((path, fault));
         }
+        Ok(())
     }
 
     /// Drops every pending fault.
@@ -216,12 +255,15 @@ mod tests {
         q.push(
             "/v1/api-keys/*".into(),
             Fault::status(500, "internal_error").times(2),
-        );
-        q.push("/v1/posts".into(), Fault::drop_connection());
+        )
+        .unwrap();
+        q.push("/v1/posts".into(), Fault::drop_connection())
+            .unwrap();
         q.push(
             "/v1/api-keys".into(),
             Fault::status(503, "internal_error").method("post"),
-        );
+        )
+        .unwrap();
         assert!(q.take("POST", "/v1/media").is_none());
         assert!(q.take("DELETE", "/v1/api-keys/key_1").is_some());
         assert!(q.take("DELETE", "/v1/api-keys/key_2").is_some());
@@ -230,6 +272,36 @@ mod tests {
         assert!(q.take("POST", "/v1/posts").is_none());
         assert!(q.take("GET", "/v1/api-keys").is_none());
         assert_eq!(q.take("POST", "/v1/api-keys").unwrap().status, Some(503));
+    }
+
+    #[test]
+    fn push_refuses_what_no_http_answer_can_carry() {
+        let mut q = FaultQueue::default();
+        for (path, status) in [("/v1/posts", 0), ("/v1/posts", 199), ("/v1/posts", 600)] {
+            let err = q
+                .push(path.into(), Fault::status(status, "internal_error"))
+                .unwrap_err();
+            assert_eq!((err.status, err.details.unwrap().0), (400, "status".into()));
+        }
+        let err = q.push("v1/posts".into(), Fault::default()).unwrap_err();
+        assert_eq!(err.details.unwrap().0, "path");
+        assert!(q.take("POST", "/v1/posts").is_none(), "nothing was queued");
+        q.push("/v1/posts".into(), Fault::status(200, "ok"))
+            .unwrap();
+        q.push("/v1/posts".into(), Fault::status(599, "x")).unwrap();
+    }
+
+    #[test]
+    fn retry_after_comes_before_explicit_headers() {
+        let f = Fault::default().retry_after(3).header("X-A", "1");
+        assert_eq!(
+            f.response_headers(),
+            [
+                ("Retry-After".into(), "3".into()),
+                ("X-A".into(), "1".into())
+            ]
+        );
+        assert!(!f.alters_answer());
     }
 
     #[test]

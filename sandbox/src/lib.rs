@@ -97,7 +97,8 @@ impl std::fmt::Debug for Sandbox {
 #[derive(Debug, Clone, Default)]
 pub struct SandboxBuilder {
     config: Config,
-    unknown_limits: Vec<String>,
+    /// The first invalid setting, reported by [`SandboxBuilder::start`].
+    invalid: Option<String>,
 }
 
 impl SandboxBuilder {
@@ -133,9 +134,29 @@ impl SandboxBuilder {
         if self.config.limits.contains_key(endpoint) {
             self.config.limits.insert(endpoint.to_string(), per_window);
         } else {
-            self.unknown_limits.push(endpoint.to_string());
+            self.refuse(format!(
+                "unknown rate-limit endpoint {endpoint:?} (known: posts, media, templates, render-og, transcribe, api-keys)"
+            ));
         }
         self
+    }
+
+    /// Also accept `token` as a Firebase ID token of the default account on `/v1/api-keys`
+    /// (repeat to accept several). [`FIREBASE_TOKEN`] stays accepted; any other token gets 401.
+    /// A blank token makes [`SandboxBuilder::start`] fail. Default: only [`FIREBASE_TOKEN`].
+    pub fn extra_firebase_token(mut self, token: impl Into<String>) -> Self {
+        let token = token.into().trim().to_string();
+        if token.is_empty() {
+            self.refuse("a firebase token must not be blank".to_string());
+        } else {
+            self.config.extra_firebase_tokens.0.push(token);
+        }
+        self
+    }
+
+    /// Remembers the first invalid setting.
+    fn refuse(&mut self, problem: String) {
+        self.invalid.get_or_insert(problem);
     }
 
     /// The connected accounts of a platform (`x`, `threads`, `linkedin`, `instagram`,
@@ -167,15 +188,22 @@ impl SandboxBuilder {
         self
     }
 
-    /// Binds the listener and starts serving.
+    /// How many of each kind of history are kept: recorded requests ([`Sandbox::requests`]),
+    /// accepted submissions ([`Sandbox::submissions`]) and stored idempotency results. Beyond
+    /// it the oldest are forgotten (a replay of a forgotten key is processed again), so a long
+    /// benchmark sending a fresh key per call does not grow memory without bound;
+    /// `GET /__sandbox/stats` keeps the totals. Default 10,000; at least 1.
+    pub fn retained(mut self, n: usize) -> Self {
+        self.config.retained = n.max(1);
+        self
+    }
+
+    /// Binds the listener and starts serving. An invalid setting (an unknown
+    /// [`SandboxBuilder::limit`] name, a blank [`SandboxBuilder::extra_firebase_token`]) is an
+    /// [`io::ErrorKind::InvalidInput`] error naming it.
     pub fn start(self) -> io::Result<Sandbox> {
-        if let Some(name) = self.unknown_limits.first() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "unknown rate-limit endpoint {name:?} (known: posts, media, templates, render-og, transcribe, api-keys)"
-                ),
-            ));
+        if let Some(problem) = self.invalid {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, problem));
         }
         Sandbox::start_with(self.config)
     }
@@ -256,14 +284,21 @@ impl Sandbox {
     }
 
     /// The API requests received so far, oldest first (control-API requests excluded). Only
-    /// the most recent 10,000 are kept; `GET /__sandbox/stats` has the total count.
+    /// the most recent 10,000 ([`SandboxBuilder::retained`]) are kept; `GET /__sandbox/stats`
+    /// has the total count.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.shared.state).requests.iter().cloned().collect()
     }
 
-    /// The accepted `POST /v1/posts` bodies, each once however often it was replayed.
+    /// The accepted `POST /v1/posts` bodies, oldest first, each once however often it was
+    /// replayed. Only the most recent 10,000 ([`SandboxBuilder::retained`]) are kept;
+    /// `GET /__sandbox/stats` has the total count.
     pub fn submissions(&self) -> Vec<serde_json::Value> {
-        lock(&self.shared.state).submissions.clone()
+        lock(&self.shared.state)
+            .submissions
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// TCP connections that carried at least one API request (connections used only for the
@@ -281,10 +316,26 @@ impl Sandbox {
     /// Queues `fault` for the next `fault.count` requests whose path is `path` (or starts
     /// with it, when `path` ends in `*`) and, if [`Fault::method`] is set, whose method matches.
     /// The query string is not part of the path. Faults are taken in the order queued.
+    ///
+    /// # Panics
+    ///
+    /// On a fault no HTTP answer can carry (a status outside 200 to 599) or a path that does
+    /// not start with `/`: a mistake in the test that injects it. [`Sandbox::try_inject`]
+    /// returns the error instead.
     pub fn inject(&self, path: &str, fault: Fault) {
+        if let Err(e) = self.try_inject(path, fault) {
+            panic!("soku-sandbox: {e}");
+        }
+    }
+
+    /// [`Sandbox::inject`], returning an [`io::ErrorKind::InvalidInput`] error for a fault the
+    /// control API would refuse (a status outside 200 to 599, a path not starting with `/`);
+    /// nothing is queued then.
+    pub fn try_inject(&self, path: &str, fault: Fault) -> io::Result<()> {
         lock(&self.shared.state)
             .faults
-            .push(path.to_string(), fault);
+            .push(path.to_string(), fault)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.message))
     }
 
     /// Back to the start state: fixtures restored (created keys gone, revoked keys active,

@@ -151,7 +151,7 @@ fn fault_outcome(fault: &Fault, request_id: &str) -> Outcome {
     if fault.drop {
         return Outcome::Drop;
     }
-    let mut reply = match &fault.body {
+    let reply = match &fault.body {
         Some(body) => {
             let ctype = if body.trim_start().starts_with('<') {
                 "text/html; charset=utf-8"
@@ -173,9 +173,6 @@ fn fault_outcome(fault: &Fault, request_id: &str) -> Outcome {
             ApiError::new(status, code, format!("injected fault: {code}")).into_reply(request_id)
         }
     };
-    if let Some(secs) = fault.retry_after {
-        reply = reply.with_header("Retry-After", secs.to_string());
-    }
     Outcome::Answer(reply)
 }
 
@@ -200,10 +197,10 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     }
     let extra_headers = fault
         .as_ref()
-        .map(|f| f.headers.clone())
+        .map(Fault::response_headers)
         .unwrap_or_default();
     let fault = fault.filter(Fault::alters_answer);
-    let (outcome, rate): (Outcome, Option<RateSnapshot>) = {
+    let (outcome, rate): (Outcome, RateSnapshot) = {
         let mut st = lock(&shared.state);
         match &fault {
             Some(f) if !f.after_processing => {
@@ -223,10 +220,8 @@ fn handle_api(shared: &Shared, req: &Incoming) -> Outcome {
     match outcome {
         Outcome::Answer(mut reply) => {
             reply = reply.with_header("X-Request-Id", request_id.as_str());
-            if let Some(rate) = rate {
-                for (name, value) in rate.headers() {
-                    reply = reply.with_header(name, value);
-                }
+            for (name, value) in rate.headers() {
+                reply = reply.with_header(name, value);
             }
             for (name, value) in extra_headers {
                 reply = reply.with_header(&name, value);

@@ -35,11 +35,16 @@ pub(crate) struct State {
     pub keys: Vec<ApiKey>,
     /// Firebase ID token → account id.
     pub tokens: HashMap<String, String>,
-    /// The most recent [`MAX_RECORDED`] API requests, oldest first.
+    /// How many requests, submissions and idempotency results are kept ([`Config::retained`]).
+    pub retained: usize,
+    /// The most recent `retained` API requests, oldest first.
     pub requests: VecDeque<RecordedRequest>,
     /// API requests received in total (also those no longer in `requests`).
     pub request_count: u64,
-    pub submissions: Vec<Value>,
+    /// The most recent `retained` accepted post bodies, oldest first.
+    pub submissions: VecDeque<Value>,
+    /// Posts accepted in total (also those no longer in `submissions`).
+    pub submission_count: u64,
     pub faults: FaultQueue,
     pub idempotency: IdempotencyStore,
     pub limiter: RateLimiter,
@@ -47,15 +52,13 @@ pub(crate) struct State {
     pub api_connections: HashSet<u64>,
 }
 
-/// How many requests are kept for inspection (a long benchmark must not grow without bound).
-pub(crate) const MAX_RECORDED: usize = 10_000;
-
 /// The default account's id.
 pub(crate) const DEFAULT_ACCOUNT: &str = "acct_sandbox";
 const INACTIVE_ACCOUNT: &str = "acct_sandbox_inactive";
 
 impl State {
-    /// The fixtures: an active account with one key and a Firebase token, and an inactive one.
+    /// The fixtures: an active account with one key and its Firebase tokens (the fixture one
+    /// and any configured), and an inactive one.
     pub fn new(config: &Config) -> State {
         let created_at = crate::time::now_rfc3339();
         let key = |id: &str, secret: &str, account: &str, name: &str| ApiKey {
@@ -89,31 +92,66 @@ impl State {
                     "Sandbox inactive-account key",
                 ),
             ],
-            tokens: HashMap::from([(
-                config::FIREBASE_TOKEN.to_string(),
-                DEFAULT_ACCOUNT.to_string(),
-            )]),
+            tokens: std::iter::once(config::FIREBASE_TOKEN)
+                .chain(config.extra_firebase_tokens.0.iter().map(String::as_str))
+                .map(|t| (t.to_string(), DEFAULT_ACCOUNT.to_string()))
+                .collect(),
+            retained: config.retained,
             requests: VecDeque::new(),
             request_count: 0,
-            submissions: Vec::new(),
+            submissions: VecDeque::new(),
+            submission_count: 0,
             faults: FaultQueue::default(),
-            idempotency: IdempotencyStore::default(),
+            idempotency: IdempotencyStore::new(config.retained),
             limiter: RateLimiter::new(config.rate_limits, config.window),
             api_connections: HashSet::new(),
         }
     }
 
-    /// Records one API request, forgetting the oldest beyond [`MAX_RECORDED`].
+    /// Records one API request, forgetting the oldest beyond `retained`.
     pub fn record(&mut self, request: RecordedRequest) {
-        if self.requests.len() == MAX_RECORDED {
-            self.requests.pop_front();
-        }
-        self.requests.push_back(request);
+        push_bounded(&mut self.requests, self.retained, request);
         self.request_count += 1;
+    }
+
+    /// Records one accepted post body, forgetting the oldest beyond `retained`.
+    pub fn submit(&mut self, body: Value) {
+        push_bounded(&mut self.submissions, self.retained, body);
+        self.submission_count += 1;
     }
 
     /// The key record with this secret.
     pub fn key_by_secret(&self, secret: &str) -> Option<&ApiKey> {
         self.keys.iter().find(|k| k.secret == secret)
+    }
+}
+
+/// Appends `item`, first forgetting the oldest items so that at most `cap` (at least one) are
+/// kept; returns the forgotten ones, oldest first.
+pub(crate) fn push_bounded<T>(q: &mut VecDeque<T>, cap: usize, item: T) -> Vec<T> {
+    let excess = (q.len() + 1).saturating_sub(cap.max(1));
+    let forgotten = q.drain(..excess.min(q.len())).collect();
+    q.push_back(item);
+    forgotten
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn push_bounded_keeps_the_most_recent() {
+        let mut q = VecDeque::new();
+        for i in 0..3 {
+            assert!(push_bounded(&mut q, 3, i).is_empty());
+        }
+        assert_eq!(push_bounded(&mut q, 3, 3), [0]);
+        assert_eq!(q, [1, 2, 3]);
+        assert_eq!(
+            push_bounded(&mut q, 0, 4),
+            [1, 2, 3],
+            "a cap of 0 keeps one"
+        );
+        assert_eq!(q, [4]);
     }
 }

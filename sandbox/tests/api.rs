@@ -389,6 +389,41 @@ fn api_keys_auth_is_bearer_only() {
 }
 
 #[test]
+fn configured_firebase_tokens_are_accepted_besides_the_fixture() {
+    let builder = Sandbox::builder()
+        .extra_firebase_token("ci-token-one")
+        .extra_firebase_token(" ci-token-two ");
+    assert!(
+        !format!("{builder:?}").contains("ci-token"),
+        "tokens stay out of Debug"
+    );
+    let sb = builder.start().unwrap();
+    let http = Http::new(&sb);
+    for token in [sb.firebase_token(), "ci-token-one", "ci-token-two"] {
+        let r = http.bearer("GET", "/v1/api-keys", token, None);
+        assert_eq!(r.status, 200, "{token}: {}", r.body);
+        // The configured tokens belong to the default account.
+        assert_eq!(r.json()["apiKeys"][0]["id"], sb.default_key_id());
+    }
+    let r = http.bearer("GET", "/v1/api-keys", "ci-token-three", None);
+    assert_eq!((r.status, r.code()), (401, "unauthorized".to_string()));
+    // Still accepted after a reset.
+    sb.reset();
+    let r = http.bearer("GET", "/v1/api-keys", "ci-token-one", None);
+    assert_eq!(r.status, 200);
+    // Without the option only the fixture token works.
+    let plain = Sandbox::start().unwrap();
+    let r = Http::new(&plain).bearer("GET", "/v1/api-keys", "ci-token-one", None);
+    assert_eq!(r.status, 401);
+    let err = Sandbox::builder()
+        .extra_firebase_token("  ")
+        .start()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(err.to_string().contains("blank"), "{err}");
+}
+
+#[test]
 fn api_key_lifecycle() {
     let sb = Sandbox::start().unwrap();
     let http = Http::new(&sb);

@@ -141,12 +141,33 @@ fn accounts_and_credits_flags() {
 }
 
 #[test]
+fn firebase_token_flag_adds_an_accepted_token() {
+    let sb = run(&["--port", "0", "--firebase-token", "ci-token"]);
+    assert_eq!(
+        sb.lines[2],
+        format!("SOKU_FIREBASE_TOKEN={}", soku_sandbox::FIREBASE_TOKEN)
+    );
+    let http = Http::for_url(&sb.lines[0]);
+    let status = |token: &str| http.bearer("GET", "/v1/api-keys", token, None).status;
+    assert_eq!(
+        (
+            status("ci-token"),
+            status(soku_sandbox::FIREBASE_TOKEN),
+            status("other")
+        ),
+        (200, 200, 401)
+    );
+}
+
+#[test]
 fn bad_arguments_exit_2_with_usage() {
     for args in [
         &["--port"][..],
         &["--port", "x"],
         &["--limit", "posts"],
         &["--limit", "nope=1"],
+        &["--firebase-token"],
+        &["--firebase-token", " "],
         &["--accounts", "x"],
         &["--bogus"],
     ] {
@@ -157,6 +178,17 @@ fn bad_arguments_exit_2_with_usage() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.stdout.is_empty(), "{args:?}");
         assert!(stderr.starts_with("soku-sandbox: "), "{args:?}: {stderr}");
+        assert!(stderr.contains("usage: soku-sandbox"), "{args:?}: {stderr}");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
     }
+    // An unknown endpoint is reported by the library's builder, with its wording.
+    let out = Command::new(env!("CARGO_BIN_EXE_soku-sandbox"))
+        .args(["--limit", "nope=1"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("soku-sandbox: unknown rate-limit endpoint \"nope\" (known: posts,"),
+        "{stderr}"
+    );
 }

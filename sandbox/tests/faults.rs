@@ -280,7 +280,8 @@ fn inspection_records_requests_and_submissions() {
     assert_eq!(reqs[1].json(), Some(body.clone()));
     assert_eq!(
         stats,
-        json!({"connections": 1, "acceptedConnections": 2, "requests": 2, "submissions": 2})
+        json!({"connections": 1, "acceptedConnections": 2, "requests": 2, "submissions": 2,
+               "idempotencyKeys": 1})
     );
     // The same over the control API.
     let listed = http.send("GET", "/__sandbox/requests", &[], None).json();
@@ -455,5 +456,103 @@ fn extra_headers_override_and_ride_on_normal_answers() {
     assert_eq!(
         (r.status, r.header("x-evil"), r.header("set-cookie")),
         (200, None, None)
+    );
+}
+
+#[test]
+fn inject_refuses_a_status_no_http_answer_can_carry() {
+    let sb = Sandbox::start().unwrap();
+    let http = Http::new(&sb);
+    for status in [0, 99, 600] {
+        let err = sb
+            .try_inject("/v1/posts", Fault::status(status, "internal_error"))
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("200 to 599"), "{err}");
+    }
+    let err = sb.try_inject("v1/posts", Fault::default()).unwrap_err();
+    assert!(err.to_string().contains("must start with /"), "{err}");
+    let sb = Arc::new(sb);
+    let panicked = {
+        let sb = Arc::clone(&sb);
+        std::thread::spawn(move || sb.inject("/v1/posts", Fault::status(0, "internal_error")))
+            .join()
+    };
+    assert!(panicked.is_err(), "inject panics on an invalid fault");
+    // Nothing was queued: the next post is served normally.
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    sb.try_inject("/v1/posts", Fault::status(599, "internal_error"))
+        .unwrap();
+    assert_eq!(post_x(&http, &sb, &[]).status, 599);
+}
+
+#[test]
+fn a_retry_after_only_fault_rides_on_the_normal_answer() {
+    let sb = Sandbox::start().unwrap();
+    let http = Http::new(&sb);
+    sb.inject("/v1/posts", Fault::default().retry_after(7));
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (200, Some("7")));
+    assert!(r.json()["postSubmissionId"].is_string());
+    let fault = json!({"path": "/v1/posts", "retryAfter": 3});
+    let queued = http.send("POST", "/__sandbox/faults", &[], Some(&fault.to_string()));
+    assert_eq!(queued.status, 201);
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (200, Some("3")));
+    assert_eq!(sb.submissions().len(), 2);
+    let r = post_x(&http, &sb, &[]);
+    assert_eq!((r.status, r.header("retry-after")), (200, None), "used up");
+}
+
+#[test]
+fn history_is_capped_to_the_most_recent_with_totals_in_stats() {
+    let sb = Sandbox::builder().retained(3).start().unwrap();
+    let http = Http::new(&sb);
+    let post = |text: &str, key: &str| {
+        http.post_with(
+            "/v1/posts",
+            sb.api_key(),
+            &text_post(text, json!(["x"])),
+            &[("Idempotency-Key", key)],
+        )
+    };
+    let first = post("p0", "k0");
+    assert_eq!(first.status, 200);
+    for i in 1..5 {
+        assert_eq!(post(&format!("p{i}"), &format!("k{i}")).status, 200);
+    }
+    let texts: Vec<Value> = sb
+        .submissions()
+        .iter()
+        .map(|s| s["post"]["content"]["text"].clone())
+        .collect();
+    assert_eq!(texts, [json!("p2"), json!("p3"), json!("p4")]);
+    assert_eq!(sb.requests().len(), 3);
+    assert_eq!(sb.requests()[0].header("idempotency-key"), Some("k2"));
+    // A recent key still replays; the oldest has been forgotten, so it is processed again.
+    let replay = post("p4", "k4");
+    assert_eq!(replay.header("idempotent-replayed"), Some("true"));
+    let again = post("p0", "k0");
+    assert_eq!(again.header("idempotent-replayed"), None);
+    assert_ne!(
+        again.json()["postSubmissionId"],
+        first.json()["postSubmissionId"]
+    );
+    let stats = http.send("GET", "/__sandbox/stats", &[], None).json();
+    assert_eq!(
+        (
+            &stats["requests"],
+            &stats["submissions"],
+            &stats["idempotencyKeys"]
+        ),
+        (&json!(7), &json!(6), &json!(6))
+    );
+    assert_eq!(
+        http.send("GET", "/__sandbox/submissions", &[], None)
+            .json()
+            .as_array()
+            .map(Vec::len),
+        Some(3)
     );
 }

@@ -136,5 +136,51 @@ fn limits_can_be_disabled() {
 #[test]
 fn unknown_limit_names_are_refused() {
     let err = Sandbox::builder().limit("postz", 1).start().unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     assert!(err.to_string().contains("postz"), "{err}");
+    // The first invalid setting is the one reported.
+    let err = Sandbox::builder()
+        .limit("first", 1)
+        .limit("second", 1)
+        .start()
+        .unwrap_err();
+    assert!(err.to_string().contains("\"first\""), "{err}");
+}
+
+#[test]
+fn unknown_paths_and_wrong_methods_carry_the_headers_too() {
+    let sb = Sandbox::builder().limit("posts", 5).start().unwrap();
+    let http = Http::new(&sb);
+    assert_eq!(
+        http.post("/v1/posts", sb.api_key(), &text_post("t", json!(["x"])))
+            .status,
+        200
+    );
+    let key = [("soku-api-key", sb.api_key())];
+    let seen = |r: &common::Resp| {
+        (
+            r.status,
+            r.num_header("x-ratelimit-limit"),
+            r.num_header("x-ratelimit-remaining"),
+        )
+    };
+    // 405 on a known path: that path's bucket, for the caller's account, not counted.
+    let wrong = http.send("GET", "/v1/posts", &key, None);
+    assert_eq!(seen(&wrong), (405, 5, 4));
+    let wrong_keys = http.send("PUT", "/v1/api-keys", &[], None);
+    assert_eq!(seen(&wrong_keys), (405, 100, 100));
+    // 404: no bucket counts it; the headers show the largest limit, all remaining.
+    let unknown = http.send("GET", "/v1/nothing", &key, None);
+    assert_eq!(seen(&unknown), (404, 100, 100));
+    for r in [&wrong, &wrong_keys, &unknown] {
+        assert!(r.num_header("x-ratelimit-reset") >= unix_now(), "{r:?}");
+        assert_eq!(r.header("x-ratelimit-tier"), Some("sandbox"));
+    }
+    // A fault on an unknown path carries them as well.
+    sb.inject("/v2/*", Fault::status(503, "internal_error"));
+    let faulted = http.send("GET", "/v2/anything", &[], None);
+    assert_eq!(seen(&faulted), (503, 100, 100));
+    // None of them counted against posts.
+    let r = http.post("/v1/posts", sb.api_key(), &text_post("t", json!(["x"])));
+    assert_eq!(r.num_header("x-ratelimit-remaining"), 3);
 }

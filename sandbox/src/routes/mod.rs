@@ -27,14 +27,17 @@ enum Endpoint {
     RevokeKey,
 }
 
+/// `path` without one trailing `/` (but `/` stays `/`).
+fn without_trailing_slash(path: &str) -> &str {
+    path.strip_suffix('/')
+        .filter(|p| !p.is_empty())
+        .unwrap_or(path)
+}
+
 impl Endpoint {
-    /// The endpoint behind a method and path; 404 / 405 otherwise.
-    fn resolve(method: &str, path: &str) -> Result<Endpoint, ApiError> {
-        let path = path
-            .strip_suffix('/')
-            .filter(|p| !p.is_empty())
-            .unwrap_or(path);
-        let candidates: &[(&str, Endpoint)] = match path {
+    /// The endpoints served on a path, by method; `None` for an unknown path.
+    fn on_path(path: &str) -> Option<&'static [(&'static str, Endpoint)]> {
+        Some(match without_trailing_slash(path) {
             "/v1/posts" => &[("POST", Endpoint::Posts)],
             "/v1/media" => &[("POST", Endpoint::Media)],
             "/v1/templates" => &[("POST", Endpoint::Templates)],
@@ -42,14 +45,15 @@ impl Endpoint {
             "/v1/ai/transcribe" => &[("POST", Endpoint::Transcribe)],
             "/v1/api-keys" => &[("POST", Endpoint::CreateKey), ("GET", Endpoint::ListKeys)],
             p if api_keys::key_id(p).is_some() => &[("DELETE", Endpoint::RevokeKey)],
-            _ => {
-                return Err(ApiError::new(
-                    404,
-                    "not_found",
-                    format!("no such endpoint: {path}"),
-                ));
-            }
-        };
+            _ => return None,
+        })
+    }
+
+    /// The endpoint behind a method and path; 404 / 405 otherwise.
+    fn resolve(method: &str, path: &str) -> Result<Endpoint, ApiError> {
+        let shown = without_trailing_slash(path);
+        let candidates = Endpoint::on_path(path)
+            .ok_or_else(|| ApiError::new(404, "not_found", format!("no such endpoint: {shown}")))?;
         candidates
             .iter()
             .find(|(m, _)| *m == method)
@@ -58,7 +62,7 @@ impl Endpoint {
                 ApiError::new(
                     405,
                     "method_not_allowed",
-                    format!("{method} is not allowed on {path}"),
+                    format!("{method} is not allowed on {shown}"),
                 )
             })
     }
@@ -84,15 +88,11 @@ impl Endpoint {
 }
 
 /// Serves one API request: route, authenticate, count against the rate limit, handle.
-/// Also returns the rate-limit headers (none for unknown paths).
-pub(crate) fn serve(
-    st: &mut State,
-    cfg: &Config,
-    req: &Incoming,
-) -> (ApiResult, Option<RateSnapshot>) {
+/// Also returns the rate-limit headers (of [`peek_rate`] when the request is not counted).
+pub(crate) fn serve(st: &mut State, cfg: &Config, req: &Incoming) -> (ApiResult, RateSnapshot) {
     let endpoint = match Endpoint::resolve(&req.method, req.path()) {
         Ok(e) => e,
-        Err(e) => return (Err(e), None),
+        Err(e) => return (Err(e), peek_rate(st, cfg, req)),
     };
     let (name, limit, now) = (
         endpoint.limit_name(),
@@ -101,7 +101,7 @@ pub(crate) fn serve(
     );
     let account = match auth::authenticate(st, req, endpoint.scheme()) {
         Ok(a) => a,
-        Err(e) => return (Err(e), Some(st.limiter.peek(None, name, limit, now))),
+        Err(e) => return (Err(e), st.limiter.peek(None, name, limit, now)),
     };
     let rate = match st.limiter.hit(&account, name, limit, now) {
         Ok(rate) => rate,
@@ -112,7 +112,7 @@ pub(crate) fn serve(
                 format!("rate limit of {limit} {name} requests per window exceeded"),
             );
             e.retry_after = Some(retry_after);
-            return (Err(e), Some(rate));
+            return (Err(e), rate);
         }
     };
     let result = match endpoint {
@@ -124,18 +124,24 @@ pub(crate) fn serve(
         Endpoint::ListKeys => api_keys::list(st, &account),
         Endpoint::RevokeKey => api_keys::revoke(st, req, &account),
     };
-    (result, Some(rate))
+    (result, rate)
 }
 
-/// The rate-limit headers of a request that is answered without being served (a fault).
-pub(crate) fn peek_rate(st: &mut State, cfg: &Config, req: &Incoming) -> Option<RateSnapshot> {
-    let endpoint = Endpoint::resolve(&req.method, req.path()).ok()?;
+/// The rate-limit headers of a request that is answered without being counted (a fault, a
+/// 404 or a 405), for the account its credential names if valid. A known path shows its
+/// endpoint's bucket, whatever the method. An unknown path counts against no bucket, so it
+/// shows one that never fills: the largest configured limit, all of it remaining, resetting a
+/// window from now.
+pub(crate) fn peek_rate(st: &mut State, cfg: &Config, req: &Incoming) -> RateSnapshot {
+    let now = Instant::now();
+    let Some(&[(_, endpoint), ..]) = Endpoint::on_path(req.path()) else {
+        let tier = cfg.limits.values().copied().max().unwrap_or(0);
+        return st.limiter.peek(None, "tier", tier, now);
+    };
     let account = auth::account_hint(st, req, endpoint.scheme());
     let name = endpoint.limit_name();
-    Some(
-        st.limiter
-            .peek(account.as_deref(), name, cfg.limit(name), Instant::now()),
-    )
+    st.limiter
+        .peek(account.as_deref(), name, cfg.limit(name), now)
 }
 
 /// The `Idempotency-Key` header, if any; blank or longer than 255 characters is a 400.

@@ -27,7 +27,7 @@ pub(super) fn create(st: &mut State, cfg: &Config, req: &Incoming, account: &str
     let key = idempotency_key(req)?;
     st.idempotent((account, "posts", key), &body, |st| {
         validate(cfg, &body)?;
-        st.submissions.push(body.clone());
+        st.submit(body.clone());
         let id = uuid::Uuid::new_v4().to_string();
         Ok(Reply::json(200, &json!({ "postSubmissionId": id })))
     })
