@@ -123,8 +123,8 @@ const char *soku_status_str(int32_t status);
  * - `baseUrl` (string): default `SOKU_BASE_URL`, else `"https://api.mysoku.io"`;
  * - `firebaseToken` (string): default `SOKU_FIREBASE_TOKEN`, else none;
  * - `timeoutMs` (default 30000), `connectTimeoutMs` (default 10000), `maxRetryWaitMs`
- *   (default 60000), `backoffBaseMs` (default 1000): integers of milliseconds (a zero
- *   timeout is `SOKU_ERR_CONFIG`: there is no infinite timeout);
+ *   (default 60000), `backoffBaseMs` (default 1000): integers of milliseconds, at most 24 h
+ *   (a zero timeout or one above 24 h is `SOKU_ERR_CONFIG`: there is no infinite timeout);
  * - `maxRetries` (integer, default 3; 0 disables retrying);
  * - `userAgent` (string, sent verbatim; default `"soku-rust/<version> soku-c/<version>"`);
  * - `allowInsecureHttp` (boolean, default false: `http://` only for loopback hosts);

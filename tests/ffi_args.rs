@@ -510,3 +510,23 @@ fn deeply_nested_or_huge_input_is_rejected_without_crashing() {
         "messages stay bounded"
     );
 }
+
+#[test]
+fn out_of_range_durations_are_refused_not_panicked_on() {
+    for config in [
+        r#"{"apiKey": "sk_live_x", "timeoutMs": 0}"#,
+        r#"{"apiKey": "sk_live_x", "timeoutMs": 100000000000}"#,
+        r#"{"apiKey": "sk_live_x", "connectTimeoutMs": 18446744073709551615}"#,
+    ] {
+        let (status, handle, json) = try_client(Some(config.as_bytes()));
+        assert!(handle.is_none());
+        assert_eq!(status, SOKU_ERR_CONFIG, "{config}: {json}");
+    }
+    let (status, json) = call(
+        soku_posts_create,
+        &offline_client(),
+        Some(TEXT_POST),
+        Some(r#"{"timeoutMs": 18446744073709551615}"#),
+    );
+    assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+}
