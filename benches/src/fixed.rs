@@ -1,7 +1,7 @@
 //! A minimal fixed-response Soku server, so that client cost is measured apart from server cost.
 //!
 //! `POST /v1/posts` with a `soku-api-key` header answers `201` with
-//! [`FIXED_SUBMISSION_BODY`](crate::payload::FIXED_SUBMISSION_BODY) and the rate-limit and request-id
+//! [`FIXED_SUBMISSION_BODY`] and the rate-limit and request-id
 //! headers every Soku response carries; without the key it answers `401`. `GET /__stats` answers
 //! `{"connections": n, "requests": n}` like the sandbox's `GET /__sandbox/stats`: `connections` is
 //! the number of accepted TCP connections that carried at least one `/v1/` request (a stats
