@@ -1,0 +1,22 @@
+"""(c) The Python binding: N sequential create_post calls on one soku.Client.
+
+Environment: SOKU_API_KEY, SOKU_BENCH_URL, SOKU_BENCH_N, SOKU_BENCH_OUT; SOKU_LIB (the release
+libsoku.so) and PYTHONPATH (bindings/python/src) are set by benches/run.sh.
+"""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+import harness  # noqa: E402
+
+import soku  # noqa: E402
+
+if __name__ == "__main__":
+    body = harness.payload()
+    with soku.Client(
+        api_key=os.environ["SOKU_API_KEY"],
+        base_url=os.environ["SOKU_BENCH_URL"],
+        allow_insecure_http=True,
+    ) as client:
+        harness.run("py-binding", lambda: client.create_post(body))

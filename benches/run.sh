@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# benches/run.sh: builds in release, runs every harness with N sequential create-post calls
+# (default 1000; `N=50 ROUNDS=1 benches/run.sh` for a smoke run) against the fixed-response server
+# and the sandbox (rate limits off), ROUNDS times (default 3, each harness a fresh process per
+# round, harnesses interleaved so that a noisy moment hits one batch, not one client), and prints
+# one table (also saved to target/bench/table.md).
+# Results land in target/bench/results/<server>/r<round>/ (format: benches/src/results.rs).
+# PROFILE=debug checks the script itself quickly with a debug build (its numbers mean nothing).
+set -euo pipefail
+N=${N:-1000}
+ROUNDS=${ROUNDS:-3}
+PROFILE=${PROFILE:-release}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+BENCH=target/bench
+OUT=$BENCH/results
+REL=target/$PROFILE
+
+say() { echo "run.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# --- tools: curl and GNU time (peak RSS of every harness, one method for all) ---
+if ! command -v curl >/dev/null || [ ! -x /usr/bin/time ]; then
+    [ "$(id -u)" = 0 ] || die "need curl and /usr/bin/time (apt-get install curl time)"
+    say "installing curl and time"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl time >&2
+fi
+
+# --- Python with requests (the seed's helper needs it); a venv under target/ if missing ---
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import requests' 2>/dev/null; then
+    VENV=target/bench-venv
+    [ -x "$VENV/bin/python" ] || "$PY" -m venv "$VENV" >&2
+    if ! "$VENV/bin/python" -c 'import requests' 2>/dev/null; then
+        say "installing requests into $VENV"
+        "$VENV/bin/pip" install -q 'requests>=2.31,<3' >&2
+    fi
+    PY=$VENV/bin/python
+fi
+
+# --- build (release profile of the root Cargo.toml) ---
+say "building ($PROFILE)"
+if [ "$PROFILE" = release ]; then
+    cargo build --release -q -p soku -p soku-bench -p soku-sandbox >&2
+else
+    cargo build -q -p soku -p soku-bench -p soku-sandbox >&2
+fi
+mkdir -p "$BENCH"
+cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench.c \
+    -L"$REL" -lsoku -Wl,-rpath,"$ROOT/$REL" -o "$BENCH/bench-c"
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+
+# --- servers, stopped on exit whatever happens ---
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+# start NAME CMD...: runs CMD in the background with stdout to $OUT/NAME.out, waits for its URL.
+start() {
+    local name=$1
+    shift
+    "$@" >"$OUT/$name.out" &
+    PIDS+=($!)
+    for _ in $(seq 100); do
+        [ -s "$OUT/$name.out" ] && head -n1 "$OUT/$name.out" | grep -q '^http' && return 0
+        sleep 0.1
+    done
+    die "$name did not print its URL"
+}
+start fixed "$REL/fixed-server" --port 0
+start sandbox "$REL/soku-sandbox" --port 0 --no-rate-limits
+FIXED_URL=$(head -n1 "$OUT/fixed.out")
+SANDBOX_URL=$(head -n1 "$OUT/sandbox.out")
+for _ in $(seq 50); do grep -q '^SOKU_API_KEY=' "$OUT/sandbox.out" && break; sleep 0.1; done
+SANDBOX_KEY=$(sed -n 's/^SOKU_API_KEY=//p' "$OUT/sandbox.out")
+[ -n "$SANDBOX_KEY" ] || die "sandbox printed no SOKU_API_KEY"
+
+# harness SERVER NAME CMD...: one run, framed by the server's connection counts, under GNU time.
+harness() {
+    local server=$1 name=$2
+    shift 2
+    say "round $round/$ROUNDS, $server: $name ($N calls)"
+    curl -sS "$URL$STATS" >"$dir/$name.before.json"
+    SOKU_API_KEY=$KEY SOKU_BENCH_URL=$URL SOKU_BENCH_N=$N SOKU_BENCH_OUT=$dir \
+        SOKU_LIB=$ROOT/$REL/libsoku.so PYTHONPATH=$ROOT/bindings/python/src \
+        /usr/bin/time -f %M -o "$dir/$name.maxrss" "$@"
+    curl -sS "$URL$STATS" >"$dir/$name.after.json"
+}
+
+for round in $(seq "$ROUNDS"); do
+    for server in fixed sandbox; do
+        if [ "$server" = fixed ]; then
+            URL=$FIXED_URL KEY=sk_test_bench STATS=/__stats
+        else
+            URL=$SANDBOX_URL KEY=$SANDBOX_KEY STATS=/__sandbox/stats
+        fi
+        dir=$OUT/$server/r$round
+        mkdir -p "$dir"
+        for client in ureq ureq-no-timeout soku; do
+            harness "$server" "rust-$client" \
+                "$REL/bench-rust" --client "$client" --url "$URL" --key "$KEY" --n "$N" --out "$dir"
+        done
+        harness "$server" c-abi "$BENCH/bench-c" "$URL" "$KEY" "$N" "$dir" benches/payload.json
+        harness "$server" py-binding "$PY" benches/python/bench_binding.py
+        harness "$server" py-seed "$PY" benches/python/bench_seed_requests.py
+        harness "$server" curl bash benches/curl_loop.sh "$URL" "$N" "$dir"
+    done
+done
+
+{
+    echo "## soku benchmark: $ROUNDS batches of $N sequential create-post calls per client"
+    echo
+    echo "- date: $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
+    echo "- machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1), Linux $(uname -r)"
+    echo "- $(rustc --version), Python $("$PY" -c 'import platform; print(platform.python_version())')" \
+        "with requests $("$PY" -c 'import requests; print(requests.__version__)'), $(curl --version | head -n1 | cut -d' ' -f1-2)"
+    [ "$PROFILE" = release ] || echo "- **$PROFILE build: these numbers are not benchmarks**"
+    echo "- $PROFILE libsoku.so: $(stat -c %s "$REL/libsoku.so") bytes, libsoku.a: $(stat -c %s "$REL/libsoku.a") bytes"
+    "$REL/bench-report" "$OUT"
+} | tee "$BENCH/table.md"
