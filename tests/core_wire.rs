@@ -3,6 +3,7 @@
 //! including unknown fields.
 
 mod core_support;
+mod seed;
 
 use core_support::{KEY, TOKEN, builder, client};
 use mockito::{Matcher, Server};
@@ -52,14 +53,6 @@ fn content_mock(
         .with_body(answer)
         .expect(1)
         .create()
-}
-
-fn seed_text_post() -> Value {
-    json!({"post": {"content": {
-        "text": "Just shipped our biggest update yet. More details coming soon.",
-        "mediaType": "text",
-        "platform": ["threads", "x", "linkedin"]
-    }}})
 }
 
 #[test]
@@ -123,16 +116,7 @@ fn regex_like_uuid(s: &str) -> bool {
 
 #[test]
 fn seed_posts_from_constructors_and_from_json() {
-    let video_seed = json!({"post": {"content": {
-        "text": "Watch our full product walkthrough",
-        "mediaType": "video",
-        "videoUrl": "https://storage.mysoku.io/media/product-demo.mp4",
-        "platform": [
-            {"platform": "instagram", "accountId": "ig_main"},
-            {"platform": "tiktok", "accountId": "tt_brand"},
-            "youtube"
-        ]
-    }}});
+    let video_seed = seed::video_post("https://storage.mysoku.io/media/product-demo.mp4");
     let video = CreatePost::video(
         "Watch our full product walkthrough",
         "https://storage.mysoku.io/media/product-demo.mp4",
@@ -142,20 +126,7 @@ fn seed_posts_from_constructors_and_from_json() {
             Platform::YouTube.into(),
         ],
     );
-    let images_seed = json!({"post": {"content": {
-        "text": "Behind the scenes from today's shoot",
-        "mediaType": "image",
-        "imageUrls": [
-            "https://storage.mysoku.io/media/img1.jpg",
-            "https://storage.mysoku.io/media/img2.jpg",
-            "https://storage.mysoku.io/media/img3.jpg"
-        ],
-        "platform": [
-            {"platform": "instagram", "accountId": "ig_main"},
-            {"platform": "facebook", "accountId": "fb_page"},
-            "linkedin"
-        ]
-    }}});
+    let images_seed = seed::image_post();
     let images = CreatePost::images(
         "Behind the scenes from today's shoot",
         [
@@ -226,7 +197,7 @@ fn seed_posts_from_constructors_and_from_json() {
 
     let cases = [
         (
-            seed_text_post(),
+            seed::text_post(),
             CreatePost::text(
                 "Just shipped our biggest update yet. More details coming soon.",
                 [Platform::Threads, Platform::X, Platform::LinkedIn],

@@ -5,6 +5,7 @@
 // own copy.
 #![allow(clippy::duplicate_mod)]
 
+mod seed;
 mod workflow_support;
 
 #[path = "../examples/common/mod.rs"]
@@ -53,14 +54,7 @@ fn sandbox() -> Sandbox {
 fn text_post_sends_the_seed_body() {
     let sb = sandbox();
     let resp = text_post::run(&client(&sb)).unwrap();
-    assert_eq!(
-        sb.submissions(),
-        [json!({"post": {"content": {
-            "text": "Just shipped our biggest update yet. More details coming soon.",
-            "mediaType": "text",
-            "platform": ["threads", "x", "linkedin"]
-        }}})]
-    );
+    assert_eq!(sb.submissions(), [seed::text_post()]);
     assert!(!resp.post_submission_id.is_empty());
 }
 
@@ -73,42 +67,14 @@ fn video_post_imports_then_publishes_to_accounts_and_names() {
         import.json().unwrap(),
         json!({"url": "https://example.com/videos/product-demo.mp4"})
     );
-    assert_eq!(
-        sb.submissions(),
-        [json!({"post": {"content": {
-            "text": "Watch our full product walkthrough",
-            "mediaType": "video",
-            "videoUrl": resp.media[0].url,
-            "platform": [
-                {"platform": "instagram", "accountId": "ig_main"},
-                {"platform": "tiktok", "accountId": "tt_brand"},
-                "youtube"
-            ]
-        }}})]
-    );
+    assert_eq!(sb.submissions(), [seed::video_post(&resp.media[0].url)]);
 }
 
 #[test]
 fn image_post_sends_the_seed_body() {
     let sb = sandbox();
     image_post::run(&client(&sb)).unwrap();
-    assert_eq!(
-        sb.submissions(),
-        [json!({"post": {"content": {
-            "text": "Behind the scenes from today's shoot",
-            "mediaType": "image",
-            "imageUrls": [
-                "https://storage.mysoku.io/media/img1.jpg",
-                "https://storage.mysoku.io/media/img2.jpg",
-                "https://storage.mysoku.io/media/img3.jpg"
-            ],
-            "platform": [
-                {"platform": "instagram", "accountId": "ig_main"},
-                {"platform": "facebook", "accountId": "fb_page"},
-                "linkedin"
-            ]
-        }}})]
-    );
+    assert_eq!(sb.submissions(), [seed::image_post()]);
 }
 
 #[test]
