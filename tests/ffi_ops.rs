@@ -30,6 +30,9 @@ fn header<'a>(req: &'a soku_sandbox::RecordedRequest, name: &str) -> Option<&'a 
         .map(|(_, v)| v.as_str())
 }
 
+/// Options of a call that must see the injected fault itself, not a retry.
+const NO_RETRY: Option<&str> = Some(r#"{"maxRetries": 0}"#);
+
 #[test]
 fn posts_create_sends_the_body_unchanged_and_returns_data_and_meta() {
     let sb = sandbox();
@@ -260,12 +263,7 @@ fn exhausted_429_reports_retry_after_in_seconds() {
     let sb = sandbox();
     let c = handle(&sb);
     sb.inject("/v1/posts", Fault::rate_limited(7));
-    let (status, json) = call(
-        soku_posts_create,
-        &c,
-        Some(TEXT_POST),
-        Some(r#"{"maxRetries": 0}"#),
-    );
+    let (status, json) = call(soku_posts_create, &c, Some(TEXT_POST), NO_RETRY);
     assert_eq!(status, SOKU_ERR_API, "{json}");
     assert_eq!(json["error"]["status"], 429);
     assert_eq!(json["error"]["code"], "rate_limit_exceeded");
@@ -283,7 +281,7 @@ fn transport_timeout_and_decode_kinds() {
         soku_templates_render,
         &c,
         Some(r#"{"templateSlug": "tweetImage"}"#),
-        Some(r#"{"maxRetries": 0}"#),
+        NO_RETRY,
     );
     assert_eq!(status, SOKU_ERR_TRANSPORT, "{json}");
 
@@ -297,12 +295,7 @@ fn transport_timeout_and_decode_kinds() {
     assert_eq!(status, SOKU_ERR_TIMEOUT, "{json}");
 
     sb.inject("/v1/posts", Fault::raw_body(200, "<html>hello</html>"));
-    let (status, json) = call(
-        soku_posts_create,
-        &c,
-        Some(TEXT_POST),
-        Some(r#"{"maxRetries": 0}"#),
-    );
+    let (status, json) = call(soku_posts_create, &c, Some(TEXT_POST), NO_RETRY);
     assert_eq!(status, SOKU_ERR_DECODE, "{json}");
     assert_eq!(json["meta"]["status"], 200);
 
@@ -310,12 +303,7 @@ fn transport_timeout_and_decode_kinds() {
         "/v1/posts",
         Fault::raw_body(502, "<html>bad gateway</html>"),
     );
-    let (status, json) = call(
-        soku_posts_create,
-        &c,
-        Some(TEXT_POST),
-        Some(r#"{"maxRetries": 0}"#),
-    );
+    let (status, json) = call(soku_posts_create, &c, Some(TEXT_POST), NO_RETRY);
     assert_eq!(status, SOKU_ERR_API, "{json}");
     assert_eq!(json["error"]["status"], 502);
 }
