@@ -125,7 +125,7 @@ const char *soku_status_str(int32_t status);
  * - `timeoutMs` (default 30000), `connectTimeoutMs` (default 10000), `maxRetryWaitMs`
  *   (default 60000), `backoffBaseMs` (default 1000): integers of milliseconds, at most 24 h
  *   (a zero timeout or one above 24 h is `SOKU_ERR_CONFIG`: there is no infinite timeout);
- * - `maxRetries` (integer, default 3; 0 disables retrying);
+ * - `maxRetries` (integer 0 to 10, default 3; 0 disables retrying);
  * - `userAgent` (string, sent verbatim; default `"soku-rust/<version> soku-c/<version>"`);
  * - `allowInsecureHttp` (boolean, default false: `http://` only for loopback hosts);
  * - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side).

@@ -262,7 +262,7 @@ impl Client {
 
     /// [`Client::revoke_api_key`] with per-call options.
     pub fn revoke_api_key_with(&self, id: &str, opts: &CallOptions) -> Result<Response<()>> {
-        validate::non_empty("id", id)?;
+        validate::path_id("id", id)?;
         let path = format!("/v1/api-keys/{}", encode_segment(id));
         let resp = self.send_json("DELETE", &path, Auth::Firebase, None, opts)?;
         Ok(resp.map(|_| ()))

@@ -22,6 +22,12 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// off is a bug (and `Instant + Duration::MAX` would overflow).
 const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
 const REDACTED: &str = "[redacted]";
+/// Most retries a call may make after its first attempt ([`ClientBuilder::max_retries`],
+/// [`CallOptions::max_retries`]); more is refused. Ten retries with the default backoff already
+/// span about 17 minutes of waiting (each wait capped at `max_retry_wait`).
+pub const MAX_RETRIES: u32 = 10;
+/// Longest `Idempotency-Key` accepted, in bytes.
+pub(crate) const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 /// A blocking Soku API client.
 ///
@@ -92,7 +98,8 @@ pub struct CallOptions {
     /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
     /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
     pub timeout: Option<Duration>,
-    /// Retries for this call, overriding the client's `max_retries`. Default none.
+    /// Retries for this call, overriding the client's `max_retries` (at most [`MAX_RETRIES`],
+    /// else the call fails with [`Error::InvalidArgument`]). Default none.
     pub max_retries: Option<u32>,
 }
 
@@ -238,7 +245,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries after the first attempt of a call. Default 3; 0 disables retrying.
+    /// Retries after the first attempt of a call. Default 3; 0 disables retrying; at most
+    /// [`MAX_RETRIES`] (10), else [`build`](Self::build) fails with [`Error::Config`].
     pub fn max_retries(mut self, n: u32) -> Self {
         self.retry.max_retries = n;
         self
@@ -276,15 +284,18 @@ impl ClientBuilder {
         self
     }
 
-    /// An HTTP(S) or SOCKS proxy URL for every request. Default none: requests go direct and
-    /// the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY` environment variables are ignored.
+    /// An HTTP(S) proxy URL (`http://host:port` or `https://host:port`) for every request.
+    /// Default none: requests go direct and the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY`
+    /// environment variables are ignored. SOCKS proxies are not supported: a `socks…://` URL
+    /// makes [`build`](Self::build) fail with [`Error::Config`].
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.proxy = Some(url.into());
         self
     }
 
     /// Builds the client: [`Error::Config`] on a bad base URL, a zero timeout, a duration
-    /// option above 24 h, or a credential that cannot be sent in a header.
+    /// option above 24 h, more than [`MAX_RETRIES`] retries, a SOCKS or malformed proxy URL, or
+    /// a credential that cannot be sent in a header.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.env_error {
             return Err(Error::Config(e));
@@ -305,6 +316,10 @@ impl ClientBuilder {
             ("backoff base", self.retry.backoff_base),
         ] {
             check_ceiling(name, d).map_err(Error::Config)?;
+        }
+        check_max_retries(self.retry.max_retries).map_err(Error::Config)?;
+        if let Some(p) = &self.proxy {
+            check_proxy(p)?;
         }
         if let Some(k) = &self.api_key {
             check_credential("api key", k)?;
@@ -522,11 +537,7 @@ impl Client {
         let generated;
         let idempotency_key = match (&opts.idempotency_key, class) {
             (Some(k), _) => {
-                if k.is_empty() || k.len() > 255 || !header_safe(k) {
-                    return Err(Error::InvalidArgument(
-                        "idempotency key must be 1 to 255 printable ascii characters".into(),
-                    ));
-                }
+                check_idempotency_key(k)?;
                 Some(k.as_str())
             }
             (None, Class::Keyed) => {
@@ -544,6 +555,7 @@ impl Client {
         check_ceiling("timeout", timeout).map_err(Error::InvalidArgument)?;
         let mut policy = self.shared.retry;
         if let Some(n) = opts.max_retries {
+            check_max_retries(n).map_err(Error::InvalidArgument)?;
             policy.max_retries = n;
         }
 
@@ -578,6 +590,45 @@ fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
 /// Printable ASCII without control characters (what a header value may carry).
 fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// An `Idempotency-Key` must be 1 to 255 printable ASCII characters without leading or trailing
+/// whitespace (a blank key would be sent as an empty header). Workflows check the keys they
+/// derive with it before their first request.
+pub(crate) fn check_idempotency_key(key: &str) -> Result<()> {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY_LEN
+        || !header_safe(key)
+        || key.trim() != key
+    {
+        return Err(Error::InvalidArgument(format!(
+            "idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ascii characters \
+             without leading or trailing spaces"
+        )));
+    }
+    Ok(())
+}
+
+/// `max retries must be at most 10` above [`MAX_RETRIES`].
+fn check_max_retries(n: u32) -> std::result::Result<(), String> {
+    if n > MAX_RETRIES {
+        return Err(format!(
+            "max retries must be at most {MAX_RETRIES} (got {n})"
+        ));
+    }
+    Ok(())
+}
+
+/// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
+/// then fail every call. Other malformed URLs are refused when the agent parses them.
+fn check_proxy(url: &str) -> Result<()> {
+    let scheme = url.trim().split_once("://").map(|(s, _)| s);
+    if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
+        return Err(Error::Config(
+            "socks proxies are not supported: use an http:// or https:// proxy url".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].

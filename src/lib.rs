@@ -84,7 +84,7 @@ pub mod ffi;
 pub mod workflows;
 
 pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
-pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_BASE_URL, MAX_RETRIES};
 pub use error::{ApiError, Error, ErrorCode, Result};
 pub use media::{UploadMedia, UploadedMedia};
 pub use platform::{Platform, PlatformTarget};

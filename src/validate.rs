@@ -16,6 +16,20 @@ pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// An id that becomes one URL path segment: not blank, and not `.` or `..`, which a server or
+/// proxy would resolve to another path (`/v1/api-keys/..` is `/v1`). Other characters are
+/// percent-encoded by the caller, so `/`, `?` and `#` stay inside the segment.
+pub(crate) fn path_id(field: &str, value: &str) -> Result<()> {
+    non_empty(field, value)?;
+    if matches!(value, "." | "..") {
+        return Err(invalid(
+            field,
+            "must not be \".\" or \"..\" (it would address another path)",
+        ));
+    }
+    Ok(())
+}
+
 /// `value` must be an absolute `http://` or `https://` URL with a host.
 pub(crate) fn http_url(field: &str, value: &str) -> Result<()> {
     let rest = strip_prefix_ignore_case(value, "https://")

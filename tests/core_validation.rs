@@ -210,7 +210,8 @@ fn other_endpoint_rules() {
             &CreatePost::text("hi", [Platform::X]),
             &CallOptions::new().idempotency_key("bad\nkey"),
         ),
-        "idempotency key must be 1 to 255 printable ascii characters",
+        "idempotency key must be 1 to 255 printable ascii characters without leading or \
+         trailing spaces",
     );
     assert_invalid(
         c.list_api_keys_with(&CallOptions::new().timeout(Duration::ZERO)),
@@ -366,4 +367,131 @@ fn durations_above_the_ceiling_are_refused_not_a_panic() {
     for m in mocks {
         m.assert();
     }
+}
+
+#[test]
+fn blank_and_padded_idempotency_keys_are_refused() {
+    let (server, mocks) = silent_server();
+    let c = builder(&server.url()).build().unwrap();
+    let post = CreatePost::text("hi", [Platform::X]);
+    for key in ["", " ", "  ", " k", "k ", "\tk", "k\t"] {
+        assert_invalid(
+            c.create_post_with(&post, &CallOptions::new().idempotency_key(key)),
+            "idempotency key must be 1 to 255 printable ascii characters without leading or \
+             trailing spaces",
+        );
+        assert_invalid(
+            c.list_api_keys_with(&CallOptions::new().idempotency_key(key)),
+            "idempotency key must be 1 to 255 printable ascii characters without leading or \
+             trailing spaces",
+        );
+    }
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn dot_segment_and_empty_ids_are_refused() {
+    let (server, mocks) = silent_server();
+    let c = builder(&server.url()).build().unwrap();
+    for id in ["", " ", "\t"] {
+        assert_invalid(c.revoke_api_key(id), "id must not be empty");
+        assert_invalid(
+            c.rotate_api_key(&soku::workflows::RotateApiKey::new(id), &CallOptions::new()),
+            "oldKeyId must not be empty",
+        );
+    }
+    for id in [".", ".."] {
+        assert_invalid(
+            c.revoke_api_key(id),
+            "id must not be \".\" or \"..\" (it would address another path)",
+        );
+        assert_invalid(
+            c.rotate_api_key(&soku::workflows::RotateApiKey::new(id), &CallOptions::new()),
+            "oldKeyId must not be \".\" or \"..\" (it would address another path)",
+        );
+    }
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn path_unsafe_ids_are_percent_encoded_into_one_segment() {
+    let mut server = Server::new();
+    let mut mocks = Vec::new();
+    for (id, path) in [
+        ("a/b", "/v1/api-keys/a%2Fb"),
+        ("k?x=1", "/v1/api-keys/k%3Fx=1"),
+        ("k#f", "/v1/api-keys/k%23f"),
+        ("...", "/v1/api-keys/..."),
+        ("%2e", "/v1/api-keys/%252e"),
+    ] {
+        let path = path.replace('=', "%3D");
+        mocks.push(
+            server
+                .mock("DELETE", path.as_str())
+                .with_status(204)
+                .expect(1)
+                .create(),
+        );
+        let c = builder(&server.url()).build().unwrap();
+        c.revoke_api_key(id).unwrap();
+    }
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn max_retries_above_the_cap_is_refused() {
+    assert_eq!(soku::MAX_RETRIES, 10);
+    let (server, mocks) = silent_server();
+    for n in [11, u32::MAX] {
+        let err = builder(&server.url()).max_retries(n).build().unwrap_err();
+        assert_eq!(err.kind(), "config");
+        assert_eq!(
+            checked(&err),
+            format!("config error: max retries must be at most 10 (got {n})")
+        );
+    }
+    assert!(builder(&server.url()).max_retries(10).build().is_ok());
+    let c = builder(&server.url()).build().unwrap();
+    assert_invalid(
+        c.create_post_with(
+            &CreatePost::text("hi", [Platform::X]),
+            &CallOptions::new().max_retries(11),
+        ),
+        "max retries must be at most 10 (got 11)",
+    );
+    for m in mocks {
+        m.assert();
+    }
+}
+
+#[test]
+fn socks_proxy_is_a_config_error_not_a_panic() {
+    for url in [
+        "socks5://127.0.0.1:1080",
+        "socks5h://127.0.0.1:1080",
+        "SOCKS4://127.0.0.1:1080",
+        "socks://127.0.0.1:1080",
+    ] {
+        let err = builder("http://127.0.0.1:9")
+            .proxy(url)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), "config", "{url}");
+        assert_eq!(
+            checked(&err),
+            "config error: socks proxies are not supported: use an http:// or https:// proxy url"
+        );
+    }
+    assert!(
+        builder("http://127.0.0.1:9")
+            .proxy("http://127.0.0.1:3128")
+            .build()
+            .is_ok()
+    );
 }

@@ -161,8 +161,8 @@ fn client_new_rejects_bad_config() {
             "config key connectTimeoutMs must be an integer",
         ),
         (
-            b"{\"maxRetries\": 4294967296}",
-            "config key maxRetries must be an integer from 0 to 4294967295",
+            b"{\"maxRetries\": 4294967295}",
+            "config key maxRetries must be an integer from 0 to 10",
         ),
         (
             b"{\"maxRetryWaitMs\": false}",
@@ -213,6 +213,22 @@ fn null_values_in_config_count_as_absent() {
         br#"{"apiKey": "sk_live_x", "baseUrl": "http://127.0.0.1:9", "timeoutMs": null, "userAgent": null}"#,
     ));
     assert_eq!(status, SOKU_OK, "{json}");
+}
+
+#[test]
+fn blank_idempotency_keys_are_refused_for_every_operation() {
+    let client = offline_client();
+    for key in ["", " ", " k", "k "] {
+        let opts = json!({ "idempotencyKey": key }).to_string();
+        for (_, op, request) in operations() {
+            let (status, json) = call(op, &client, request, Some(&opts));
+            assert_invalid(
+                status,
+                &json,
+                "idempotency key must be 1 to 255 printable ascii characters without leading or trailing spaces",
+            );
+        }
+    }
 }
 
 #[test]
@@ -326,6 +342,14 @@ fn options_wrong_types_and_unknown_keys() {
             "options key maxRetries must be an integer",
         ),
         (r#"{"retries": 1}"#, "unknown options key: retries"),
+        (
+            r#"{"maxRetries": 11}"#,
+            "options key maxRetries must be an integer from 0 to 10",
+        ),
+        (
+            r#"{"maxRetries": 4294967295}"#,
+            "options key maxRetries must be an integer from 0 to 10",
+        ),
     ] {
         for (_, op, request) in operations() {
             let (status, json) = call(op, &client, request, Some(opts));
@@ -383,6 +407,12 @@ fn requests_with_wrong_json_types() {
         (soku_api_keys_list, r#"{"page": 1}"#),
         (soku_api_keys_revoke, r#"{"id": 5}"#),
         (soku_api_keys_revoke, r#"{"id": ""}"#),
+        (soku_api_keys_revoke, r#"{"id": "."}"#),
+        (soku_api_keys_revoke, r#"{"id": ".."}"#),
+        (soku_api_keys_revoke, r#"{"id": " "}"#),
+        (soku_api_keys_rotate, r#"{"oldKeyId": ".."}"#),
+        (soku_api_keys_rotate, r#"{"oldKeyId": "."}"#),
+        (soku_api_keys_rotate, r#"{"oldKeyId": ""}"#),
         (soku_api_keys_revoke, r#"{}"#),
         (soku_api_keys_revoke, r#"{"id": "k", "force": true}"#),
         (soku_api_keys_rotate, r#"{"oldKeyId": 5}"#),

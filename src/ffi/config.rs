@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::{CallOptions, ClientBuilder, Error};
+use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES};
 
 /// Parses `text` as a JSON object; `what` names the argument in error messages.
 pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, Error> {
@@ -80,9 +80,10 @@ impl<'a> Fields<'a> {
         Ok(self.uint(key, u64::MAX)?.map(Duration::from_millis))
     }
 
-    fn count(&mut self, key: &str) -> Result<Option<u32>, Error> {
+    /// A retry count: 0 to [`MAX_RETRIES`].
+    fn retries(&mut self, key: &str) -> Result<Option<u32>, Error> {
         // The bound makes the conversion lossless.
-        Ok(self.uint(key, u32::MAX.into())?.map(|n| n as u32))
+        Ok(self.uint(key, MAX_RETRIES.into())?.map(|n| n as u32))
     }
 
     /// Fails on the first key nobody took.
@@ -126,7 +127,7 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
     if let Some(d) = f.millis("connectTimeoutMs")? {
         b = b.connect_timeout(d);
     }
-    if let Some(n) = f.count("maxRetries")? {
+    if let Some(n) = f.retries("maxRetries")? {
         b = b.max_retries(n);
     }
     if let Some(d) = f.millis("maxRetryWaitMs")? {
@@ -167,7 +168,7 @@ pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
     if let Some(d) = f.millis("timeoutMs")? {
         o = o.timeout(d);
     }
-    if let Some(n) = f.count("maxRetries")? {
+    if let Some(n) = f.retries("maxRetries")? {
         o = o.max_retries(n);
     }
     f.finish()?;

@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::{MetaTrail, error_object, step_opts};
+use super::{MetaTrail, check_step_keys, error_object, step_opts};
 use crate::client::{CallOptions, Client};
 use crate::error::{Error, Result};
 use crate::posts::{CreatePost, PostSubmission};
@@ -150,6 +150,8 @@ impl Client {
         opts: &CallOptions,
         mut on_item: impl FnMut(&BatchItem),
     ) -> Result<Response<BatchReport>> {
+        // Item keys are `<base>-<index>`; the last index gives the longest.
+        check_step_keys(opts, posts.len().checked_sub(1).map(|i| format!("-{i}")))?;
         let mut trail = MetaTrail::default();
         let mut results = Vec::with_capacity(posts.len());
 

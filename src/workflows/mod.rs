@@ -80,8 +80,8 @@ pub use rotate::{RotateApiKey, RotatedApiKey, VerifyMode};
 
 use serde_json::Value;
 
-use crate::client::CallOptions;
-use crate::error::Error;
+use crate::client::{CallOptions, MAX_IDEMPOTENCY_KEY_LEN, check_idempotency_key};
+use crate::error::{Error, Result};
 use crate::response::Meta;
 
 /// Collects the metadata of a workflow's steps into the workflow's own [`Meta`].
@@ -118,6 +118,31 @@ pub(crate) fn step_opts(opts: &CallOptions, key: Option<String>) -> CallOptions 
     let mut step = opts.clone();
     step.idempotency_key = key;
     step
+}
+
+/// Checks the caller's base idempotency key and every step key a workflow derives from it
+/// (`<base><suffix>`) before the first request: a step key that could not be sent would
+/// otherwise fail only after earlier steps had their effect on the server. Without a caller's
+/// key there is nothing to check (generated keys are UUIDs).
+pub(crate) fn check_step_keys<S: AsRef<str>>(
+    opts: &CallOptions,
+    suffixes: impl IntoIterator<Item = S>,
+) -> Result<()> {
+    let Some(base) = opts.idempotency_key.as_deref() else {
+        return Ok(());
+    };
+    check_idempotency_key(base)?;
+    for suffix in suffixes {
+        let suffix = suffix.as_ref();
+        let len = base.len() + suffix.len();
+        if len > MAX_IDEMPOTENCY_KEY_LEN {
+            return Err(Error::InvalidArgument(format!(
+                "idempotency key is too long for this workflow: with the step suffix \"{suffix}\" \
+                 it would be {len} characters (at most {MAX_IDEMPOTENCY_KEY_LEN})"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The error object of the C ABI's error JSON, as [`Error`] serialises:

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{MetaTrail, step_opts};
+use super::{MetaTrail, check_step_keys, step_opts};
 use crate::client::{CallOptions, Client};
 use crate::error::{Error, Result};
 use crate::media::{UploadMedia, UploadedMedia};
@@ -141,6 +141,9 @@ impl Client {
         let check = with_media(&req.post, &media_type, req.source_urls.clone());
         post_request(check, &req.scheduled_time, &req.extra)
             .validate(self.validates_scheduled_time())?;
+        // The longest media suffix is the last one's.
+        let last_media = format!(":media:{}", req.source_urls.len().saturating_sub(1));
+        check_step_keys(opts, [last_media.as_str(), ":post"])?;
         let base = base_key(opts);
         let mut trail = MetaTrail::default();
 
@@ -208,6 +211,7 @@ impl Client {
         let check = with_media(&req.post, &MediaType::Image, vec![PLACEHOLDER_IMAGE.into()]);
         post_request(check, &req.scheduled_time, &req.extra)
             .validate(self.validates_scheduled_time())?;
+        check_step_keys(opts, [":post"])?;
         let base = base_key(opts);
         let mut trail = MetaTrail::default();
 

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{MetaTrail, error_object, step_opts};
+use super::{MetaTrail, check_step_keys, error_object, step_opts};
 use crate::api_keys::CreateApiKey;
 use crate::client::{Auth, CallOptions, Client};
 use crate::error::{ApiError, Error, ErrorCode, Result};
@@ -158,7 +158,9 @@ impl Client {
         req: &RotateApiKey,
         opts: &CallOptions,
     ) -> Result<Response<RotatedApiKey>> {
-        validate::non_empty("oldKeyId", &req.old_key_id)?;
+        validate::path_id("oldKeyId", &req.old_key_id)?;
+        let verify_suffix = (req.verify != VerifyMode::None).then_some(":verify");
+        check_step_keys(opts, verify_suffix)?;
         let mut trail = MetaTrail::default();
         let keyless = step_opts(opts, None);
 
