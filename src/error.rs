@@ -297,19 +297,42 @@ impl<'de> Deserialize<'de> for ErrorCode {
 }
 
 /// Replaces every occurrence of a secret in `text` (a message built from server data).
+///
+/// Besides each secret as it is, its escaped forms are replaced too: a secret holding `"` or `\`
+/// appears as `\"` / `\\` in JSON text and in a decoder's quoted excerpt. Longer forms go
+/// first, so that a secret which is a prefix of another cannot leave the other's tail behind.
 pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        if text.contains(secret) {
-            text = text.replace(secret, "[redacted]");
+    for form in secret_forms(secrets) {
+        if text.contains(form.as_str()) {
+            text = text.replace(form.as_str(), "[redacted]");
         }
     }
     text
+}
+
+/// Every form a secret may take in a message, longest first, without duplicates.
+fn secret_forms(secrets: &[&str]) -> Vec<String> {
+    let mut forms = Vec::with_capacity(secrets.len() * 2);
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        forms.push((*secret).to_owned());
+        // JSON escaping (and Rust's `{:?}`, which a decoder's excerpt uses, for the printable
+        // ASCII a credential is made of) turns `"` into `\"` and `\` into `\\`.
+        if secret.contains(['"', '\\']) {
+            forms.push(secret.replace('\\', "\\\\").replace('"', "\\\""));
+        }
+        let debug = format!("{secret:?}");
+        forms.push(debug[1..debug.len() - 1].to_owned());
+    }
+    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    forms.dedup();
+    forms
 }
 
 /// [`redact`]s every string of a JSON value, object keys included, at any depth.
 pub(crate) fn redact_value(value: &mut serde_json::Value, secrets: &[&str]) {
     use serde_json::Value;
     let dirty = |s: &str| secrets.iter().any(|x| !x.is_empty() && s.contains(x));
+    // (Strings of a parsed JSON value hold secrets unescaped: the raw form is the one to find.)
     match value {
         Value::String(s) if dirty(s) => *s = redact(std::mem::take(s), secrets),
         Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secrets)),
@@ -329,6 +352,31 @@ pub(crate) fn redact_value(value: &mut serde_json::Value, secrets: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redaction_covers_escaped_forms_and_prefixes() {
+        let quoted = r#"sk_live_a"b\c"#;
+        for text in [
+            format!("{quoted}"),
+            serde_json::to_string(quoted).unwrap(),
+            format!("{quoted:?}"),
+        ] {
+            let out = redact(text.clone(), &[quoted]);
+            assert!(
+                !out.contains("sk_live") && !out.contains("b\\"),
+                "{text} -> {out}"
+            );
+        }
+        // The shorter secret is a prefix of the longer: the longer is redacted whole, whatever
+        // the order the secrets are given in.
+        let (short, long) = ("eyJ.token", "eyJ.tokenTAILsecret");
+        for secrets in [[short, long], [long, short]] {
+            assert_eq!(
+                redact(format!("Bearer {long} and {short}"), &secrets),
+                "Bearer [redacted] and [redacted]"
+            );
+        }
+    }
 
     #[test]
     fn codes_round_trip_and_unknown_kept() {

@@ -259,3 +259,53 @@ fn a_per_call_firebase_token_is_redacted_from_decode_errors() {
         assert!(text.contains("[redacted]"), "{text}");
     }
 }
+
+#[test]
+fn secrets_with_quotes_or_backslashes_and_prefix_secrets_are_redacted_whole() {
+    // A key holding `"` and `\` is echoed back; the decoder quotes it escaped (`\"`, `\\`).
+    const QUOTED: &str = r#"sk_live_QUOTE"D\KEY"#;
+    // The call's token extends the client's token: the longer one must not leave its tail.
+    const SHORT: &str = "eyJ.PREFIX-TOKEN";
+    const LONG: &str = "eyJ.PREFIX-TOKEN.TAILsecret";
+    let mut server = Server::new();
+    let echoed = serde_json::json!({"jobId": "j", "creditsDebited": QUOTED}).to_string();
+    server
+        .mock("POST", "/v1/ai/transcribe")
+        .with_status(200)
+        .with_body(echoed)
+        .create();
+    server
+        .mock("GET", "/v1/api-keys")
+        .with_status(401)
+        .with_body(format!(
+            r#"{{"error":{{"code":"unauthorized","message":"Bearer {LONG} rejected; client token {SHORT}"}}}}"#
+        ))
+        .create();
+    let c = Client::builder()
+        .base_url(server.url())
+        .api_key(QUOTED)
+        .firebase_token(SHORT)
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = c.transcribe(&soku::Transcribe::new("m")).unwrap_err();
+    assert_eq!(err.kind(), "decode");
+    let err2 = c
+        .list_api_keys_with(&CallOptions::new().firebase_token(LONG))
+        .unwrap_err();
+    assert_eq!(
+        err2.message(),
+        "Bearer [redacted] rejected; client token [redacted]"
+    );
+    for e in [err, err2] {
+        for text in [
+            e.to_string(),
+            format!("{e:?}"),
+            serde_json::to_string(&e).unwrap(),
+        ] {
+            for leak in ["QUOTE", "D\\KEY", "TAIL", "PREFIX"] {
+                assert!(!text.contains(leak), "{leak} leaked: {text}");
+            }
+        }
+    }
+}
