@@ -1,5 +1,5 @@
 //! Publish several posts one after another (seed: "Batch Publishing Workflow") with
-//! [`Client::publish_batch_with_progress`]: a failure does not stop the batch, every post gets a
+//! [`Client::publish_batch_with`]: a failure does not stop the batch, every post gets a
 //! result, and instead of the seed's fixed 200 ms sleep the batch paces itself by the
 //! `X-RateLimit-*` headers, waiting for the window to reset only when it is used up.
 //!
@@ -12,10 +12,11 @@
 
 mod common;
 
+use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use soku::workflows::{BatchItem, BatchReport};
-use soku::{CallOptions, Client, CreatePost, Platform, Response};
+use soku::workflows::{BatchItem, BatchOptions, BatchReport};
+use soku::{Client, CreatePost, Platform, Response};
 
 fn main() -> std::process::ExitCode {
     common::main_with(
@@ -55,8 +56,9 @@ pub fn run(client: &Client) -> soku::Result<Response<BatchReport>> {
             (Ok(sub), None) => println!("[{at:4.1} s] Published: {}", sub.post_submission_id),
             (Err(err), _) => println!("[{at:4.1} s] Failed: {err}"),
         }
+        ControlFlow::Continue(()) // ControlFlow::Break(()) would stop before the next post
     };
-    let report = client.publish_batch_with_progress(&posts, &CallOptions::new(), on_item)?;
+    let report = client.publish_batch_with(&posts, BatchOptions::new().on_item(on_item))?;
     println!(
         "Batch complete: {} succeeded, {} failed",
         report.summary.succeeded, report.summary.failed

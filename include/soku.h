@@ -85,6 +85,12 @@
 #define SOKU_ERR_PANIC -7
 
 /**
+ * A cancellation flag: created by `soku_cancel_token_new`, cancelled from any thread by
+ * `soku_cancel_token_cancel`, released by `soku_cancel_token_free`.
+ */
+typedef struct SokuCancelToken SokuCancelToken;
+
+/**
  * An opaque client handle: one configured client with its keep-alive connection pool.
  *
  * Created by `soku_client_new`, released by `soku_client_free`. Operations take a
@@ -95,6 +101,41 @@ typedef struct SokuClient SokuClient;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+/**
+ * Creates a cancellation token that is not cancelled.
+ *
+ * Returns a new handle, or NULL only if a panic was caught. Ownership: the handle belongs to
+ * the caller, who releases it with `soku_cancel_token_free`. Thread safety: safe from any
+ * thread.
+ */
+struct SokuCancelToken *soku_cancel_token_new(void);
+
+/**
+ * Requests cancellation: an operation running with this token stops at its next check (a
+ * batch before its next post, or within 100 ms while it waits for a rate-limit window). Calling
+ * it again is a no-op; a token cannot be reset.
+ *
+ * Ownership: `token` is borrowed. NULL: a no-op. Thread safety: safe from any thread, also
+ * while another thread runs an operation with the same token (this is its purpose); it must
+ * not race with `soku_cancel_token_free` of the same token.
+ *
+ * # Safety
+ * `token` must be NULL or a live handle from `soku_cancel_token_new`.
+ */
+void soku_cancel_token_cancel(const struct SokuCancelToken *token);
+
+/**
+ * Frees a token created by `soku_cancel_token_new`.
+ *
+ * Ownership: takes ownership of `token`; the pointer is invalid afterwards. NULL: a no-op.
+ * Thread safety: must not race with any other call using the same token (free it after the
+ * operation that uses it has returned).
+ *
+ * # Safety
+ * `token` must be NULL or a pointer returned by `soku_cancel_token_new` and not yet freed.
+ */
+void soku_cancel_token_free(struct SokuCancelToken *token);
 
 /**
  * Returns the library version, e.g. `"0.1.0"` (the same text as `SOKU_VERSION_STRING`).
@@ -385,10 +426,13 @@ int32_t soku_api_keys_rotate(const struct SokuClient *client,
  * `request_json`: `{"posts": [<soku_posts_create request>, ...]}`. `data`: `{"results":
  * [{"index": 0, "ok": true, "postSubmissionId": "...", "pacedMs": 0, "meta": {...}} |
  * {"index": 1, "ok": false, "error": {<error object>}, "pacedMs": 0, "meta": {...} | null},
- * ...], "summary": {"total", "succeeded", "failed"}}`; `pacedMs` is how long the batch waited
- * for the rate-limit window to reset before sending that post (whole milliseconds, 0 when it
- * did not wait). Returns `SOKU_OK` whenever the input itself is valid, whatever the posts'
- * outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+ * ...], "summary": {"total", "succeeded", "failed"}, "cancelled": false}`; `pacedMs` is how
+ * long the batch waited for the rate-limit window to reset before sending that post (whole
+ * milliseconds, 0 when it did not wait; never more than `maxRetryWaitMs` or 60 s). Returns
+ * `SOKU_OK` whenever the input itself is valid, whatever the posts' outcomes; an
+ * `idempotencyKey` too long for the derived item keys is `SOKU_ERR_INVALID_ARGUMENT` before
+ * anything is sent. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+ * To stop a batch from another thread use `soku_posts_publish_batch_with_cancel`.
  *
  * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
  * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
@@ -405,6 +449,36 @@ int32_t soku_posts_publish_batch(const struct SokuClient *client,
                                  const char *request_json,
                                  const char *options_json,
                                  char **out_json);
+
+/**
+ * `soku_posts_publish_batch` that can be stopped from another thread through `cancel`.
+ *
+ * Same request, options and result as `soku_posts_publish_batch`. When `cancel` is cancelled
+ * (`soku_cancel_token_cancel`), the batch stops before its next post (a post in flight
+ * finishes; a wait for a rate-limit window is interrupted within 100 ms) and returns `SOKU_OK`
+ * with the posts sent so far in `results` and `"cancelled": true`; `summary.total -
+ * summary.succeeded - summary.failed` posts were not sent. A token already cancelled sends
+ * nothing.
+ *
+ * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json`,
+ * `options_json` and `cancel` are borrowed for the call; `*out_json` receives a new string
+ * owned by the caller (free with `soku_string_free`) on every path. NULL: `out_json` NULL
+ * returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL
+ * returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL; `cancel`
+ * NULL means the batch cannot be cancelled. Thread safety: any number of threads may call
+ * operations on one client at once; any thread may cancel `cancel` during the call, which must
+ * not be freed before the call returns.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+ * `options_json` NULL or NUL-terminated strings; `cancel` NULL or a live handle from
+ * `soku_cancel_token_new`; `out_json` NULL or valid for one pointer write.
+ */
+int32_t soku_posts_publish_batch_with_cancel(const struct SokuClient *client,
+                                             const char *request_json,
+                                             const char *options_json,
+                                             const struct SokuCancelToken *cancel,
+                                             char **out_json);
 
 /**
  * Imports media from public URLs, then publishes a post with the hosted URLs.

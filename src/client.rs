@@ -420,6 +420,11 @@ impl Client {
         &self.shared.base_url
     }
 
+    /// The client's retry settings.
+    pub(crate) fn retry_policy(&self) -> RetryPolicy {
+        self.shared.retry
+    }
+
     pub(crate) fn validates_scheduled_time(&self) -> bool {
         self.shared.validate_scheduled_time
     }

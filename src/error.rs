@@ -357,7 +357,7 @@ mod tests {
     fn redaction_covers_escaped_forms_and_prefixes() {
         let quoted = r#"sk_live_a"b\c"#;
         for text in [
-            format!("{quoted}"),
+            quoted.to_string(),
             serde_json::to_string(quoted).unwrap(),
             format!("{quoted:?}"),
         ] {

@@ -98,9 +98,10 @@ fn version_macros_match_the_crate_and_soku_version() {
 #[test]
 fn header_declares_every_export_and_status() {
     let header = generate();
-    // Every function the header declares is one the tests know: the five lifecycle functions
-    // and the operations that ffi_common::operations() drives through every NULL, panic and
-    // fuzz test. A new export without tests fails here.
+    // Every function the header declares is one the tests know: the five lifecycle functions,
+    // the operations that ffi_common::operations() drives through every NULL, panic and fuzz
+    // test, and the cancellable batch with its token (tests/ffi_cancel.rs). A new export without
+    // tests fails here.
     let mut declared: Vec<&str> = header
         .lines()
         .filter_map(|l| {
@@ -113,6 +114,12 @@ fn header_declares_every_export_and_status() {
     let mut expected: Vec<&str> = ["soku_version", "soku_status_str", "soku_client_new"]
         .into_iter()
         .chain(["soku_client_free", "soku_string_free"])
+        .chain([
+            "soku_cancel_token_new",
+            "soku_cancel_token_cancel",
+            "soku_cancel_token_free",
+            "soku_posts_publish_batch_with_cancel",
+        ])
         .chain(
             ffi_common::operations()
                 .into_iter()
@@ -121,7 +128,7 @@ fn header_declares_every_export_and_status() {
         .collect();
     expected.sort_unstable();
     assert_eq!(declared, expected);
-    assert_eq!(expected.len(), 16);
+    assert_eq!(expected.len(), 20);
     for (name, value) in [
         ("SOKU_OK", "0"),
         ("SOKU_ERR_INVALID_ARGUMENT", "-1"),
@@ -135,5 +142,6 @@ fn header_declares_every_export_and_status() {
         assert_eq!(define(&header, name), value, "{name}");
     }
     assert!(header.contains("typedef struct SokuClient SokuClient;"));
+    assert!(header.contains("typedef struct SokuCancelToken SokuCancelToken;"));
     assert!(header.contains("#ifndef SOKU_H") && header.contains("extern \"C\""));
 }

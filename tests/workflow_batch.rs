@@ -6,6 +6,9 @@ mod workflow_support;
 use std::time::Duration;
 
 use serde_json::json;
+use std::ops::ControlFlow;
+
+use soku::workflows::{BatchOptions, CancelToken};
 use soku::{CallOptions, CreatePost, ErrorCode, Platform};
 use soku_sandbox::{Fault, Sandbox};
 use workflow_support::{client, requests_to, text_post};
@@ -24,7 +27,13 @@ fn batch_larger_than_the_window_waits_for_the_reset_instead_of_collecting_429s()
 
     let mut seen = Vec::new();
     let report = client
-        .publish_batch_with_progress(&posts, &CallOptions::new(), |item| seen.push(item.index))
+        .publish_batch_with(
+            &posts,
+            BatchOptions::new().on_item(|item| {
+                seen.push(item.index);
+                ControlFlow::Continue(())
+            }),
+        )
         .unwrap();
 
     assert_eq!(
@@ -91,7 +100,7 @@ fn failures_do_not_stop_the_batch_and_keep_their_place_and_code() {
     // A text post without text: rejected client-side, nothing sent.
     posts[16] = CreatePost::text("", [Platform::Threads]);
 
-    let report = client.publish_batch(&posts, &CallOptions::new()).unwrap();
+    let report = client.publish_batch(&posts).unwrap();
 
     assert_eq!(report.results.len(), 20);
     assert_eq!(report.summary.succeeded, 17);
@@ -155,8 +164,12 @@ fn items_get_keys_derived_from_the_callers_key_so_a_rerun_publishes_nothing_twic
     let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
     let opts = CallOptions::new().idempotency_key("weekly-2026-49");
 
-    let first = client.publish_batch(&posts, &opts).unwrap();
-    let second = client.publish_batch(&posts, &opts).unwrap();
+    let first = client
+        .publish_batch_with(&posts, BatchOptions::new().call_options(opts.clone()))
+        .unwrap();
+    let second = client
+        .publish_batch_with(&posts, BatchOptions::new().call_options(opts.clone()))
+        .unwrap();
 
     let keys: Vec<String> = requests_to(&sb, "POST", "/v1/posts")
         .iter()
@@ -182,7 +195,7 @@ fn items_get_keys_derived_from_the_callers_key_so_a_rerun_publishes_nothing_twic
     );
 
     // Without a caller key every item gets its own fresh key.
-    client.publish_batch(&posts, &CallOptions::new()).unwrap();
+    client.publish_batch(&posts).unwrap();
     let fresh: Vec<String> = requests_to(&sb, "POST", "/v1/posts")[6..]
         .iter()
         .map(|r| r.header("idempotency-key").unwrap().to_string())
@@ -195,7 +208,7 @@ fn items_get_keys_derived_from_the_callers_key_so_a_rerun_publishes_nothing_twic
 #[test]
 fn an_empty_batch_is_an_empty_report() {
     let sb = Sandbox::start().unwrap();
-    let report = client(&sb).publish_batch(&[], &CallOptions::new()).unwrap();
+    let report = client(&sb).publish_batch(&[]).unwrap();
     assert!(report.results.is_empty());
     assert_eq!(report.summary.total, 0);
     assert!(sb.requests().is_empty());
@@ -207,9 +220,7 @@ fn a_429_that_happens_anyway_is_left_to_the_clients_retry() {
     sb.inject("/v1/posts", Fault::rate_limited(1));
     let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
 
-    let report = client(&sb)
-        .publish_batch(&posts, &CallOptions::new())
-        .unwrap();
+    let report = client(&sb).publish_batch(&posts).unwrap();
 
     assert_eq!(report.summary.succeeded, 3);
     let attempts: Vec<u32> = report
@@ -229,7 +240,10 @@ fn a_transport_failure_is_an_item_with_its_meta() {
     let posts: Vec<CreatePost> = (0..2).map(text_post).collect();
 
     let report = client(&sb)
-        .publish_batch(&posts, &CallOptions::new().max_retries(0))
+        .publish_batch_with(
+            &posts,
+            BatchOptions::new().call_options(CallOptions::new().max_retries(0)),
+        )
         .unwrap();
 
     let json = serde_json::to_value(&report.data).unwrap();
@@ -244,4 +258,142 @@ fn a_transport_failure_is_an_item_with_its_meta() {
         json["summary"],
         json!({"total": 2, "succeeded": 1, "failed": 1})
     );
+}
+
+/// A server whose every post answer says the window is used up and resets at `reset`.
+fn exhausted_server(reset: String, expect: usize) -> (mockito::ServerGuard, mockito::Mock) {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("POST", "/v1/posts")
+        .with_status(201)
+        .with_header("x-ratelimit-limit", "30")
+        .with_header("x-ratelimit-remaining", "0")
+        .with_header("x-ratelimit-reset", &reset)
+        .with_body(r#"{"postSubmissionId": "ps_1"}"#)
+        .expect(expect)
+        .create();
+    (server, mock)
+}
+
+fn plain_client(url: &str, max_retry_wait: Duration) -> soku::Client {
+    soku::Client::builder()
+        .base_url(url)
+        .api_key("sk_live_test")
+        .max_retry_wait(max_retry_wait)
+        .build()
+        .unwrap()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+#[test]
+fn pacing_never_believes_a_reset_beyond_one_window() {
+    // Reset in 2100 (and 10 minutes ahead): implausible for a 60 s window, so no wait at all.
+    for reset in ["4102444800".to_owned(), (unix_now() + 600).to_string()] {
+        let (server, mock) = exhausted_server(reset, 3);
+        let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+        let report = plain_client(&server.url(), Duration::from_secs(60))
+            .publish_batch(&posts)
+            .unwrap();
+        let paced: Vec<Duration> = report.results.iter().map(|i| i.paced).collect();
+        assert_eq!(paced, [Duration::ZERO; 3]);
+        mock.assert();
+    }
+}
+
+#[test]
+fn pacing_honours_max_retry_wait() {
+    let (server, mock) = exhausted_server((unix_now() + 30).to_string(), 3);
+    let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+    let report = plain_client(&server.url(), Duration::from_millis(100))
+        .publish_batch(&posts)
+        .unwrap();
+    let paced: Vec<u128> = report.results.iter().map(|i| i.paced.as_millis()).collect();
+    assert_eq!(paced, [0, 100, 100]);
+    assert_eq!(report.summary.succeeded, 3);
+    mock.assert();
+}
+
+#[test]
+fn returning_break_from_the_callback_stops_the_batch() {
+    let (server, mock) = exhausted_server("0".to_owned(), 2);
+    let posts: Vec<CreatePost> = (0..5).map(text_post).collect();
+    let c = plain_client(&server.url(), Duration::from_secs(1));
+    let opts = BatchOptions::new().on_item(|item| {
+        if item.index == 1 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    });
+    let report = c.publish_batch_with(&posts, opts).unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.results.len(), 2);
+    assert_eq!(
+        (
+            report.summary.total,
+            report.summary.succeeded,
+            report.summary.failed
+        ),
+        (5, 2, 0)
+    );
+    let json = serde_json::to_value(&report.data).unwrap();
+    assert_eq!(json["cancelled"], true);
+    mock.assert();
+}
+
+#[test]
+fn a_cancel_token_interrupts_a_pacing_wait_and_sends_nothing_more() {
+    // The window resets in 50 s and max_retry_wait allows the wait: only cancelling ends it.
+    let (server, mock) = exhausted_server((unix_now() + 50).to_string(), 1);
+    let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+    let c = plain_client(&server.url(), Duration::from_secs(60));
+    let token = CancelToken::new();
+    let canceller = token.clone();
+    let started = std::time::Instant::now();
+    let opts = BatchOptions::new().cancel_token(token).on_item(move |_| {
+        // Cancel from another thread while the batch waits for the window.
+        let t = canceller.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            t.cancel();
+        });
+        ControlFlow::Continue(())
+    });
+    let report = c.publish_batch_with(&posts, opts).unwrap();
+    // Functional bound, not a speed claim: the 50 s wait was cut short.
+    assert!(started.elapsed() < Duration::from_secs(40));
+    assert!(report.cancelled);
+    assert_eq!(report.results.len(), 1);
+    assert_eq!(report.summary.total, 3);
+    mock.assert();
+
+    // A token cancelled beforehand: nothing is sent.
+    let (server, mock) = exhausted_server("0".to_owned(), 0);
+    let token = CancelToken::new();
+    token.cancel();
+    let report = plain_client(&server.url(), Duration::from_secs(1))
+        .publish_batch_with(&posts, BatchOptions::new().cancel_token(token))
+        .unwrap();
+    assert!(report.cancelled && report.results.is_empty());
+    mock.assert();
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_deprecated_progress_shim_still_reports_every_post() {
+    let (server, mock) = exhausted_server("0".to_owned(), 2);
+    let posts: Vec<CreatePost> = (0..2).map(text_post).collect();
+    let mut seen = Vec::new();
+    let report = plain_client(&server.url(), Duration::from_secs(1))
+        .publish_batch_with_progress(&posts, &CallOptions::new(), |item| seen.push(item.index))
+        .unwrap();
+    assert_eq!(seen, [0, 1]);
+    assert!(!report.cancelled);
+    mock.assert();
 }

@@ -4,7 +4,9 @@
 
 mod workflow_support;
 
-use soku::workflows::{PublishWithMedia, PublishWithTemplate, RotateApiKey, VerifyMode};
+use soku::workflows::{
+    BatchOptions, PublishWithMedia, PublishWithTemplate, RotateApiKey, VerifyMode,
+};
 use soku::{CallOptions, Error, MediaType, Platform, PostContent, RenderTemplate};
 use soku_sandbox::Sandbox;
 use workflow_support::{client, text_post};
@@ -43,9 +45,15 @@ fn a_batch_with_a_too_long_base_key_fails_up_front() {
     let posts: Vec<_> = (0..11).map(text_post).collect();
     // "-10" makes 256.
     let opts = CallOptions::new().idempotency_key("k".repeat(253));
-    assert_refused_before_io(&sb, client(&sb).publish_batch(&posts, &opts), 256);
+    assert_refused_before_io(
+        &sb,
+        client(&sb).publish_batch_with(&posts, BatchOptions::new().call_options(opts.clone())),
+        256,
+    );
     // "-9" on ten posts fits exactly.
-    let report = client(&sb).publish_batch(&posts[..10], &opts).unwrap();
+    let report = client(&sb)
+        .publish_batch_with(&posts[..10], BatchOptions::new().call_options(opts))
+        .unwrap();
     assert_eq!(report.summary.succeeded, 10);
 }
 
@@ -80,9 +88,12 @@ fn a_blank_base_key_is_refused_by_every_workflow() {
         c.rotate_api_key(&RotateApiKey::new(sb.default_key_id()), &opts)
             .map(|_| ())
             .unwrap_err(),
-        c.publish_batch(&[text_post(0)], &opts)
-            .map(|_| ())
-            .unwrap_err(),
+        c.publish_batch_with(
+            &[text_post(0)],
+            BatchOptions::new().call_options(opts.clone()),
+        )
+        .map(|_| ())
+        .unwrap_err(),
     ];
     for err in errors {
         assert_eq!(err.kind(), "invalid_argument");

@@ -41,6 +41,7 @@
 
 mod args;
 mod boundary;
+mod cancel;
 mod client;
 mod config;
 mod json;
@@ -49,13 +50,17 @@ mod status;
 
 #[doc(hidden)]
 pub use boundary::__force_panic_in_next_call;
+pub use cancel::{
+    SokuCancelToken, soku_cancel_token_cancel, soku_cancel_token_free, soku_cancel_token_new,
+};
 pub use client::{
     SokuClient, soku_client_free, soku_client_new, soku_status_str, soku_string_free, soku_version,
 };
 pub use ops::{
     soku_ai_transcribe, soku_api_keys_create, soku_api_keys_list, soku_api_keys_revoke,
     soku_api_keys_rotate, soku_media_upload, soku_posts_create, soku_posts_publish_batch,
-    soku_posts_publish_with_media, soku_posts_publish_with_template, soku_templates_render,
+    soku_posts_publish_batch_with_cancel, soku_posts_publish_with_media,
+    soku_posts_publish_with_template, soku_templates_render,
 };
 pub use status::{
     SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,

@@ -17,10 +17,13 @@ use serde::de::DeserializeOwned;
 
 use super::args::{non_null, opt_str_arg, str_arg};
 use super::boundary::with_out_json;
+use super::cancel::SokuCancelToken;
 use super::client::SokuClient;
 use super::config::{call_options, parse_object, parse_request};
 use super::json::{failure, from_result};
-use crate::workflows::{PublishBatch, PublishWithMedia, PublishWithTemplate, RotateApiKey};
+use crate::workflows::{
+    BatchOptions, PublishBatch, PublishWithMedia, PublishWithTemplate, RotateApiKey,
+};
 use crate::{
     CallOptions, Client, CreateApiKey, CreatePost, Error, RenderTemplate, Response, Transcribe,
     UploadMedia,
@@ -429,10 +432,13 @@ pub unsafe extern "C" fn soku_api_keys_rotate(
 /// `request_json`: `{"posts": [<soku_posts_create request>, ...]}`. `data`: `{"results":
 /// [{"index": 0, "ok": true, "postSubmissionId": "...", "pacedMs": 0, "meta": {...}} |
 /// {"index": 1, "ok": false, "error": {<error object>}, "pacedMs": 0, "meta": {...} | null},
-/// ...], "summary": {"total", "succeeded", "failed"}}`; `pacedMs` is how long the batch waited
-/// for the rate-limit window to reset before sending that post (whole milliseconds, 0 when it
-/// did not wait). Returns `SOKU_OK` whenever the input itself is valid, whatever the posts'
-/// outcomes. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+/// ...], "summary": {"total", "succeeded", "failed"}, "cancelled": false}`; `pacedMs` is how
+/// long the batch waited for the rate-limit window to reset before sending that post (whole
+/// milliseconds, 0 when it did not wait; never more than `maxRetryWaitMs` or 60 s). Returns
+/// `SOKU_OK` whenever the input itself is valid, whatever the posts' outcomes; an
+/// `idempotencyKey` too long for the derived item keys is `SOKU_ERR_INVALID_ARGUMENT` before
+/// anything is sent. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
+/// To stop a batch from another thread use `soku_posts_publish_batch_with_cancel`.
 ///
 /// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
 /// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
@@ -460,7 +466,60 @@ pub unsafe extern "C" fn soku_posts_publish_batch(
             out_json,
             Request::Required,
             body::<PublishBatch>,
-            |c, req, o| c.publish_batch(&req.posts, o),
+            |c, req, o| {
+                c.publish_batch_with(&req.posts, BatchOptions::new().call_options(o.clone()))
+            },
+        )
+    }
+}
+
+/// `soku_posts_publish_batch` that can be stopped from another thread through `cancel`.
+///
+/// Same request, options and result as `soku_posts_publish_batch`. When `cancel` is cancelled
+/// (`soku_cancel_token_cancel`), the batch stops before its next post (a post in flight
+/// finishes; a wait for a rate-limit window is interrupted within 100 ms) and returns `SOKU_OK`
+/// with the posts sent so far in `results` and `"cancelled": true`; `summary.total -
+/// summary.succeeded - summary.failed` posts were not sent. A token already cancelled sends
+/// nothing.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json`,
+/// `options_json` and `cancel` are borrowed for the call; `*out_json` receives a new string
+/// owned by the caller (free with `soku_string_free`) on every path. NULL: `out_json` NULL
+/// returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL
+/// returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL; `cancel`
+/// NULL means the batch cannot be cancelled. Thread safety: any number of threads may call
+/// operations on one client at once; any thread may cancel `cancel` during the call, which must
+/// not be freed before the call returns.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `cancel` NULL or a live handle from
+/// `soku_cancel_token_new`; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    cancel: *const SokuCancelToken,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract; `cancel` is NULL or live.
+    unsafe {
+        let token = cancel.as_ref().map(|t| t.token.clone());
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<PublishBatch>,
+            |c, req, o| {
+                let mut opts = BatchOptions::new().call_options(o.clone());
+                if let Some(token) = token {
+                    opts = opts.cancel_token(token);
+                }
+                c.publish_batch_with(&req.posts, opts)
+            },
         )
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! | method | what it does |
 //! |---|---|
-//! | [`Client::publish_batch`](crate::Client::publish_batch) / [`Client::publish_batch_with_progress`](crate::Client::publish_batch_with_progress) | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
+//! | [`Client::publish_batch`](crate::Client::publish_batch) / [`Client::publish_batch_with`](crate::Client::publish_batch_with) | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
 //! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded (else revokes the new one); a failed revocation of the old key still returns the new key: check [`RotatedApiKey::revoked`] |
 //! | [`Client::publish_with_media`](crate::Client::publish_with_media) | imports each source URL through `/v1/media`, then publishes the post with the hosted URLs |
 //! | [`Client::publish_with_template`](crate::Client::publish_with_template) | renders a template image, then publishes it as an image post |
@@ -29,7 +29,8 @@
 //! [`Client::from_env`](crate::Client::from_env).)
 //!
 //! ```
-//! use soku::workflows::{PublishWithMedia, RotateApiKey};
+//! use std::ops::ControlFlow;
+//! use soku::workflows::{BatchItem, BatchOptions, PublishWithMedia, RotateApiKey};
 //! use soku::{CallOptions, CreatePost, MediaType, Platform, PostContent};
 //!
 //! # let sandbox = soku_sandbox::Sandbox::start().unwrap();
@@ -41,13 +42,15 @@
 //!     CreatePost::text("Monday motivation: consistency beats perfection.", [Platform::Threads, Platform::X]),
 //!     CreatePost::text("Tuesday tip: automate what you repeat.", [Platform::Threads, Platform::X]),
 //! ];
-//! let report = client.publish_batch_with_progress(&posts, &CallOptions::new(), |item| {
+//! let on_item = |item: &BatchItem| {
 //!     match (item.post_submission_id(), item.error()) {
 //!         (Some(id), _) => println!("#{} published: {id}", item.index),
 //!         (_, Some(err)) => println!("#{} failed: {err}", item.index),
 //!         _ => {}
 //!     }
-//! })?;
+//!     ControlFlow::Continue(()) // Break stops the batch before its next post
+//! };
+//! let report = client.publish_batch_with(&posts, BatchOptions::new().on_item(on_item))?;
 //! assert_eq!(report.summary.succeeded, 2);
 //!
 //! // Import a video, then publish it; safe to re-run with the same key.
@@ -72,7 +75,9 @@ mod batch;
 mod publish;
 mod rotate;
 
-pub use batch::{BatchItem, BatchReport, BatchSummary, PublishBatch};
+pub use batch::{
+    BatchItem, BatchOptions, BatchReport, BatchSummary, CANCEL_POLL, CancelToken, PublishBatch,
+};
 pub use publish::{
     PublishWithMedia, PublishWithTemplate, PublishedWithMedia, PublishedWithTemplate,
 };

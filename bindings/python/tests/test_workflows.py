@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import _thread
 import json
 import os
+import threading
+import time
 import unittest
 from unittest import mock
 
@@ -11,6 +14,38 @@ import soku
 
 import support
 from support import Sandbox, SandboxCase, fresh, header
+
+
+class BatchInterruptTest(SandboxCase):
+    """Ctrl-C during a batch's wait for the rate-limit window stops the batch and re-raises."""
+
+    sandbox_args = ("--window-ms", "50000", "--limit", "posts=1")
+
+    def test_keyboard_interrupt_cancels_the_batch_and_is_re_raised(self) -> None:
+        c = self.make(max_retry_wait=60, max_retries=0)
+
+        def interrupt_once_the_window_is_used_up() -> None:
+            deadline = time.monotonic() + 20
+            while not self.sb.requests_to("/v1/posts") and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)  # the batch is now waiting ~50 s for the window to reset
+            _thread.interrupt_main()
+
+        interrupter = threading.Thread(target=interrupt_once_the_window_is_used_up)
+        interrupter.start()
+        started = time.monotonic()
+        with self.assertRaises(KeyboardInterrupt):
+            c.publish_batch(support.batch_posts())
+        interrupter.join()
+        # Functional bound, not a speed claim: the ~50 s wait was cut short.
+        self.assertLess(time.monotonic() - started, 40)
+        self.assertEqual(len(self.sb.requests_to("/v1/posts")), 1)
+        time.sleep(0.3)  # nothing more is sent after the interrupt
+        self.assertEqual(len(self.sb.requests_to("/v1/posts")), 1)
+        # The client is still usable and closes cleanly (the call released its handle).
+        report = self.make(max_retries=0).publish_batch([])
+        self.assertEqual(report["summary"], {"total": 0, "succeeded": 0, "failed": 0})
+        self.assertFalse(report["cancelled"])
 
 
 class BatchTest(SandboxCase):

@@ -316,12 +316,48 @@ class Client:
         ptr = self._handle.acquire()
         try:
             try:
-                status = fn(ptr, request_json, options_json, ctypes.byref(out))
+                if function == "soku_posts_publish_batch":
+                    status = self._run_batch_interruptibly(ptr, request_json, options_json, out)
+                else:
+                    status = fn(ptr, request_json, options_json, ctypes.byref(out))
             finally:
                 self._handle.release()
         finally:
             text = self._lib.take_string(out)
         return self._finish(status, text)
+
+    def _run_batch_interruptibly(self, ptr: int, request_json: Any, options_json: Any, out: c_void_p) -> int:
+        """Runs a batch in a worker thread so that this thread stays responsive to Ctrl-C.
+
+        On ``KeyboardInterrupt`` the batch is cancelled through its token and awaited (the
+        caller releases the handle only after the native call returned), then the interrupt
+        is re-raised.
+        """
+        lib = self._lib
+        fn = lib.function("soku_posts_publish_batch_with_cancel")
+        token = lib.function("soku_cancel_token_new")()
+        outcome: Dict[str, int] = {}
+        try:
+            worker = threading.Thread(
+                target=lambda: outcome.update(status=fn(ptr, request_json, options_json, token, ctypes.byref(out))),
+                name="soku-publish-batch",
+                daemon=True,
+            )
+            worker.start()
+            try:
+                while worker.is_alive():
+                    worker.join(0.1)
+            except KeyboardInterrupt:
+                lib.function("soku_cancel_token_cancel")(token)
+                while worker.is_alive():
+                    try:
+                        worker.join()
+                    except KeyboardInterrupt:
+                        pass  # already cancelled: only the post in flight is left
+                raise
+        finally:
+            lib.function("soku_cancel_token_free")(token)
+        return outcome["status"]
 
     def _call_object(self, function: str, method: str, request: Any, options: Mapping[str, Any]) -> Dict[str, Any]:
         """:meth:`_call` for the operations whose ``data`` is a JSON object."""
@@ -473,6 +509,9 @@ class Client:
         the batch waited for the rate-limit window before sending that item, 0 if it did not);
         turn a failed item's ``error`` into an exception with :func:`soku.error_from_json` if you
         want one.
+
+        Ctrl-C (``KeyboardInterrupt``) stops the batch before its next post (a post in flight
+        finishes; a wait for the rate-limit window ends within 0.1 s) and is then re-raised.
         """
         if isinstance(posts, Mapping):
             body = dict(posts)

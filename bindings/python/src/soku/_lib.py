@@ -78,6 +78,10 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "soku_client_new": (c_int32, (c_char_p, POINTER(c_void_p), _OUT_STRING)),
     "soku_client_free": (None, (c_void_p,)),
     "soku_string_free": (None, (c_void_p,)),
+    "soku_cancel_token_new": (c_void_p, ()),
+    "soku_cancel_token_cancel": (None, (c_void_p,)),
+    "soku_cancel_token_free": (None, (c_void_p,)),
+    "soku_posts_publish_batch_with_cancel": (c_int32, (c_void_p, c_char_p, c_char_p, c_void_p, _OUT_STRING)),
 }
 SIGNATURES.update({name: _OPERATION_SIGNATURE for name in OPERATIONS})
 
