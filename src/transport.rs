@@ -174,7 +174,10 @@ impl Transport {
                         || (f.kind == FailureKind::Timeout && !f.connected);
                     let retryable = transient && may_retry && class.retries_failure(f.connected);
                     if !retryable {
-                        let message = redact(f.message, req.secrets);
+                        let mut message = redact(f.message, req.secrets);
+                        if meta.attempts > 1 {
+                            message.push_str(&format!(" (after {} attempts)", meta.attempts));
+                        }
                         let meta = Box::new(meta);
                         return Err(match f.kind {
                             FailureKind::Transport | FailureKind::Permanent => {
@@ -204,7 +207,7 @@ impl Transport {
                 }
             }
         };
-        let mut resp = result.map_err(|e| classify(&e, 0, req.timeout))?;
+        let mut resp = result.map_err(|e| classify(&e, 0, req))?;
 
         let status = resp.status().as_u16();
         let headers = resp.headers();
@@ -225,7 +228,7 @@ impl Transport {
                 .read_to_vec()
                 .map_err(|e| Failure {
                     request_id: request_id.clone(),
-                    ..classify(&e, status, req.timeout)
+                    ..classify(&e, status, req)
                 })?
         } else {
             // Best effort: an error answer keeps whatever part of its body arrived.
@@ -261,26 +264,78 @@ impl Transport {
     }
 }
 
+/// `host:port` of a URL (what a connection error names).
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').next().unwrap_or(rest)
+}
+
+/// The rustls error inside a ureq error, if the failure was TLS.
+fn tls_error(e: &ureq::Error) -> Option<&rustls::Error> {
+    match e {
+        ureq::Error::Rustls(t) => Some(t),
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>(),
+        _ => None,
+    }
+}
+
+/// What to say about a TLS failure with `host` (`host:port`).
+fn tls_message(t: &rustls::Error, host: &str) -> String {
+    use rustls::CertificateError as C;
+    let cert = |what: &str| format!("tls certificate of {host} {what}");
+    match t {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => cert(
+                "not trusted: unknown issuer (self-signed, or signed by a private or proxy ca)",
+            ),
+            C::NotValidForName | C::NotValidForNameContext { .. } => {
+                cert("not valid for this host name")
+            }
+            C::Expired | C::ExpiredContext { .. } => cert("expired"),
+            C::NotValidYet | C::NotValidYetContext { .. } => cert("not valid yet"),
+            C::Revoked => cert("revoked"),
+            other => cert(&format!("rejected: {other:?}")),
+        },
+        other => format!("tls handshake with {host} failed: {other}"),
+    }
+}
+
 /// Maps a ureq error. `status` is the answer's status if its head had arrived.
-fn classify(e: &ureq::Error, status: u16, timeout: Duration) -> Failure {
+fn classify(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     use std::io::ErrorKind as K;
     use ureq::Timeout as T;
+    let timeout = req.timeout;
+    let host = authority(req.url);
+    if let Some(t) = tls_error(e) {
+        // Certificate and handshake failures repeat identically: never retried.
+        return Failure {
+            kind: FailureKind::Permanent,
+            message: tls_message(t, host),
+            connected: false,
+            status,
+            request_id: None,
+        };
+    }
     let (kind, connected, message) = match e {
         ureq::Error::Timeout(T::Connect | T::Resolve) => (
             FailureKind::Timeout,
             false,
-            "could not connect in time".to_owned(),
+            format!("could not connect to {host} in time"),
         ),
         ureq::Error::Timeout(_) => (
             FailureKind::Timeout,
             true,
             format!("no complete answer within {timeout:?}"),
         ),
-        ureq::Error::HostNotFound => (FailureKind::Transport, false, "host not found".to_owned()),
+        ureq::Error::HostNotFound => (
+            FailureKind::Transport,
+            false,
+            format!("host not found: {host}"),
+        ),
         ureq::Error::ConnectionFailed => (
             FailureKind::Transport,
             false,
-            "connection failed".to_owned(),
+            format!("connect to {host} failed"),
         ),
         ureq::Error::Io(io)
             if status == 0
@@ -295,7 +350,7 @@ fn classify(e: &ureq::Error, status: u16, timeout: Duration) -> Failure {
             (
                 FailureKind::Transport,
                 false,
-                format!("connect failed: {io}"),
+                format!("connect to {host} failed: {io}"),
             )
         }
         ureq::Error::Io(io) if io.kind() == K::TimedOut => (

@@ -185,18 +185,34 @@ fn redirects_are_not_followed() {
 
 #[test]
 fn refused_connection_is_a_transport_error() {
-    let c = builder(&refused_url()).max_retries(0).build().unwrap();
+    let url = refused_url();
+    let host = url.trim_start_matches("http://");
+    let c = builder(&url).max_retries(0).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     let shown = checked(&err);
     assert_eq!(err.kind(), "transport");
+    // The message says where it tried to connect (and, after retries, how often).
     assert!(
-        shown.starts_with("transport error: connect failed"),
+        shown.starts_with(&format!("transport error: connect to {host} failed: ")),
         "{shown}"
     );
+    assert!(!shown.contains("attempts"), "{shown}");
     assert_eq!(err.status(), None);
     assert_eq!(err.code(), None);
     let meta = err.meta().unwrap();
     assert_eq!((meta.status, meta.attempts), (0, 1));
+    let err = builder(&url)
+        .max_retries(2)
+        .build()
+        .unwrap()
+        .create_post(&post())
+        .unwrap_err();
+    assert!(
+        err.message()
+            .starts_with(&format!("connect to {host} failed: ")),
+        "{err}"
+    );
+    assert!(err.message().ends_with(" (after 3 attempts)"), "{err}");
 }
 
 #[test]
