@@ -224,7 +224,12 @@ void soku_string_free(char *s);
  *
  * `request_json`: the documented HTTP body, e.g.
  * `{"post": {"content": {"text": "Hello", "platform": ["x", "threads"]}}, "scheduledTime"?,
- * "enableRepurposing"?, "trial_reel"?}`; unknown fields are sent unchanged.
+ * "enableRepurposing"?, "trial_reel"?}`; unknown fields are sent unchanged, except a key of
+ * the body, of `post` or of `post.content` that is most likely a misspelling of a documented
+ * one (other case, or at most two edits away, e.g. `"platfrom"`): that is refused with
+ * `SOKU_ERR_INVALID_ARGUMENT` and `did you mean "platform"?`. Parse errors name the JSON path
+ * (`invalid request at post.content.platform: must be an array, not a number`) and never
+ * repeat the value sent.
  * `data`: `{"postSubmissionId": "..."}` plus any further fields the server sent.
  * An `Idempotency-Key` is always sent (the caller's from options, else a fresh one) and reused on
  * every retry, so a retried call never publishes twice.

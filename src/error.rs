@@ -14,8 +14,12 @@ pub type Result<T> = std::result::Result<T, Error>;
 ///
 /// Branch on [`Error::kind`] and, for [`Error::Api`], on [`Error::code`]; never on the message.
 /// No variant ever contains the API key or the Firebase token.
+///
+/// `Debug` prints the same readable line as `Display` (so a `main` returning
+/// `Result<(), soku::Error>` reports `Error: api error 400 validation_error: … (request …)`);
+/// the alternate form `{:#?}` shows every field.
 #[non_exhaustive]
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Clone, thiserror::Error)]
 pub enum Error {
     /// The server answered with an error status (3xx, 4xx or 5xx).
     #[error("{0}")]
@@ -50,6 +54,34 @@ pub enum Error {
     /// The caller's input failed client-side validation. Nothing was sent.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !f.alternate() {
+            return write!(f, "{self}");
+        }
+        match self {
+            Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
+            Error::Transport { message, meta } => f
+                .debug_struct("Transport")
+                .field("message", message)
+                .field("meta", meta)
+                .finish(),
+            Error::Timeout { message, meta } => f
+                .debug_struct("Timeout")
+                .field("message", message)
+                .field("meta", meta)
+                .finish(),
+            Error::Decode { message, meta } => f
+                .debug_struct("Decode")
+                .field("message", message)
+                .field("meta", meta)
+                .finish(),
+            Error::Config(m) => f.debug_tuple("Config").field(m).finish(),
+            Error::InvalidArgument(m) => f.debug_tuple("InvalidArgument").field(m).finish(),
+        }
+    }
 }
 
 /// An error answer from the Soku API.
@@ -424,6 +456,34 @@ mod tests {
             serde_json::json!({"kind": "api", "status": 400, "code": "validation_error",
                 "message": "text is required", "requestId": "req_123", "details": null,
                 "retryAfter": null})
+        );
+    }
+
+    #[test]
+    fn debug_is_the_readable_line_and_alternate_debug_has_every_field() {
+        let e = Error::Api(Box::new(ApiError {
+            status: 400,
+            code: ErrorCode::ValidationError,
+            message: "text is required".into(),
+            error_type: None,
+            request_id: Some("req_123".into()),
+            details: None,
+            retry_after: None,
+            meta: Meta::default(),
+        }));
+        // What `fn main() -> Result<(), soku::Error>` prints after "Error: ".
+        assert_eq!(
+            format!("{e:?}"),
+            "api error 400 validation_error: text is required (request req_123)"
+        );
+        let full = format!("{e:#?}");
+        assert!(full.starts_with("Api(\n    ApiError {"), "{full}");
+        assert!(full.contains("attempts: 0"), "{full}");
+        let e = Error::InvalidArgument("id must not be empty".into());
+        assert_eq!(format!("{e:?}"), "invalid argument: id must not be empty");
+        assert_eq!(
+            format!("{e:#?}"),
+            "InvalidArgument(\n    \"id must not be empty\",\n)"
         );
     }
 

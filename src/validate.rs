@@ -47,6 +47,49 @@ pub(crate) fn http_url(field: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
+/// The candidate `key` was most likely meant to be: equal ignoring case, or at most two edits
+/// away (insert, delete, substitute or swap two neighbours) for keys of four characters or
+/// more. `None` when nothing is that close.
+pub(crate) fn closest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    if let Some(c) = candidates.iter().find(|c| c.eq_ignore_ascii_case(key)) {
+        return Some(c);
+    }
+    if key.chars().count() < 4 {
+        return None;
+    }
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&key.to_lowercase(), &c.to_lowercase()), *c))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Optimal string alignment distance (Levenshtein plus adjacent swaps), by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 pub(crate) fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
@@ -56,6 +99,18 @@ pub(crate) fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn closest_keys() {
+        let keys = ["apiKey", "baseUrl", "platform", "text", "mediaType"];
+        assert_eq!(closest("apikey", &keys), Some("apiKey"));
+        assert_eq!(closest("platfrom", &keys), Some("platform"));
+        assert_eq!(closest("plattform", &keys), Some("platform"));
+        assert_eq!(closest("media_type", &keys), Some("mediaType"));
+        assert_eq!(closest("futureField", &keys), None);
+        assert_eq!(closest("txt", &keys), None); // short keys: exact case only
+        assert_eq!(closest("TEXT", &keys), Some("text"));
+    }
 
     #[test]
     fn urls() {

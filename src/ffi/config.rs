@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::validate::closest;
 use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES};
 
 /// Parses `text` as a JSON object; `what` names the argument in error messages.
@@ -24,33 +25,211 @@ pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>,
 }
 
 /// Parses a request body into its typed request (unknown fields pass through in `extra`).
+///
+/// A failure names the JSON path and what the field must be (`invalid request at
+/// post.content.platform: must be an array, not a number`); it never repeats the value sent,
+/// which may be a secret.
 pub(crate) fn parse_request<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     let map = parse_object(text, "request_json")?;
-    serde_json::from_value(Value::Object(map))
-        .map_err(|e| Error::InvalidArgument(format!("invalid request_json: {e}")))
+    parse_value(Value::Object(map))
+}
+
+/// [`parse_request`] after `check` looked at the parsed object (see [`check_create_post`]).
+pub(crate) fn parse_checked<T: DeserializeOwned>(
+    text: &str,
+    check: impl FnOnce(&Value) -> Result<(), Error>,
+) -> Result<T, Error> {
+    let value = Value::Object(parse_object(text, "request_json")?);
+    check(&value)?;
+    parse_value(value)
+}
+
+/// The documented keys of a create-post body, of its `post` and of `post.content`.
+///
+/// These bodies stay open (an unknown key is sent unchanged, so fields the API adds later can be
+/// used at once), except for a key that is most likely a misspelling of a documented one (same
+/// letters in another case, or at most two edits away): `"platfrom"` is refused with `did you
+/// mean "platform"?` instead of being sent while `platform` is missing.
+const CREATE_POST_KEYS: &[&str] = &["post", "scheduledTime", "enableRepurposing", "trial_reel"];
+const POST_KEYS: &[&str] = &["content"];
+const CONTENT_KEYS: &[&str] = &[
+    "text",
+    "mediaType",
+    "mediaUrls",
+    "videoUrl",
+    "imageUrls",
+    "platform",
+];
+
+/// `path.key`, or `key` at the top.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+/// Refuses a key of the object `value` that is a likely misspelling of one of `known`.
+pub(crate) fn check_keys(value: &Value, known: &[&str], path: &str) -> Result<(), Error> {
+    let Value::Object(map) = value else {
+        return Ok(());
+    };
+    for key in map.keys().filter(|k| !known.contains(&k.as_str())) {
+        if let Some(meant) = closest(key, known) {
+            let at = if path.is_empty() {
+                String::new()
+            } else {
+                format!(" at {path}")
+            };
+            return Err(Error::InvalidArgument(format!(
+                "invalid request{at}: unknown field \"{key}\" (did you mean \"{meant}\"?)"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// [`check_keys`] over a create-post body at `path`: its top level, `post` and `post.content`.
+pub(crate) fn check_create_post(value: &Value, path: &str) -> Result<(), Error> {
+    check_keys(value, CREATE_POST_KEYS, path)?;
+    if let Some(post) = value.get("post") {
+        check_keys(post, POST_KEYS, &join(path, "post"))?;
+        if let Some(content) = post.get("content") {
+            check_content(content, &join(path, "post.content"))?;
+        }
+    }
+    Ok(())
+}
+
+/// [`check_keys`] over a post content object at `path`.
+pub(crate) fn check_content(value: &Value, path: &str) -> Result<(), Error> {
+    check_keys(value, CONTENT_KEYS, path)
+}
+
+/// [`parse_request`] for an already parsed object.
+pub(crate) fn parse_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let inner = e.inner().to_string();
+        let mut path = e.path().to_string();
+        if inner.starts_with("unknown field") {
+            // The path ends with the unknown key itself: name the object that holds it.
+            path = path
+                .rsplit_once('.')
+                .map_or(String::new(), |(p, _)| p.to_owned());
+        }
+        let what = describe(&inner);
+        Error::InvalidArgument(match path.as_str() {
+            "." | "" => format!("invalid request: {what}"),
+            _ => format!("invalid request at {path}: {what}"),
+        })
+    })
+}
+
+/// Rewrites a serde message in the user's terms: JSON type names, field names in double quotes,
+/// no Rust type names and never the value that was sent.
+fn describe(message: &str) -> String {
+    let quoted_list = |rest: &str| -> String {
+        rest.split('`')
+            .skip(1)
+            .step_by(2)
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if let Some(rest) = message.strip_prefix("missing field `") {
+        return format!("missing field \"{}\"", rest.trim_end_matches('`'));
+    }
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let (field, rest) = rest.split_once('`').unwrap_or((rest, ""));
+        let names: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+        return match closest(field, &names) {
+            Some(meant) => format!("unknown field \"{field}\" (did you mean \"{meant}\"?)"),
+            None if names.is_empty() => format!("unknown field \"{field}\""),
+            None => format!(
+                "unknown field \"{field}\" (expected one of {})",
+                quoted_list(rest)
+            ),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let rest = rest.split_once('`').map_or("", |(_, r)| r);
+        return format!("must be one of {}", quoted_list(rest));
+    }
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            let (found, expected) = rest.rsplit_once(", expected ").unwrap_or((rest, ""));
+            return format!("must be {}, not {}", json_type(expected), found_type(found));
+        }
+    }
+    if message.starts_with("data did not match any variant of untagged enum") {
+        return "has the wrong type (see the documented request format)".to_owned();
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        let expected = rest.split_once(", expected ").map_or("", |(_, e)| e);
+        return format!("has the wrong number of elements (expected {expected})");
+    }
+    // Our own messages (they never hold input values); serde's backticks become quotes.
+    message.replace('`', "\"")
+}
+
+/// serde's name of an expected type, in JSON terms.
+fn json_type(expected: &str) -> &str {
+    match expected {
+        "a sequence" => "an array",
+        "a map" => "an object",
+        "a boolean" | "a string" => expected,
+        e if e.starts_with("struct ") || e.starts_with("a map") => "an object",
+        e if e.starts_with("a sequence") || e.starts_with("a vec") => "an array",
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i32" | "i64" | "f32" | "f64" => "a number",
+        "" => "another type",
+        e if e.contains('`') || e.contains("enum ") => "another value",
+        e => e,
+    }
+}
+
+/// The JSON type of a value serde describes (`string "…"`, `integer `5``, …), without the value.
+fn found_type(found: &str) -> &'static str {
+    let word = found.split([' ', '`', '"']).next().unwrap_or("");
+    match word {
+        "string" | "char" => "a string",
+        "integer" | "floating" => "a number",
+        "boolean" => "a boolean",
+        "null" | "unit" | "Option" => "null",
+        "sequence" => "an array",
+        "map" => "an object",
+        _ => "that",
+    }
 }
 
 /// Takes the known keys out of a JSON object, then rejects whatever is left.
 struct Fields<'a> {
     map: Map<String, Value>,
     what: &'a str,
+    /// The keys asked for so far (the suggestions for a misspelled one).
+    known: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
     fn new(map: Map<String, Value>, what: &'a str) -> Self {
-        Fields { map, what }
+        Fields {
+            map,
+            what,
+            known: Vec::new(),
+        }
     }
 
     /// A key that is absent or `null` is `None`.
-    fn take(&mut self, key: &str) -> Option<Value> {
+    fn take(&mut self, key: &'static str) -> Option<Value> {
+        self.known.push(key);
         self.map.remove(key).filter(|v| !v.is_null())
     }
 
-    fn wrong_type(&self, key: &str, expected: &str) -> Error {
+    fn wrong_type(&self, key: &'static str, expected: &str) -> Error {
         Error::InvalidArgument(format!("{} key {key} must be {expected}", self.what))
     }
 
-    fn string(&mut self, key: &str) -> Result<Option<String>, Error> {
+    fn string(&mut self, key: &'static str) -> Result<Option<String>, Error> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s)),
@@ -58,7 +237,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn boolean(&mut self, key: &str) -> Result<Option<bool>, Error> {
+    fn boolean(&mut self, key: &'static str) -> Result<Option<bool>, Error> {
         match self.take(key) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(b)),
@@ -66,7 +245,7 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn uint(&mut self, key: &str, max: u64) -> Result<Option<u64>, Error> {
+    fn uint(&mut self, key: &'static str, max: u64) -> Result<Option<u64>, Error> {
         match self.take(key) {
             None => Ok(None),
             Some(v) => match v.as_u64() {
@@ -76,24 +255,29 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn millis(&mut self, key: &str) -> Result<Option<Duration>, Error> {
+    fn millis(&mut self, key: &'static str) -> Result<Option<Duration>, Error> {
         Ok(self.uint(key, u64::MAX)?.map(Duration::from_millis))
     }
 
     /// A retry count: 0 to [`MAX_RETRIES`].
-    fn retries(&mut self, key: &str) -> Result<Option<u32>, Error> {
+    fn retries(&mut self, key: &'static str) -> Result<Option<u32>, Error> {
         // The bound makes the conversion lossless.
         Ok(self.uint(key, MAX_RETRIES.into())?.map(|n| n as u32))
     }
 
-    /// Fails on the first key nobody took.
+    /// Fails on the first key nobody took, suggesting the closest known key.
     fn finish(self) -> Result<(), Error> {
         match self.map.keys().next() {
             None => Ok(()),
-            Some(key) => Err(Error::InvalidArgument(format!(
-                "unknown {} key: {key}",
-                self.what
-            ))),
+            Some(key) => {
+                let hint = closest(key, &self.known)
+                    .map(|k| format!(" (did you mean \"{k}\"?)"))
+                    .unwrap_or_default();
+                Err(Error::InvalidArgument(format!(
+                    "unknown {} key: {key}{hint}",
+                    self.what
+                )))
+            }
         }
     }
 }

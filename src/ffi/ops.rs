@@ -14,12 +14,16 @@ use std::ffi::c_char;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::args::{non_null, opt_str_arg, str_arg};
 use super::boundary::with_out_json;
 use super::cancel::SokuCancelToken;
 use super::client::SokuClient;
-use super::config::{call_options, parse_object, parse_request};
+use super::config::{
+    call_options, check_content, check_create_post, check_keys, parse_checked, parse_object,
+    parse_request,
+};
 use super::json::{failure, from_result};
 use crate::workflows::{
     BatchOptions, PublishBatch, PublishWithMedia, PublishWithTemplate, RotateApiKey,
@@ -81,11 +85,45 @@ fn body<T: DeserializeOwned>(text: Option<&str>) -> Result<T, Error> {
     parse_request(text.unwrap_or_default())
 }
 
+/// A create-post body, refusing likely misspelled keys ([`check_create_post`]).
+fn create_post_body(text: Option<&str>) -> Result<CreatePost, Error> {
+    parse_checked(text.unwrap_or_default(), |v| check_create_post(v, ""))
+}
+
+/// A batch body: every post checked as [`create_post_body`] does.
+fn batch_body(text: Option<&str>) -> Result<PublishBatch, Error> {
+    parse_checked(text.unwrap_or_default(), |v| {
+        let posts = v.get("posts").and_then(Value::as_array);
+        for (i, post) in posts.into_iter().flatten().enumerate() {
+            check_create_post(post, &format!("posts[{i}]"))?;
+        }
+        Ok(())
+    })
+}
+
+/// A workflow body whose `post` is a post content, and whose own keys are `keys`.
+fn workflow_body<T: DeserializeOwned>(
+    keys: &'static [&'static str],
+) -> impl Fn(Option<&str>) -> Result<T, Error> {
+    move |text| {
+        parse_checked(text.unwrap_or_default(), |v| {
+            check_keys(v, keys, "")?;
+            v.get("post")
+                .map_or(Ok(()), |post| check_content(post, "post"))
+        })
+    }
+}
+
 /// Publishes or schedules a post: `POST /v1/posts`.
 ///
 /// `request_json`: the documented HTTP body, e.g.
 /// `{"post": {"content": {"text": "Hello", "platform": ["x", "threads"]}}, "scheduledTime"?,
-/// "enableRepurposing"?, "trial_reel"?}`; unknown fields are sent unchanged.
+/// "enableRepurposing"?, "trial_reel"?}`; unknown fields are sent unchanged, except a key of
+/// the body, of `post` or of `post.content` that is most likely a misspelling of a documented
+/// one (other case, or at most two edits away, e.g. `"platfrom"`): that is refused with
+/// `SOKU_ERR_INVALID_ARGUMENT` and `did you mean "platform"?`. Parse errors name the JSON path
+/// (`invalid request at post.content.platform: must be an array, not a number`) and never
+/// repeat the value sent.
 /// `data`: `{"postSubmissionId": "..."}` plus any further fields the server sent.
 /// An `Idempotency-Key` is always sent (the caller's from options, else a fresh one) and reused on
 /// every retry, so a retried call never publishes twice.
@@ -115,7 +153,7 @@ pub unsafe extern "C" fn soku_posts_create(
             options_json,
             out_json,
             Request::Required,
-            body::<CreatePost>,
+            create_post_body,
             |c, req, o| c.create_post_with(req, o),
         )
     }
@@ -465,7 +503,7 @@ pub unsafe extern "C" fn soku_posts_publish_batch(
             options_json,
             out_json,
             Request::Required,
-            body::<PublishBatch>,
+            batch_body,
             |c, req, o| {
                 c.publish_batch_with(&req.posts, BatchOptions::new().call_options(o.clone()))
             },
@@ -512,7 +550,7 @@ pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
             options_json,
             out_json,
             Request::Required,
-            body::<PublishBatch>,
+            batch_body,
             |c, req, o| {
                 let mut opts = BatchOptions::new().call_options(o.clone());
                 if let Some(token) = token {
@@ -559,7 +597,7 @@ pub unsafe extern "C" fn soku_posts_publish_with_media(
             options_json,
             out_json,
             Request::Required,
-            body::<PublishWithMedia>,
+            workflow_body::<PublishWithMedia>(&["sourceUrls", "post", "scheduledTime"]),
             |c, req, o| c.publish_with_media(req, o),
         )
     }
@@ -599,7 +637,7 @@ pub unsafe extern "C" fn soku_posts_publish_with_template(
             options_json,
             out_json,
             Request::Required,
-            body::<PublishWithTemplate>,
+            workflow_body::<PublishWithTemplate>(&["template", "post", "scheduledTime"]),
             |c, req, o| c.publish_with_template(req, o),
         )
     }
