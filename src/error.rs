@@ -342,6 +342,24 @@ pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
     text
 }
 
+/// [`redact`], and also a secret cut off by the end of `text` (a truncated answer that ends
+/// inside an echoed credential): a tail of at least 8 characters that begins a secret is
+/// replaced too.
+pub(crate) fn redact_with_cut(text: String, secrets: &[&str]) -> String {
+    let mut text = redact(text, secrets);
+    let cut = secret_forms(secrets).iter().find_map(|form| {
+        (8..form.len())
+            .rev()
+            .filter(|&n| form.is_char_boundary(n))
+            .find(|&n| text.ends_with(&form[..n]))
+    });
+    if let Some(n) = cut {
+        text.truncate(text.len() - n);
+        text.push_str("[redacted]");
+    }
+    text
+}
+
 /// Every form a secret may take in a message, longest first, without duplicates.
 fn secret_forms(secrets: &[&str]) -> Vec<String> {
     let mut forms = Vec::with_capacity(secrets.len() * 2);
@@ -399,6 +417,12 @@ mod tests {
                 "{text} -> {out}"
             );
         }
+        // A body cut inside a secret.
+        assert_eq!(
+            redact_with_cut("echo sk_live_a\\\"b".to_owned(), &[quoted]),
+            "echo [redacted]"
+        );
+        assert_eq!(redact_with_cut("sk_live".to_owned(), &[quoted]), "sk_live");
         // The shorter secret is a prefix of the longer: the longer is redacted whole, whatever
         // the order the secrets are given in.
         let (short, long) = ("eyJ.token", "eyJ.tokenTAILsecret");

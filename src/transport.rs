@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use ureq::Agent;
 
-use crate::error::{ApiError, Error, ErrorCode, Result, redact, redact_value};
+use crate::error::{ApiError, Error, ErrorCode, Result, redact, redact_value, redact_with_cut};
 use crate::rate_limit::RateLimit;
 use crate::response::Meta;
 use crate::retry::{Class, RetryPolicy, parse_retry_after};
@@ -434,10 +434,11 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
     if meta.request_id.is_none() {
         meta.request_id = body_request_id;
     }
-    let message = if (300..400).contains(&answer.status) && message.is_empty() {
-        "redirect not followed".to_owned()
-    } else {
-        message
+    let message = match message.trim() {
+        "" if (300..400).contains(&answer.status) => "redirect not followed".to_owned(),
+        // An envelope without a message (or an empty body): still say something.
+        "" => "the server gave no error message".to_owned(),
+        _ => message,
     };
     Error::Api(Box::new(ApiError {
         status: answer.status,
@@ -454,7 +455,7 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
 /// The first [`EXCERPT_CHARS`] characters of a body, whitespace collapsed. The whole body is
 /// redacted before it is cut, so a secret crossing the cut cannot leak in part.
 fn excerpt(body: &[u8], secrets: &[&str]) -> String {
-    let text = redact(String::from_utf8_lossy(body).into_owned(), secrets);
+    let text = redact_with_cut(String::from_utf8_lossy(body).into_owned(), secrets);
     let mut out = String::new();
     let words = text.split_whitespace();
     for (n, word) in words.enumerate() {

@@ -1,4 +1,12 @@
-//! A bounded, seeded fuzz test over every operation's JSON inputs.
+//! Bounded, seeded fuzz tests of the C ABI: over every operation's JSON inputs, and over the
+//! server's answers.
+//!
+//! The second test points every operation at a hostile HTTP server on loopback whose answers are
+//! generated: odd or malformed status lines, rate-limit and retry headers far in the future or
+//! garbage, wrong or missing lengths, broken chunking, truncated or binary bodies, and the
+//! client's credential echoed in headers, keys and values. Every call must return a documented
+//! status with JSON of the documented shape, never panic, and never return the credential
+//! outside a success's own data.
 //!
 //! Inputs are generated from a small grammar (random JSON built from the API's own field names,
 //! valid requests with one subtree replaced, and byte-level damage: truncation, invalid UTF-8),
@@ -8,7 +16,8 @@
 //! must mean that nothing was sent. A small generator instead of proptest: no new dependency, the run is
 //! deterministic (seed printed on failure), and the grammar is what finds the interesting cases.
 //!
-//! `SOKU_FUZZ_SEED=<n>` and `SOKU_FUZZ_CASES=<n>` (per operation, default 200) widen a local run.
+//! `SOKU_FUZZ_SEED=<n>` and `SOKU_FUZZ_CASES=<n>` (per operation, default 200; the hostile-server
+//! test runs a fifth of that, default 40) widen a local run.
 
 mod ffi_common;
 
@@ -301,6 +310,270 @@ fn every_operation_survives_generated_input() {
             .map(|(_, s)| *s)
             .collect();
         assert!(outcomes.len() >= 2, "{name}: only {outcomes:?} in {seen:?}");
+    }
+    eprintln!("outcomes: {seen:?}");
+}
+
+/// The API key of the hostile-server run: the server echoes it in headers and bodies, and it
+/// must never come back in any output.
+const ECHOED_KEY: &str = "sk_live_FUZZ\"ECHO\\SECRET";
+
+/// A raw HTTP/1.1 server on loopback that answers every request with the bytes of
+/// `answer` (set per case), then closes the connection. Returns its URL.
+fn hostile_server(answer: std::sync::Arc<std::sync::Mutex<Vec<u8>>>) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let answer = answer.lock().unwrap().clone();
+            std::thread::spawn(move || {
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                // Read the request head and a Content-Length body, then answer.
+                let mut got = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head_end = got.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                let head = String::from_utf8_lossy(&got[..head_end]).to_lowercase();
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length:"))
+                    .and_then(|v| v.trim().parse().ok())
+                    .unwrap_or(0);
+                while got.len() < head_end + length {
+                    match stream.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => got.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let _ = stream.write_all(&answer);
+            });
+        }
+    });
+    url
+}
+
+/// A random response body: JSON shaped like the API's answers (with the key echoed in places),
+/// truncated JSON, HTML, binary garbage, or nothing.
+fn hostile_body(rng: &mut Rng) -> Vec<u8> {
+    let answer_keys = [
+        "postSubmissionId",
+        "url",
+        "id",
+        "apiKey",
+        "apiKeys",
+        "keys",
+        "data",
+        "jobId",
+        "transcript",
+        "creditsDebited",
+        "likelyLyrics",
+        "error",
+        "code",
+        "message",
+        "details",
+        "requestId",
+        "type",
+    ];
+    let mut leaf = |rng: &mut Rng| -> Value {
+        match rng.below(6) {
+            0 => json!(ECHOED_KEY),
+            1 => json!(format!("prefix {ECHOED_KEY} suffix")),
+            2 => json!(rng.below(1000)),
+            3 => Value::Null,
+            4 => json!([ECHOED_KEY, 1, {"apiKey": ECHOED_KEY}]),
+            _ => json!((*rng.pick(STRINGS)).to_owned()),
+        }
+    };
+    let mut object = |rng: &mut Rng, depth: usize| -> Value {
+        fn build(
+            rng: &mut Rng,
+            depth: usize,
+            keys: &[&str],
+            leaf: &mut dyn FnMut(&mut Rng) -> Value,
+        ) -> Value {
+            let mut map = Map::new();
+            for _ in 0..rng.below(5) {
+                let key = if rng.chance(10) {
+                    ECHOED_KEY
+                } else {
+                    *rng.pick(keys)
+                };
+                let value = if depth > 0 && rng.chance(30) {
+                    build(rng, depth - 1, keys, leaf)
+                } else {
+                    leaf(rng)
+                };
+                map.insert(key.to_owned(), value);
+            }
+            Value::Object(map)
+        }
+        build(rng, depth, &answer_keys, &mut leaf)
+    };
+    match rng.below(8) {
+        0 => Vec::new(),
+        1 => b"<html><body>502 Bad Gateway</body></html>".to_vec(),
+        2 => (0..rng.below(300)).map(|_| rng.next() as u8).collect(),
+        3 => {
+            let mut text = object(rng, 2).to_string().into_bytes();
+            text.truncate(rng.below(text.len() + 1));
+            text
+        }
+        4 => json!({"error": object(rng, 1)}).to_string().into_bytes(),
+        _ => object(rng, 2).to_string().into_bytes(),
+    }
+}
+
+/// A random HTTP answer: odd statuses, hostile headers (rate-limit and retry hints from far in
+/// the future or malformed, the key echoed in the request id), wrong or missing lengths,
+/// broken chunking, a malformed status line, or nothing at all.
+fn hostile_answer(rng: &mut Rng) -> Vec<u8> {
+    let status = *rng.pick(&[
+        200u16, 200, 201, 201, 204, 301, 400, 401, 404, 409, 429, 500, 503, 599, 999,
+    ]);
+    let body = hostile_body(rng);
+    let mut head = match rng.below(20) {
+        0 => return Vec::new(),
+        1 => "HTTP/1.1 abc Broken\r\n".to_owned(),
+        2 => "garbage\r\n".to_owned(),
+        _ => format!("HTTP/1.1 {status} Whatever\r\n"),
+    };
+    let header_values = [
+        (
+            "content-type",
+            vec!["application/json", "text/html", "\u{7f}"],
+        ),
+        ("x-request-id", vec!["req_1", ECHOED_KEY, "", "   "]),
+        (
+            "x-ratelimit-limit",
+            vec!["30", "-1", "18446744073709551616", "x"],
+        ),
+        ("x-ratelimit-remaining", vec!["0", "0", "5", "-3", "lots"]),
+        (
+            "x-ratelimit-reset",
+            vec![
+                "4102444800",
+                "18446744073709551615",
+                "1",
+                "30",
+                "2999-01-01T00:00:00Z",
+                "soon",
+            ],
+        ),
+        ("x-ratelimit-tier", vec!["pro", ECHOED_KEY]),
+        (
+            "retry-after",
+            vec![
+                "0",
+                "1",
+                "86400",
+                "99999999999999999999",
+                "Wed, 21 Oct 2099 07:28:00 GMT",
+                "never",
+            ],
+        ),
+        ("location", vec!["http://evil.example/steal", "/v1/posts"]),
+    ];
+    for (name, values) in &header_values {
+        if rng.chance(35) {
+            head.push_str(&format!("{name}: {}\r\n", rng.pick(values)));
+        }
+    }
+    match rng.below(10) {
+        // Chunked, sometimes with a broken chunk size.
+        0 => {
+            head.push_str("transfer-encoding: chunked\r\n\r\n");
+            let size = if rng.chance(50) {
+                format!("{:x}", body.len())
+            } else {
+                "zz".to_owned()
+            };
+            let mut out = head.into_bytes();
+            out.extend_from_slice(format!("{size}\r\n").as_bytes());
+            out.extend_from_slice(&body);
+            out.extend_from_slice(b"\r\n0\r\n\r\n");
+            return out;
+        }
+        // A length that promises more than is sent (the client waits until its timeout).
+        1 if rng.chance(30) => head.push_str(&format!("content-length: {}\r\n", body.len() + 10)),
+        // A length shorter than the body.
+        2 => head.push_str(&format!("content-length: {}\r\n", body.len() / 2)),
+        // No length: the body ends when the connection closes.
+        3 => {}
+        _ => head.push_str(&format!("content-length: {}\r\n", body.len())),
+    }
+    head.push_str("connection: close\r\n\r\n");
+    let mut out = head.into_bytes();
+    out.extend_from_slice(&body);
+    out
+}
+
+#[test]
+fn every_operation_survives_hostile_server_answers() {
+    let seed: u64 = std::env::var("SOKU_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x48_4F_53);
+    let cases: usize = std::env::var("SOKU_FUZZ_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(40, |n: usize| n.div_ceil(5).max(1));
+
+    let answer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let url = hostile_server(answer.clone());
+    // Short bounds keep every case quick: one retry, 20 ms waits, 300 ms per attempt.
+    let config = json!({
+        "baseUrl": url, "apiKey": ECHOED_KEY, "firebaseToken": ECHOED_KEY, "maxRetries": 1,
+        "backoffBaseMs": 1, "maxRetryWaitMs": 20, "timeoutMs": 300, "connectTimeoutMs": 300,
+    });
+    let handle = client(&config.to_string());
+    let mut rng = Rng(seed | 1);
+    let mut seen = std::collections::BTreeMap::<(&str, i32), usize>::new();
+    for (name, op, valid) in operations() {
+        for case in 0..cases {
+            let bytes = hostile_answer(&mut rng);
+            *answer.lock().unwrap() = bytes.clone();
+            let context = || {
+                format!(
+                    "seed {seed} {name} case {case}: answer {:?}",
+                    String::from_utf8_lossy(&bytes)
+                )
+            };
+            let request = valid.map(str::as_bytes);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                call_raw(op, handle.ptr(), request, None)
+            }));
+            let Ok((status, json)) = outcome else {
+                panic!("{}", context());
+            };
+            assert_ne!(status, SOKU_ERR_PANIC, "{json}\n{}", context());
+            // A success's data is the server's own payload, returned as sent (a created key is
+            // data); everything the library writes itself, errors and meta, must be clean.
+            let text = if status == soku::ffi::SOKU_OK {
+                json["meta"].to_string()
+            } else {
+                json.to_string()
+            };
+            for leak in ["FUZZ", "ECHO", "SECRET"] {
+                assert!(!text.contains(leak), "{leak} leaked: {text}\n{}", context());
+            }
+            *seen.entry((name, status)).or_default() += 1;
+        }
+    }
+    // The answers reach every outcome class somewhere: success, api, decode, transport/timeout.
+    let statuses: std::collections::BTreeSet<i32> = seen.keys().map(|(_, s)| *s).collect();
+    for s in [
+        soku::ffi::SOKU_OK,
+        soku::ffi::SOKU_ERR_API,
+        soku::ffi::SOKU_ERR_DECODE,
+    ] {
+        assert!(statuses.contains(&s), "status {s} never seen: {seen:?}");
     }
     eprintln!("outcomes: {seen:?}");
 }
