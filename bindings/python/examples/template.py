@@ -29,8 +29,8 @@ def main() -> int:
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-        print("Rendered image: %s" % result["template"]["url"])
-        print("Post submitted: %s" % result["post"]["postSubmissionId"])
+        print("Rendered image: %s" % result.template.url)
+        print("Post submitted: %s" % result.post.post_submission_id)
     return 0
 
 

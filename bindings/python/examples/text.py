@@ -25,11 +25,9 @@ def main() -> int:
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-        meta = client.last_meta
-        print("Post submitted: %s" % result["postSubmissionId"])
-        if meta is not None:
-            rl = meta.rate_limit
-            print("request %s, rate limit %s/%s remaining" % (meta.request_id, rl.remaining, rl.limit))
+        print("Post submitted: %s" % result.post_submission_id)
+        rl = result.meta.rate_limit
+        print("request %s, rate limit %s/%s remaining" % (result.meta.request_id, rl.remaining, rl.limit))
     return 0
 
 

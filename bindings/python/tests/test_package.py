@@ -163,6 +163,13 @@ class DiscoveryTest(unittest.TestCase):
             self.assertEqual(path, linked)
             self.assertEqual(version, soku.__version__)
 
+    @unittest.skipIf(os.environ.get("SOKU_LIB"), "SOKU_LIB overrides the bundled library")
+    def test_installed_wheel_loads_the_library_it_carries(self) -> None:
+        own = os.path.join(os.path.dirname(os.path.abspath(soku.__file__)), _lib.library_filename())
+        self.assertTrue(os.path.isfile(own), "the installed package carries no %s" % own)
+        self.assertEqual(soku.library_path(), own)
+        self.assertEqual(soku.library_version(), soku.__version__)
+
     def test_package_folder_comes_before_cargo_target_dir(self) -> None:
         real = soku.library_path()
         with tempfile.TemporaryDirectory() as tmp:

@@ -7,7 +7,7 @@ import json
 import threading
 import weakref
 from ctypes import c_void_p
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, Union
 
 from . import _lib
 from ._meta import Meta
@@ -382,15 +382,18 @@ class Client:
         An ``Idempotency-Key`` is always sent (yours or a fresh one, reused on every retry).
         Returns a :class:`~soku.PostSubmission` (``post_submission_id``).
         """
-        if isinstance(platforms, (str, Mapping)):
-            platforms = [platforms]
+        targets: Optional[List[Any]] = None
+        if isinstance(platforms, (str, dict)):
+            targets = [platforms]  # one platform name or one {"platform", "accountId"} target
+        elif platforms is not None:
+            targets = list(platforms)
         content = _present(
             text=text,
             mediaType=media_type,
             videoUrl=video_url,
             imageUrls=list(image_urls) if image_urls is not None else None,
             mediaUrls=list(media_urls) if media_urls is not None else None,
-            platform=list(platforms) if platforms is not None else None,
+            platform=targets,
         )
         if request is None:
             if "mediaType" not in content:
@@ -472,7 +475,7 @@ class Client:
         body = _body(request, {}, "id")
 
         def build(data: Any, meta: Meta) -> RevokedApiKey:
-            return RevokedApiKey(data if isinstance(data, dict) else {}, meta, body.get("id"))
+            return RevokedApiKey(data if isinstance(data, dict) else {}, meta, str(body.get("id", "")))
 
         return self._call("soku_api_keys_revoke", "revoke_api_key", body, options, build)
 
