@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import math
 import threading
 import weakref
 from ctypes import c_void_p
@@ -74,18 +75,22 @@ _EXIT_WAIT_SECONDS = 1.0
 def _millis(seconds: Any) -> Any:
     """Seconds as whole milliseconds, the unit of the library's JSON.
 
-    Only the unit is converted here: anything that is not a finite number of seconds (a string,
-    a bool, a negative or too large value) goes to the library unchanged, which rejects it with
-    an error naming the key, exactly as it does for a C caller.
+    Only the unit is converted here; the library checks the value (a negative or over-24-hour
+    duration, a string, a bool) and rejects it with an error naming the key, as for a C caller.
+    What is not a finite number (a string, a bool, NaN) is passed on unchanged for that.
     """
-    if type(seconds) is int or (type(seconds) is float and seconds == seconds and abs(seconds) != float("inf")):
+    if type(seconds) is int or (type(seconds) is float and math.isfinite(seconds)):
         return int(round(seconds * 1000))
     return seconds
 
 
+# One encoder for every call (json.dumps with options builds a new one each time).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
 def _encode(obj: Any, what: str) -> bytes:
     try:
-        return json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return _ENCODER.encode(obj).encode("utf-8")
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise InvalidArgumentError("%s is not valid JSON: %s" % (what, exc)) from None
 
@@ -116,6 +121,8 @@ def _body(request: Any, fields: Mapping[str, Any], primary: Optional[str] = None
         body = {primary: request}
         body.update(fields)
         return body
+    if type(request) is dict and not fields:
+        return request  # the common case; only encoded, never changed
     if isinstance(request, Mapping):
         if fields:
             raise InvalidArgumentError(
@@ -134,23 +141,25 @@ class _Handle:
         self._ptr: Optional[int] = ptr
         self._closed = False
         self._busy = 0
-        self._cond = threading.Condition()
+        # Calls take the plain lock (cheap); close() waits on a condition over the same lock.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
 
     @property
     def closed(self) -> bool:
         return self._closed
 
     def acquire(self) -> int:
-        with self._cond:
+        with self._lock:
             if self._closed or self._ptr is None:
                 raise ClientClosedError("client is closed")
             self._busy += 1
             return self._ptr
 
     def release(self) -> None:
-        with self._cond:
+        with self._lock:
             self._busy -= 1
-            if self._busy == 0:
+            if self._busy == 0 and self._closed:  # only close() ever waits
                 self._cond.notify_all()
 
     def close(self, wait: Optional[float] = None) -> None:
@@ -382,6 +391,12 @@ class Client:
         An ``Idempotency-Key`` is always sent (yours or a fresh one, reused on every retry).
         Returns a :class:`~soku.PostSubmission` (``post_submission_id``).
         """
+        # (`a is b is None` holds when both are None)
+        if request is not None and text is platforms is media_type is video_url is None and (
+            image_urls is media_urls is scheduled_time is None
+        ):
+            # the documented body as given: the fast path
+            return self._call("soku_posts_create", "create_post", _body(request, {}), options, PostSubmission._from)
         targets: Optional[List[Any]] = None
         if isinstance(platforms, (str, dict)):
             targets = [platforms]  # one platform name or one {"platform", "accountId"} target
