@@ -1,4 +1,4 @@
-"""Publish several posts one after the other, paced by the rate limits (seed: "Batch Publishing Workflow").
+"""Publish several posts one after the other, paced by the rate limits.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python batch.py
 

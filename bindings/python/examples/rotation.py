@@ -1,4 +1,4 @@
-"""Rotate an API key: create a new one, verify it, revoke the old one (seed: "API Key Rotation").
+"""Rotate an API key: create a new one, verify it, revoke the old one.
 
     SOKU_API_KEY=sk_live_... SOKU_FIREBASE_TOKEN=... [SOKU_BASE_URL=...] \\
         python rotation.py OLD_KEY_ID [--verify probe|post|none] [--print-key]

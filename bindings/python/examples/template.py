@@ -1,4 +1,4 @@
-"""Render the tweetImage template, then publish it as an image post (seed: "Render a Template").
+"""Render the tweetImage template, then publish it as an image post.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python template.py
 """

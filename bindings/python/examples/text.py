@@ -1,4 +1,4 @@
-"""Publish a text post to several platforms (seed: "Publish a Text Post").
+"""Publish a text post to several platforms.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python text.py
 """

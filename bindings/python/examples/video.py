@@ -1,4 +1,4 @@
-"""Upload a video from a public URL, then publish it (seed: "Upload Media and Publish a Video Post").
+"""Upload a video from a public URL, then publish it.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python video.py [SOURCE_URL]
 
