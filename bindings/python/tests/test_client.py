@@ -153,9 +153,10 @@ class TypedResultsTest(SandboxTestCase):
         self.assertNotIn(created.api_key, str(created))
 
     def test_an_unexpected_result_shape_is_a_decode_error(self) -> None:
+        from soku._meta import LazyMeta
         from soku._models import PostSubmission
 
-        with mock.patch.object(soku.Client, "_finish", lambda _c, _s, _t: ({"other": 1}, soku.Meta())):
+        with mock.patch.object(soku.Client, "_finish", lambda _c, _s, _t: ({"other": 1}, LazyMeta(None))):
             with self.assertRaises(soku.DecodeError) as ctx:
                 self.client._call("soku_posts_create", "create_post", fresh(support.TEXT_POST), {},
                                   PostSubmission._from)

@@ -11,7 +11,7 @@ from ctypes import c_void_p
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, Union
 
 from . import _lib
-from ._meta import Meta
+from ._meta import LazyMeta, Meta
 from ._models import (
     ApiKeyList,
     AspectRatio,
@@ -63,9 +63,6 @@ _OPTION_KEYS = {
     "timeout": "timeoutMs",
     "max_retries": "maxRetries",
 }
-
-# The meta of a success whose result JSON carried none (the library always sends one).
-_NO_META = Meta()
 
 # How long interpreter exit waits for calls still running in daemon threads before it
 # leaks the handle instead of freeing it under them.
@@ -310,12 +307,16 @@ class Client:
         Set after every call, success or failure; ``None`` before the first call and after a
         call that sent nothing (e.g. rejected input). Each thread sees its own calls only.
         """
-        return getattr(self._local, "meta", None)
+        lazy: Optional[LazyMeta] = getattr(self._local, "meta", None)
+        return lazy.get() if lazy is not None else None
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _finish(self, status: int, text: Optional[str]) -> "tuple[Any, Meta]":
-        """The library's status and result JSON as ``(data, meta)``, or the matching exception."""
+    def _finish(self, status: int, text: Optional[str]) -> "tuple[Any, LazyMeta]":
+        """The library's status and result JSON as ``(data, meta)``, or the matching exception.
+
+        A success's meta is read only when someone looks at it (most callers never do).
+        """
         self._local.meta = None
         try:
             doc = json.loads(text) if text is not None else None
@@ -325,10 +326,11 @@ class Client:
             raise DecodeError(
                 "the soku library returned %s (status %d)" % ("no JSON" if text is None else "invalid JSON", status)
             )
-        meta = Meta.from_json(doc.get("meta"))
-        self._local.meta = meta
         if status == _lib.OK:
-            return doc.get("data"), meta or _NO_META
+            lazy = self._local.meta = LazyMeta(doc.get("meta"))
+            return doc.get("data"), lazy
+        meta = Meta.from_json(doc.get("meta"))
+        self._local.meta = LazyMeta(None, meta) if meta is not None else None
         error = doc.get("error")
         if not isinstance(error, dict):
             error = {"kind": self._lib.status_str(status), "message": "call failed without an error object"}
@@ -342,7 +344,7 @@ class Client:
         method: str,
         request: Any,
         options: Mapping[str, Any],
-        build: Callable[[Any, Meta], T],
+        build: Callable[[Any, LazyMeta], T],
     ) -> T:
         """Run one operation; ``build`` turns the result's ``data`` and meta into the typed result."""
         self._local.meta = None  # never leave a previous call's meta behind, whatever fails below
@@ -489,7 +491,7 @@ class Client:
         """
         body = _body(request, {}, "id")
 
-        def build(data: Any, meta: Meta) -> RevokedApiKey:
+        def build(data: Any, meta: LazyMeta) -> RevokedApiKey:
             return RevokedApiKey(data if isinstance(data, dict) else {}, meta, str(body.get("id", "")))
 
         return self._call("soku_api_keys_revoke", "revoke_api_key", body, options, build)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-__all__ = ["Meta", "RateLimit"]
+__all__ = ["Meta", "RateLimit", "LazyMeta"]
 
 
 def _is_object(obj: Any) -> bool:
@@ -79,3 +79,24 @@ class Meta:
             attempts if type(attempts) is int else 0,
             key if type(key) is str else None,
         )
+
+
+class LazyMeta:
+    """The meta JSON of one successful call, read into a :class:`Meta` on first use.
+
+    Results and :attr:`~soku.Client.last_meta` share one instance, so both give the same
+    :class:`Meta` object; a call whose meta nobody reads never builds it.
+    """
+
+    __slots__ = ("_raw", "_meta")
+
+    def __init__(self, raw: Any, meta: Optional[Meta] = None) -> None:
+        self._raw = raw
+        self._meta = meta
+
+    def get(self) -> Meta:
+        """The :class:`Meta` (built once; an absent meta reads as ``Meta()``)."""
+        meta = self._meta
+        if meta is None:
+            meta = self._meta = Meta.from_json(self._raw) or Meta()
+        return meta

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
-from ._meta import Meta
+from ._meta import LazyMeta, Meta
 from .errors import SokuError, error_from_json
 
 __all__ = [
@@ -62,8 +62,12 @@ class Result:
 
     raw: Dict[str, Any] = field(repr=False, compare=False)
     """The wire object this result was read from, unknown fields included."""
-    meta: Meta = field(repr=False, compare=False)
-    """What the call did on the wire (status, request id, rate limit, attempts, key)."""
+    _meta: LazyMeta = field(repr=False, compare=False)
+
+    @property
+    def meta(self) -> Meta:
+        """What the call did on the wire (status, request id, rate limit, attempts, key)."""
+        return self._meta.get()
 
     def to_dict(self) -> Dict[str, Any]:
         """The wire object (the same dict as :attr:`raw`, not a copy)."""
@@ -78,7 +82,7 @@ class PostSubmission(Result):
     """The submission's id (``postSubmissionId``)."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "PostSubmission":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "PostSubmission":
         return cls(d, meta, d["postSubmissionId"])
 
 
@@ -90,7 +94,7 @@ class UploadedMedia(Result):
     """The Soku-hosted URL, usable as ``videoUrl`` or in ``imageUrls``."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "UploadedMedia":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "UploadedMedia":
         return cls(d, meta, d["url"])
 
 
@@ -104,7 +108,7 @@ class RenderedTemplate(Result):
     """The render's id, when the server sent one."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "RenderedTemplate":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "RenderedTemplate":
         return cls(d, meta, d["url"], d.get("id"))
 
 
@@ -122,7 +126,7 @@ class Transcription(Result):
     """``likelyLyrics``."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "Transcription":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "Transcription":
         return cls(d, meta, d["jobId"], d.get("transcript"), d.get("creditsDebited"), d.get("likelyLyrics"))
 
 
@@ -136,7 +140,7 @@ class CreatedApiKey(Result):
     """The key's id, when the server sent one."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "CreatedApiKey":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "CreatedApiKey":
         return cls(d, meta, d["apiKey"], d.get("id"))
 
 
@@ -152,7 +156,7 @@ class ApiKeyInfo(Result):
     preview: Optional[str]
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "ApiKeyInfo":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "ApiKeyInfo":
         g = d.get
         return cls(d, meta, d["id"], g("name"), g("createdAt"), g("revokedAt"), g("status"), g("preview"))
 
@@ -165,7 +169,7 @@ class ApiKeyList(Result):
     """The account's keys (``apiKeys``)."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "ApiKeyList":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "ApiKeyList":
         return cls(d, meta, [ApiKeyInfo._from(k, meta) for k in d["apiKeys"]])
 
 
@@ -195,7 +199,7 @@ class RotatedApiKey(Result):
     """Why revoking the old key failed (the exception it would have raised), else None."""
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "RotatedApiKey":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "RotatedApiKey":
         err = d.get("revokeError")
         return cls(
             d,
@@ -265,7 +269,7 @@ class BatchReport(Result):
     summary: BatchSummary
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "BatchReport":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "BatchReport":
         s = d["summary"]
         return cls(
             d,
@@ -283,7 +287,7 @@ class PublishedWithMedia(Result):
     post: PostSubmission
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "PublishedWithMedia":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "PublishedWithMedia":
         media = [UploadedMedia._from(m, meta) for m in d["media"]]
         return cls(d, meta, media, PostSubmission._from(d["post"], meta))
 
@@ -296,7 +300,7 @@ class PublishedWithTemplate(Result):
     post: PostSubmission
 
     @classmethod
-    def _from(cls, d: Dict[str, Any], meta: Meta) -> "PublishedWithTemplate":
+    def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "PublishedWithTemplate":
         return cls(d, meta, RenderedTemplate._from(d["template"], meta), PostSubmission._from(d["post"], meta))
 
 
