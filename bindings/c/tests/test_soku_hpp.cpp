@@ -207,6 +207,7 @@ void malformed_error_json_keeps_only_the_raw_text() {
         "not json",
         R"({"error": {"kind": "api")",                          // truncated
         R"({"error": {"kind": "api", "message": "\ud800"}})",   // lone surrogate
+        R"({"error": {"kind": "api", "message": "\ud800\u0041"}})", // high without its low half
         R"({"error": {"kind": "api", "status": 01}})",          // leading zero
         R"({"error": {"kind": "api"}} trailing)",               // garbage after the object
         "{\"error\": {\"kind\": \"a\tb\"}}",                   // raw control character
