@@ -15,7 +15,7 @@
 # X.Y.Z is the version in Cargo.toml. Settings (environment): PREFIX (default /usr/local, or
 # --prefix), DESTDIR (default empty: staged installs for packaging; the installed files still
 # name PREFIX), CARGO_TARGET_DIR (default ./target). --no-build installs what target/release
-# holds without calling cargo. With PREFIX /usr/local or /usr, run as root and an empty DESTDIR,
+# holds without calling cargo (for sudo, whose PATH seldom has cargo: build first as yourself). With PREFIX /usr/local or /usr, run as root and an empty DESTDIR,
 # it runs ldconfig afterwards so that programs find libsoku.so.X there.
 set -euo pipefail
 
@@ -40,10 +40,10 @@ case "$PREFIX" in
 esac
 PREFIX="${PREFIX%/}"
 
-# The one version source is Cargo.toml: `cargo pkgid` prints e.g. path+file:///src#soku@0.1.0.
-VERSION="$(cargo pkgid -p soku)"
-VERSION="${VERSION##*[#@]}"
-[[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "install.sh: cannot read the version: $VERSION" >&2; exit 1; }
+# The version comes from Cargo.toml through the generated header (tests/ffi_header.rs checks
+# that SOKU_VERSION_STRING equals the crate version), so --no-build needs no cargo (e.g. sudo).
+VERSION="$(sed -n 's/^#define SOKU_VERSION_STRING "\(.*\)"$/\1/p' include/soku.h)"
+[[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "install.sh: no SOKU_VERSION_STRING in include/soku.h" >&2; exit 1; }
 MAJOR="${VERSION%%.*}"
 
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"

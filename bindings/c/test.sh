@@ -71,11 +71,11 @@ ln -sfn libsoku.so "$TARGET/libsoku.so.0"
 mkdir -p "$BUILD"
 
 echo "== install and the README's build commands, as written"
-# Every ```sh block of the README except the system install (sudo) and the run with a real key;
+# Every ```sh block of the README except the install into /usr/local and the run with a real key;
 # blocks that build examples/publish_text.c build every example the same way.
 readme_blocks() {
     awk '/^```sh$/ {block = ""; inside = 1; next}
-         /^```$/ && inside {inside = 0; if (block !~ /sudo |sk_live_\.\.\./) printf "%s%c", block, 0; next}
+         /^```$/ && inside {inside = 0; if (block !~ /sk_live_\.\.\./ && block != "bash bindings/c/install.sh\n") printf "%s%c", block, 0; next}
          inside {block = block $0 "\n"}' bindings/c/README.md
 }
 script="set -euo pipefail"$'\n'
@@ -130,14 +130,19 @@ check "pkg-config --static build: no libsoku.so needed" \
 cmake_needed="$(readelf -d target/examples-cmake/publish_text)"
 check "CMake build: NEEDED libsoku.so.0, run path to the prefix" \
     grep -qF "path: [$lib]" <<<"$cmake_needed"
-# A staged install (DESTDIR) writes under DESTDIR only and names PREFIX in its files.
+# A staged install (DESTDIR) of the default prefix writes under DESTDIR only and names /usr/local
+# in its files.
 stage="$BUILD/stage"
-staged_prefix="/nonexistent/soku-$$"
 rm -rf "$stage"
-DESTDIR="$stage" bash bindings/c/install.sh --no-build --prefix "$staged_prefix" >/dev/null
-check "DESTDIR: files under DESTDIR, soku.pc names PREFIX, nothing outside DESTDIR" \
-    test -L "$stage$staged_prefix/lib/libsoku.so.0" -a ! -e "$staged_prefix" \
-    -a "$(PKG_CONFIG_PATH="$stage$staged_prefix/lib/pkgconfig" pkg-config --variable=prefix soku)" = "$staged_prefix"
+had_system_pc=no
+[ -e /usr/local/lib/pkgconfig/soku.pc ] && had_system_pc=yes
+DESTDIR="$stage" bash bindings/c/install.sh --no-build >/dev/null
+check "DESTDIR: default prefix /usr/local staged under DESTDIR, soku.pc names /usr/local" \
+    test -L "$stage/usr/local/lib/libsoku.so.0" -a -f "$stage/usr/local/include/soku.hpp" \
+    -a "$(PKG_CONFIG_PATH="$stage/usr/local/lib/pkgconfig" pkg-config --variable=prefix soku)" = /usr/local
+if [ "$had_system_pc" = no ] && [ -e /usr/local/lib/pkgconfig/soku.pc ]; then
+    fail "DESTDIR: nothing written outside DESTDIR"
+fi
 
 echo "== header"
 if "$CC" -std=c99 -Wall -Wextra -Werror -pedantic -fsyntax-only -x c include/soku.h; then
