@@ -188,6 +188,9 @@ SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame
     "$TARGET/libsoku.a" "${NATIVE_LIBS[@]}" -o "$BUILD/test_soku_hpp_asan"
 "$CXX" "${CXXFLAGS[@]}" -I"$ROOT/include" bindings/c/tests/test_soku_hpp.cpp -L"$TARGET" -lsoku \
     -Wl,-rpath,"$TARGET" -o "$BUILD/test_soku_hpp_debug"
+"$CXX" "${CXXFLAGS[@]}" -I"$ROOT/include" bindings/c/examples/publish_text.cpp \
+    $(pkg-config --cflags --libs jansson) -L"$TARGET" -lsoku -Wl,-rpath,"$TARGET" \
+    -o "$BUILD/publish_text_cpp_debug"
 # Capture ldd's output first: `ldd | grep -q` under pipefail fails at random when grep exits at
 # the first match and ldd then dies of SIGPIPE.
 shared_libs="$(ldd "$BUILD/test_soku_shared")"
@@ -292,6 +295,21 @@ echo "== C++: soku.hpp (installed prefix; under valgrind against the debug libra
 control /__sandbox/reset
 run_program test_soku_hpp "$BUILD/test_soku_hpp"
 valgrind_run valgrind_test_soku_hpp "$BUILD/test_soku_hpp_debug"
+# The C++ example (strict flags, debug library) under valgrind: a post, then the exception path
+for key_var in SOKU_API_KEY SOKU_INACTIVE_API_KEY; do
+    expect=0 label="valgrind publish_text.cpp (post published)"
+    if [ "$key_var" = SOKU_INACTIVE_API_KEY ]; then expect=1 label="valgrind publish_text.cpp (soku::Error thrown and caught)"; fi
+    log="$BUILD/publish_text_cpp.$key_var.valgrind"
+    if SOKU_API_KEY="${!key_var}" valgrind --leak-check=full --error-exitcode=99 --num-callers=40 \
+        --suppressions=bindings/c/tests/valgrind.supp --log-file="$log" \
+        "$BUILD/publish_text_cpp_debug" "hello from valgrind" >/dev/null 2>&1; then status=0; else status=$?; fi
+    if [ "$status" = "$expect" ] && grep -q "ERROR SUMMARY: 0 errors" "$log"; then
+        pass "$label: exit $expect, 0 errors"
+    else
+        cat "$log"
+        fail "$label: exit $status (want $expect)"
+    fi
+done
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (test_soku, test_soku_hpp)"
 # Leak detection stays on and nothing is suppressed: the two allocations valgrind.supp documents
