@@ -36,6 +36,11 @@ passed=0
 failed=0
 pass() { passed=$((passed + 1)); echo "ok   $1"; }
 fail() { failed=$((failed + 1)); echo "FAIL $1"; }
+check() { # check <label> <command...>
+    local label="$1"
+    shift
+    if "$@"; then pass "$label"; else fail "$label"; fi
+}
 
 need_tool() { # need_tool <command> <debian package>
     command -v "$1" >/dev/null 2>&1 && return 0
@@ -91,20 +96,20 @@ while IFS= read -r -d '' block; do
     fi
 done < <(readme_blocks)
 rm -rf "$PREFIX"
+release_lib_before="$(stat -c %Y.%s "$RELEASE/libsoku.so")"
 if [ "$blocks" = 6 ] && bash -c "$script" >"$BUILD/readme.log" 2>&1; then
     pass "the README's $blocks command blocks work as written (every example built 4 ways)"
 else
     cat "$BUILD/readme.log"
     fail "the README's command blocks work as written (found $blocks of 6)"
 fi
+# The install's own `cargo build --release -p soku --lib` must reuse the release build above, not
+# redo the LTO link (it would if the package set resolved different dependency features).
+check "the install reused the release build (libsoku.so not rebuilt)" \
+    test "$(stat -c %Y.%s "$RELEASE/libsoku.so")" = "$release_lib_before"
 
 VERSION="$(cargo pkgid -p soku)"
 VERSION="${VERSION##*[#@]}"
-check() { # check <label> <command...>
-    local label="$1"
-    shift
-    if "$@"; then pass "$label"; else fail "$label"; fi
-}
 lib="$PREFIX/lib"
 check "install: lib/libsoku.so.$VERSION, libsoku.so.0 -> it, libsoku.so -> libsoku.so.0" \
     test -f "$lib/libsoku.so.$VERSION" -a ! -L "$lib/libsoku.so.$VERSION" \
