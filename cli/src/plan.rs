@@ -66,7 +66,14 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             video,
             when,
             body,
-        } => match body.json {
+        } => match raw(
+            body.json,
+            text.is_some()
+                || !platforms.is_empty()
+                || !images.is_empty()
+                || video.is_some()
+                || given(&when),
+        )? {
             Some(src) => Call::Post(parse_body(&src)?),
             None => {
                 let mut content = PostContent::new(targets(&platforms)?);
@@ -83,11 +90,13 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
                 Call::Post(post)
             }
         },
-        Command::Media(MediaCommand::Upload { url, body }) => match (body.json, url) {
-            (Some(src), _) => Call::Upload(parse_body(&src)?),
-            (None, Some(url)) => Call::Upload(UploadMedia::new(url)),
-            (None, None) => return Err(invalid("a URL is required")),
-        },
+        Command::Media(MediaCommand::Upload { url, body }) => {
+            match (raw(body.json, url.is_some())?, url) {
+                (Some(src), _) => Call::Upload(parse_body(&src)?),
+                (None, Some(url)) => Call::Upload(UploadMedia::new(url)),
+                (None, None) => return Err(invalid("a URL is required")),
+            }
+        }
         Command::Template(TemplateCommand::Render(r)) => Call::Render(render(r)?),
         Command::Template(TemplateCommand::RenderOg(r)) => Call::RenderOg(render(r)?),
         Command::Transcribe {
@@ -96,7 +105,13 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             model,
             duration,
             body,
-        } => match (body.json, media_id) {
+        } => match (
+            raw(
+                body.json,
+                media_id.is_some() || language.is_some() || model.is_some() || duration.is_some(),
+            )?,
+            media_id,
+        ) {
             (Some(src), _) => Call::Transcribe(parse_body(&src)?),
             (None, Some(id)) => {
                 let mut t = Transcribe::new(id);
@@ -108,21 +123,29 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             (None, None) => return Err(invalid("a MEDIA_ID is required")),
         },
         Command::Keys(KeysCommand::List) => Call::KeysList,
-        Command::Keys(KeysCommand::Create { name, body }) => match (body.json, name) {
-            (Some(src), _) => Call::KeysCreate(parse_body(&src)?),
-            (None, name) => {
-                let mut k = CreateApiKey::new();
-                k.name = name;
-                Call::KeysCreate(k)
+        Command::Keys(KeysCommand::Create { name, body }) => {
+            match (raw(body.json, name.is_some())?, name) {
+                (Some(src), _) => Call::KeysCreate(parse_body(&src)?),
+                (None, name) => {
+                    let mut k = CreateApiKey::new();
+                    k.name = name;
+                    Call::KeysCreate(k)
+                }
             }
-        },
+        }
         Command::Keys(KeysCommand::Revoke { id }) => Call::KeysRevoke(id),
         Command::Keys(KeysCommand::Rotate {
             old_id,
             name,
             verify,
             body,
-        }) => match (body.json, old_id) {
+        }) => match (
+            raw(
+                body.json,
+                old_id.is_some() || name.is_some() || verify.is_some(),
+            )?,
+            old_id,
+        ) {
             (Some(src), _) => Call::KeysRotate(parse_body(&src)?),
             (None, Some(old)) => {
                 let mut r = RotateApiKey::new(old);
@@ -144,7 +167,10 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             video,
             when,
             body,
-        } => match body.json {
+        } => match raw(
+            body.json,
+            !urls.is_empty() || text.is_some() || !platforms.is_empty() || video || given(&when),
+        )? {
             Some(src) => Call::PublishMedia(parse_body(&src)?),
             None => {
                 let mut content = PostContent::new(targets(&platforms)?).media_type(if video {
@@ -168,7 +194,15 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             platforms,
             when,
             body,
-        } => match body.json {
+        } => match raw(
+            body.json,
+            slug.is_some()
+                || !set.is_empty()
+                || aspect_ratio.is_some()
+                || text.is_some()
+                || !platforms.is_empty()
+                || given(&when),
+        )? {
             Some(src) => Call::PublishTemplate(parse_body(&src)?),
             None => {
                 let template = render(Render {
@@ -220,8 +254,23 @@ fn schedule(when: &When) -> Option<String> {
         .or_else(|| when.in_.map(crate::time::rfc3339_from_now))
 }
 
+/// `--json`, refused next to the arguments it replaces (`others`: any of them was given).
+fn raw(json: Option<String>, others: bool) -> Result<Option<String>, Error> {
+    if json.is_some() && others {
+        return Err(invalid(
+            "--json cannot be used with the command's other arguments: the file is the whole body",
+        ));
+    }
+    Ok(json)
+}
+
+fn given(when: &When) -> bool {
+    when.schedule.is_some() || when.in_.is_some()
+}
+
 fn render(r: Render) -> Result<RenderTemplate, Error> {
-    if let Some(src) = r.body.json {
+    let others = r.slug.is_some() || !r.set.is_empty() || r.aspect_ratio.is_some();
+    if let Some(src) = raw(r.body.json, others)? {
         return parse_body(&src);
     }
     let slug = r

@@ -12,14 +12,30 @@ const FUTURE: &str = "2099-12-24T09:00:00Z";
 fn only_body(sb: &Sandbox, method: &str, path: &str) -> Value {
     let reqs = sb.requests();
     assert_eq!(reqs.len(), 1, "one request: {:?}", calls(sb));
-    assert_eq!((reqs[0].method.as_str(), reqs[0].path.as_str()), (method, path));
+    assert_eq!(
+        (reqs[0].method.as_str(), reqs[0].path.as_str()),
+        (method, path)
+    );
     reqs[0].json().expect("json body")
 }
 
 #[test]
 fn post_text_images_video_and_schedule() {
     let sb = Sandbox::start().unwrap();
-    let out = soku(&sb, &["post", "Hello", "--platform", "x", "-p", "threads", "-p", "instagram:ig_main"]).expect(0);
+    let out = soku(
+        &sb,
+        &[
+            "post",
+            "Hello",
+            "--platform",
+            "x",
+            "-p",
+            "threads",
+            "-p",
+            "instagram:ig_main",
+        ],
+    )
+    .expect(0);
     assert_eq!(
         only_body(&sb, "POST", "/v1/posts"),
         json!({"post": {"content": {"text": "Hello", "mediaType": "text",
@@ -40,7 +56,24 @@ fn post_text_images_video_and_schedule() {
     assert_eq!(doc["meta"]["rateLimit"]["remaining"], 29);
 
     sb.reset();
-    soku(&sb, &["post", "Look", "-p", "x", "--image", "https://a.example/1.jpg", "--image", "https://a.example/2.jpg", "--schedule", FUTURE, "--idempotency-key", "img-1"]).expect(0);
+    soku(
+        &sb,
+        &[
+            "post",
+            "Look",
+            "-p",
+            "x",
+            "--image",
+            "https://a.example/1.jpg",
+            "--image",
+            "https://a.example/2.jpg",
+            "--schedule",
+            FUTURE,
+            "--idempotency-key",
+            "img-1",
+        ],
+    )
+    .expect(0);
     assert_eq!(
         only_body(&sb, "POST", "/v1/posts"),
         json!({"post": {"content": {"text": "Look", "mediaType": "image",
@@ -50,7 +83,20 @@ fn post_text_images_video_and_schedule() {
     assert_eq!(sb.requests()[0].header("idempotency-key"), Some("img-1"));
 
     sb.reset();
-    soku(&sb, &["post", "Watch", "-p", "youtube", "--video", "https://a.example/v.mp4", "--in", "2h"]).expect(0);
+    soku(
+        &sb,
+        &[
+            "post",
+            "Watch",
+            "-p",
+            "youtube",
+            "--video",
+            "https://a.example/v.mp4",
+            "--in",
+            "2h",
+        ],
+    )
+    .expect(0);
     let body = only_body(&sb, "POST", "/v1/posts");
     assert_eq!(
         body["post"],
@@ -66,26 +112,63 @@ fn post_text_images_video_and_schedule() {
 fn media_templates_transcribe() {
     let sb = Sandbox::start().unwrap();
     let out = soku(&sb, &["media", "upload", "https://a.example/clip.mp4"]).expect(0);
-    assert_eq!(only_body(&sb, "POST", "/v1/media"), json!({"url": "https://a.example/clip.mp4"}));
+    assert_eq!(
+        only_body(&sb, "POST", "/v1/media"),
+        json!({"url": "https://a.example/clip.mp4"})
+    );
     assert!(sb.requests()[0].header("idempotency-key").is_some());
-    assert!(out.json()["data"]["id"].as_str().unwrap().starts_with("media_"));
+    assert!(
+        out.json()["data"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("media_")
+    );
 
     sb.reset();
-    soku(&sb, &["template", "render", "tweetImage", "--set", "title=Hello = world", "--set", "author=@me", "--aspect-ratio", "4:5"]).expect(0);
+    soku(
+        &sb,
+        &[
+            "template",
+            "render",
+            "tweetImage",
+            "--set",
+            "title=Hello = world",
+            "--set",
+            "author=@me",
+            "--aspect-ratio",
+            "4:5",
+        ],
+    )
+    .expect(0);
     assert_eq!(
         only_body(&sb, "POST", "/v1/templates"),
         json!({"templateSlug": "tweetImage", "config": {"title": "Hello = world", "author": "@me"}, "aspectRatio": "4:5"})
     );
 
     sb.reset();
-    soku(&sb, &["template", "render-og", "blogPost", "--set", "title=T"]).expect(0);
+    soku(
+        &sb,
+        &["template", "render-og", "blogPost", "--set", "title=T"],
+    )
+    .expect(0);
     assert_eq!(
         only_body(&sb, "POST", "/v1/media/render-og"),
         json!({"templateSlug": "blogPost", "config": {"title": "T"}})
     );
 
     sb.reset();
-    let out = soku(&sb, &["transcribe", "media_1", "--language", "en", "--idempotency-key", "tr-1"]).expect(0);
+    let out = soku(
+        &sb,
+        &[
+            "transcribe",
+            "media_1",
+            "--language",
+            "en",
+            "--idempotency-key",
+            "tr-1",
+        ],
+    )
+    .expect(0);
     assert_eq!(
         only_body(&sb, "POST", "/v1/ai/transcribe"),
         json!({"mediaId": "media_1", "language": "en"})
@@ -101,39 +184,77 @@ fn keys_list_create_revoke_rotate() {
 
     let out = soku(&sb, &["keys", "list"]).expect(0);
     assert_eq!(calls(&sb), pairs(&[("GET", "/v1/api-keys")]));
-    assert_eq!(sb.requests()[0].header("authorization"), Some(bearer.as_str()));
+    assert_eq!(
+        sb.requests()[0].header("authorization"),
+        Some(bearer.as_str())
+    );
     assert_eq!(sb.requests()[0].header("soku-api-key"), None);
-    assert_eq!(out.json()["data"]["apiKeys"][0]["id"], "key_sandbox_default");
+    assert_eq!(
+        out.json()["data"]["apiKeys"][0]["id"],
+        "key_sandbox_default"
+    );
 
     sb.reset();
     let out = soku(&sb, &["keys", "create", "ci-bot"]).expect(0);
-    assert_eq!(only_body(&sb, "POST", "/v1/api-keys"), json!({"name": "ci-bot"}));
+    assert_eq!(
+        only_body(&sb, "POST", "/v1/api-keys"),
+        json!({"name": "ci-bot"})
+    );
     // The new key is the command's result: printed once, on stdout.
-    assert!(out.json()["data"]["apiKey"].as_str().unwrap().starts_with("sk_live_"));
+    assert!(
+        out.json()["data"]["apiKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("sk_live_")
+    );
 
     sb.reset();
     soku(&sb, &["keys", "revoke", "key_sandbox_default"]).expect(0);
-    assert_eq!(calls(&sb), pairs(&[("DELETE", "/v1/api-keys/key_sandbox_default")]));
+    assert_eq!(
+        calls(&sb),
+        pairs(&[("DELETE", "/v1/api-keys/key_sandbox_default")])
+    );
     soku(&sb, &["keys", "revoke", "key_nope"]).expect(4);
 
     sb.reset();
-    let out = soku(&sb, &["keys", "rotate", "key_sandbox_default", "--name", "next"]).expect(0);
+    let out = soku(
+        &sb,
+        &["keys", "rotate", "key_sandbox_default", "--name", "next"],
+    )
+    .expect(0);
     assert_eq!(
         calls(&sb),
-        pairs(&[("POST", "/v1/api-keys"), ("POST", "/v1/posts"), ("DELETE", "/v1/api-keys/key_sandbox_default")])
+        pairs(&[
+            ("POST", "/v1/api-keys"),
+            ("POST", "/v1/posts"),
+            ("DELETE", "/v1/api-keys/key_sandbox_default")
+        ])
     );
     assert_eq!(sb.requests()[0].json(), Some(json!({"name": "next"})));
     let data = &out.json()["data"];
-    assert_eq!((data["revoked"].clone(), data["verified"].clone()), (json!(true), json!("probe")));
+    assert_eq!(
+        (data["revoked"].clone(), data["verified"].clone()),
+        (json!(true), json!("probe"))
+    );
     // The probe carried the new key, which now works; the old one is revoked.
-    assert_eq!(sb.requests()[1].header("soku-api-key"), data["apiKey"].as_str());
+    assert_eq!(
+        sb.requests()[1].header("soku-api-key"),
+        data["apiKey"].as_str()
+    );
     assert!(sb.submissions().is_empty(), "the probe publishes nothing");
 
     sb.reset();
-    soku(&sb, &["keys", "rotate", "key_sandbox_default", "--verify", "none"]).expect(0);
+    soku(
+        &sb,
+        &["keys", "rotate", "key_sandbox_default", "--verify", "none"],
+    )
+    .expect(0);
     assert_eq!(
         calls(&sb),
-        pairs(&[("POST", "/v1/api-keys"), ("DELETE", "/v1/api-keys/key_sandbox_default")])
+        pairs(&[
+            ("POST", "/v1/api-keys"),
+            ("DELETE", "/v1/api-keys/key_sandbox_default")
+        ])
     );
 
     // A rotation whose revocation fails keeps the new key and exits 1.
@@ -145,30 +266,89 @@ fn keys_list_create_revoke_rotate() {
 #[test]
 fn workflows_derive_their_keys() {
     let sb = Sandbox::start().unwrap();
-    soku(&sb, &["publish-media", "https://a.example/1.jpg", "https://a.example/2.jpg", "--text", "Two", "-p", "x", "--idempotency-key", "wf"]).expect(0);
+    soku(
+        &sb,
+        &[
+            "publish-media",
+            "https://a.example/1.jpg",
+            "https://a.example/2.jpg",
+            "--text",
+            "Two",
+            "-p",
+            "x",
+            "--idempotency-key",
+            "wf",
+        ],
+    )
+    .expect(0);
     let reqs = sb.requests();
     assert_eq!(
         calls(&sb),
-        pairs(&[("POST", "/v1/media"), ("POST", "/v1/media"), ("POST", "/v1/posts")])
+        pairs(&[
+            ("POST", "/v1/media"),
+            ("POST", "/v1/media"),
+            ("POST", "/v1/posts")
+        ])
     );
-    let keys: Vec<_> = reqs.iter().map(|r| r.header("idempotency-key").unwrap().to_owned()).collect();
+    let keys: Vec<_> = reqs
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap().to_owned())
+        .collect();
     assert_eq!(keys, ["wf:media:0", "wf:media:1", "wf:post"]);
     let post = reqs[2].json().unwrap();
     assert_eq!(post["post"]["content"]["text"], "Two");
     assert_eq!(post["post"]["content"]["mediaType"], "image");
     let hosted = post["post"]["content"]["imageUrls"].as_array().unwrap();
     assert_eq!(hosted.len(), 2);
-    assert!(hosted[0].as_str().unwrap().starts_with("https://storage.mysoku.io/media/"));
+    assert!(
+        hosted[0]
+            .as_str()
+            .unwrap()
+            .starts_with("https://storage.mysoku.io/media/")
+    );
 
     // Running it again with the same key publishes nothing twice.
-    soku(&sb, &["publish-media", "https://a.example/1.jpg", "https://a.example/2.jpg", "--text", "Two", "-p", "x", "--idempotency-key", "wf"]).expect(0);
+    soku(
+        &sb,
+        &[
+            "publish-media",
+            "https://a.example/1.jpg",
+            "https://a.example/2.jpg",
+            "--text",
+            "Two",
+            "-p",
+            "x",
+            "--idempotency-key",
+            "wf",
+        ],
+    )
+    .expect(0);
     assert_eq!(sb.submissions().len(), 1);
 
     sb.reset();
-    let out = soku(&sb, &["publish-template", "tweetImage", "--set", "title=Hi", "--text", "Rendered", "-p", "threads"]).expect(0);
-    assert_eq!(calls(&sb), pairs(&[("POST", "/v1/templates"), ("POST", "/v1/posts")]));
+    let out = soku(
+        &sb,
+        &[
+            "publish-template",
+            "tweetImage",
+            "--set",
+            "title=Hi",
+            "--text",
+            "Rendered",
+            "-p",
+            "threads",
+        ],
+    )
+    .expect(0);
+    assert_eq!(
+        calls(&sb),
+        pairs(&[("POST", "/v1/templates"), ("POST", "/v1/posts")])
+    );
     let reqs = sb.requests();
-    assert_eq!(reqs[0].json(), Some(json!({"templateSlug": "tweetImage", "config": {"title": "Hi"}})));
+    assert_eq!(
+        reqs[0].json(),
+        Some(json!({"templateSlug": "tweetImage", "config": {"title": "Hi"}}))
+    );
     let doc = out.json();
     assert_eq!(
         reqs[1].json().unwrap()["post"]["content"],
@@ -189,10 +369,26 @@ fn raw_json_bodies_are_sent_as_given() {
     let dir = std::env::temp_dir().join(format!("soku-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cases = [
-        (vec!["media", "upload"], "/v1/media", json!({"url": "https://a.example/x.png"})),
-        (vec!["template", "render"], "/v1/templates", json!({"templateSlug": "quoteCard", "config": {"quote": "q"}})),
-        (vec!["transcribe"], "/v1/ai/transcribe", json!({"mediaId": "m", "durationSeconds": 61})),
-        (vec!["keys", "create"], "/v1/api-keys", json!({"name": "raw"})),
+        (
+            vec!["media", "upload"],
+            "/v1/media",
+            json!({"url": "https://a.example/x.png"}),
+        ),
+        (
+            vec!["template", "render"],
+            "/v1/templates",
+            json!({"templateSlug": "quoteCard", "config": {"quote": "q"}}),
+        ),
+        (
+            vec!["transcribe"],
+            "/v1/ai/transcribe",
+            json!({"mediaId": "m", "durationSeconds": 61}),
+        ),
+        (
+            vec!["keys", "create"],
+            "/v1/api-keys",
+            json!({"name": "raw"}),
+        ),
     ];
     for (i, (cmd, path, body)) in cases.into_iter().enumerate() {
         sb.reset();
@@ -207,7 +403,11 @@ fn raw_json_bodies_are_sent_as_given() {
 
     sb.reset();
     let out = run_with(&env, &["post", "--json", "-"], Some("{not json")).expect(2);
-    assert!(out.stderr.contains("not a valid request body"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("not a valid request body"),
+        "{}",
+        out.stderr
+    );
     let out = soku(&sb, &["post", "x", "-p", "x", "--json", "-"]).expect(2);
     assert!(out.stderr.contains("cannot be used with"), "{}", out.stderr);
     assert!(sb.requests().is_empty());
@@ -216,7 +416,19 @@ fn raw_json_bodies_are_sent_as_given() {
 #[test]
 fn dry_run_sends_nothing_and_redacts() {
     let sb = Sandbox::start().unwrap();
-    let out = soku(&sb, &["--dry-run", "post", "Hi", "-p", "x", "--idempotency-key", "k1"]).expect(0);
+    let out = soku(
+        &sb,
+        &[
+            "--dry-run",
+            "post",
+            "Hi",
+            "-p",
+            "x",
+            "--idempotency-key",
+            "k1",
+        ],
+    )
+    .expect(0);
     let doc = out.json();
     assert_eq!(doc["dryRun"], true);
     let req = &doc["requests"][0];
@@ -224,20 +436,57 @@ fn dry_run_sends_nothing_and_redacts() {
     assert_eq!(req["url"], format!("{}/v1/posts", sb.url()));
     assert_eq!(req["headers"]["soku-api-key"], "[redacted]");
     assert_eq!(req["headers"]["idempotency-key"], "k1");
-    assert_eq!(req["body"], json!({"post": {"content": {"text": "Hi", "mediaType": "text", "platform": ["x"]}}}));
+    assert_eq!(
+        req["body"],
+        json!({"post": {"content": {"text": "Hi", "mediaType": "text", "platform": ["x"]}}})
+    );
 
     let out = soku(&sb, &["--dry-run", "keys", "rotate", "key_sandbox_default"]).expect(0);
     let reqs = out.json()["requests"].as_array().unwrap().clone();
     assert_eq!(reqs.len(), 3);
     assert_eq!(reqs[0]["headers"]["authorization"], "Bearer [redacted]");
 
-    let out = soku(&sb, &["--dry-run", "--human", "publish-media", "https://a.example/v.mp4", "--video", "--text", "V", "-p", "tiktok"]).expect(0);
-    assert!(out.stdout.starts_with("dry run: nothing was sent"), "{}", out.stdout);
-    assert!(out.stdout.contains("<hosted url of media 0>"), "{}", out.stdout);
+    let out = soku(
+        &sb,
+        &[
+            "--dry-run",
+            "--human",
+            "publish-media",
+            "https://a.example/v.mp4",
+            "--video",
+            "--text",
+            "V",
+            "-p",
+            "tiktok",
+        ],
+    )
+    .expect(0);
+    assert!(
+        out.stdout.starts_with("dry run: nothing was sent"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("<hosted url of media 0>"),
+        "{}",
+        out.stdout
+    );
 
     // Validation still runs: an invalid post is refused, also in a dry run.
     soku(&sb, &["--dry-run", "post", "", "-p", "threads"]).expect(2);
-    soku(&sb, &["--dry-run", "post", "Hi", "-p", "x", "--schedule", "2001-01-01T00:00:00Z"]).expect(2);
+    soku(
+        &sb,
+        &[
+            "--dry-run",
+            "post",
+            "Hi",
+            "-p",
+            "x",
+            "--schedule",
+            "2001-01-01T00:00:00Z",
+        ],
+    )
+    .expect(2);
     assert!(sb.requests().is_empty(), "a dry run sent {:?}", calls(&sb));
 }
 
@@ -250,7 +499,11 @@ fn human_and_json_output() {
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.stdout);
     assert!(lines[0].starts_with("post accepted: "), "{}", lines[0]);
-    assert!(lines[1].starts_with("request req_") && lines[1].contains("rate limit 29/30 left"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("request req_") && lines[1].contains("rate limit 29/30 left"),
+        "{}",
+        lines[1]
+    );
     assert!(out.stderr.is_empty(), "{}", out.stderr);
 
     // Piped stdout: JSON, the library's result document.
@@ -265,7 +518,11 @@ fn human_and_json_output() {
     let doc = out.json();
     assert_eq!(doc["error"]["code"], "missing_account");
     let rid = doc["error"]["requestId"].as_str().unwrap();
-    assert!(out.stderr.contains("api error 400 missing_account"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("api error 400 missing_account"),
+        "{}",
+        out.stderr
+    );
     assert!(out.stderr.contains(rid), "{}", out.stderr);
     let out = soku(&sb, &["--human", "post", "Hi", "-p", "instagram"]).expect(4);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
@@ -274,13 +531,24 @@ fn human_and_json_output() {
 #[test]
 fn verbose_logs_each_attempt() {
     let sb = Sandbox::start().unwrap();
-    sb.inject("/v1/posts", soku_sandbox::Fault::status(503, "internal_error").retry_after(0));
+    sb.inject(
+        "/v1/posts",
+        soku_sandbox::Fault::status(503, "internal_error").retry_after(0),
+    );
     let out = soku(&sb, &["-v", "post", "Hi", "-p", "x"]).expect(0);
     let lines: Vec<&str> = out.stderr.lines().collect();
     assert_eq!(lines.len(), 2, "{}", out.stderr);
-    assert!(lines[0].starts_with("soku: POST /v1/posts attempt 1: status 503, request req_"), "{}", lines[0]);
+    assert!(
+        lines[0].starts_with("soku: POST /v1/posts attempt 1: status 503, request req_"),
+        "{}",
+        lines[0]
+    );
     assert!(lines[0].contains("retrying in"), "{}", lines[0]);
-    assert!(lines[1].starts_with("soku: POST /v1/posts attempt 2: status 200, request req_"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with("soku: POST /v1/posts attempt 2: status 200, request req_"),
+        "{}",
+        lines[1]
+    );
     assert_eq!(sb.submissions().len(), 1);
     // Without -v, nothing on stderr.
     let out = soku(&sb, &["post", "Hi", "-p", "x"]).expect(0);
@@ -295,16 +563,45 @@ fn credentials_from_files_and_never_from_flags() {
     let file = dir.join("key");
     std::fs::write(&file, format!("{}\n", sb.api_key())).unwrap();
     let env = vec![("SOKU_BASE_URL".to_string(), sb.url().to_string())];
-    run_with(&env, &["post", "Hi", "-p", "x", "--api-key-file", file.to_str().unwrap()], None).expect(0);
+    run_with(
+        &env,
+        &[
+            "post",
+            "Hi",
+            "-p",
+            "x",
+            "--api-key-file",
+            file.to_str().unwrap(),
+        ],
+        None,
+    )
+    .expect(0);
     assert_eq!(sb.requests()[0].header("soku-api-key"), Some(sb.api_key()));
     // Missing credential: config error, nothing sent.
     sb.reset();
     run_with(&env, &["post", "Hi", "-p", "x"], None).expect(3);
     run_with(&env, &["keys", "list"], None).expect(3);
-    run_with(&env, &["post", "Hi", "-p", "x", "--api-key-file", "/nonexistent/key"], None).expect(3);
+    run_with(
+        &env,
+        &[
+            "post",
+            "Hi",
+            "-p",
+            "x",
+            "--api-key-file",
+            "/nonexistent/key",
+        ],
+        None,
+    )
+    .expect(3);
     assert!(sb.requests().is_empty());
     // There is no flag that takes the key itself.
-    run_with(&env, &["post", "Hi", "-p", "x", "--api-key", sb.api_key()], None).expect(2);
+    run_with(
+        &env,
+        &["post", "Hi", "-p", "x", "--api-key", sb.api_key()],
+        None,
+    )
+    .expect(2);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
