@@ -320,6 +320,9 @@ pub fn batch_posts(text: &str) -> Result<Vec<CreatePost>, Error> {
         .into_iter::<Value>()
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(format!("batch input is not JSON or JSON Lines: {e}")))?;
+    if values.is_empty() {
+        return Err(invalid("batch input holds no posts"));
+    }
     let items = match values.as_slice() {
         [Value::Array(items)] => items.clone(),
         [Value::Object(o)] if o.contains_key("posts") => {
