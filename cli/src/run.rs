@@ -275,8 +275,8 @@ fn batch(client: &Client, posts: &[soku::CreatePost], opts: &CallOptions) -> Res
                 ));
             }
         }
-        bar.set_message(msg);
         bar.inc(1);
+        bar.set_message(msg);
     });
     bar.finish_and_clear();
     let resp = resp?;

@@ -100,3 +100,40 @@ fn input_forms_keys_and_partial_failure() {
     assert!(sb.requests().is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn on_a_terminal_a_progress_bar_and_the_summary() {
+    // `script` (util-linux, in every Debian) gives the command a pseudo-terminal.
+    let dir = std::env::temp_dir().join(format!("soku-cli-tty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("posts.jsonl");
+    let lines: Vec<String> = (0..3).map(|i| post(i).to_string()).collect();
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let cmd = format!(
+        "{} --sandbox batch {}",
+        env!("CARGO_BIN_EXE_soku"),
+        file.display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_clear()
+        .env("SHELL", "/bin/sh")
+        .env("PATH", "/usr/bin:/bin")
+        .env("TERM", "xterm")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("] 2/3 2 ok, 0 failed"),
+        "no progress bar: {text}"
+    );
+    assert!(
+        text.contains("batch: 3 ok, 0 failed of 3"),
+        "no summary: {text}"
+    );
+    assert!(text.contains("rate limit 27/30 left"), "{text}");
+    assert!(!text.contains("\"data\""), "JSON on a terminal: {text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
