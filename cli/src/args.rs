@@ -154,49 +154,20 @@ pub enum Command {
         /// Source URLs of the media.
         #[arg(required_unless_present = "json")]
         urls: Vec<String>,
-        /// The post's text.
-        #[arg(long)]
-        text: Option<String>,
-        /// Target platform (repeatable), PLATFORM or PLATFORM:ACCOUNT_ID.
-        #[arg(
-            short,
-            long = "platform",
-            value_name = "PLATFORM",
-            required_unless_present = "json"
-        )]
-        platforms: Vec<String>,
         /// The media are videos (default: images).
         #[arg(long)]
         video: bool,
         #[command(flatten)]
-        when: When,
+        post: WorkflowPost,
         #[command(flatten)]
         body: Body,
     },
     /// Render a template, then publish the image as a post.
     PublishTemplate {
-        /// The template slug, e.g. tweetImage.
-        #[arg(required_unless_present = "json")]
-        slug: Option<String>,
-        /// Template field (repeatable): NAME=VALUE, the value a string.
-        #[arg(long = "set", value_name = "NAME=VALUE")]
-        set: Vec<String>,
-        /// Aspect ratio of the image.
-        #[arg(long, value_enum)]
-        aspect_ratio: Option<Ratio>,
-        /// The post's text.
-        #[arg(long)]
-        text: Option<String>,
-        /// Target platform (repeatable), PLATFORM or PLATFORM:ACCOUNT_ID.
-        #[arg(
-            short,
-            long = "platform",
-            value_name = "PLATFORM",
-            required_unless_present = "json"
-        )]
-        platforms: Vec<String>,
         #[command(flatten)]
-        when: When,
+        template: Template,
+        #[command(flatten)]
+        post: WorkflowPost,
         #[command(flatten)]
         body: Body,
     },
@@ -232,6 +203,15 @@ pub enum TemplateCommand {
 /// The arguments of a render.
 #[derive(Debug, Args)]
 pub struct Render {
+    #[command(flatten)]
+    pub template: Template,
+    #[command(flatten)]
+    pub body: Body,
+}
+
+/// A template and its fields.
+#[derive(Debug, Args)]
+pub struct Template {
     /// The template slug, e.g. tweetImage.
     #[arg(required_unless_present = "json")]
     pub slug: Option<String>,
@@ -241,8 +221,24 @@ pub struct Render {
     /// Aspect ratio of the image.
     #[arg(long, value_enum)]
     pub aspect_ratio: Option<Ratio>,
+}
+
+/// The post a workflow publishes.
+#[derive(Debug, Args)]
+pub struct WorkflowPost {
+    /// The post's text.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Target platform (repeatable), PLATFORM or PLATFORM:ACCOUNT_ID.
+    #[arg(
+        short,
+        long = "platform",
+        value_name = "PLATFORM",
+        required_unless_present = "json"
+    )]
+    pub platforms: Vec<String>,
     #[command(flatten)]
-    pub body: Body,
+    pub when: When,
 }
 
 /// `--aspect-ratio`.

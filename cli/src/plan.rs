@@ -14,7 +14,8 @@ use soku::{
 };
 
 use crate::args::{
-    Command, KeysCommand, MediaCommand, Ratio, Render, TemplateCommand, Verify, When,
+    Command, KeysCommand, MediaCommand, Ratio, Render, Template, TemplateCommand, Verify, When,
+    WorkflowPost,
 };
 
 /// One command, ready to run.
@@ -162,62 +163,33 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
         Command::Batch { file } => Call::Batch(batch_posts(&read_source(&file)?)?),
         Command::PublishMedia {
             urls,
-            text,
-            platforms,
             video,
-            when,
+            post,
             body,
-        } => match raw(
-            body.json,
-            !urls.is_empty() || text.is_some() || !platforms.is_empty() || video || given(&when),
-        )? {
+        } => match raw(body.json, !urls.is_empty() || video || post_given(&post))? {
             Some(src) => Call::PublishMedia(parse_body(&src)?),
             None => {
-                let mut content = PostContent::new(targets(&platforms)?).media_type(if video {
+                let media = if video {
                     MediaType::Video
                 } else {
                     MediaType::Image
-                });
-                if let Some(t) = text {
-                    content = content.text(t);
-                }
+                };
+                let content = workflow_content(&post, media)?;
                 let mut req = PublishWithMedia::new(urls, content);
-                req.scheduled_time = schedule(&when);
+                req.scheduled_time = schedule(&post.when);
                 Call::PublishMedia(req)
             }
         },
         Command::PublishTemplate {
-            slug,
-            set,
-            aspect_ratio,
-            text,
-            platforms,
-            when,
+            template,
+            post,
             body,
-        } => match raw(
-            body.json,
-            slug.is_some()
-                || !set.is_empty()
-                || aspect_ratio.is_some()
-                || text.is_some()
-                || !platforms.is_empty()
-                || given(&when),
-        )? {
+        } => match raw(body.json, template_given(&template) || post_given(&post))? {
             Some(src) => Call::PublishTemplate(parse_body(&src)?),
             None => {
-                let template = render(Render {
-                    slug,
-                    set,
-                    aspect_ratio,
-                    body: crate::args::Body { json: None },
-                })?;
-                let mut content =
-                    PostContent::new(targets(&platforms)?).media_type(MediaType::Image);
-                if let Some(t) = text {
-                    content = content.text(t);
-                }
-                let mut req = PublishWithTemplate::new(template, content);
-                req.scheduled_time = schedule(&when);
+                let content = workflow_content(&post, MediaType::Image)?;
+                let mut req = PublishWithTemplate::new(render_template(template)?, content);
+                req.scheduled_time = schedule(&post.when);
                 Call::PublishTemplate(req)
             }
         },
@@ -268,11 +240,31 @@ fn given(when: &When) -> bool {
     when.schedule.is_some() || when.in_.is_some()
 }
 
-fn render(r: Render) -> Result<RenderTemplate, Error> {
-    let others = r.slug.is_some() || !r.set.is_empty() || r.aspect_ratio.is_some();
-    if let Some(src) = raw(r.body.json, others)? {
-        return parse_body(&src);
+fn template_given(t: &Template) -> bool {
+    t.slug.is_some() || !t.set.is_empty() || t.aspect_ratio.is_some()
+}
+
+fn post_given(p: &WorkflowPost) -> bool {
+    p.text.is_some() || !p.platforms.is_empty() || given(&p.when)
+}
+
+/// The post content of a workflow (its media are added by the workflow).
+fn workflow_content(p: &WorkflowPost, media: MediaType) -> Result<PostContent, Error> {
+    let mut content = PostContent::new(targets(&p.platforms)?).media_type(media);
+    if let Some(t) = &p.text {
+        content = content.text(t.clone());
     }
+    Ok(content)
+}
+
+fn render(r: Render) -> Result<RenderTemplate, Error> {
+    match raw(r.body.json, template_given(&r.template))? {
+        Some(src) => parse_body(&src),
+        None => render_template(r.template),
+    }
+}
+
+fn render_template(r: Template) -> Result<RenderTemplate, Error> {
     let slug = r
         .slug
         .ok_or_else(|| invalid("a template slug is required"))?;

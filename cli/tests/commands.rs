@@ -266,21 +266,18 @@ fn keys_list_create_revoke_rotate() {
 #[test]
 fn workflows_derive_their_keys() {
     let sb = Sandbox::start().unwrap();
-    soku(
-        &sb,
-        &[
-            "publish-media",
-            "https://a.example/1.jpg",
-            "https://a.example/2.jpg",
-            "--text",
-            "Two",
-            "-p",
-            "x",
-            "--idempotency-key",
-            "wf",
-        ],
-    )
-    .expect(0);
+    let args = [
+        "publish-media",
+        "https://a.example/1.jpg",
+        "https://a.example/2.jpg",
+        "--text",
+        "Two",
+        "-p",
+        "x",
+        "--idempotency-key",
+        "wf",
+    ];
+    soku(&sb, &args).expect(0);
     let reqs = sb.requests();
     assert_eq!(
         calls(&sb),
@@ -308,21 +305,7 @@ fn workflows_derive_their_keys() {
     );
 
     // Running it again with the same key publishes nothing twice.
-    soku(
-        &sb,
-        &[
-            "publish-media",
-            "https://a.example/1.jpg",
-            "https://a.example/2.jpg",
-            "--text",
-            "Two",
-            "-p",
-            "x",
-            "--idempotency-key",
-            "wf",
-        ],
-    )
-    .expect(0);
+    soku(&sb, &args).expect(0);
     assert_eq!(sb.submissions().len(), 1);
 
     sb.reset();
