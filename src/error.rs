@@ -457,9 +457,9 @@ mod tests {
         );
     }
 
-    #[test]
-    fn api_display_is_terse() {
-        let e = Error::Api(Box::new(ApiError {
+    /// A 400 validation error with request id `req_123`.
+    fn validation_error() -> Error {
+        Error::Api(Box::new(ApiError {
             status: 400,
             code: ErrorCode::ValidationError,
             message: "text is required".into(),
@@ -468,7 +468,12 @@ mod tests {
             details: None,
             retry_after: None,
             meta: Meta::default(),
-        }));
+        }))
+    }
+
+    #[test]
+    fn api_display_is_terse() {
+        let e = validation_error();
         assert_eq!(
             e.to_string(),
             "api error 400 validation_error: text is required (request req_123)"
@@ -485,16 +490,7 @@ mod tests {
 
     #[test]
     fn debug_is_the_readable_line_and_alternate_debug_has_every_field() {
-        let e = Error::Api(Box::new(ApiError {
-            status: 400,
-            code: ErrorCode::ValidationError,
-            message: "text is required".into(),
-            error_type: None,
-            request_id: Some("req_123".into()),
-            details: None,
-            retry_after: None,
-            meta: Meta::default(),
-        }));
+        let e = validation_error();
         // What `fn main() -> Result<(), soku::Error>` prints after "Error: ".
         assert_eq!(
             format!("{e:?}"),

@@ -125,42 +125,29 @@ fn null_arguments_and_a_forced_panic_are_errors_not_crashes() {
         soku_cancel_token_free(ptr::null_mut());
     }
     let request = batch_request(1);
-    let status = unsafe {
+    // A NULL client, with `out` NULL or not.
+    let run_without_client = |out: *mut *mut c_char| unsafe {
         soku_posts_publish_batch_with_cancel(
             ptr::null(),
             request.as_ptr(),
             ptr::null(),
             ptr::null(),
-            ptr::null_mut(),
+            out,
         )
     };
-    assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT);
+    assert_eq!(
+        run_without_client(ptr::null_mut()),
+        SOKU_ERR_INVALID_ARGUMENT
+    );
     let mut out = ptr::null_mut();
-    let status = unsafe {
-        soku_posts_publish_batch_with_cancel(
-            ptr::null(),
-            request.as_ptr(),
-            ptr::null(),
-            ptr::null(),
-            &mut out,
-        )
-    };
+    let status = run_without_client(&mut out);
     let json = take(out);
     assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT);
     assert_eq!(json["error"]["message"], "client is null");
 
     soku::ffi::__force_panic_in_next_call();
     let mut out = ptr::null_mut();
-    let status = unsafe {
-        soku_posts_publish_batch_with_cancel(
-            ptr::null(),
-            request.as_ptr(),
-            ptr::null(),
-            ptr::null(),
-            &mut out,
-        )
-    };
-    assert_eq!(status, SOKU_ERR_PANIC);
+    assert_eq!(run_without_client(&mut out), SOKU_ERR_PANIC);
     assert_eq!(take(out)["error"]["kind"], "panic");
     soku::ffi::__force_panic_in_next_call();
     assert!(soku_cancel_token_new().is_null());
