@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use crate::{CallOptions, ClientBuilder, Error};
+use crate::{CallOptions, ClientBuilder, Error, TlsRoots};
 
 /// Parses `text` as a JSON object; `what` names the argument in error messages.
 pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, Error> {
@@ -100,7 +100,10 @@ impl<'a> Fields<'a> {
 /// Builds a [`ClientBuilder`] from the config JSON (NULL counts as `{}`).
 ///
 /// Keys: `apiKey`, `baseUrl`, `firebaseToken`, `timeoutMs`, `connectTimeoutMs`, `maxRetries`,
-/// `maxRetryWaitMs`, `backoffBaseMs`, `userAgent`, `allowInsecureHttp`, `validateScheduledTime`.
+/// `maxRetryWaitMs`, `backoffBaseMs`, `userAgent`, `allowInsecureHttp`, `validateScheduledTime`,
+/// `caFile` (path of a PEM file of CA certificates to trust instead of the default roots),
+/// `caPem` (the same as PEM text), `tlsTrust` (`"webpki"`, the default: Mozilla's roots
+/// compiled in; `"os"`: the operating system's trust store).
 /// `apiKey`, `baseUrl` and `firebaseToken` fall back to `SOKU_API_KEY`, `SOKU_BASE_URL` and
 /// `SOKU_FIREBASE_TOKEN` ([`ClientBuilder::from_env`]); everything else to the
 /// [`ClientBuilder`] defaults.
@@ -144,6 +147,19 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
     }
     if let Some(yes) = f.boolean("validateScheduledTime")? {
         b = b.validate_scheduled_time(yes);
+    }
+    if let Some(path) = f.string("caFile")? {
+        b = b.ca_file(path);
+    }
+    if let Some(pem) = f.string("caPem")? {
+        b = b.ca_pem(pem);
+    }
+    if let Some(trust) = f.string("tlsTrust")? {
+        b = b.tls_roots(match trust.as_str() {
+            "webpki" => TlsRoots::WebPki,
+            "os" => TlsRoots::Os,
+            _ => return Err(f.wrong_type("tlsTrust", "\"webpki\" or \"os\"")),
+        });
     }
     f.finish()?;
     Ok(b)
