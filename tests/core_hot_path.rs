@@ -3,19 +3,29 @@
 //!
 //! Thread creations are counted exactly: this test binary defines `pthread_create`, which the
 //! standard library's `thread::spawn` (and so ureq's per-lookup resolver thread) calls; the
-//! definition counts, then forwards to the C library's. A count read from `/proc/self/status`
-//! could not see a thread that came and went between two reads.
+//! definition counts, per calling thread, then forwards to the C library's. A count read from
+//! `/proc/self/status` could not see a thread that came and went between two reads; counting
+//! per calling thread leaves out the test harness's and the test servers' own threads.
 
+use std::cell::Cell;
 use std::ffi::{c_int, c_void};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use soku::{Client, CreatePost, Error};
 
-static THREADS_CREATED: AtomicUsize = AtomicUsize::new(0);
+thread_local! {
+    /// Threads this thread has created.
+    static THREADS_CREATED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Threads the calling thread has created so far.
+fn threads_created() -> usize {
+    THREADS_CREATED.with(Cell::get)
+}
 
 type StartRoutine = extern "C" fn(*mut c_void) -> *mut c_void;
 type PthreadCreate =
@@ -36,7 +46,7 @@ pub unsafe extern "C" fn pthread_create(
     start: StartRoutine,
     arg: *mut c_void,
 ) -> c_int {
-    THREADS_CREATED.fetch_add(1, Ordering::SeqCst);
+    THREADS_CREATED.with(|n| n.set(n.get() + 1));
     const RTLD_NEXT: *mut c_void = -1isize as *mut c_void;
     // SAFETY: RTLD_NEXT and a NUL-terminated name; the symbol is glibc's pthread_create, whose
     // type is `PthreadCreate`.
@@ -46,12 +56,6 @@ pub unsafe extern "C" fn pthread_create(
         let real: PthreadCreate = std::mem::transmute(real);
         real(thread, attr, start, arg)
     }
-}
-
-/// The tests of this file count process-wide thread creations: one at a time.
-fn serial() -> MutexGuard<'static, ()> {
-    static LOCK: Mutex<()> = Mutex::new(());
-    LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 const ANSWER: &[u8] = b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\
@@ -131,7 +135,6 @@ fn post() -> CreatePost {
 
 #[test]
 fn sequential_calls_create_no_thread_and_use_one_connection() {
-    let _serial = serial();
     let server = Server::start(None);
     for host in ["127.0.0.1", "localhost"] {
         let client = Client::builder()
@@ -143,12 +146,12 @@ fn sequential_calls_create_no_thread_and_use_one_connection() {
         // The first call connects (and looks `localhost` up, on a thread bounded by the
         // connect timeout); the next 200 must create no thread at all.
         client.create_post(&post()).unwrap();
-        let before = THREADS_CREATED.load(Ordering::SeqCst);
+        let before = threads_created();
         for _ in 0..200 {
             let r = client.create_post(&post()).unwrap();
             assert_eq!(r.data.post_submission_id, "ps_1");
         }
-        let created = THREADS_CREATED.load(Ordering::SeqCst) - before;
+        let created = threads_created() - before;
         assert_eq!(created, 0, "{host}: threads created by 200 calls");
         assert_eq!(
             server.connections.load(Ordering::SeqCst) - connections,
@@ -162,7 +165,6 @@ fn sequential_calls_create_no_thread_and_use_one_connection() {
 fn raw_ureq_with_a_timeout_creates_a_thread_per_call() {
     // The counter sees what the resolver avoids: ureq's default resolver, with a timeout set,
     // spawns one thread per request even on a pooled connection to an IP literal.
-    let _serial = serial();
     let server = Server::start(None);
     let agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(5)))
@@ -175,11 +177,11 @@ fn raw_ureq_with_a_timeout_creates_a_thread_per_call() {
         answer.body_mut().read_to_vec().unwrap();
     };
     call();
-    let before = THREADS_CREATED.load(Ordering::SeqCst);
+    let before = threads_created();
     for _ in 0..20 {
         call();
     }
-    assert_eq!(THREADS_CREATED.load(Ordering::SeqCst) - before, 20);
+    assert_eq!(threads_created() - before, 20);
     assert_eq!(server.connections.load(Ordering::SeqCst), 1);
 }
 
@@ -226,7 +228,6 @@ fn tls_client(port: u16) -> soku::ClientBuilder {
 
 #[test]
 fn https_with_a_custom_ca() {
-    let _serial = serial();
     let pki = pki();
     let server = Server::start(Some(pki.server.clone()));
 
@@ -370,4 +371,31 @@ fn ffi_create_post(config: &str) -> String {
         soku::ffi::soku_client_free(client);
         text
     }
+}
+
+#[test]
+fn a_failed_connection_looks_the_host_up_again() {
+    // A host-name lookup runs on one thread (bounded by the connect timeout), so the thread
+    // counter counts lookups: one per attempt after a failed connection, none per call once an
+    // address worked (see the first test).
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let client = Client::builder()
+        .api_key("sk_test_hot_path")
+        .base_url(format!("http://localhost:{port}"))
+        .max_retries(2)
+        .backoff_base(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let before = threads_created();
+    let err = client.create_post(&post()).unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(err.meta().map(|m| m.attempts), Some(3));
+    assert_eq!(threads_created() - before, 3);
+    let before = threads_created();
+    let options = soku::CallOptions::new().max_retries(0);
+    client.create_post_with(&post(), &options).unwrap_err();
+    assert_eq!(threads_created() - before, 1);
 }

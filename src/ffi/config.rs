@@ -24,7 +24,17 @@ pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>,
 }
 
 /// Parses a request body into its typed request (unknown fields pass through in `extra`).
+///
+/// The hot path parses the text straight into `T`; only when that fails (or the text is not an
+/// object, which a struct would otherwise accept as an array) does it go through a
+/// [`serde_json::Value`], whose two steps give the precise error, and accept what the direct
+/// parse refuses but a JSON object allows (a repeated key: the last one wins).
 pub(crate) fn parse_request<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    if text.trim_start().starts_with('{')
+        && let Ok(req) = serde_json::from_str::<T>(text)
+    {
+        return Ok(req);
+    }
     let map = parse_object(text, "request_json")?;
     serde_json::from_value(Value::Object(map))
         .map_err(|e| Error::InvalidArgument(format!("invalid request_json: {e}")))
