@@ -96,15 +96,18 @@ SANDBOX_KEY=$(sed -n 's/^SOKU_API_KEY=//p' "$OUT/sandbox.out")
 # On the https server SOKU_BENCH_CA names the run's CA; requests and curl read theirs from
 # REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE.
 harness() {
-    local server=$1 name=$2 preload=(env LD_PRELOAD="$ROOT/$BENCH/count_threads.so"
+    local server=$1 name=$2
+    local preload=(env LD_PRELOAD="$ROOT/$BENCH/count_threads.so"
         SOKU_BENCH_THREADS_FILE="$ROOT/$dir/$name.threads")
     shift 2
     [ "$name" != curl ] || preload=()
     say "round $round/$ROUNDS, $server: $name ($N calls)"
     curl -sS $CURL_CA "$URL$STATS" >"$dir/$name.before.json"
-    SOKU_API_KEY=$KEY SOKU_BENCH_URL=$URL SOKU_BENCH_N=$N SOKU_BENCH_OUT=$dir SOKU_BENCH_CA=$BENCH_CA \
-        REQUESTS_CA_BUNDLE=$BENCH_CA CURL_CA_BUNDLE=$BENCH_CA \
-        SOKU_LIB=${LIB:-$ROOT/$REL/libsoku.so} PYTHONPATH=$ROOT/bindings/python/src \
+    local ca=()
+    [ -z "$BENCH_CA" ] || ca=(SOKU_BENCH_CA="$BENCH_CA" REQUESTS_CA_BUNDLE="$BENCH_CA"
+        CURL_CA_BUNDLE="$BENCH_CA")
+    env SOKU_API_KEY="$KEY" SOKU_BENCH_URL="$URL" SOKU_BENCH_N="$N" SOKU_BENCH_OUT="$dir" "${ca[@]}" \
+        SOKU_LIB="${LIB:-$ROOT/$REL/libsoku.so}" PYTHONPATH="$ROOT/bindings/python/src" \
         /usr/bin/time -f %M -o "$dir/$name.maxrss" "${preload[@]}" "$@"
     curl -sS $CURL_CA "$URL$STATS" >"$dir/$name.after.json"
 }

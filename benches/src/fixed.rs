@@ -94,6 +94,10 @@ impl TestPki {
         let ca_key = KeyPair::generate().map_err(e)?;
         let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
         ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        // Distinct subjects: OpenSSL (curl) takes a leaf named like its issuer for self-signed.
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "soku test CA");
         let ca = ca_params.self_signed(&ca_key).map_err(e)?;
         let issuer = Issuer::new(ca_params, ca_key);
         let key = KeyPair::generate().map_err(e)?;
