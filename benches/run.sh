@@ -49,6 +49,8 @@ else
     cargo build -q -p soku -p soku-bench -p soku-sandbox >&2
 fi
 mkdir -p "$BENCH"
+# libsoku.so has the SONAME libsoku.so.0 (build.rs): the name bench-c looks for at run time
+ln -sfn libsoku.so "$REL/libsoku.so.0"
 cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude benches/c/bench.c \
     -L"$REL" -lsoku -Wl,-rpath,"$ROOT/$REL" -o "$BENCH/bench-c"
 if [ -n "${BEFORE:-}" ]; then

@@ -41,7 +41,9 @@ impl CreateApiKey {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// The client-side checks [`Client::create_api_key`] runs before sending (a name, if any, of
+    /// 1 to 100 characters). Sends nothing.
+    pub fn validate(&self) -> Result<()> {
         if let Some(name) = &self.name {
             // As the server: blank (whitespace-only) is empty; every character counts.
             if name.trim().is_empty() || name.chars().count() > MAX_NAME_CHARS {

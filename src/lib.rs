@@ -92,7 +92,7 @@ pub use media::{UploadMedia, UploadedMedia};
 pub use platform::{Platform, PlatformTarget};
 pub use posts::{CreatePost, MediaType, PostBody, PostContent, PostSubmission};
 pub use rate_limit::RateLimit;
-pub use response::{Meta, Response};
+pub use response::{ErrorDocument, Meta, Response};
 pub use retry::RetryPolicy;
 pub use templates::{AspectRatio, RenderTemplate, RenderedTemplate};
 pub use tls::TlsRoots;

@@ -233,8 +233,10 @@ impl CreatePost {
         self
     }
 
-    /// Client-side checks (spec §3.1). `check_schedule` enables the `scheduledTime` rule.
-    pub(crate) fn validate(&self, check_schedule: bool) -> Result<()> {
+    /// The client-side checks [`Client::create_post`] runs before sending (a non-empty platform
+    /// list, text where a platform needs it, `http(s)` media URLs); `check_schedule` adds the
+    /// `scheduledTime` rule (RFC 3339, at least 60 s ahead). Sends nothing.
+    pub fn validate(&self, check_schedule: bool) -> Result<()> {
         let c = &self.post.content;
         if c.platform.is_empty() {
             return Err(invalid("post.content.platform", "must not be empty"));

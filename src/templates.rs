@@ -50,7 +50,9 @@ impl RenderTemplate {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// The client-side checks [`Client::render_template`] runs before sending (a non-empty slug,
+    /// `config` a JSON object if given). Sends nothing.
+    pub fn validate(&self) -> Result<()> {
         validate::non_empty("templateSlug", &self.template_slug)?;
         if self.config.as_ref().is_some_and(|c| !c.is_object()) {
             return Err(invalid("config", "must be a JSON object"));

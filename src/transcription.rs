@@ -62,7 +62,9 @@ impl Transcribe {
         self
     }
 
-    fn validate(&self) -> Result<()> {
+    /// The client-side checks [`Client::transcribe`] runs before sending (a non-empty media id,
+    /// a finite non-negative duration if given). Sends nothing.
+    pub fn validate(&self) -> Result<()> {
         validate::non_empty("mediaId", &self.media_id)?;
         if let Some(d) = self.duration_seconds {
             if !d.is_finite() || d < 0.0 {

@@ -42,6 +42,15 @@ pub(crate) enum Method {
 }
 
 impl Method {
+    /// `"GET"`, `"POST"` or `"DELETE"`.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+        }
+    }
+
     /// `"GET"`, `"POST"` or `"DELETE"` (exact case); anything else is `None`.
     pub(crate) fn parse(s: &str) -> Option<Method> {
         match s {
@@ -166,17 +175,21 @@ impl Transport {
                     meta.request_id = answer.request_id.clone();
                     meta.rate_limit = answer.rate_limit.clone();
                     if (200..300).contains(&answer.status) {
+                        log_attempt(req, &meta, "", None);
                         return Ok((answer.body, meta));
                     }
                     if !(may_retry && class.retries_status(answer.status)) {
+                        log_attempt(req, &meta, "", None);
                         return Err(api_error(answer, meta, req.secrets));
                     }
-                    policy.wait_for(
+                    let wait = policy.wait_for(
                         retry,
                         answer.status,
                         answer.retry_after,
                         answer.rate_limit.reset_in(),
-                    )
+                    );
+                    log_attempt(req, &meta, "", Some(wait));
+                    wait
                 }
                 Err(f) => {
                     if !f.connected {
@@ -189,7 +202,13 @@ impl Transport {
                     let transient = f.kind == FailureKind::Transport
                         || (f.kind == FailureKind::Timeout && !f.connected);
                     let retryable = transient && may_retry && class.retries_failure(f.connected);
+                    let what = match f.kind {
+                        FailureKind::Timeout => " (timed out)",
+                        FailureKind::TooLarge => " (body too large)",
+                        _ => " (connection failed)",
+                    };
                     if !retryable {
+                        log_attempt(req, &meta, what, None);
                         let message = redact(f.message, req.secrets);
                         let meta = Box::new(meta);
                         return Err(match f.kind {
@@ -200,7 +219,9 @@ impl Transport {
                             FailureKind::TooLarge => Error::Decode { message, meta },
                         });
                     }
-                    policy.backoff(retry)
+                    let wait = policy.backoff(retry);
+                    log_attempt(req, &meta, what, Some(wait));
+                    wait
                 }
             };
             thread::sleep(wait);
@@ -275,6 +296,44 @@ impl Transport {
         }
         rb
     }
+}
+
+/// Emits one attempt through the `log` facade (target `soku`): method, path, attempt number,
+/// status (0 when no answer arrived, then `what` says why), request id, rate limit left and the
+/// wait before the next attempt. Never a header, body or credential. A retried attempt is logged
+/// at `info`, the final one at `debug`.
+fn log_attempt(req: &Request<'_>, meta: &Meta, what: &str, wait: Option<Duration>) {
+    let level = if wait.is_some() {
+        log::Level::Info
+    } else {
+        log::Level::Debug
+    };
+    if !log::log_enabled!(target: "soku", level) {
+        return;
+    }
+    // The base URL never holds credentials (the builder refuses them), so its path is safe.
+    let path = req
+        .url
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/");
+    let remaining = match (meta.rate_limit.remaining, meta.rate_limit.limit) {
+        (Some(r), Some(l)) => format!("{r}/{l}"),
+        _ => "-".to_owned(),
+    };
+    let next = match wait {
+        Some(w) => format!(", retrying in {} ms", w.as_millis()),
+        None => String::new(),
+    };
+    log::log!(
+        target: "soku",
+        level,
+        "{} {path} attempt {}: status {}{what}, request {}, rate limit {remaining}{next}",
+        req.method.as_str(),
+        meta.attempts,
+        meta.status,
+        meta.request_id.as_deref().unwrap_or("-"),
+    );
 }
 
 /// Maps a ureq error. `status` is the answer's status if its head had arrived.

@@ -86,6 +86,9 @@ fn main() {
         .and_then(|_| writeln!(out, "SOKU_FIREBASE_TOKEN={}", sb.firebase_token()))
         .and_then(|_| writeln!(out, "SOKU_INACTIVE_API_KEY={}", sb.inactive_api_key()))
         .and_then(|_| writeln!(out, "SOKU_DEFAULT_KEY_ID={}", sb.default_key_id()))
+        // Last, so that readers of the first five lines keep working: with the key line above,
+        // a pair a user can paste into a shell (`export SOKU_BASE_URL=... SOKU_API_KEY=...`).
+        .and_then(|_| writeln!(out, "SOKU_BASE_URL={}", sb.url()))
         .and_then(|_| out.flush());
     drop(out);
     if let Err(e) = printed {

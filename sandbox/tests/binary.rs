@@ -28,7 +28,7 @@ fn run(args: &[&str]) -> Running {
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
-    let lines = (0..5)
+    let lines = (0..6)
         .map(|_| {
             let mut line = String::new();
             out.read_line(&mut line).unwrap();
@@ -62,6 +62,7 @@ fn prints_url_and_credentials_then_serves() {
         l[4],
         format!("SOKU_DEFAULT_KEY_ID={}", soku_sandbox::DEFAULT_KEY_ID)
     );
+    assert_eq!(l[5], format!("SOKU_BASE_URL={}", l[0]));
     let http = Http::for_url(&l[0]);
     let key = l[1].strip_prefix("SOKU_API_KEY=").unwrap();
     let r = http.post(

@@ -9,7 +9,7 @@ use super::status::{
     SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,
     SOKU_ERR_TIMEOUT, SOKU_ERR_TRANSPORT, SOKU_OK,
 };
-use crate::{Error, Meta, Response};
+use crate::{Error, ErrorDocument, Response};
 
 /// What an export hands back: its status and the JSON text for `*out_json`.
 pub(crate) struct Outcome {
@@ -54,19 +54,9 @@ pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> O
     }
 }
 
-/// The error JSON: [`Error`] serialises as the error object, its meta (if any) beside it.
-#[derive(Serialize)]
-struct ErrorJson<'a> {
-    error: &'a Error,
-    meta: Option<&'a Meta>,
-}
-
 /// `{"error": {...}, "meta": meta | null}` for a library error.
 pub(crate) fn failure(err: &Error) -> Outcome {
-    let json = serde_json::to_string(&ErrorJson {
-        error: err,
-        meta: err.meta(),
-    });
+    let json = serde_json::to_string(&ErrorDocument::new(err));
     match json {
         Ok(json) => Outcome {
             status: status_of(err),

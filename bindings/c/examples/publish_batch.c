@@ -7,41 +7,39 @@
 #include "common.h"
 
 int main(void) {
-    const char *request =
-        "{\"posts\": ["
-        "{\"post\": {\"content\": {\"text\": \"Monday motivation: consistency beats perfection.\","
-        " \"platform\": [\"threads\", \"x\"]}}},"
-        "{\"post\": {\"content\": {\"text\": \"Tuesday tip: automate what you repeat.\","
-        " \"platform\": [\"threads\", \"x\"]}}},"
-        "{\"post\": {\"content\": {\"text\": \"Wednesday wisdom: ship, then polish.\","
-        " \"platform\": [\"threads\", \"linkedin\"]}}}]}";
-    char path[64], value[256];
-    long total = 0, failed = 0, i;
+    static const char *const week[][3] = { /* text, then two platforms */
+        {"Monday motivation: consistency beats perfection.", "threads", "x"},
+        {"Tuesday tip: automate what you repeat.", "threads", "x"},
+        {"Wednesday wisdom: ship, then polish.", "threads", "linkedin"},
+    };
+    size_t i, failed = 0;
+    int32_t status;
+    json_t *posts = json_array(), *results, *item;
     SokuClient *client = example_client();
-    char *out = NULL;
-    int32_t status = soku_posts_publish_batch(client, request, NULL, &out);
-    if (status != SOKU_OK) {
-        example_print_error(status, out); /* the input itself was rejected */
-        soku_string_free(out);
-        soku_client_free(client);
-        return 1;
-    }
-    for (i = 0;; i++) {
-        snprintf(path, sizeof path, "data.results.%ld", i);
-        if (!json_get(out, path)) break;
-        snprintf(path, sizeof path, "data.results.%ld.postSubmissionId", i);
-        if (json_str_copy(out, path, value, sizeof value)) {
-            printf("#%ld published: %s\n", i, value);
+    json_t *result;
+
+    for (i = 0; i < sizeof week / sizeof week[0]; i++)
+        json_array_append_new(posts, json_pack("{s:{s:{s:s, s:[s, s]}}}", "post", "content",
+                                               "text", week[i][0], "platform", week[i][1],
+                                               week[i][2]));
+    result = example_call(soku_posts_publish_batch, client, json_pack("{s:o}", "posts", posts),
+                          &status);
+    if (status != SOKU_OK) /* the input itself was rejected; nothing was sent */
+        return example_finish(client, status, result);
+
+    results = json_object_get(json_object_get(result, "data"), "results");
+    json_array_foreach(results, i, item) {
+        const char *id = json_string_value(json_object_get(item, "postSubmissionId"));
+        const char *code =
+            json_string_value(json_object_get(json_object_get(item, "error"), "code"));
+        if (id) {
+            printf("#%zu published: %s\n", i, id);
         } else {
-            snprintf(path, sizeof path, "data.results.%ld.error.code", i);
-            if (!json_str_copy(out, path, value, sizeof value)) snprintf(value, sizeof value, "?");
-            printf("#%ld failed: %s\n", i, value);
+            printf("#%zu failed: %s\n", i, code ? code : "?");
             failed++;
         }
-        total++;
     }
-    printf("%ld succeeded, %ld failed\n", total - failed, failed);
-    soku_string_free(out);
-    soku_client_free(client);
+    printf("%zu succeeded, %zu failed\n", json_array_size(results) - failed, failed);
+    example_finish(client, status, result);
     return failed == 0 ? 0 : 1;
 }

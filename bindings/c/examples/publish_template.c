@@ -7,16 +7,19 @@
 #include "common.h"
 
 int main(void) {
-    const char *request =
-        "{\"template\": {\"templateSlug\": \"tweetImage\", \"config\": {"
-        "\"title\": \"5 Lessons From Building in Public\", \"author\": \"Soku Team\", "
-        "\"theme\": \"dark\"}},"
-        " \"post\": {\"text\": \"5 Lessons From Building in Public - a thread.\", "
-        "\"platform\": [\"x\", \"linkedin\"]}}";
+    const char *url, *id;
+    int32_t status;
     SokuClient *client = example_client();
-    char *out = NULL;
-    int32_t status = soku_posts_publish_with_template(client, request, NULL, &out);
-    example_print_field(out, "data.template.url", "rendered image");
-    example_print_field(out, "data.post.postSubmissionId", "postSubmissionId");
-    return example_finish(client, status, out);
+    json_t *result = example_call(
+        soku_posts_publish_with_template, client,
+        json_pack("{s:{s:s, s:{s:s, s:s, s:s}}, s:{s:s, s:[s, s]}}", "template", "templateSlug",
+                  "tweetImage", "config", "title", "5 Lessons From Building in Public",
+                  "author", "Soku Team", "theme", "dark", "post", "text",
+                  "5 Lessons From Building in Public - a thread.", "platform", "x", "linkedin"),
+        &status);
+    if (json_unpack(result, "{s:{s:{s:s}}}", "data", "template", "url", &url) == 0)
+        printf("rendered image: %s\n", url);
+    if (json_unpack(result, "{s:{s:{s:s}}}", "data", "post", "postSubmissionId", &id) == 0)
+        printf("postSubmissionId: %s\n", id);
+    return example_finish(client, status, result);
 }

@@ -2,7 +2,7 @@
  * publish_text.c: publish a text post to X and Threads.
  *
  * Reads SOKU_API_KEY and SOKU_BASE_URL from the environment. Prints the postSubmissionId, or
- * the error code and request id.
+ * the error code and request id. The text may contain any character: jansson escapes it.
  *
  *   SOKU_API_KEY=sk_live_... ./publish_text "Hello from C"
  */
@@ -10,16 +10,15 @@
 
 int main(int argc, char **argv) {
     const char *text = argc > 1 ? argv[1] : "Hello from the soku C example";
-    char request[4096];
-    SokuClient *client = example_client();
-    char *out = NULL;
+    const char *id;
     int32_t status;
-
-    /* the text is inserted verbatim: keep it free of quotes and backslashes in this example */
-    snprintf(request, sizeof request,
-             "{\"post\": {\"content\": {\"text\": \"%s\", \"platform\": [\"x\", \"threads\"]}}}",
-             text);
-    status = soku_posts_create(client, request, NULL, &out);
-    example_print_field(out, "data.postSubmissionId", "postSubmissionId");
-    return example_finish(client, status, out);
+    SokuClient *client = example_client();
+    json_t *result = example_call(
+        soku_posts_create, client,
+        json_pack("{s:{s:{s:s, s:[s, s]}}}", "post", "content", "text", text, "platform", "x",
+                  "threads"),
+        &status);
+    if (json_unpack(result, "{s:{s:s}}", "data", "postSubmissionId", &id) == 0)
+        printf("postSubmissionId: %s\n", id);
+    return example_finish(client, status, result);
 }

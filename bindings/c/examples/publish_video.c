@@ -8,19 +8,20 @@
 
 int main(int argc, char **argv) {
     const char *source = argc > 1 ? argv[1] : "https://example.com/videos/product-demo.mp4";
-    char request[4096];
-    SokuClient *client = example_client();
-    char *out = NULL;
+    const char *url, *id;
     int32_t status;
-
-    snprintf(request, sizeof request,
-             "{\"sourceUrls\": [\"%s\"], \"post\": {"
-             "\"text\": \"Watch our full product walkthrough\", \"mediaType\": \"video\", "
-             "\"platform\": [{\"platform\": \"instagram\", \"accountId\": \"ig_main\"}, "
-             "{\"platform\": \"tiktok\", \"accountId\": \"tt_brand\"}, \"youtube\"]}}",
-             source);
-    status = soku_posts_publish_with_media(client, request, NULL, &out);
-    example_print_field(out, "data.media.0.url", "uploaded media");
-    example_print_field(out, "data.post.postSubmissionId", "postSubmissionId");
-    return example_finish(client, status, out);
+    SokuClient *client = example_client();
+    json_t *result = example_call(
+        soku_posts_publish_with_media, client,
+        json_pack("{s:[s], s:{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, s]}}", "sourceUrls", source,
+                  "post", "text", "Watch our full product walkthrough", "mediaType", "video",
+                  "platform", "platform", "instagram", "accountId", "ig_main", "platform",
+                  "tiktok", "accountId", "tt_brand", "youtube"),
+        &status);
+    /* data.media is one entry per source URL; the first one's hosted URL */
+    if (json_unpack(result, "{s:{s:[{s:s}]}}", "data", "media", "url", &url) == 0)
+        printf("uploaded media: %s\n", url);
+    if (json_unpack(result, "{s:{s:{s:s}}}", "data", "post", "postSubmissionId", &id) == 0)
+        printf("postSubmissionId: %s\n", id);
+    return example_finish(client, status, result);
 }

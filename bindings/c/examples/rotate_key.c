@@ -18,33 +18,35 @@
 #define KEY_PREVIEW_CHARS 12
 
 int main(int argc, char **argv) {
-    char request[1024], key[512];
-    const char *old_key_id, *env = getenv("SOKU_PRINT_KEY");
+    const char *old_key_id, *key, *env = getenv("SOKU_PRINT_KEY");
     int print_key = env != NULL && strcmp(env, "1") == 0;
-    SokuClient *client;
-    char *out = NULL;
-    int32_t status;
     int with_flag = argc == 3 && strcmp(argv[1], "--print-key") == 0;
+    int32_t status;
+    SokuClient *client;
+    json_t *result, *data;
+
     if (with_flag) print_key = 1;
     old_key_id = argc == 2 ? argv[1] : with_flag ? argv[2] : NULL;
-    if (old_key_id == NULL || strchr(old_key_id, '"') || strchr(old_key_id, '\\')) {
+    if (old_key_id == NULL) {
         fprintf(stderr, "usage: rotate_key [--print-key] <old-key-id>\n");
         return 2;
     }
     client = example_client();
-    snprintf(request, sizeof request,
-             "{\"oldKeyId\": \"%s\", \"name\": \"rotated by rotate_key.c\", \"verify\": \"probe\"}",
-             old_key_id);
-    status = soku_api_keys_rotate(client, request, NULL, &out);
-    if (json_str_copy(out, "data.apiKey", key, sizeof key)) {
+    result = example_call(soku_api_keys_rotate, client,
+                          json_pack("{s:s, s:s, s:s}", "oldKeyId", old_key_id, "name",
+                                    "rotated by rotate_key.c", "verify", "probe"),
+                          &status);
+    data = json_object_get(result, "data");
+    key = json_string_value(json_object_get(data, "apiKey"));
+    if (key) {
         if (print_key) printf("new API key: %s\n", key);
         else printf("new API key: %.*s\xe2\x80\xa6 (run with --print-key to see all of it)\n",
                     KEY_PREVIEW_CHARS, key);
     }
     if (status != SOKU_OK) fprintf(stderr, "the old key was not revoked\n");
-    else if (json_starts(out, "data.revoked", "true"))
+    else if (json_is_true(json_object_get(data, "revoked")))
         fprintf(stderr, "verified the new key; revoked the old one\n");
     else /* verified, but the revocation failed: both keys work; data.revokeError says why */
         fprintf(stderr, "verified the new key; revoking the old one FAILED, revoke it by hand\n");
-    return example_finish(client, status, out);
+    return example_finish(client, status, result);
 }

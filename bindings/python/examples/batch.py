@@ -1,4 +1,4 @@
-"""Publish several posts one after the other, paced by the rate limits (seed: "Batch Publishing Workflow").
+"""Publish several posts one after the other, paced by the rate limits.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python batch.py
 
@@ -36,20 +36,22 @@ def main() -> int:
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-    for item in report["results"]:
-        if item["ok"]:
-            print("Published: %s" % item["postSubmissionId"])
+    for item in report.items:
+        if item.ok:
+            print("Published: %s" % item.post_submission_id)
             continue
-        failure = soku.error_from_json(item["error"])
-        if failure.code == "missing_integrations":
+        failure = item.error
+        if failure is None:
+            print("Failed: item %d" % item.index)
+        elif failure.code == "missing_integrations":
             print("Failed: connect the required platforms in Settings > Integrations (%s)" % failure)
         elif failure.code == "insufficient_credits":
             print("Failed: purchase more credits at Account > Credits (%s)" % failure)
         else:
             print("Failed: %s" % failure)
-    summary = report["summary"]
-    print("Batch complete: %d succeeded, %d failed" % (summary["succeeded"], summary["failed"]))
-    return 1 if summary["failed"] else 0
+    summary = report.summary
+    print("Batch complete: %d succeeded, %d failed" % (summary.succeeded, summary.failed))
+    return 1 if summary.failed else 0
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Rotate an API key: create a new one, verify it, revoke the old one (seed: "API Key Rotation").
+"""Rotate an API key: create a new one, verify it, revoke the old one.
 
     SOKU_API_KEY=sk_live_... SOKU_FIREBASE_TOKEN=... [SOKU_BASE_URL=...] \\
         python rotation.py OLD_KEY_ID [--verify probe|post|none] [--print-key]
@@ -16,7 +16,7 @@ import soku
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Rotate an API key: create, verify, revoke the old one.")
     parser.add_argument("old_key_id", nargs="?", default=os.environ.get("SOKU_OLD_KEY_ID"))
     parser.add_argument("--name", default="Production Server (rotated)")
     parser.add_argument("--verify", choices=["probe", "post", "none"], default="probe")
@@ -37,17 +37,15 @@ def main() -> int:
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-    key = rotated["apiKey"]
-    print("New key created%s (verified: %s)" % (" with id " + rotated["id"] if rotated.get("id") else "",
-                                              rotated["verified"]))
+    key = rotated.api_key
+    print("New key created%s (verified: %s)" % (" with id " + rotated.id if rotated.id else "", rotated.verified))
     print("Update SOKU_API_KEY to: %s" % (key if args.print_key else key[:12] + "..."))
-    if not rotated["revoked"]:
+    if not rotated.revoked:
         # Verified, but revoking the old key failed: both keys work until it is revoked.
-        error = soku.error_from_json(rotated["revokeError"])
-        print("revoking the old key %s FAILED (%s); revoke it by hand" % (args.old_key_id, error),
+        print("revoking the old key %s FAILED (%s); revoke it by hand" % (args.old_key_id, rotated.revoke_error),
               file=sys.stderr)
         return 1
-    print("Old key revoked: %s" % rotated["revokedKeyId"])
+    print("Old key revoked: %s" % rotated.revoked_key_id)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Render the tweetImage template, then publish it as an image post (seed: "Render a Template").
+"""Render the tweetImage template, then publish it as an image post.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python template.py
 """
@@ -29,8 +29,8 @@ def main() -> int:
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-        print("Rendered image: %s" % result["template"]["url"])
-        print("Post submitted: %s" % result["post"]["postSubmissionId"])
+        print("Rendered image: %s" % result.template.url)
+        print("Post submitted: %s" % result.post.post_submission_id)
     return 0
 
 

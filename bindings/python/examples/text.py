@@ -1,4 +1,4 @@
-"""Publish a text post to several platforms (seed: "Publish a Text Post").
+"""Publish a text post to several platforms.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python text.py
 """
@@ -25,11 +25,9 @@ def main() -> int:
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-        meta = client.last_meta
-        print("Post submitted: %s" % result["postSubmissionId"])
-        if meta is not None:
-            rl = meta.rate_limit
-            print("request %s, rate limit %s/%s remaining" % (meta.request_id, rl.remaining, rl.limit))
+        print("Post submitted: %s" % result.post_submission_id)
+        rl = result.meta.rate_limit
+        print("request %s, rate limit %s/%s remaining" % (result.meta.request_id, rl.remaining, rl.limit))
     return 0
 
 

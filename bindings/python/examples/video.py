@@ -1,4 +1,4 @@
-"""Upload a video from a public URL, then publish it (seed: "Upload Media and Publish a Video Post").
+"""Upload a video from a public URL, then publish it.
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python video.py [SOURCE_URL]
 
@@ -15,14 +15,14 @@ def main() -> int:
     with soku.Client() as client:
         try:
             media = client.upload_media(source)
-            print("Uploaded media: %s" % media["url"])
+            print("Uploaded media: %s" % media.url)
             result = client.create_post(
                 {
                     "post": {
                         "content": {
                             "text": "Watch our full product walkthrough",
                             "mediaType": "video",
-                            "videoUrl": media["url"],
+                            "videoUrl": media.url,
                             "platform": [
                                 {"platform": "instagram", "accountId": "ig_main"},
                                 {"platform": "tiktok", "accountId": "tt_brand"},
@@ -32,13 +32,13 @@ def main() -> int:
                     }
                 }
             )
-        except soku.ValidationError as err:
+        except soku.BadRequestError as err:
             print("rejected (%s): %s [request %s]" % (err.code, err.message, err.request_id), file=sys.stderr)
             return 1
         except soku.SokuError as err:
             print("error: %s" % err, file=sys.stderr)
             return 1
-        print("Post submitted: %s" % result["postSubmissionId"])
+        print("Post submitted: %s" % result.post_submission_id)
     return 0
 
 

@@ -1,7 +1,7 @@
 """Test support: the repository layout, the seed's request bodies and a sandbox the tests start.
 
-The sandbox binary is ``$SOKU_SANDBOX_BIN``, else ``soku-sandbox`` in ``$CARGO_TARGET_DIR/debug``
-or the repository's ``target/debug`` (build it with ``cargo build -p soku-sandbox``).
+The sandbox binary is ``$SOKU_SANDBOX_BIN``, else ``soku-sandbox`` in ``$CARGO_TARGET_DIR/{debug,release}``
+or the repository's ``target/{debug,release}`` (build it with ``cargo build -p soku-sandbox``).
 """
 
 from __future__ import annotations
@@ -49,9 +49,8 @@ def sandbox_bin() -> str:
         return override
     tried = []
     target_dir = os.environ.get("CARGO_TARGET_DIR")
-    if target_dir:
-        tried.append(os.path.join(target_dir, "debug", "soku-sandbox"))
-    tried.append(os.path.join(repo_root(), "target", "debug", "soku-sandbox"))
+    for base in ([target_dir] if target_dir else []) + [os.path.join(repo_root(), "target")]:
+        tried += [os.path.join(base, profile, "soku-sandbox") for profile in ("debug", "release")]
     for path in tried:
         if os.path.isfile(path):
             return path

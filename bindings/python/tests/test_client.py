@@ -34,8 +34,8 @@ class SandboxTestCase(SandboxCase):
 class PostsTest(SandboxTestCase):
     def test_text_post(self) -> None:
         data = self.client.create_post(fresh(support.TEXT_POST))
-        self.assertIsInstance(data["postSubmissionId"], str)
-        self.assertTrue(data["postSubmissionId"])
+        self.assertIsInstance(data.post_submission_id, str)
+        self.assertTrue(data.post_submission_id)
         meta = self.assertMetaOk(self.client.last_meta)
         self.assertEqual(self.sb.submissions(), [support.TEXT_POST])
         [req] = self.sb.requests_to("/v1/posts")
@@ -67,30 +67,30 @@ class PostsTest(SandboxTestCase):
 
     def test_image_post(self) -> None:
         data = self.client.create_post(fresh(support.IMAGE_POST))
-        self.assertTrue(data["postSubmissionId"])
+        self.assertTrue(data.post_submission_id)
         self.assertEqual(self.sb.submissions(), [support.IMAGE_POST])
 
     def test_upload_then_video_post(self) -> None:
         media = self.client.upload_media(support.MEDIA_UPLOAD["url"])
-        self.assertTrue(media["url"].startswith("http"), media)
-        self.assertNotEqual(media["url"], support.MEDIA_UPLOAD["url"])
+        self.assertTrue(media.url.startswith("http"), media)
+        self.assertNotEqual(media.url, support.MEDIA_UPLOAD["url"])
         self.assertMetaOk(self.client.last_meta, 201)
         [req] = self.sb.requests_to("/v1/media")
         self.assertEqual(json.loads(req["body"]), support.MEDIA_UPLOAD)
         self.assertTrue(header(req, "idempotency-key"))
-        body = support.video_post(media["url"])
+        body = support.video_post(media.url)
         data = self.client.create_post(body)
-        self.assertTrue(data["postSubmissionId"])
+        self.assertTrue(data.post_submission_id)
         self.assertEqual(self.sb.submissions(), [body])
 
     def test_upload_media_dict_form(self) -> None:
         media = self.client.upload_media(fresh(support.MEDIA_UPLOAD))
-        self.assertTrue(media["url"])
+        self.assertTrue(media.url)
 
     def test_scheduled_post(self) -> None:
         body = support.scheduled_post(support.future_time(90))
         data = self.client.create_post(body)
-        self.assertTrue(data["postSubmissionId"])
+        self.assertTrue(data.post_submission_id)
         self.assertEqual(self.sb.submissions(), [body])
 
     def test_seed_schedule_in_the_past_is_rejected_before_sending(self) -> None:
@@ -104,7 +104,7 @@ class PostsTest(SandboxTestCase):
         assert self.client.last_meta is not None
         self.assertEqual(self.client.last_meta.idempotency_key, "launch-2026-12-01")
         again = self.client.create_post(fresh(support.TEXT_POST), idempotency_key="launch-2026-12-01")
-        self.assertEqual(first["postSubmissionId"], again["postSubmissionId"])
+        self.assertEqual(first.post_submission_id, again.post_submission_id)
         reqs = self.sb.requests_to("/v1/posts")
         self.assertEqual([header(r, "idempotency-key") for r in reqs], ["launch-2026-12-01"] * 2)
         self.assertEqual(len(self.sb.submissions()), 1)
@@ -126,11 +126,48 @@ class PostsTest(SandboxTestCase):
         self.assertEqual(self.sb.submissions(), [body])
 
 
+class TypedResultsTest(SandboxTestCase):
+    """Results are frozen objects with snake_case attributes, the call's meta and the wire dict."""
+
+    def test_result_carries_its_meta_and_the_wire_dict(self) -> None:
+        sub = self.client.create_post(text="typed", platforms=["x", {"platform": "instagram", "accountId": "ig_main"}])
+        self.assertIsInstance(sub, soku.PostSubmission)
+        self.assertIs(sub.meta, self.client.last_meta)
+        self.assertEqual(sub.meta.status, self.assertMetaOk(sub.meta).status)
+        self.assertEqual(sub.raw, {"postSubmissionId": sub.post_submission_id})
+        self.assertIs(sub.to_dict(), sub.raw)
+        with self.assertRaises(AttributeError):  # frozen
+            sub.post_submission_id = "other"  # type: ignore[misc]
+        self.assertIn(sub.post_submission_id, repr(sub))
+
+    def test_unknown_server_fields_are_kept_in_raw(self) -> None:
+        self.sb.inject("/v1/posts", status=201, body=json.dumps({"postSubmissionId": "ps_new", "queue": {"pos": 3}}))
+        sub = self.client.create_post(fresh(support.TEXT_POST), max_retries=0)
+        self.assertEqual(sub.post_submission_id, "ps_new")
+        self.assertEqual(sub.raw["queue"], {"pos": 3})
+
+    def test_new_api_key_is_not_in_repr(self) -> None:
+        created = self.client.create_api_key("repr", firebase_token=self.sb.firebase_token)
+        self.assertTrue(created.api_key.startswith("sk_live_"))
+        self.assertNotIn(created.api_key, repr(created))
+        self.assertNotIn(created.api_key, str(created))
+
+    def test_an_unexpected_result_shape_is_a_decode_error(self) -> None:
+        from soku._meta import LazyMeta
+        from soku._models import PostSubmission
+
+        with mock.patch.object(soku.Client, "_finish", lambda _c, _s, _t: ({"other": 1}, LazyMeta(None))):
+            with self.assertRaises(soku.DecodeError) as ctx:
+                self.client._call("soku_posts_create", "create_post", fresh(support.TEXT_POST), {},
+                                  PostSubmission._from)
+        self.assertIn("create_post", str(ctx.exception))
+
+
 class TemplatesAndTranscribeTest(SandboxTestCase):
     def test_render_template(self) -> None:
         data = self.client.render_template(fresh(support.TEMPLATE))
-        self.assertTrue(data["url"].startswith("http"), data)
-        self.assertTrue(data.get("id"), data)
+        self.assertTrue(data.url.startswith("http"), data)
+        self.assertTrue(data.id, data)
         meta = self.assertMetaOk(self.client.last_meta)
         [req] = self.sb.requests_to("/v1/templates")
         self.assertEqual(json.loads(req["body"]), support.TEMPLATE)
@@ -145,13 +182,14 @@ class TemplatesAndTranscribeTest(SandboxTestCase):
     def test_transcribe_with_the_seeds_idempotency_key(self) -> None:
         key = "ep42-transcribe-2026-12-01"
         data = self.client.transcribe(fresh(support.TRANSCRIBE), idempotency_key=key)
-        self.assertTrue(data["jobId"])
-        self.assertIn("transcript", data)
-        self.assertIsInstance(data["creditsDebited"], (int, float))
+        self.assertTrue(data.job_id)
+        self.assertIn("transcript", data.raw)
+        self.assertEqual(data.transcript, data.raw["transcript"])
+        self.assertIsInstance(data.credits_debited, (int, float))
         self.assertMetaOk(self.client.last_meta, 200)
         again = self.client.transcribe("media_f7e8d9c0b3c4", language="en", model="whisper-1",
                                        duration_seconds=600, idempotency_key=key)
-        self.assertEqual(again["jobId"], data["jobId"])
+        self.assertEqual(again.job_id, data.job_id)
         reqs = self.sb.requests_to("/v1/ai/transcribe")
         self.assertEqual([json.loads(r["body"]) for r in reqs], [support.TRANSCRIBE] * 2)
         self.assertEqual([header(r, "idempotency-key") for r in reqs], [key] * 2)
@@ -161,7 +199,7 @@ class ApiKeysTest(SandboxTestCase):
     def test_create_list_revoke(self) -> None:
         fb = self.sb.firebase_token
         created = self.client.create_api_key({"name": "ci"}, firebase_token=fb)
-        self.assertTrue(created["apiKey"].startswith("sk_live_"))
+        self.assertTrue(created.api_key.startswith("sk_live_"))
         [req] = self.sb.requests_to("/v1/api-keys")
         self.assertEqual(header(req, "authorization"), "Bearer " + fb)
         self.assertIsNone(header(req, "soku-api-key"))
@@ -169,28 +207,29 @@ class ApiKeysTest(SandboxTestCase):
 
         listed = self.client.list_api_keys(firebase_token=fb)
         self.assertMetaOk(self.client.last_meta, 200)
-        by_id = {k["id"]: k for k in listed["apiKeys"]}
+        by_id = {k.id: k for k in listed.keys}
         self.assertIn(self.sb.default_key_id, by_id)
-        new_id = created.get("id") or next(k["id"] for k in listed["apiKeys"] if k.get("name") == "ci")
-        self.assertEqual(by_id[new_id]["status"], "active")
-        for key in listed["apiKeys"]:
-            self.assertNotIn(created["apiKey"], json.dumps(key))  # listing never shows a full key
+        new_id = created.id or next(k.id for k in listed.keys if k.name == "ci")
+        self.assertEqual(by_id[new_id].status, "active")
+        for key in listed.keys:
+            self.assertNotIn(created.api_key, json.dumps(key.raw))  # listing never shows a full key
 
-        with self.make(api_key=created["apiKey"]) as new_client:
-            self.assertTrue(new_client.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
-            self.client.revoke_api_key(new_id, firebase_token=fb)
-            assert self.client.last_meta is not None
-            self.assertEqual(self.client.last_meta.status, 204)
+        with self.make(api_key=created.api_key) as new_client:
+            self.assertTrue(new_client.create_post(fresh(support.TEXT_POST)).post_submission_id)
+            revoked = self.client.revoke_api_key(new_id, firebase_token=fb)
+            self.assertEqual(revoked.id, new_id)
+            self.assertIs(revoked.meta, self.client.last_meta)
+            self.assertEqual(revoked.meta.status, 204)
             with self.assertRaises(soku.AuthenticationError):
                 new_client.create_post(fresh(support.TEXT_POST))
         listed = self.client.list_api_keys(firebase_token=fb)
-        self.assertEqual({k["id"]: k for k in listed["apiKeys"]}[new_id]["status"], "revoked")
+        self.assertEqual({k.id: k for k in listed.keys}[new_id].status, "revoked")
 
     def test_firebase_token_from_config_and_name_form(self) -> None:
         with self.make(firebase_token=self.sb.firebase_token) as c:
             created = c.create_api_key("Production Server")
-            self.assertTrue(created["apiKey"].startswith("sk_live_"))
-            names = [k.get("name") for k in c.list_api_keys()["apiKeys"]]
+            self.assertTrue(created.api_key.startswith("sk_live_"))
+            names = [k.name for k in c.list_api_keys().keys]
             self.assertIn("Production Server", names)
 
 
@@ -199,7 +238,7 @@ class EnvironmentAndMetaTest(SandboxTestCase):
         env = {"SOKU_API_KEY": self.sb.api_key, "SOKU_BASE_URL": self.sb.url}
         with mock.patch.dict(os.environ, env):
             with soku.Client(max_retries=0) as c:
-                self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+                self.assertTrue(c.create_post(fresh(support.TEXT_POST)).post_submission_id)
         self.assertEqual(len(self.sb.submissions()), 1)
 
     def test_last_meta_is_none_before_any_call_and_after_a_call_that_sent_nothing(self) -> None:

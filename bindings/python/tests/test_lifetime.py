@@ -35,7 +35,8 @@ class ThreadsTest(SandboxCase):
                     data = self.client.create_post(body)
                     meta = self.client.last_meta
                     assert meta is not None
-                    mine.append((data["postSubmissionId"], meta.idempotency_key, body))
+                    self.assertIs(data.meta, meta)  # the result carries this thread's meta
+                    mine.append((data.post_submission_id, meta.idempotency_key, body))
             except BaseException as exc:  # reported by the main thread
                 errors.append(exc)
             seen[n] = mine
@@ -99,7 +100,7 @@ class ThreadsTest(SandboxCase):
         self.assertEqual(len(self.sb.submissions()), 1, "close() returned while a call was running")
         t.join(10)
         self.assertNotIn("error", box)
-        self.assertTrue(box["data"]["postSubmissionId"])
+        self.assertTrue(box["data"].post_submission_id)
         with self.assertRaises(soku.ClientClosedError):
             c.create_post(fresh(support.TEXT_POST))
 

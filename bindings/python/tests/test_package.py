@@ -163,6 +163,13 @@ class DiscoveryTest(unittest.TestCase):
             self.assertEqual(path, linked)
             self.assertEqual(version, soku.__version__)
 
+    @unittest.skipIf(os.environ.get("SOKU_LIB"), "SOKU_LIB overrides the bundled library")
+    def test_installed_wheel_loads_the_library_it_carries(self) -> None:
+        own = os.path.join(os.path.dirname(os.path.abspath(soku.__file__)), _lib.library_filename())
+        self.assertTrue(os.path.isfile(own), "the installed package carries no %s" % own)
+        self.assertEqual(soku.library_path(), own)
+        self.assertEqual(soku.library_version(), soku.__version__)
+
     def test_package_folder_comes_before_cargo_target_dir(self) -> None:
         real = soku.library_path()
         with tempfile.TemporaryDirectory() as tmp:
@@ -238,7 +245,7 @@ class ErrorMappingTest(unittest.TestCase):
 
     def test_api_statuses_map_to_subclasses(self) -> None:
         cases = {
-            400: soku.ValidationError,
+            400: soku.BadRequestError,
             401: soku.AuthenticationError,
             403: soku.PermissionDeniedError,
             404: soku.NotFoundError,
@@ -254,6 +261,12 @@ class ErrorMappingTest(unittest.TestCase):
             self.assertIsInstance(err, soku.ApiError)
             self.assertEqual(err.status, status)
 
+    def test_bad_request_error_keeps_its_old_name(self) -> None:
+        self.assertIs(soku.ValidationError, soku.BadRequestError)
+        err = soku.error_from_json({"kind": "api", "status": 400, "code": "validation_error", "message": "m"})
+        self.assertIsInstance(err, soku.ValidationError)
+        self.assertIn("BadRequestError", soku.__all__)
+
     def test_kinds_map_to_classes(self) -> None:
         cases = {
             "transport": soku.TransportError,
@@ -267,7 +280,9 @@ class ErrorMappingTest(unittest.TestCase):
             err = soku.error_from_json({"kind": kind, "message": "boom"})
             self.assertIs(type(err), cls, kind)
             self.assertEqual(err.kind, kind)
-        self.assertIsInstance(soku.SokuTimeoutError("t"), soku.TransportError)
+        # as in the library, a timeout is its own kind, not a transport error; it is a TimeoutError
+        self.assertNotIsInstance(soku.SokuTimeoutError("t"), soku.TransportError)
+        self.assertIsInstance(soku.SokuTimeoutError("t"), TimeoutError)
         self.assertIsInstance(soku.InvalidArgumentError("x"), ValueError)
         unknown = soku.error_from_json({"kind": "brand_new", "message": "?"})
         self.assertIs(type(unknown), soku.SokuError)
@@ -308,7 +323,9 @@ class RequestBuildingTest(unittest.TestCase):
     def setUp(self) -> None:
         self.calls: List[Tuple[str, str, object, object]] = []
 
-        def fake_call(client: soku.Client, function: str, method: str, request: object, options: object) -> object:
+        def fake_call(
+            client: soku.Client, function: str, method: str, request: object, options: object, build: object
+        ) -> object:
             self.calls.append((function, method, request, options))
             return {}
 
@@ -395,19 +412,29 @@ class RequestBuildingTest(unittest.TestCase):
         )
         with self.assertRaises(TypeError):
             _options_json("m", {"idempotencyKey": "k"})
-        with self.assertRaises(soku.InvalidArgumentError):
-            _options_json("m", {"max_retries": -1})
+        # values are the library's to check: only the unit is converted here
+        for value in (-1, 1.5, True, "3"):
+            raw = _options_json("m", {"max_retries": value})
+            assert raw is not None
+            self.assertEqual(json.loads(raw), {"maxRetries": value})
+        for seconds, sent in ((-1, -1000), ("3", "3"), (True, True), (0.0004, 0)):
+            raw = _options_json("m", {"timeout": seconds})
+            assert raw is not None
+            self.assertEqual(json.loads(raw), {"timeoutMs": sent})
 
 
 class ConfigValidationTest(unittest.TestCase):
-    """Python-side option checks fire before the library is touched."""
+    """Bad option values are rejected by the library (which names the key), before any request."""
 
     def test_bad_option_values(self) -> None:
         for kwargs in ({"timeout": -1}, {"timeout": "3"}, {"timeout": float("nan")}, {"max_retries": -1},
                        {"max_retries": 1.5}, {"backoff_base": True}, {"connect_timeout": float("inf")}):
             with self.subTest(kwargs=kwargs):
-                with self.assertRaises(soku.InvalidArgumentError):
-                    soku.Client(**kwargs)
+                with self.assertRaises(soku.InvalidArgumentError) as ctx:
+                    soku.Client(**kwargs)  # type: ignore[arg-type]
+                if not isinstance(next(iter(kwargs.values())), float):  # NaN/inf are not JSON at all
+                    key = {"timeout": "timeoutMs", "max_retries": "maxRetries", "backoff_base": "backoffBaseMs"}
+                    self.assertIn(key[next(iter(kwargs))], str(ctx.exception))
 
     def test_unknown_config_keyword(self) -> None:
         with self.assertRaises(TypeError):

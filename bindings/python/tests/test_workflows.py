@@ -17,12 +17,15 @@ class BatchTest(SandboxCase):
     def test_batch_of_the_seed_posts(self) -> None:
         posts = support.batch_posts()
         report = self.client.publish_batch(posts)
-        self.assertEqual(report["summary"], {"total": 3, "succeeded": 3, "failed": 0})
-        self.assertEqual([r["index"] for r in report["results"]], [0, 1, 2])
-        for item in report["results"]:
-            self.assertTrue(item["ok"], item)
-            self.assertTrue(item["postSubmissionId"])
-            self.assertTrue(item["meta"]["requestId"])
+        self.assertEqual(report.summary, soku.BatchSummary(total=3, succeeded=3, failed=0))
+        self.assertEqual([r.index for r in report.items], [0, 1, 2])
+        for item in report.items:
+            self.assertTrue(item.ok, item)
+            self.assertTrue(item.post_submission_id)
+            self.assertIsNone(item.error)
+            self.assertEqual(item.raw["postSubmissionId"], item.post_submission_id)
+            assert item.meta is not None
+            self.assertTrue(item.meta.request_id)
         self.assertEqual(self.sb.submissions(), posts)
         keys = [header(r, "idempotency-key") for r in self.sb.requests_to("/v1/posts")]
         self.assertEqual(len(set(keys)), 3)  # one key per item
@@ -32,14 +35,17 @@ class BatchTest(SandboxCase):
         posts = support.batch_posts()
         posts[1]["post"]["content"]["platform"] = ["instagram"]  # ambiguous account: 400 missing_account
         report = self.client.publish_batch({"posts": posts})
-        self.assertEqual(report["summary"], {"total": 3, "succeeded": 2, "failed": 1})
-        ok0, bad, ok2 = report["results"]
-        self.assertTrue(ok0["ok"] and ok2["ok"])
-        self.assertFalse(bad["ok"])
-        self.assertEqual(bad["index"], 1)
-        self.assertEqual(bad["error"]["code"], "missing_account")
-        self.assertEqual(bad["error"]["status"], 400)
-        err = soku.error_from_json(bad["error"], soku.Meta.from_json(bad.get("meta")))
+        self.assertEqual(report.summary, soku.BatchSummary(total=3, succeeded=2, failed=1))
+        ok0, bad, ok2 = report.items
+        self.assertTrue(ok0.ok and ok2.ok)
+        self.assertFalse(bad.ok)
+        self.assertIsNone(bad.post_submission_id)
+        self.assertEqual(bad.index, 1)
+        self.assertEqual(bad.raw["error"]["code"], "missing_account")
+        self.assertEqual(bad.raw["error"]["status"], 400)
+        err = bad.error
+        assert err is not None
+        self.assertIs(err.meta, bad.meta)
         self.assertIsInstance(err, soku.ValidationError)
         self.assertEqual(err.code, "missing_account")
         self.assertTrue(err.request_id)
@@ -48,9 +54,9 @@ class BatchTest(SandboxCase):
     def test_batch_survives_a_server_error_item(self) -> None:
         self.sb.inject("/v1/posts", status=500, count=1)
         report = self.client.publish_batch(support.batch_posts(), max_retries=0)
-        self.assertEqual(report["summary"], {"total": 3, "succeeded": 2, "failed": 1})
-        self.assertEqual(report["results"][0]["error"]["code"], "internal_error")
-        self.assertIsInstance(soku.error_from_json(report["results"][0]["error"]), soku.ServerError)
+        self.assertEqual(report.summary, soku.BatchSummary(total=3, succeeded=2, failed=1))
+        self.assertEqual(report.items[0].raw["error"]["code"], "internal_error")
+        self.assertIsInstance(report.items[0].error, soku.ServerError)
 
     def test_invalid_batch_input(self) -> None:
         with self.assertRaises(soku.InvalidArgumentError):
@@ -65,11 +71,11 @@ class PublishWithMediaTest(SandboxCase):
         content = fresh(support.video_post("ignored"))["post"]["content"]
         del content["videoUrl"]
         data = self.client.publish_with_media(source_urls=[support.MEDIA_UPLOAD["url"]], post=content)
-        [media] = data["media"]
-        self.assertTrue(media["url"].startswith("http"))
-        self.assertTrue(data["post"]["postSubmissionId"])
+        [media] = data.media
+        self.assertTrue(media.url.startswith("http"))
+        self.assertTrue(data.post.post_submission_id)
         [sub] = self.sb.submissions()
-        self.assertEqual(sub["post"]["content"]["videoUrl"], media["url"])
+        self.assertEqual(sub["post"]["content"]["videoUrl"], media.url)
         self.assertEqual(sub["post"]["content"]["platform"], content["platform"])
         [upload] = self.sb.requests_to("/v1/media")
         self.assertEqual(json.loads(upload["body"]), support.MEDIA_UPLOAD)
@@ -79,7 +85,7 @@ class PublishWithMediaTest(SandboxCase):
         content = {"text": "Two pictures", "platform": ["linkedin"]}
         when = support.future_time(120)
         data = self.client.publish_with_media({"sourceUrls": sources, "post": content, "scheduledTime": when})
-        hosted = [m["url"] for m in data["media"]]
+        hosted = [m.url for m in data.media]
         self.assertEqual(len(hosted), 2)
         [sub] = self.sb.submissions()
         self.assertEqual(sub["post"]["content"]["imageUrls"], hosted)
@@ -98,11 +104,11 @@ class PublishWithMediaTest(SandboxCase):
 class PublishWithTemplateTest(SandboxCase):
     def test_render_then_publish(self) -> None:
         data = self.client.publish_with_template(template=support.TEMPLATE, post=support.TEMPLATE_POST_CONTENT)
-        self.assertTrue(data["template"]["url"])
-        self.assertTrue(data["post"]["postSubmissionId"])
+        self.assertTrue(data.template.url)
+        self.assertTrue(data.post.post_submission_id)
         [sub] = self.sb.submissions()
         content = sub["post"]["content"]
-        self.assertEqual(content["imageUrls"], [data["template"]["url"]])
+        self.assertEqual(content["imageUrls"], [data.template.url])
         self.assertEqual(content["text"], support.TEMPLATE_POST_CONTENT["text"])
         self.assertEqual(content["mediaType"], "image")
         [render] = self.sb.requests_to("/v1/templates")
@@ -131,31 +137,31 @@ class RotationTest(unittest.TestCase):
     def test_rotate_with_probe(self) -> None:
         old = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token)
         rotated = old.rotate_api_key(self.sb.default_key_id, name=support.ROTATION_NAME)
-        self.assertTrue(rotated["apiKey"].startswith("sk_live_"))
-        self.assertNotEqual(rotated["apiKey"], self.sb.api_key)
-        self.assertEqual(rotated["verified"], "probe")
-        self.assertEqual(rotated["revokedKeyId"], self.sb.default_key_id)
-        self.assertIs(rotated["revoked"], True)
-        self.assertIsNone(rotated["revokeError"])
+        self.assertTrue(rotated.api_key.startswith("sk_live_"))
+        self.assertNotEqual(rotated.api_key, self.sb.api_key)
+        self.assertEqual(rotated.verified, "probe")
+        self.assertEqual(rotated.revoked_key_id, self.sb.default_key_id)
+        self.assertIs(rotated.revoked, True)
+        self.assertIsNone(rotated.revoke_error)
         self.assertEqual(self.sb.submissions(), [])  # the probe publishes nothing
 
         with self.assertRaises(soku.AuthenticationError):
             old.create_post(fresh(support.TEXT_POST))
-        new = self.make(api_key=rotated["apiKey"])
-        self.assertTrue(new.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+        new = self.make(api_key=rotated.api_key)
+        self.assertTrue(new.create_post(fresh(support.TEXT_POST)).post_submission_id)
 
-        keys = {k["id"]: k for k in old.list_api_keys()["apiKeys"]}
-        self.assertEqual(keys[self.sb.default_key_id]["status"], "revoked")
-        self.assertIn(support.ROTATION_NAME, [k.get("name") for k in keys.values()])
+        keys = {k.id: k for k in old.list_api_keys().keys}
+        self.assertEqual(keys[self.sb.default_key_id].status, "revoked")
+        self.assertIn(support.ROTATION_NAME, [k.name for k in keys.values()])
 
     def test_rotate_verifying_with_a_post(self) -> None:
         c = self.make(api_key=self.sb.api_key)
         rotated = c.rotate_api_key(
             {"oldKeyId": self.sb.default_key_id, "verify": "post"}, firebase_token=self.sb.firebase_token
         )
-        self.assertEqual(rotated["verified"], "post")
+        self.assertEqual(rotated.verified, "post")
         [sub] = self.sb.submissions()
-        [verification] = [r for r in self.sb.requests_to("/v1/posts") if header(r, "soku-api-key") == rotated["apiKey"]]
+        [verification] = [r for r in self.sb.requests_to("/v1/posts") if header(r, "soku-api-key") == rotated.api_key]
         self.assertEqual(json.loads(verification["body"]), sub)
         with self.assertRaises(soku.AuthenticationError):
             c.create_post(fresh(support.TEXT_POST))
@@ -167,22 +173,23 @@ class RotationTest(unittest.TestCase):
             c.rotate_api_key(self.sb.default_key_id, verify="post")
         self.assertEqual(ctx.exception.code, "unauthorized")
         self.assertEqual(self.sb.requests_to("/v1/api-keys/" + self.sb.default_key_id), [])
-        self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+        self.assertTrue(c.create_post(fresh(support.TEXT_POST)).post_submission_id)
 
     def test_failed_revocation_still_hands_back_the_new_key(self) -> None:
         c = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token, max_retries=0)
         self.sb.inject("/v1/api-keys/" + self.sb.default_key_id, method="DELETE", status=500,
                        code="internal_error")
         rotated = c.rotate_api_key(self.sb.default_key_id)
-        self.assertIs(rotated["revoked"], False)
-        self.assertIsNone(rotated["revokedKeyId"])
-        err = soku.error_from_json(rotated["revokeError"])
+        self.assertIs(rotated.revoked, False)
+        self.assertIsNone(rotated.revoked_key_id)
+        err = rotated.revoke_error
+        assert err is not None
         self.assertIsInstance(err, soku.ServerError)
         self.assertEqual(err.code, "internal_error")
         # Both keys work: the caller has the new one and can retry the revocation.
-        self.assertTrue(c.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
-        new = self.make(api_key=rotated["apiKey"])
-        self.assertTrue(new.create_post(fresh(support.TEXT_POST))["postSubmissionId"])
+        self.assertTrue(c.create_post(fresh(support.TEXT_POST)).post_submission_id)
+        new = self.make(api_key=rotated.api_key)
+        self.assertTrue(new.create_post(fresh(support.TEXT_POST)).post_submission_id)
 
     def test_api_key_calls_need_a_firebase_token(self) -> None:
         with mock.patch.dict(os.environ):

@@ -10,19 +10,23 @@ Example::
 
     with soku.Client() as client:            # SOKU_API_KEY, SOKU_BASE_URL
         sub = client.create_post(text="Hello", platforms=["x", "threads"])
-        print(sub["postSubmissionId"], client.last_meta.request_id)
+        print(sub.post_submission_id, sub.meta.request_id)
 
-The native library is found through ``SOKU_LIB`` (a path to ``libsoku.so``), this package's
-folder, or a cargo ``target/`` directory; importing ``soku`` does not load it.
+The native library is found through ``SOKU_LIB`` (a path to ``libsoku.so``), else the copy
+the wheel carries in this package's folder, else (a checkout, an editable install) a cargo
+``target/`` directory; importing ``soku`` does not load it.
 """
 
 from . import errors as _errors
 from ._client import Client
+from . import _models
 from ._meta import Meta, RateLimit
+from ._models import *  # noqa: F401,F403  (the typed results; see soku._models.__all__)
 from ._version import __version__
 from .errors import *  # noqa: F401,F403  (the exception hierarchy; see soku.errors.__all__)
 
 __all__ = ["__version__", "library_version", "library_path", "Client", "Meta", "RateLimit"]
+__all__ += _models.__all__
 __all__ += _errors.__all__
 
 

@@ -8,10 +8,27 @@ import math
 import threading
 import weakref
 from ctypes import c_void_p
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, Union
 
 from . import _lib
-from ._meta import Meta
+from ._meta import LazyMeta, Meta
+from ._models import (
+    ApiKeyList,
+    AspectRatio,
+    BatchReport,
+    CreatedApiKey,
+    MediaType,
+    PlatformEntry,
+    PostSubmission,
+    PublishedWithMedia,
+    PublishedWithTemplate,
+    RenderedTemplate,
+    RevokedApiKey,
+    RotatedApiKey,
+    Transcription,
+    UploadedMedia,
+    VerifyMode,
+)
 from ._version import __version__
 from .errors import (
     ClientClosedError,
@@ -20,6 +37,8 @@ from .errors import (
     SokuError,
     error_from_json,
 )
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # typing_extensions is only needed by type checkers, never at run time
     from typing_extensions import TypedDict, Unpack
@@ -50,24 +69,25 @@ _OPTION_KEYS = {
 _EXIT_WAIT_SECONDS = 1.0
 
 
-def _millis(name: str, seconds: Any) -> int:
-    """Seconds (int or float, >= 0) as whole milliseconds; InvalidArgumentError otherwise."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-        raise InvalidArgumentError("%s must be a number of seconds, not %s" % (name, type(seconds).__name__))
-    if not math.isfinite(seconds) or seconds < 0:
-        raise InvalidArgumentError("%s must be a finite, non-negative number of seconds" % name)
-    return int(round(seconds * 1000))
+def _millis(seconds: Any) -> Any:
+    """Seconds as whole milliseconds, the unit of the library's JSON.
+
+    Only the unit is converted here; the library checks the value (a negative or over-24-hour
+    duration, a string, a bool) and rejects it with an error naming the key, as for a C caller.
+    What is not a finite number (a string, a bool, NaN) is passed on unchanged for that.
+    """
+    if type(seconds) is int or (type(seconds) is float and math.isfinite(seconds)):
+        return int(round(seconds * 1000))
+    return seconds
 
 
-def _count(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidArgumentError("%s must be a non-negative integer" % name)
-    return value
+# One encoder for every call (json.dumps with options builds a new one each time).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
 
 def _encode(obj: Any, what: str) -> bytes:
     try:
-        return json.dumps(obj, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        return _ENCODER.encode(obj).encode("utf-8")
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise InvalidArgumentError("%s is not valid JSON: %s" % (what, exc)) from None
 
@@ -80,9 +100,7 @@ def _options_json(method: str, options: Mapping[str, Any]) -> Optional[bytes]:
         if value is None:
             continue
         if key == "timeout":
-            value = _millis("timeout", value)
-        elif key == "max_retries":
-            value = _count("max_retries", value)
+            value = _millis(value)
         out[_OPTION_KEYS[key]] = value
     return _encode(out, "options") if out else None
 
@@ -100,6 +118,8 @@ def _body(request: Any, fields: Mapping[str, Any], primary: Optional[str] = None
         body = {primary: request}
         body.update(fields)
         return body
+    if type(request) is dict and not fields:
+        return request  # the common case; only encoded, never changed
     if isinstance(request, Mapping):
         if fields:
             raise InvalidArgumentError(
@@ -118,23 +138,25 @@ class _Handle:
         self._ptr: Optional[int] = ptr
         self._closed = False
         self._busy = 0
-        self._cond = threading.Condition()
+        # Calls take the plain lock (cheap); close() waits on a condition over the same lock.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
 
     @property
     def closed(self) -> bool:
         return self._closed
 
     def acquire(self) -> int:
-        with self._cond:
+        with self._lock:
             if self._closed or self._ptr is None:
                 raise ClientClosedError("client is closed")
             self._busy += 1
             return self._ptr
 
     def release(self) -> None:
-        with self._cond:
+        with self._lock:
             self._busy -= 1
-            if self._busy == 0:
+            if self._busy == 0 and self._closed:  # only close() ever waits
                 self._cond.notify_all()
 
     def close(self, wait: Optional[float] = None) -> None:
@@ -168,21 +190,24 @@ class Client:
         max_retries: retries after the first attempt; 0 disables. Default 3.
         max_retry_wait: cap in seconds on any single wait between attempts. Default 60.
         backoff_base: seconds of the first exponential backoff step. Default 1.
-
-    Every duration is at most 24 hours (86400 s): a longer one raises :class:`ConfigError`
-    here, and a longer per-call ``timeout`` makes that call raise :class:`InvalidArgumentError`
-    before anything is sent.
         user_agent: the ``User-Agent`` header. Default ``soku-rust/<library version>
             soku-python/<package version>``.
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
         validate_scheduled_time: check ``scheduledTime`` (RFC 3339, >= 60 s ahead) before
             sending. Default True.
 
+    Durations are in seconds and converted to the library's milliseconds; the library checks
+    every value: each duration is at most 24 hours (86400 s), a longer one raises
+    :class:`ConfigError` here, and a longer per-call ``timeout`` makes that call raise
+    :class:`InvalidArgumentError` before anything is sent.
+
     Every method takes the documented request body as a dict (plus keyword forms where
     natural) and the per-call keyword options ``idempotency_key``, ``firebase_token``,
-    ``timeout`` (seconds per attempt, overriding the client's) and ``max_retries``. It returns the response's ``data`` and records
-    the call's :class:`~soku.Meta` in :attr:`last_meta`; a failure raises a
-    :class:`~soku.SokuError` subclass that carries the same meta.
+    ``timeout`` (seconds per attempt, overriding the client's) and ``max_retries``. It returns
+    a typed result (e.g. :class:`~soku.PostSubmission`) with snake_case attributes, the call's
+    :class:`~soku.Meta` in ``result.meta`` and the wire object in ``result.raw``; the same meta
+    is kept in :attr:`last_meta`. A failure raises a :class:`~soku.SokuError` subclass that
+    carries the meta.
 
     One client may be shared by many threads. :meth:`close` (or leaving a ``with`` block)
     waits for calls in flight, then frees the handle; closing twice is harmless, and a client
@@ -191,7 +216,8 @@ class Client:
     Raises:
         ConfigError: the configuration is unusable (e.g. a malformed base URL, a zero
             timeout or a duration above 24 hours).
-        InvalidArgumentError: an option has the wrong type or range.
+        InvalidArgumentError: an option has the wrong type or range (reported by the library,
+            which names the key).
         LibraryNotFoundError: the native library was not found.
     """
 
@@ -226,9 +252,9 @@ class Client:
             ("backoffBaseMs", backoff_base),
         ):
             if seconds is not None:
-                config[key] = _millis(key[:-2], seconds)
+                config[key] = _millis(seconds)
         if max_retries is not None:
-            config["maxRetries"] = _count("max_retries", max_retries)
+            config["maxRetries"] = max_retries
         lib = _lib.load()
         if user_agent is None:
             config["userAgent"] = "soku-rust/%s soku-python/%s" % (lib.version(), __version__)
@@ -281,12 +307,16 @@ class Client:
         Set after every call, success or failure; ``None`` before the first call and after a
         call that sent nothing (e.g. rejected input). Each thread sees its own calls only.
         """
-        return getattr(self._local, "meta", None)
+        lazy: Optional[LazyMeta] = getattr(self._local, "meta", None)
+        return lazy.get() if lazy is not None else None
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    def _finish(self, status: int, text: Optional[str]) -> Any:
-        """Turn the library's status and result JSON into the ``data`` value or an exception."""
+    def _finish(self, status: int, text: Optional[str]) -> "tuple[Any, LazyMeta]":
+        """The library's status and result JSON as ``(data, meta)``, or the matching exception.
+
+        A success's meta is read only when someone looks at it (most callers never do).
+        """
         self._local.meta = None
         try:
             doc = json.loads(text) if text is not None else None
@@ -296,10 +326,11 @@ class Client:
             raise DecodeError(
                 "the soku library returned %s (status %d)" % ("no JSON" if text is None else "invalid JSON", status)
             )
-        meta = Meta.from_json(doc.get("meta"))
-        self._local.meta = meta
         if status == _lib.OK:
-            return doc.get("data")
+            lazy = self._local.meta = LazyMeta(doc.get("meta"))
+            return doc.get("data"), lazy
+        meta = Meta.from_json(doc.get("meta"))
+        self._local.meta = LazyMeta(None, meta) if meta is not None else None
         error = doc.get("error")
         if not isinstance(error, dict):
             error = {"kind": self._lib.status_str(status), "message": "call failed without an error object"}
@@ -307,7 +338,15 @@ class Client:
             error = dict(error, kind=self._lib.status_str(status))
         raise error_from_json(error, meta)
 
-    def _call(self, function: str, method: str, request: Any, options: Mapping[str, Any]) -> Any:
+    def _call(
+        self,
+        function: str,
+        method: str,
+        request: Any,
+        options: Mapping[str, Any],
+        build: Callable[[Any, LazyMeta], T],
+    ) -> T:
+        """Run one operation; ``build`` turns the result's ``data`` and meta into the typed result."""
         self._local.meta = None  # never leave a previous call's meta behind, whatever fails below
         fn = self._lib.function(function)
         request_json = _encode(request, "request")
@@ -321,14 +360,13 @@ class Client:
                 self._handle.release()
         finally:
             text = self._lib.take_string(out)
-        return self._finish(status, text)
-
-    def _call_object(self, function: str, method: str, request: Any, options: Mapping[str, Any]) -> Dict[str, Any]:
-        """:meth:`_call` for the operations whose ``data`` is a JSON object."""
-        data = self._call(function, method, request, options)
-        if not isinstance(data, dict):
-            raise DecodeError("%s: the library returned %s instead of an object" % (method, type(data).__name__))
-        return data
+        data, meta = self._finish(status, text)
+        try:
+            return build(data, meta)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise DecodeError(
+                "%s: the library returned an unexpected result (%s: %s)" % (method, type(exc).__name__, exc)
+            ) from None
 
     # -- plain endpoints --------------------------------------------------------------------
 
@@ -337,15 +375,15 @@ class Client:
         request: Request = None,
         *,
         text: Optional[str] = None,
-        platforms: Union[None, str, Iterable[Union[str, Mapping[str, Any]]]] = None,
-        media_type: Optional[str] = None,
+        platforms: Union[None, PlatformEntry, Iterable[PlatformEntry]] = None,
+        media_type: Optional[MediaType] = None,
         video_url: Optional[str] = None,
         image_urls: Optional[Sequence[str]] = None,
         media_urls: Optional[Sequence[str]] = None,
         scheduled_time: Optional[str] = None,
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
-        """``POST /v1/posts``: publish or schedule a post; returns ``{"postSubmissionId": ...}``.
+    ) -> PostSubmission:
+        """``POST /v1/posts``: publish or schedule a post.
 
         Pass the documented body (``{"post": {"content": {...}}, "scheduledTime": ...}``), or
         the keyword form: ``create_post(text="Hi", platforms=["x", "threads"])``. In the keyword
@@ -353,16 +391,26 @@ class Client:
         ``image_urls``, else ``"text"``, exactly as the Rust constructors ``CreatePost::video``,
         ``CreatePost::images`` and ``CreatePost::text`` set it; a dict body is sent as given.
         An ``Idempotency-Key`` is always sent (yours or a fresh one, reused on every retry).
+        Returns a :class:`~soku.PostSubmission` (``post_submission_id``).
         """
-        if isinstance(platforms, str):
-            platforms = [platforms]
+        # (`a is b is None` holds when both are None)
+        if request is not None and text is platforms is media_type is video_url is None and (
+            image_urls is media_urls is scheduled_time is None
+        ):
+            # the documented body as given: the fast path
+            return self._call("soku_posts_create", "create_post", _body(request, {}), options, PostSubmission._from)
+        targets: Optional[List[Any]] = None
+        if isinstance(platforms, (str, dict)):
+            targets = [platforms]  # one platform name or one {"platform", "accountId"} target
+        elif platforms is not None:
+            targets = list(platforms)
         content = _present(
             text=text,
             mediaType=media_type,
             videoUrl=video_url,
             imageUrls=list(image_urls) if image_urls is not None else None,
             mediaUrls=list(media_urls) if media_urls is not None else None,
-            platform=list(platforms) if platforms is not None else None,
+            platform=targets,
         )
         if request is None:
             if "mediaType" not in content:
@@ -371,31 +419,34 @@ class Client:
             body.update(_present(scheduledTime=scheduled_time))
         else:
             body = _body(request, dict(content, **_present(scheduledTime=scheduled_time)))
-        return self._call_object("soku_posts_create", "create_post", body, options)
+        return self._call("soku_posts_create", "create_post", body, options, PostSubmission._from)
 
-    def upload_media(self, request: Union[str, Mapping[str, Any]], **options: Unpack[CallOptions]) -> Dict[str, Any]:
-        """``POST /v1/media``: import media from a public URL; returns ``{"url": <hosted url>, ...}``.
+    def upload_media(self, request: Union[str, Mapping[str, Any]], **options: Unpack[CallOptions]) -> UploadedMedia:
+        """``POST /v1/media``: import media from a public URL; returns an :class:`~soku.UploadedMedia`
+        whose ``url`` is the Soku-hosted copy.
 
         ``request`` is the source URL or the body ``{"url": ...}``.
         """
-        return self._call_object("soku_media_upload", "upload_media", _body(request, {}, "url"), options)
+        body = _body(request, {}, "url")
+        return self._call("soku_media_upload", "upload_media", body, options, UploadedMedia._from)
 
     def render_template(
         self,
         request: Union[str, Mapping[str, Any]],
         *,
         config: Optional[Mapping[str, Any]] = None,
-        aspect_ratio: Optional[str] = None,
+        aspect_ratio: Optional[AspectRatio] = None,
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
-        """``POST /v1/templates``: render an image template; returns ``{"url": ..., "id": ...}``.
+    ) -> RenderedTemplate:
+        """``POST /v1/templates``: render an image template; returns a :class:`~soku.RenderedTemplate`
+        (``url``, ``id``).
 
         ``request`` is the body ``{"templateSlug", "config", "aspectRatio"}`` or the slug, with
         ``config`` and ``aspect_ratio`` (``"1:1"``, ``"4:5"``, ``"9:16"``) as keywords.
         """
         fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
         body = _body(request, fields, "templateSlug")
-        return self._call_object("soku_templates_render", "render_template", body, options)
+        return self._call("soku_templates_render", "render_template", body, options, RenderedTemplate._from)
 
     def transcribe(
         self,
@@ -405,37 +456,45 @@ class Client:
         model: Optional[str] = None,
         duration_seconds: Optional[float] = None,
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
-        """``POST /v1/ai/transcribe``; returns ``{"jobId", "transcript", "creditsDebited", ...}``.
+    ) -> Transcription:
+        """``POST /v1/ai/transcribe``; returns a :class:`~soku.Transcription` (``job_id``,
+        ``transcript``, ``credits_debited``, ``likely_lyrics``).
 
         ``request`` is the body ``{"mediaId", "language", "model", "durationSeconds"}`` or the
         media id with the rest as keywords. Pass ``idempotency_key`` to make a repeat free.
         """
         fields = _present(language=language, model=model, durationSeconds=duration_seconds)
         body = _body(request, fields, "mediaId")
-        return self._call_object("soku_ai_transcribe", "transcribe", body, options)
+        return self._call("soku_ai_transcribe", "transcribe", body, options, Transcription._from)
 
     def create_api_key(
         self, request: Union[None, str, Mapping[str, Any]] = None, **options: Unpack[CallOptions]
-    ) -> Dict[str, Any]:
-        """``POST /v1/api-keys`` (Firebase token): returns ``{"apiKey": "sk_live_...", ...}``.
+    ) -> CreatedApiKey:
+        """``POST /v1/api-keys`` (Firebase token): returns a :class:`~soku.CreatedApiKey`
+        (``api_key``, the only time the full key is shown, and ``id``).
 
         ``request`` is the body ``{"name": ...}``, the name, or nothing.
         """
         body = _body(request, {}, "name")
-        return self._call_object("soku_api_keys_create", "create_api_key", body, options)
+        return self._call("soku_api_keys_create", "create_api_key", body, options, CreatedApiKey._from)
 
-    def list_api_keys(self, **options: Unpack[CallOptions]) -> Dict[str, Any]:
-        """``GET /v1/api-keys`` (Firebase token): returns ``{"apiKeys": [{"id", "name", "status", ...}]}``."""
-        return self._call_object("soku_api_keys_list", "list_api_keys", {}, options)
+    def list_api_keys(self, **options: Unpack[CallOptions]) -> ApiKeyList:
+        """``GET /v1/api-keys`` (Firebase token): returns an :class:`~soku.ApiKeyList` whose
+        ``keys`` hold each key's ``id``, ``name``, ``status``, ... (never the key itself)."""
+        return self._call("soku_api_keys_list", "list_api_keys", {}, options, ApiKeyList._from)
 
-    def revoke_api_key(self, request: Union[str, Mapping[str, Any]], **options: Unpack[CallOptions]) -> Any:
+    def revoke_api_key(self, request: Union[str, Mapping[str, Any]], **options: Unpack[CallOptions]) -> RevokedApiKey:
         """``DELETE /v1/api-keys/{id}`` (Firebase token). ``request`` is the key id or ``{"id": ...}``.
 
-        Returns the (empty) ``data`` of the 204 answer. The key then gets 401 on every call.
+        Returns a :class:`~soku.RevokedApiKey` (the ``id`` revoked; ``raw`` is the answer's
+        data, empty for the 204 answer). The key then gets 401 on every call.
         """
         body = _body(request, {}, "id")
-        return self._call("soku_api_keys_revoke", "revoke_api_key", body, options)
+
+        def build(data: Any, meta: LazyMeta) -> RevokedApiKey:
+            return RevokedApiKey(data if isinstance(data, dict) else {}, meta, str(body.get("id", "")))
+
+        return self._call("soku_api_keys_revoke", "revoke_api_key", body, options, build)
 
     # -- workflows --------------------------------------------------------------------------
 
@@ -444,35 +503,36 @@ class Client:
         request: Union[str, Mapping[str, Any]],
         *,
         name: Optional[str] = None,
-        verify: Optional[str] = None,
+        verify: Optional[VerifyMode] = None,
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
+    ) -> RotatedApiKey:
         """Create a new key, verify it, then revoke the old one.
 
         ``request`` is ``{"oldKeyId", "name"?, "verify"?}`` or the old key's id with ``name`` and
         ``verify`` (``"probe"`` (default: publishes nothing), ``"post"`` or ``"none"``) as
-        keywords. Returns ``{"apiKey", "id", "verified", "revoked", "revokedKeyId", "revokeError"}``.
-        Check ``revoked``: if revoking the old key failed, the new key is still returned with
-        ``revoked`` False, ``revokedKeyId`` None and ``revokeError`` the error object (both keys
-        then work). If verification fails an :class:`~soku.ApiError` is raised, the old key is not
-        revoked and the unverified new key is revoked (best effort).
+        keywords. Returns a :class:`~soku.RotatedApiKey` (``api_key``, ``id``, ``verified``,
+        ``revoked``, ``revoked_key_id``, ``revoke_error``). Check ``revoked``: if revoking the
+        old key failed, the new key is still returned with ``revoked`` False, ``revoked_key_id``
+        None and ``revoke_error`` the exception (both keys then work). If verification fails an
+        :class:`~soku.ApiError` is raised, the old key is not revoked and the unverified new key
+        is revoked (best effort).
         """
         body = _body(request, _present(name=name, verify=verify), "oldKeyId")
-        return self._call_object("soku_api_keys_rotate", "rotate_api_key", body, options)
+        return self._call("soku_api_keys_rotate", "rotate_api_key", body, options, RotatedApiKey._from)
 
     def publish_batch(
         self,
         posts: Union[Mapping[str, Any], Iterable[Mapping[str, Any]]],
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
+    ) -> BatchReport:
         """Publish posts one after the other, paced by the rate-limit headers.
 
         ``posts`` is a list of create-post bodies or ``{"posts": [...]}``. A failed item does not
-        stop the batch. Returns ``{"results": [{"index", "ok", "postSubmissionId" | "error",
-        "pacedMs", "meta"}], "summary": {"total", "succeeded", "failed"}}`` (``pacedMs``: how long
-        the batch waited for the rate-limit window before sending that item, 0 if it did not);
-        turn a failed item's ``error`` into an exception with :func:`soku.error_from_json` if you
-        want one.
+        stop the batch. Returns a :class:`~soku.BatchReport`: ``items`` (one
+        :class:`~soku.BatchItem` per post, in order: ``index``, ``ok``, ``post_submission_id`` or
+        ``error`` (the exception a single call would have raised), ``paced`` (seconds the batch
+        waited for the rate-limit window before sending it), ``meta``) and ``summary``
+        (``total``, ``succeeded``, ``failed``).
         """
         if isinstance(posts, Mapping):
             body = dict(posts)
@@ -480,7 +540,7 @@ class Client:
             raise InvalidArgumentError("posts must be a list of create-post bodies")
         else:
             body = {"posts": list(posts)}
-        return self._call_object("soku_posts_publish_batch", "publish_batch", body, options)
+        return self._call("soku_posts_publish_batch", "publish_batch", body, options, BatchReport._from)
 
     def publish_with_media(
         self,
@@ -490,12 +550,13 @@ class Client:
         post: Optional[Mapping[str, Any]] = None,
         scheduled_time: Optional[str] = None,
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
+    ) -> PublishedWithMedia:
         """Upload each source URL, then publish one post using the hosted URLs.
 
         ``request`` is ``{"sourceUrls", "post": <content>, "scheduledTime"?}``, or pass those as
         keywords. With ``post["mediaType"] == "video"`` the first hosted URL becomes the
-        ``videoUrl``, otherwise all become ``imageUrls``. Returns ``{"media": [...], "post": ...}``.
+        ``videoUrl``, otherwise all become ``imageUrls``. Returns a
+        :class:`~soku.PublishedWithMedia` (``media``: the uploads, ``post``: the submission).
         """
         fields = _present(
             sourceUrls=list(source_urls) if source_urls is not None else None,
@@ -503,7 +564,9 @@ class Client:
             scheduledTime=scheduled_time,
         )
         body = _body(request, fields)
-        return self._call_object("soku_posts_publish_with_media", "publish_with_media", body, options)
+        return self._call(
+            "soku_posts_publish_with_media", "publish_with_media", body, options, PublishedWithMedia._from
+        )
 
     def publish_with_template(
         self,
@@ -513,11 +576,12 @@ class Client:
         post: Optional[Mapping[str, Any]] = None,
         scheduled_time: Optional[str] = None,
         **options: Unpack[CallOptions],
-    ) -> Dict[str, Any]:
+    ) -> PublishedWithTemplate:
         """Render a template, then publish one image post with the rendered image.
 
         ``request`` is ``{"template": <render body>, "post": <content>, "scheduledTime"?}``, or
-        pass those as keywords. Returns ``{"template": {"url", "id"}, "post": ...}``.
+        pass those as keywords. Returns a :class:`~soku.PublishedWithTemplate` (``template``: the
+        rendered image, ``post``: the submission).
         """
         fields = _present(
             template=dict(template) if template is not None else None,
@@ -525,4 +589,6 @@ class Client:
             scheduledTime=scheduled_time,
         )
         body = _body(request, fields)
-        return self._call_object("soku_posts_publish_with_template", "publish_with_template", body, options)
+        return self._call(
+            "soku_posts_publish_with_template", "publish_with_template", body, options, PublishedWithTemplate._from
+        )

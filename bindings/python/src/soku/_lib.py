@@ -3,10 +3,11 @@
 The library is loaded lazily, on first use, from the first of:
 
 1. the path in the ``SOKU_LIB`` environment variable (when set, nothing else is tried);
-2. this package's own folder (a copy of ``libsoku.so`` placed next to ``__init__.py``);
+2. this package's own folder: the release ``libsoku.so`` the wheel carries next to
+   ``__init__.py`` (``pip install ./bindings/python`` builds and bundles it);
 3. ``$CARGO_TARGET_DIR/{debug,release}``;
 4. ``target/{debug,release}`` in this package's folder and each folder above it
-   (an in-tree checkout or an editable install).
+   (an in-tree checkout or an editable install, which bundles no library).
 
 Every function of the header is declared here with its ``argtypes`` and
 ``restype``. Strings the library hands over are read as ``c_void_p``, copied and
@@ -200,6 +201,7 @@ def load() -> Library:
                 _library = Library(path)
                 return _library
         raise LibraryNotFoundError(
-            "the soku native library (%s) was not found; build it with `cargo build -p soku` and set "
+            "the soku native library (%s) was not found; install the package from its wheel "
+            "(`pip install ./bindings/python` bundles it), or build it with `cargo build -p soku` and set "
             "SOKU_LIB to its path. Tried: SOKU_LIB (not set), %s" % (library_filename(), ", ".join(tried))
         )

@@ -5,20 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
-__all__ = ["Meta", "RateLimit"]
+__all__ = ["Meta", "RateLimit", "LazyMeta"]
 
 
-def _int(value: Any) -> Optional[int]:
-    if isinstance(value, bool) or not isinstance(value, int):
-        return None
-    return value
+def _is_object(obj: Any) -> bool:
+    return type(obj) is dict or isinstance(obj, Mapping)
 
 
-def _str(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) else None
+# The readers below run on every call: plain `type(...) is` checks (a bool is not an int here),
+# no helper calls.
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RateLimit:
     """The rate-limit headers of the call's final answer (``None`` where absent).
 
@@ -37,17 +35,19 @@ class RateLimit:
     @classmethod
     def from_json(cls, obj: Any) -> "RateLimit":
         """Build from the ``rateLimit`` object of the C ABI's meta JSON (tolerates ``None``)."""
-        if not isinstance(obj, Mapping):
+        if not _is_object(obj):
             return cls()
+        g = obj.get
+        limit, remaining, reset, tier = g("limit"), g("remaining"), g("reset"), g("tier")
         return cls(
-            limit=_int(obj.get("limit")),
-            remaining=_int(obj.get("remaining")),
-            reset=_int(obj.get("reset")),
-            tier=_str(obj.get("tier")),
+            limit if type(limit) is int else None,
+            remaining if type(remaining) is int else None,
+            reset if type(reset) is int else None,
+            tier if type(tier) is str else None,
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meta:
     """What one call did on the wire.
 
@@ -68,12 +68,35 @@ class Meta:
     @classmethod
     def from_json(cls, obj: Any) -> Optional["Meta"]:
         """Build from the C ABI's meta JSON; ``None`` when ``obj`` is not an object."""
-        if not isinstance(obj, Mapping):
+        if not _is_object(obj):
             return None
+        g = obj.get
+        status, request_id, attempts, key = g("status"), g("requestId"), g("attempts"), g("idempotencyKey")
         return cls(
-            status=_int(obj.get("status")) or 0,
-            request_id=_str(obj.get("requestId")),
-            rate_limit=RateLimit.from_json(obj.get("rateLimit")),
-            attempts=_int(obj.get("attempts")) or 0,
-            idempotency_key=_str(obj.get("idempotencyKey")),
+            status if type(status) is int else 0,
+            request_id if type(request_id) is str else None,
+            RateLimit.from_json(g("rateLimit")),
+            attempts if type(attempts) is int else 0,
+            key if type(key) is str else None,
         )
+
+
+class LazyMeta:
+    """The meta JSON of one successful call, read into a :class:`Meta` on first use.
+
+    Results and :attr:`~soku.Client.last_meta` share one instance, so both give the same
+    :class:`Meta` object; a call whose meta nobody reads never builds it.
+    """
+
+    __slots__ = ("_raw", "_meta")
+
+    def __init__(self, raw: Any, meta: Optional[Meta] = None) -> None:
+        self._raw = raw
+        self._meta = meta
+
+    def get(self) -> Meta:
+        """The :class:`Meta` (built once; an absent meta reads as ``Meta()``)."""
+        meta = self._meta
+        if meta is None:
+            meta = self._meta = Meta.from_json(self._raw) or Meta()
+        return meta

@@ -7,7 +7,7 @@ and server answers (kind ``api``) are further split by HTTP status::
 
     SokuError
     +-- ApiError                    the server answered with an error status
-    |   +-- ValidationError         400 (validation_error, missing_account, ...)
+    |   +-- BadRequestError         400 (validation_error, missing_account, ...); alias ValidationError
     |   +-- AuthenticationError     401
     |   +-- PermissionDeniedError   403
     |   +-- NotFoundError           404
@@ -15,7 +15,7 @@ and server answers (kind ``api``) are further split by HTTP status::
     |   +-- RateLimitError          429
     |   +-- ServerError             5xx
     +-- TransportError              connection refused, reset, DNS, TLS ...
-    |   +-- SokuTimeoutError        an attempt ran out of time
+    +-- SokuTimeoutError            an attempt ran out of time (also a TimeoutError)
     +-- DecodeError                 a 2xx answer that is not the expected JSON
     +-- InvalidArgumentError        bad input; nothing was sent (also a ValueError)
     +-- ConfigError                 bad base URL, missing API key or token
@@ -38,6 +38,7 @@ from ._meta import Meta
 __all__ = [
     "SokuError",
     "ApiError",
+    "BadRequestError",
     "ValidationError",
     "AuthenticationError",
     "PermissionDeniedError",
@@ -148,8 +149,12 @@ class ApiError(SokuError):
         self.code: str = code
 
 
-class ValidationError(ApiError):
+class BadRequestError(ApiError):
     """HTTP 400: the server rejected the request body (``validation_error``, ``missing_account``, ...)."""
+
+
+#: The former name of :class:`BadRequestError` (the same class).
+ValidationError = BadRequestError
 
 
 class AuthenticationError(ApiError):
@@ -182,8 +187,12 @@ class TransportError(SokuError):
     kind = "transport"
 
 
-class SokuTimeoutError(TransportError):
-    """An attempt ran out of time (``timeout`` bounds each attempt, not the whole call)."""
+class SokuTimeoutError(SokuError, TimeoutError):
+    """An attempt ran out of time (``timeout`` bounds each attempt, not the whole call).
+
+    A kind of its own, not a :class:`TransportError` (the library reports the two apart); it is
+    also the built-in :class:`TimeoutError`.
+    """
 
     kind = "timeout"
 
@@ -238,7 +247,7 @@ _KIND_CLASSES: Dict[str, Type[SokuError]] = {
 }
 
 _STATUS_CLASSES: Dict[int, Type[ApiError]] = {
-    400: ValidationError,
+    400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,

@@ -1,0 +1,240 @@
+// test_soku_hpp.cpp: tests of include/soku.hpp (C++17) against the sandbox.
+//
+// Environment (set by bindings/c/test.sh from the sandbox's printed lines):
+//   SOKU_BASE_URL, SOKU_API_KEY, SOKU_FIREBASE_TOKEN, SOKU_INACTIVE_API_KEY.
+// Covers: RAII and moves (a moved-from client throws, never crashes), every operation wired to
+// its C function, results returned whole, soku::Error's fields for API, invalid-argument and
+// config errors, NUL bytes rejected, and the header's JSON reader on escapes and malformed input.
+#include "soku.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace {
+
+int passed, failed, failed_now;
+
+#define CHECK(cond)                                                                          \
+    do {                                                                                     \
+        if (!(cond)) {                                                                       \
+            failed_now = 1;                                                                  \
+            std::fprintf(stderr, "  check failed at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+        }                                                                                    \
+    } while (0)
+
+// Runs `body`, which must throw soku::Error; hands the error to `check` (fails if none).
+template <typename Body, typename Check> void expect_error(Body body, Check check, int line) {
+    try {
+        body();
+        failed_now = 1;
+        std::fprintf(stderr, "  no soku::Error thrown (line %d)\n", line);
+    } catch (const soku::Error &e) {
+        check(e);
+    }
+}
+#define EXPECT_ERROR(body, check) expect_error([&] { body; }, check, __LINE__)
+
+void run(const char *name, void (*fn)()) {
+    failed_now = 0;
+    try {
+        fn();
+    } catch (const std::exception &e) {
+        failed_now = 1;
+        std::fprintf(stderr, "  unexpected exception: %s\n", e.what());
+    }
+    std::printf("%s %s\n", failed_now ? "FAIL" : "ok  ", name);
+    (failed_now ? failed : passed)++;
+}
+#define RUN(fn) run(#fn, fn)
+
+std::string env(const char *name) {
+    const char *v = std::getenv(name);
+    if (!v || !*v) {
+        std::fprintf(stderr, "test_soku_hpp: %s is not set (run bindings/c/test.sh)\n", name);
+        std::exit(2);
+    }
+    return v;
+}
+
+// The sandbox's URL and keys hold no quotes or backslashes, so plain concatenation is valid JSON.
+std::string config(const std::string &key) {
+    return "{\"baseUrl\": \"" + env("SOKU_BASE_URL") + "\", \"apiKey\": \"" + key +
+           "\", \"firebaseToken\": \"" + env("SOKU_FIREBASE_TOKEN") +
+           "\", \"maxRetries\": 0, \"timeoutMs\": 10000}";
+}
+
+bool contains(const std::string &haystack, const char *needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+const char *const kPost = R"({"post": {"content": {"text": "hello from C++", "platform": ["x"]}}})";
+
+void client_is_move_only_raii() {
+    static_assert(!std::is_copy_constructible_v<soku::Client>);
+    static_assert(!std::is_copy_assignable_v<soku::Client>);
+    static_assert(std::is_nothrow_move_constructible_v<soku::Client>);
+    static_assert(std::is_nothrow_move_assignable_v<soku::Client>);
+    static_assert(std::is_nothrow_copy_constructible_v<soku::Error>);
+    CHECK(soku::version() == SOKU_VERSION_STRING);
+    soku::Client a(config(env("SOKU_API_KEY")));
+    const SokuClient *handle = a.handle();
+    CHECK(a && handle != nullptr);
+    soku::Client b(std::move(a));
+    CHECK(!a && a.handle() == nullptr);
+    CHECK(b.handle() == handle);
+    soku::Client c(config(env("SOKU_API_KEY")));
+    c = std::move(b); // frees c's own handle (valgrind checks), takes b's
+    CHECK(c.handle() == handle && !b);
+    CHECK(contains(c.posts_create(kPost), "\"postSubmissionId\""));
+}
+
+void moved_from_client_throws_invalid_argument() {
+    soku::Client a(config(env("SOKU_API_KEY")));
+    soku::Client b = std::move(a);
+    EXPECT_ERROR(a.posts_create(kPost), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT);
+        CHECK(e.kind() == "invalid_argument");
+        CHECK(e.status() == 0 && e.code().empty() && e.request_id().empty());
+        CHECK(contains(e.message(), "client"));
+        CHECK(contains(e.json(), "\"error\""));
+    });
+    CHECK(contains(b.posts_create(kPost), "\"postSubmissionId\""));
+}
+
+void results_are_the_whole_json() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    std::string out = client.posts_create(kPost, R"({"idempotencyKey": "cpp-test-key-1"})");
+    CHECK(out.rfind("{", 0) == 0);
+    CHECK(contains(out, "\"data\"") && contains(out, "\"meta\""));
+    CHECK(contains(out, "\"idempotencyKey\":\"cpp-test-key-1\""));
+    out = client.media_upload(R"({"url": "https://example.com/a.png"})");
+    CHECK(contains(out, "\"url\""));
+    out = client.api_keys_list("{}");
+    CHECK(contains(out, "\"data\""));
+}
+
+void every_operation_reaches_its_c_function() {
+    using Method = std::string (soku::Client::*)(const std::string &, const std::string &) const;
+    const Method methods[] = {
+        &soku::Client::posts_create,        &soku::Client::media_upload,
+        &soku::Client::templates_render,    &soku::Client::ai_transcribe,
+        &soku::Client::api_keys_create,     &soku::Client::api_keys_list,
+        &soku::Client::api_keys_revoke,     &soku::Client::api_keys_rotate,
+        &soku::Client::posts_publish_batch, &soku::Client::posts_publish_with_media,
+        &soku::Client::posts_publish_with_template,
+    };
+    soku::Client client(config(env("SOKU_API_KEY")));
+    for (Method m : methods) {
+        // malformed request JSON: each C function rejects it before any I/O
+        EXPECT_ERROR((client.*m)("{not json", ""), [](const soku::Error &e) {
+            CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && e.kind() == "invalid_argument");
+            CHECK(contains(e.message(), "request"));
+        });
+    }
+}
+
+void api_error_has_kind_status_code_request_id() {
+    soku::Client client(config(env("SOKU_INACTIVE_API_KEY")));
+    EXPECT_ERROR(client.posts_create(kPost), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_API);
+        CHECK(e.kind() == "api");
+        CHECK(e.status() == 403);
+        CHECK(e.code() == "forbidden");
+        CHECK(e.request_id().rfind("req_", 0) == 0);
+        CHECK(!e.message().empty());
+        CHECK(contains(e.json(), "\"requestId\":\"" ) && contains(e.json(), "\"meta\""));
+        std::string what = e.what();
+        CHECK(contains(what, "api error") && contains(what, "403") && contains(what, "forbidden"));
+        CHECK(contains(what, e.request_id().c_str()));
+        CHECK(!contains(what, "sk_live_") && !contains(e.json(), "sk_live_"));
+        soku::Error copy = e; // copies share the fields
+        CHECK(copy.code() == e.code() && copy.json() == e.json());
+    });
+}
+
+void bad_configuration_throws_from_the_constructor() {
+    EXPECT_ERROR(soku::Client("{not json"), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && e.kind() == "invalid_argument");
+    });
+    EXPECT_ERROR(soku::Client(R"({"timeoutMs": 0})"), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_CONFIG && e.kind() == "config");
+        CHECK(contains(e.message(), "timeout"));
+    });
+}
+
+void nul_bytes_are_rejected_before_sending() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    std::string request(kPost);
+    request.insert(10, 1, '\0');
+    EXPECT_ERROR(client.posts_create(request), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && e.kind() == "invalid_argument");
+        CHECK(e.message() == "request_json contains a NUL byte");
+    });
+    EXPECT_ERROR(client.posts_create(kPost, std::string("{}\0x", 4)), [](const soku::Error &e) {
+        CHECK(e.message() == "options_json contains a NUL byte");
+    });
+    EXPECT_ERROR(soku::Client(std::string("{}\0", 3)), [](const soku::Error &e) {
+        CHECK(e.message() == "config_json contains a NUL byte");
+    });
+}
+
+void error_json_reader_handles_escapes_and_nesting() {
+    soku::Error e(SOKU_ERR_API,
+                  R"( {"meta": {"a": [1, -2.5e3, {"b": null}, "x\"y"], "c": true},)"
+                  R"( "error": {"details": {"n": [[], {}]}, "kind": "api", "status": 429,)"
+                  R"( "code": "rate_limit_exceeded", "retryAfter": 1.5,)"
+                  R"( "message": "slow \"down\" \\ \/ \u00e9 \ud83d\ude00 \n",)"
+                  R"( "requestId": "req_\u0031"}} )");
+    CHECK(e.kind() == "api");
+    CHECK(e.status() == 429);
+    CHECK(e.code() == "rate_limit_exceeded");
+    CHECK(e.message() == "slow \"down\" \\ / \xc3\xa9 \xf0\x9f\x98\x80 \n");
+    CHECK(e.request_id() == "req_1");
+    soku::Error nulls(SOKU_ERR_TRANSPORT,
+                      R"({"error": {"kind": "transport", "status": null, "code": null,)"
+                      R"( "message": "connect failed", "requestId": null}, "meta": null})");
+    CHECK(nulls.kind() == "transport" && nulls.status() == 0 && nulls.code().empty());
+    CHECK(nulls.request_id().empty() && nulls.message() == "connect failed");
+}
+
+void malformed_error_json_keeps_only_the_raw_text() {
+    const char *bad[] = {
+        "",
+        "not json",
+        R"({"error": {"kind": "api")",                          // truncated
+        R"({"error": {"kind": "api", "message": "\ud800"}})",   // lone surrogate
+        R"({"error": {"kind": "api", "message": "\ud800\u0041"}})", // high without its low half
+        R"({"error": {"kind": "api", "status": 01}})",          // leading zero
+        R"({"error": {"kind": "api"}} trailing)",               // garbage after the object
+        "{\"error\": {\"kind\": \"a\tb\"}}",                   // raw control character
+    };
+    for (const char *json : bad) {
+        soku::Error e(SOKU_ERR_DECODE, json);
+        CHECK(e.kind().empty() && e.status() == 0 && e.message().empty());
+        CHECK(e.json() == json);
+        CHECK(std::strcmp(e.what(), soku_status_str(SOKU_ERR_DECODE)) == 0);
+    }
+    std::string deep(10000, '[');
+    soku::Error e(SOKU_ERR_DECODE, "{\"meta\": " + deep + "}"); // bounded nesting, no overflow
+    CHECK(e.kind().empty());
+}
+
+} // namespace
+
+int main() {
+    RUN(client_is_move_only_raii);
+    RUN(moved_from_client_throws_invalid_argument);
+    RUN(results_are_the_whole_json);
+    RUN(every_operation_reaches_its_c_function);
+    RUN(api_error_has_kind_status_code_request_id);
+    RUN(bad_configuration_throws_from_the_constructor);
+    RUN(nul_bytes_are_rejected_before_sending);
+    RUN(error_json_reader_handles_escapes_and_nesting);
+    RUN(malformed_error_json_keeps_only_the_raw_text);
+    std::printf("test_soku_hpp: %d passed, %d failed\n", passed, failed);
+    return failed == 0 && passed > 0 ? 0 : 1;
+}

@@ -1,0 +1,302 @@
+//! The command line: every flag and subcommand, parsed by clap.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The exit statuses, shown at the end of `soku --help`.
+pub const EXIT_TABLE: &str = "\
+Exit status:
+  0  success
+  1  batch finished, but some posts failed (each failure is in the results)
+  2  invalid argument: bad flag or input, or a client-side check failed (nothing was sent)
+  3  configuration: missing or invalid credential or base URL (nothing was sent)
+  4  API error 4xx (other than 429), e.g. validation_error, unauthorized, not_found
+  5  rate limited: 429 after every retry
+  6  server error 5xx after every retry
+  7  transport: connection refused, dropped or garbled answer
+  8  timeout: no complete answer in time
+  9  answer not understood (a 2xx body that is not the documented JSON)
+
+Environment: SOKU_API_KEY (content calls), SOKU_FIREBASE_TOKEN (keys commands),
+SOKU_BASE_URL (default https://api.mysoku.io). Secrets are never accepted as flag values.";
+
+/// Publish to X, Threads, LinkedIn, Instagram, Facebook, TikTok and YouTube through the Soku API:
+/// retries, idempotency keys, rate-limit pacing and validation included.
+#[derive(Debug, Parser)]
+#[command(name = "soku", version, after_help = EXIT_TABLE)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Run against an embedded offline sandbox (fixture credentials; nothing leaves this machine).
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// Print the result as JSON (`{"data", "meta"}` or `{"error", "meta"}`). Default when stdout
+    /// is not a terminal.
+    #[arg(long, global = true, conflicts_with = "human")]
+    pub json_output: bool,
+    /// Print the short human summary even when stdout is not a terminal.
+    #[arg(long, global = true)]
+    pub human: bool,
+    /// Validate and print the request(s) that would be sent (secrets redacted); send nothing.
+    #[arg(long, global = true)]
+    pub dry_run: bool,
+    /// Log every HTTP attempt (method, path, status, attempt, wait, request id) to stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// Idempotency-Key of the call (workflows derive their per-step keys from it). Default: a
+    /// fresh random key per post, upload and transcription.
+    #[arg(long, global = true, value_name = "KEY")]
+    pub idempotency_key: Option<String>,
+    /// Bound on each attempt, e.g. 30s, 500ms, 2m. Default 30s.
+    #[arg(long, global = true, value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub timeout: Option<std::time::Duration>,
+    /// Retries after the first attempt. Default 3; 0 disables retrying.
+    #[arg(long, global = true, value_name = "N")]
+    pub max_retries: Option<u32>,
+    /// Read the API key from this file (first line) instead of SOKU_API_KEY.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub api_key_file: Option<PathBuf>,
+    /// Read the Firebase ID token from this file (first line) instead of SOKU_FIREBASE_TOKEN.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub firebase_token_file: Option<PathBuf>,
+}
+
+/// The raw documented request body, instead of the command's arguments.
+#[derive(Debug, Args)]
+pub struct Body {
+    /// Send this JSON request body (a file, or - for stdin) instead of building it from the
+    /// arguments.
+    #[arg(long, value_name = "FILE|-")]
+    pub json: Option<String>,
+}
+
+/// When a post is published.
+#[derive(Debug, Args)]
+pub struct When {
+    /// Schedule for this RFC 3339 time (at least 60 s ahead), e.g. 2026-12-24T09:00:00Z.
+    #[arg(long, value_name = "TIME", conflicts_with = "in_")]
+    pub schedule: Option<String>,
+    /// Schedule this long from now, e.g. 90m, 2h, 1d.
+    #[arg(long = "in", id = "in_", value_name = "DURATION", value_parser = crate::time::parse_duration)]
+    pub in_: Option<std::time::Duration>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Publish or schedule a post (POST /v1/posts).
+    Post {
+        /// The post's text.
+        #[arg(required_unless_present = "json")]
+        text: Option<String>,
+        /// Target platform (repeatable): x, threads, linkedin, instagram, facebook, tiktok,
+        /// youtube; PLATFORM:ACCOUNT_ID picks one connected account, e.g. instagram:ig_main.
+        #[arg(
+            short,
+            long = "platform",
+            value_name = "PLATFORM",
+            required_unless_present = "json"
+        )]
+        platforms: Vec<String>,
+        /// Image URL (repeatable): makes an image post.
+        #[arg(long = "image", value_name = "URL", conflicts_with = "video")]
+        images: Vec<String>,
+        /// Video URL: makes a video post.
+        #[arg(long, value_name = "URL")]
+        video: Option<String>,
+        #[command(flatten)]
+        when: When,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Media: import a file from a URL into Soku's storage.
+    #[command(subcommand)]
+    Media(MediaCommand),
+    /// Templates: render an image from a template.
+    #[command(subcommand)]
+    Template(TemplateCommand),
+    /// Transcribe uploaded media (POST /v1/ai/transcribe).
+    Transcribe {
+        /// The media id (from `soku media upload`).
+        #[arg(required_unless_present = "json")]
+        media_id: Option<String>,
+        /// Language code, e.g. en. Default: detected.
+        #[arg(long)]
+        language: Option<String>,
+        /// Transcription model. Default: the server's.
+        #[arg(long)]
+        model: Option<String>,
+        /// Duration of the media in seconds (for the credit estimate).
+        #[arg(long, value_name = "SECONDS")]
+        duration: Option<f64>,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// API keys (Firebase token from SOKU_FIREBASE_TOKEN).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Publish many posts from FILE (- for stdin): a JSON array of post bodies, JSON Lines (one
+    /// body per line) or {"posts": [...]}; sequential, paced by the rate-limit headers.
+    Batch {
+        /// The file, or - for stdin.
+        file: String,
+    },
+    /// Import media from URLs, then publish one post with the hosted media.
+    PublishMedia {
+        /// Source URLs of the media.
+        #[arg(required_unless_present = "json")]
+        urls: Vec<String>,
+        /// The media are videos (default: images).
+        #[arg(long)]
+        video: bool,
+        #[command(flatten)]
+        post: WorkflowPost,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Render a template, then publish the image as a post.
+    PublishTemplate {
+        #[command(flatten)]
+        template: Template,
+        #[command(flatten)]
+        post: WorkflowPost,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `soku media …`.
+#[derive(Debug, Subcommand)]
+pub enum MediaCommand {
+    /// Import a file from a URL (POST /v1/media).
+    Upload {
+        /// The source URL.
+        #[arg(required_unless_present = "json")]
+        url: Option<String>,
+        #[command(flatten)]
+        body: Body,
+    },
+}
+
+/// `soku template …`.
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Render a template to an image (POST /v1/templates).
+    Render(Render),
+    /// Render an Open Graph image (POST /v1/media/render-og).
+    RenderOg(Render),
+}
+
+/// The arguments of a render.
+#[derive(Debug, Args)]
+pub struct Render {
+    #[command(flatten)]
+    pub template: Template,
+    #[command(flatten)]
+    pub body: Body,
+}
+
+/// A template and its fields.
+#[derive(Debug, Args)]
+pub struct Template {
+    /// The template slug, e.g. tweetImage.
+    #[arg(required_unless_present = "json")]
+    pub slug: Option<String>,
+    /// Template field (repeatable): NAME=VALUE, the value a string.
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Aspect ratio of the image.
+    #[arg(long, value_enum)]
+    pub aspect_ratio: Option<Ratio>,
+}
+
+/// The post a workflow publishes.
+#[derive(Debug, Args)]
+pub struct WorkflowPost {
+    /// The post's text.
+    #[arg(long)]
+    pub text: Option<String>,
+    /// Target platform (repeatable), PLATFORM or PLATFORM:ACCOUNT_ID.
+    #[arg(
+        short,
+        long = "platform",
+        value_name = "PLATFORM",
+        required_unless_present = "json"
+    )]
+    pub platforms: Vec<String>,
+    #[command(flatten)]
+    pub when: When,
+}
+
+/// `--aspect-ratio`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Ratio {
+    /// 1:1.
+    #[value(name = "1:1")]
+    Square,
+    /// 4:5.
+    #[value(name = "4:5")]
+    Portrait,
+    /// 9:16.
+    #[value(name = "9:16")]
+    Story,
+}
+
+/// `soku keys …`.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// List the account's API keys (GET /v1/api-keys).
+    List,
+    /// Create an API key (POST /v1/api-keys); the key is shown once.
+    Create {
+        /// Name of the key.
+        #[arg(required_unless_present = "json")]
+        name: Option<String>,
+        #[command(flatten)]
+        body: Body,
+    },
+    /// Revoke an API key (DELETE /v1/api-keys/ID).
+    Revoke {
+        /// The key's id (see `soku keys list`).
+        id: String,
+    },
+    /// Create a new key, verify it, then revoke OLD_ID.
+    Rotate {
+        /// Id of the key to revoke once the new one works.
+        #[arg(required_unless_present = "json")]
+        old_id: Option<String>,
+        /// Name of the new key.
+        #[arg(long)]
+        name: Option<String>,
+        /// How the new key is checked before the old one is revoked. Default probe (sends an
+        /// invalid post that cannot publish); post publishes a real verification post.
+        #[arg(long, value_enum)]
+        verify: Option<Verify>,
+        #[command(flatten)]
+        body: Body,
+    },
+}
+
+/// `--verify`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Verify {
+    /// An invalid post that proves the key authenticates.
+    Probe,
+    /// A real verification post to Threads.
+    Post,
+    /// No check.
+    None,
+}

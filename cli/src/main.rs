@@ -1,0 +1,33 @@
+//! `soku`: every Soku API call and workflow as one shell command, with the library's retries,
+//! idempotency keys, rate-limit pacing and validation. `soku --help` lists the commands and the
+//! exit statuses.
+
+mod args;
+mod logger;
+mod output;
+mod plan;
+mod run;
+mod time;
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Command::Completions { shell } = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "soku", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
+    if cli.global.verbose {
+        logger::init();
+    }
+    let out = output::Output::new(&cli.global);
+    let code = match run::run(cli) {
+        Ok(done) => out.success(&done),
+        Err(err) => out.failure(&err),
+    };
+    ExitCode::from(code)
+}

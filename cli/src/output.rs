@@ -1,0 +1,108 @@
+//! What `soku` prints: the JSON document (`{"data", "meta"}` / `{"error", "meta"}`) or a short
+//! human summary on stdout, errors on stderr, and the exit status of each error kind.
+
+use std::io::IsTerminal;
+
+use serde_json::Value;
+use soku::{Error, ErrorDocument};
+
+use crate::args::Global;
+
+/// A finished command.
+pub struct Done {
+    /// The JSON document printed in JSON mode.
+    pub doc: Value,
+    /// The human summary's lines (without the meta line).
+    pub summary: Vec<String>,
+    /// 0, or 1 for a partial success.
+    pub exit: u8,
+}
+
+/// How results are printed.
+pub struct Output {
+    json: bool,
+}
+
+impl Output {
+    /// JSON with `--json-output`, or when stdout is not a terminal unless `--human`.
+    pub fn new(g: &Global) -> Output {
+        let json = g.json_output || (!g.human && !std::io::stdout().is_terminal());
+        Output { json }
+    }
+
+    /// Prints a result; returns the exit status.
+    pub fn success(&self, done: &Done) -> u8 {
+        if self.json {
+            println!("{}", done.doc);
+        } else {
+            for line in &done.summary {
+                println!("{line}");
+            }
+            if let Some(line) = meta_line(&done.doc["meta"]) {
+                println!("{line}");
+            }
+        }
+        done.exit
+    }
+
+    /// Prints an error (stderr; also the error document on stdout in JSON mode); returns the
+    /// exit status of its kind.
+    pub fn failure(&self, err: &Error) -> u8 {
+        if self.json {
+            match serde_json::to_string(&ErrorDocument::new(err)) {
+                Ok(doc) => println!("{doc}"),
+                Err(e) => eprintln!("soku: could not serialise the error: {e}"),
+            }
+        }
+        // Display carries kind, status, code, message and request id, never a credential.
+        eprintln!("soku: {err}");
+        if let Some(hint) = hint(err) {
+            eprintln!("soku: {hint}");
+        }
+        exit_status(err)
+    }
+}
+
+/// The exit status of an error kind (the table in `soku --help`).
+pub fn exit_status(err: &Error) -> u8 {
+    match err {
+        Error::InvalidArgument(_) => 2,
+        Error::Config(_) => 3,
+        Error::Api(a) if a.status == 429 => 5,
+        Error::Api(a) if a.status >= 500 => 6,
+        Error::Api(_) => 4,
+        Error::Transport { .. } => 7,
+        Error::Timeout { .. } => 8,
+        Error::Decode { .. } => 9,
+        _ => 9,
+    }
+}
+
+fn hint(err: &Error) -> Option<String> {
+    let key = err.meta()?.idempotency_key.as_deref()?;
+    let retryable = match err {
+        Error::Transport { .. } | Error::Timeout { .. } => true,
+        Error::Api(a) => a.status == 429 || a.status >= 500,
+        _ => false,
+    };
+    retryable
+        .then(|| format!("safe to retry with --idempotency-key {key}: nothing is published twice"))
+}
+
+/// `request req_… · rate limit 29/30 left · 1 attempt`.
+fn meta_line(meta: &Value) -> Option<String> {
+    if meta.is_null() {
+        return None;
+    }
+    let rl = &meta["rateLimit"];
+    let left = match (rl["remaining"].as_u64(), rl["limit"].as_u64()) {
+        (Some(r), Some(l)) => format!("{r}/{l}"),
+        _ => "-".into(),
+    };
+    let attempts = meta["attempts"].as_u64().unwrap_or(0);
+    Some(format!(
+        "request {} · rate limit {left} left · {attempts} attempt{}",
+        meta["requestId"].as_str().unwrap_or("-"),
+        if attempts == 1 { "" } else { "s" }
+    ))
+}

@@ -1,0 +1,327 @@
+//! Runs a command: builds the client (environment, key files or the embedded sandbox), then
+//! either prints the dry run or calls the library.
+
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+use serde_json::Value;
+use soku::{CallOptions, Client, ClientBuilder, Error, Response};
+use soku_sandbox::Sandbox;
+
+use crate::args::Cli;
+use crate::output::Done;
+use crate::plan::{self, Auth, Call};
+
+/// The `User-Agent` of the command.
+fn user_agent() -> String {
+    format!(
+        "soku-cli/{} soku-rust/{}",
+        env!("CARGO_PKG_VERSION"),
+        soku::VERSION
+    )
+}
+
+/// Runs the command of `cli` (not `completions`).
+pub fn run(cli: Cli) -> Result<Done, Error> {
+    let g = cli.global;
+    let call = plan::build(cli.command)?;
+
+    // The sandbox lives until the command is done.
+    let sandbox = if g.sandbox {
+        Some(
+            Sandbox::start()
+                .map_err(|e| Error::Config(format!("cannot start the sandbox: {e}")))?,
+        )
+    } else {
+        None
+    };
+    let (mut builder, mut have_key, mut have_token) = match &sandbox {
+        Some(sb) => (
+            ClientBuilder::new()
+                .base_url(sb.url())
+                .api_key(sb.api_key())
+                .firebase_token(sb.firebase_token()),
+            true,
+            true,
+        ),
+        None => (
+            ClientBuilder::from_env(),
+            env_set("SOKU_API_KEY"),
+            env_set("SOKU_FIREBASE_TOKEN"),
+        ),
+    };
+    if let Some(path) = &g.api_key_file {
+        builder = builder.api_key(read_secret(path, "api key")?);
+        have_key = true;
+    }
+    if let Some(path) = &g.firebase_token_file {
+        builder = builder.firebase_token(read_secret(path, "firebase token")?);
+        have_token = true;
+    }
+    builder = builder.user_agent(user_agent());
+    if let Some(t) = g.timeout {
+        builder = builder.timeout(t);
+    }
+    if let Some(n) = g.max_retries {
+        builder = builder.max_retries(n);
+    }
+    let client = builder.build()?;
+
+    let mut opts = CallOptions::new();
+    opts.idempotency_key = g.idempotency_key.clone();
+
+    if g.dry_run {
+        plan::validate(&call, true)?;
+        match call.auth() {
+            Auth::ApiKey if !have_key => {
+                return Err(Error::Config(
+                    "an api key is required (set SOKU_API_KEY or --api-key-file)".into(),
+                ));
+            }
+            Auth::Firebase if !have_token => {
+                return Err(Error::Config(
+                    "a firebase token is required (set SOKU_FIREBASE_TOKEN or --firebase-token-file)"
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
+        let doc = plan::dry_run(
+            &call,
+            client.base_url(),
+            &user_agent(),
+            g.idempotency_key.as_deref(),
+        );
+        let summary = dry_run_summary(&doc);
+        return Ok(Done {
+            doc,
+            summary,
+            exit: 0,
+        });
+    }
+    execute(&client, &call, &opts)
+}
+
+fn env_set(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.to_string_lossy().trim().is_empty())
+}
+
+/// The first line of a secret file, trimmed. The error never shows the file's content.
+fn read_secret(path: &Path, what: &str) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::Config(format!(
+            "cannot read the {what} file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let line = text.lines().next().unwrap_or("").trim().to_owned();
+    if line.is_empty() {
+        return Err(Error::Config(format!(
+            "the {what} file {} is empty",
+            path.display()
+        )));
+    }
+    Ok(line)
+}
+
+/// The result document of a response, and its summary lines.
+fn done<T: Serialize>(
+    resp: Response<T>,
+    summary: impl FnOnce(&Value) -> Vec<String>,
+) -> Result<Done, Error> {
+    let doc = serde_json::to_value(&resp).map_err(|e| Error::Decode {
+        message: format!("could not serialise the response: {e}"),
+        meta: Box::new(resp.meta.clone()),
+    })?;
+    let summary = summary(&doc["data"]);
+    Ok(Done {
+        doc,
+        summary,
+        exit: 0,
+    })
+}
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("-")
+}
+
+fn execute(client: &Client, call: &Call, opts: &CallOptions) -> Result<Done, Error> {
+    match call {
+        Call::Post(p) => done(client.create_post_with(p, opts)?, |d| {
+            vec![format!("post accepted: {}", s(&d["postSubmissionId"]))]
+        }),
+        Call::Upload(u) => done(client.upload_media_with(u, opts)?, |d| {
+            vec![format!("media uploaded: {} {}", s(&d["id"]), s(&d["url"]))]
+        }),
+        Call::Render(t) => done(client.render_template_with(t, opts)?, rendered),
+        Call::RenderOg(t) => done(client.render_og_with(t, opts)?, rendered),
+        Call::Transcribe(t) => done(client.transcribe_with(t, opts)?, |d| {
+            vec![
+                format!(
+                    "transcription {}: {} credit(s)",
+                    s(&d["jobId"]),
+                    d["creditsDebited"]
+                ),
+                s(&d["transcript"]).to_owned(),
+            ]
+        }),
+        Call::KeysList => done(client.list_api_keys_with(opts)?, |d| {
+            let keys = d["apiKeys"].as_array().cloned().unwrap_or_default();
+            let mut lines = vec![format!("{} key(s)", keys.len())];
+            lines.extend(keys.iter().map(|k| {
+                format!(
+                    "{}  {}  {}  {}",
+                    s(&k["id"]),
+                    s(&k["status"]),
+                    s(&k["keyPreview"]),
+                    s(&k["name"])
+                )
+            }));
+            lines
+        }),
+        Call::KeysCreate(k) => done(client.create_api_key_with(k, opts)?, |d| {
+            vec![
+                format!("created key {} ({})", s(&d["id"]), s(&d["name"])),
+                s(&d["apiKey"]).to_owned(),
+                "store it now: the server never shows it again".into(),
+            ]
+        }),
+        Call::KeysRevoke(id) => done(client.revoke_api_key_with(id, opts)?, |_| {
+            vec![format!("revoked {id}")]
+        }),
+        Call::KeysRotate(r) => {
+            let mut out = done(client.rotate_api_key(r, opts)?, |d| {
+                let mut lines = vec![
+                    format!("new key {} (verified: {})", s(&d["id"]), s(&d["verified"])),
+                    s(&d["apiKey"]).to_owned(),
+                    "store it now: the server never shows it again".into(),
+                ];
+                if d["revoked"] == true {
+                    lines.push(format!("revoked {}", s(&d["revokedKeyId"])));
+                } else {
+                    lines.push(format!(
+                        "the old key {} was NOT revoked: {}; revoke it with `soku keys revoke {}`",
+                        r.old_key_id,
+                        s(&d["revokeError"]["message"]),
+                        r.old_key_id
+                    ));
+                }
+                lines
+            })?;
+            if out.doc["data"]["revoked"] != true {
+                out.exit = 1;
+            }
+            Ok(out)
+        }
+        Call::Batch(posts) => batch(client, posts, opts),
+        Call::PublishMedia(m) => done(client.publish_with_media(m, opts)?, |d| {
+            let media = d["media"].as_array().cloned().unwrap_or_default();
+            let mut lines: Vec<String> = media
+                .iter()
+                .map(|m| format!("media uploaded: {} {}", s(&m["id"]), s(&m["url"])))
+                .collect();
+            lines.push(format!(
+                "post accepted: {}",
+                s(&d["post"]["postSubmissionId"])
+            ));
+            lines
+        }),
+        Call::PublishTemplate(t) => done(client.publish_with_template(t, opts)?, |d| {
+            vec![
+                format!(
+                    "rendered: {} {}",
+                    s(&d["template"]["id"]),
+                    s(&d["template"]["url"])
+                ),
+                format!("post accepted: {}", s(&d["post"]["postSubmissionId"])),
+            ]
+        }),
+    }
+}
+
+fn rendered(d: &Value) -> Vec<String> {
+    vec![format!("rendered: {} {}", s(&d["id"]), s(&d["url"]))]
+}
+
+/// A batch with a progress bar on stderr (drawn only when stderr is a terminal).
+fn batch(client: &Client, posts: &[soku::CreatePost], opts: &CallOptions) -> Result<Done, Error> {
+    let bar = ProgressBar::new(posts.len() as u64);
+    if let Ok(style) = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let (mut ok, mut failed) = (0usize, 0usize);
+    let resp = client.publish_batch_with_progress(posts, opts, |item| {
+        if item.is_ok() {
+            ok += 1;
+        } else {
+            failed += 1;
+        }
+        let mut msg = format!("{ok} ok, {failed} failed");
+        if !item.paced.is_zero() {
+            msg.push_str(&format!(", paced {:.1}s", item.paced.as_secs_f64()));
+        }
+        let full = item
+            .meta
+            .as_ref()
+            .is_some_and(|m| m.rate_limit.remaining == Some(0));
+        if full && item.index + 1 < posts.len() {
+            if let Some(wait) = item.meta.as_ref().and_then(|m| m.rate_limit.reset_in()) {
+                msg.push_str(&format!(
+                    ", rate limit reached: waiting {}s for the window",
+                    wait.as_secs()
+                ));
+            }
+        }
+        bar.inc(1);
+        bar.set_message(msg);
+    });
+    bar.finish_and_clear();
+    let resp = resp?;
+    let failed_any = resp.summary.failed > 0;
+    let mut out = done(resp, |d| {
+        let mut lines = vec![format!(
+            "batch: {} ok, {} failed of {}",
+            d["summary"]["succeeded"], d["summary"]["failed"], d["summary"]["total"]
+        )];
+        for item in d["results"].as_array().into_iter().flatten() {
+            if item["ok"] == true {
+                lines.push(format!(
+                    "  {} {}",
+                    item["index"],
+                    s(&item["postSubmissionId"])
+                ));
+            } else {
+                lines.push(format!(
+                    "  {} failed: {} {} (request {})",
+                    item["index"],
+                    s(&item["error"]["code"]),
+                    s(&item["error"]["message"]),
+                    s(&item["error"]["requestId"])
+                ));
+            }
+        }
+        lines
+    })?;
+    if failed_any {
+        out.exit = 1;
+    }
+    Ok(out)
+}
+
+fn dry_run_summary(doc: &Value) -> Vec<String> {
+    let mut lines = vec!["dry run: nothing was sent".to_owned()];
+    for r in doc["requests"].as_array().into_iter().flatten() {
+        lines.push(String::new());
+        lines.push(format!("{} {}", s(&r["method"]), s(&r["url"])));
+        for (k, v) in r["headers"].as_object().into_iter().flatten() {
+            lines.push(format!("{k}: {}", s(v)));
+        }
+        if !r["body"].is_null() {
+            lines.push(serde_json::to_string_pretty(&r["body"]).unwrap_or_default());
+        }
+    }
+    lines
+}

@@ -1,0 +1,377 @@
+/*
+ * soku.hpp: the soku C ABI for C++17, header-only, no dependency beyond soku.h and the standard
+ * library.
+ *
+ *   soku::Client client("{}");  // apiKey/baseUrl/firebaseToken from SOKU_API_KEY, ... when absent
+ *   try {
+ *       std::string result = client.posts_create(
+ *           R"({"post": {"content": {"text": "Hello", "platform": ["x", "threads"]}}})");
+ *       // result: {"data": {"postSubmissionId": "..."}, "meta": {...}}
+ *   } catch (const soku::Error &e) {
+ *       // e.kind(), e.status(), e.code(), e.request_id(), e.message(), e.json()
+ *   }
+ *
+ * - soku::Client owns one SokuClient handle and frees it in its destructor. It is move-only; a
+ *   moved-from Client holds no handle, and every operation on it throws soku::Error with kind
+ *   "invalid_argument" (the C library's answer to a NULL client). Operations are const and may be
+ *   called from many threads at once, as the C functions may; moving or destroying a Client must
+ *   not race with calls on it.
+ * - Each operation takes the request JSON and optional call options JSON (an empty string sends
+ *   none: the defaults) exactly as the C function of the same name does, and returns the whole
+ *   result JSON {"data", "meta"}. On any error it throws soku::Error; strings containing a NUL
+ *   byte are rejected with kind "invalid_argument" before anything is sent.
+ * - soku::Error carries the C status (SOKU_ERR_*), the error's kind, HTTP status (0 when there
+ *   was no HTTP answer), code, request id and message (empty when absent), and the full error
+ *   JSON. The header reads those few fields itself; parse e.json() with your JSON library for
+ *   details, retryAfter or meta.
+ */
+#ifndef SOKU_HPP
+#define SOKU_HPP
+
+#if !defined(__cplusplus) || (__cplusplus < 201703L && !(defined(_MSVC_LANG) && _MSVC_LANG >= 201703L))
+#error "soku.hpp needs C++17 or later"
+#endif
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "soku.h"
+
+namespace soku {
+
+/// The library version ("0.1.0").
+inline std::string version() { return soku_version(); }
+
+namespace detail {
+
+/// The fields of the error object that soku::Error exposes.
+struct ErrorFields {
+    std::string kind, code, message, request_id;
+    int status = 0;
+};
+
+/// A strict reader for just enough JSON to pick string and integer fields out of
+/// {"error": {...}, ...}: every value is parsed (or skipped) by the JSON grammar, strings are
+/// unescaped (\uXXXX and surrogate pairs to UTF-8), nesting is bounded.
+class JsonReader {
+public:
+    explicit JsonReader(const std::string &text) : s_(text) {}
+
+    /// Reads error.kind, .code, .message, .requestId (strings) and .status (integer); other
+    /// members and null values are skipped. Returns false on malformed JSON.
+    bool read_error(ErrorFields &out) {
+        bool ok = object([&](const std::string &key) {
+            if (key != "error" || peek() != '{') return value(0);
+            return object([&](const std::string &field) {
+                if (field == "kind") return string_or_null(out.kind);
+                if (field == "code") return string_or_null(out.code);
+                if (field == "message") return string_or_null(out.message);
+                if (field == "requestId") return string_or_null(out.request_id);
+                if (field == "status" && peek() != 'n') return integer(out.status);
+                return value(1);
+            });
+        });
+        ws();
+        return ok && i_ == s_.size();
+    }
+
+private:
+    static constexpr int kMaxDepth = 128;
+    const std::string &s_;
+    std::size_t i_ = 0;
+
+    void ws() {
+        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) i_++;
+    }
+    char peek() {
+        ws();
+        return i_ < s_.size() ? s_[i_] : '\0';
+    }
+    bool eat(char c) {
+        if (peek() != c) return false;
+        i_++;
+        return true;
+    }
+    bool literal(const char *word) {
+        for (; *word; word++, i_++)
+            if (i_ >= s_.size() || s_[i_] != *word) return false;
+        return true;
+    }
+    // {"key": value, ...}: calls member(key) with the reader at the value; member consumes it.
+    template <typename Member> bool object(Member member) {
+        if (!eat('{')) return false;
+        if (eat('}')) return true;
+        std::string key;
+        do {
+            ws();
+            if (!string(&key) || !eat(':') || !member(key)) return false;
+        } while (eat(','));
+        return eat('}');
+    }
+    bool value(int depth) {
+        if (depth > kMaxDepth) return false;
+        switch (peek()) {
+        case '"': return string(nullptr);
+        case '{': return object([&](const std::string &) { return value(depth + 1); });
+        case '[':
+            i_++;
+            if (eat(']')) return true;
+            do {
+                if (!value(depth + 1)) return false;
+            } while (eat(','));
+            return eat(']');
+        case 't': return literal("true");
+        case 'f': return literal("false");
+        case 'n': return literal("null");
+        default: return number(nullptr);
+        }
+    }
+    bool string_or_null(std::string &out) {
+        if (peek() == 'n') return literal("null");
+        out.clear();
+        return string(&out);
+    }
+    bool integer(int &out) {
+        long long v = 0;
+        if (!number(&v)) return false;
+        out = static_cast<int>(v);
+        return true;
+    }
+    // A JSON number; *out (when given) receives its value if it is an integer of at most 9
+    // digits (an HTTP status), else 0.
+    bool number(long long *out) {
+        ws();
+        bool negative = i_ < s_.size() && s_[i_] == '-';
+        if (negative) i_++;
+        std::size_t first = i_;
+        long long v = 0;
+        if (!digits(&v)) return false;
+        if (s_[first] == '0' && i_ - first > 1) return false; // no leading zeros
+        bool integral = i_ - first <= 9;
+        if (i_ < s_.size() && s_[i_] == '.') {
+            integral = false;
+            i_++;
+            if (!digits(nullptr)) return false;
+        }
+        if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
+            integral = false;
+            i_++;
+            if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) i_++;
+            if (!digits(nullptr)) return false;
+        }
+        if (out) *out = integral ? (negative ? -v : v) : 0;
+        return true;
+    }
+    // One or more decimal digits at the cursor; *value accumulates the first 9 of them.
+    bool digits(long long *value) {
+        std::size_t first = i_;
+        for (; i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; i_++)
+            if (value && i_ - first < 9) *value = *value * 10 + (s_[i_] - '0');
+        return i_ > first;
+    }
+    int hex4() {
+        if (s_.size() - i_ < 4) return -1;
+        int v = 0;
+        for (int k = 0; k < 4; k++) {
+            char c = s_[i_++];
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+            if (d < 0) return -1;
+            v = v * 16 + d;
+        }
+        return v;
+    }
+    static void utf8(std::string &out, unsigned long cp) {
+        if (cp < 0x80) {
+            out += static_cast<char>(cp);
+        } else if (cp < 0x800) {
+            out += static_cast<char>(0xC0 | (cp >> 6));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else if (cp < 0x10000) {
+            out += static_cast<char>(0xE0 | (cp >> 12));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        } else {
+            out += static_cast<char>(0xF0 | (cp >> 18));
+            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+            out += static_cast<char>(0x80 | (cp & 0x3F));
+        }
+    }
+    // A JSON string at the cursor, unescaped into *out when out is not null.
+    bool string(std::string *out) {
+        if (i_ >= s_.size() || s_[i_] != '"') return false;
+        if (out) out->clear();
+        for (i_++; i_ < s_.size();) {
+            char c = s_[i_++];
+            if (c == '"') return true;
+            if (static_cast<unsigned char>(c) < 0x20) return false;
+            if (c != '\\') {
+                if (out) *out += c;
+                continue;
+            }
+            if (i_ >= s_.size()) return false;
+            char e = s_[i_++];
+            unsigned long cp;
+            switch (e) {
+            case '"': case '\\': case '/': cp = static_cast<unsigned char>(e); break;
+            case 'b': cp = '\b'; break;
+            case 'f': cp = '\f'; break;
+            case 'n': cp = '\n'; break;
+            case 'r': cp = '\r'; break;
+            case 't': cp = '\t'; break;
+            case 'u': {
+                int hi = hex4();
+                if (hi < 0) return false;
+                cp = static_cast<unsigned long>(hi);
+                if (hi >= 0xD800 && hi <= 0xDBFF) { // a high surrogate needs its low half
+                    if (!literal("\\u")) return false;
+                    int lo = hex4();
+                    if (lo < 0xDC00 || lo > 0xDFFF) return false;
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + static_cast<unsigned long>(lo - 0xDC00);
+                } else if (hi >= 0xDC00 && hi <= 0xDFFF) {
+                    return false; // a lone low surrogate
+                }
+                break;
+            }
+            default: return false;
+            }
+            if (out) utf8(*out, cp);
+        }
+        return false;
+    }
+};
+
+inline ErrorFields read_error(const std::string &json) {
+    ErrorFields f;
+    if (!JsonReader(json).read_error(f)) f = ErrorFields{}; // malformed: only the raw JSON is kept
+    return f;
+}
+
+struct ErrorData {
+    std::int32_t result;
+    ErrorFields fields;
+    std::string json;
+};
+
+inline std::string describe(std::int32_t result, const ErrorFields &f) {
+    std::string s = f.kind.empty() ? std::string(soku_status_str(result)) : f.kind + " error";
+    if (f.status != 0) s += " (HTTP " + std::to_string(f.status) + ")";
+    if (!f.code.empty()) s += " " + f.code;
+    if (!f.message.empty()) s += ": " + f.message;
+    if (!f.request_id.empty()) s += " [request " + f.request_id + "]";
+    return s;
+}
+
+/// Frees a string from the library on every path, exceptions included.
+struct StringFree {
+    void operator()(char *s) const noexcept { soku_string_free(s); }
+};
+using OwnedString = std::unique_ptr<char, StringFree>;
+
+} // namespace detail
+
+/// An error from the library: what a SOKU_ERR_* status and its error JSON say.
+class Error : public std::runtime_error {
+public:
+    /// Builds the error from a C status and the error JSON the library wrote.
+    Error(std::int32_t result, const std::string &json) : Error(result, detail::read_error(json), json) {}
+
+    /// The C status: SOKU_ERR_API, SOKU_ERR_TRANSPORT, ... (negative).
+    std::int32_t result() const noexcept { return data_->result; }
+    /// "api", "transport", "timeout", "decode", "config", "invalid_argument" or "panic".
+    const std::string &kind() const noexcept { return data_->fields.kind; }
+    /// The HTTP status of the server's answer; 0 when there was none.
+    int status() const noexcept { return data_->fields.status; }
+    /// The API error code (e.g. "validation_error", codes unknown to this version included);
+    /// empty when there is none.
+    const std::string &code() const noexcept { return data_->fields.code; }
+    /// The request id the server gave; empty when there is none.
+    const std::string &request_id() const noexcept { return data_->fields.request_id; }
+    /// The error message (secrets already redacted by the library).
+    const std::string &message() const noexcept { return data_->fields.message; }
+    /// The whole error JSON: {"error": {...}, "meta": ...}.
+    const std::string &json() const noexcept { return data_->json; }
+
+private:
+    Error(std::int32_t result, detail::ErrorFields fields, const std::string &json)
+        : std::runtime_error(detail::describe(result, fields)),
+          data_(std::make_shared<const detail::ErrorData>(detail::ErrorData{result, std::move(fields), json})) {}
+
+    std::shared_ptr<const detail::ErrorData> data_; // shared: copying an exception never throws
+};
+
+/// A client: one SokuClient handle, freed by the destructor. Move-only.
+class Client {
+public:
+    /// soku_client_new: `config_json` as documented there ("{}" takes apiKey, baseUrl and
+    /// firebaseToken from SOKU_API_KEY, SOKU_BASE_URL and SOKU_FIREBASE_TOKEN). Throws
+    /// soku::Error (kind "invalid_argument" or "config") when the configuration is unusable.
+    explicit Client(const std::string &config_json = "{}") {
+        check_no_nul(config_json, "config_json");
+        char *raw = nullptr;
+        std::int32_t result = soku_client_new(config_json.c_str(), &handle_, &raw);
+        detail::OwnedString out(raw);
+        if (result != SOKU_OK) throw Error(result, out ? std::string(out.get()) : std::string());
+    }
+    ~Client() { soku_client_free(handle_); }
+    Client(Client &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
+    Client &operator=(Client &&other) noexcept {
+        if (this != &other) {
+            soku_client_free(handle_);
+            handle_ = std::exchange(other.handle_, nullptr);
+        }
+        return *this;
+    }
+    Client(const Client &) = delete;
+    Client &operator=(const Client &) = delete;
+
+    /// The C handle (still owned by this Client), for calling the C API directly; NULL once moved from.
+    const SokuClient *handle() const noexcept { return handle_; }
+    /// False once moved from.
+    explicit operator bool() const noexcept { return handle_ != nullptr; }
+
+    // One line per C operation: the request JSON, optional options JSON, the result JSON.
+    std::string posts_create(const std::string &request, const std::string &options = {}) const { return call(soku_posts_create, request, options); }
+    std::string media_upload(const std::string &request, const std::string &options = {}) const { return call(soku_media_upload, request, options); }
+    std::string templates_render(const std::string &request, const std::string &options = {}) const { return call(soku_templates_render, request, options); }
+    std::string ai_transcribe(const std::string &request, const std::string &options = {}) const { return call(soku_ai_transcribe, request, options); }
+    std::string api_keys_create(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_create, request, options); }
+    std::string api_keys_list(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_list, request, options); }
+    std::string api_keys_revoke(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_revoke, request, options); }
+    std::string api_keys_rotate(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_rotate, request, options); }
+    std::string posts_publish_batch(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_batch, request, options); }
+    std::string posts_publish_with_media(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_with_media, request, options); }
+    std::string posts_publish_with_template(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_with_template, request, options); }
+
+private:
+    using Operation = std::int32_t (*)(const SokuClient *, const char *, const char *, char **);
+
+    static void check_no_nul(const std::string &s, const char *name) {
+        if (s.find('\0') == std::string::npos) return;
+        std::string message = std::string(name) + " contains a NUL byte";
+        throw Error(SOKU_ERR_INVALID_ARGUMENT,
+                    "{\"error\": {\"kind\": \"invalid_argument\", \"status\": null, \"code\": null, \"message\": \"" +
+                        message + "\", \"requestId\": null}, \"meta\": null}");
+    }
+
+    std::string call(Operation op, const std::string &request, const std::string &options) const {
+        check_no_nul(request, "request_json");
+        check_no_nul(options, "options_json");
+        char *raw = nullptr;
+        std::int32_t result = op(handle_, request.c_str(), options.empty() ? nullptr : options.c_str(), &raw);
+        detail::OwnedString out(raw);
+        std::string json = out ? std::string(out.get()) : std::string();
+        if (result != SOKU_OK) throw Error(result, json);
+        return json;
+    }
+
+    SokuClient *handle_ = nullptr;
+};
+
+} // namespace soku
+
+#endif
