@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result, redact};
 use crate::response::{Meta, Response};
 use crate::retry::{Class, RetryPolicy};
+use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Method, Request, Transport};
 use crate::validate::strip_prefix_ignore_case;
 
@@ -83,6 +84,8 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     validate_scheduled_time: bool,
     proxy: Option<String>,
+    tls_roots: TlsRoots,
+    ca: Vec<CaSource>,
     env_error: Option<String>,
 }
 
@@ -161,6 +164,8 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             validate_scheduled_time: true,
             proxy: None,
+            tls_roots: TlsRoots::WebPki,
+            ca: Vec::new(),
             env_error: None,
         }
     }
@@ -293,9 +298,33 @@ impl ClientBuilder {
         self
     }
 
+    /// The trust store HTTPS connections are verified against. Default [`TlsRoots::WebPki`]
+    /// (Mozilla's roots compiled in); [`TlsRoots::Os`] uses the operating system's. Cannot be
+    /// combined with [`ca_file`](Self::ca_file) / [`ca_pem`](Self::ca_pem).
+    pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
+        self.tls_roots = roots;
+        self
+    }
+
+    /// Trusts the CA certificates of this PEM file (one or more `CERTIFICATE` blocks), read
+    /// when the client is built, *instead of* the default roots: for a private API gateway or a
+    /// TLS-inspecting proxy. May be given several times (with [`ca_pem`](Self::ca_pem) too);
+    /// all are trusted. Default none. [`build`](Self::build) fails with [`Error::Config`]
+    /// naming the file if it cannot be read or holds no valid certificate.
+    pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.ca.push(CaSource::File(path.into()));
+        self
+    }
+
+    /// As [`ca_file`](Self::ca_file), with the PEM text given directly. Default none.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca.push(CaSource::Pem(pem.into()));
+        self
+    }
+
     /// Builds the client: [`Error::Config`] on a bad base URL, a zero timeout, a duration
-    /// option above 24 h, more than [`MAX_RETRIES`] retries, a SOCKS or malformed proxy URL, or
-    /// a credential that cannot be sent in a header.
+    /// option above 24 h, more than [`MAX_RETRIES`] retries, a SOCKS or malformed proxy URL,
+    /// a credential that cannot be sent in a header, or an unusable custom CA.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.env_error {
             return Err(Error::Config(e));
@@ -335,6 +364,7 @@ impl ClientBuilder {
             connect_timeout: self.connect_timeout,
             user_agent: &self.user_agent,
             proxy: self.proxy.as_deref(),
+            roots: root_certs(self.tls_roots, &self.ca)?,
         })?;
         Ok(Client {
             shared: Arc::new(Shared {
@@ -370,6 +400,8 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("validate_scheduled_time", &self.validate_scheduled_time)
             .field("proxy", &self.proxy.as_ref().map(|_| REDACTED))
+            .field("tls_roots", &self.tls_roots)
+            .field("ca_certificates", &self.ca.len())
             .finish()
     }
 }

@@ -72,10 +72,12 @@ mod media;
 mod platform;
 mod posts;
 mod rate_limit;
+mod resolver;
 mod response;
 mod retry;
 mod templates;
 mod time;
+mod tls;
 mod transcription;
 mod transport;
 mod validate;
@@ -93,6 +95,7 @@ pub use rate_limit::RateLimit;
 pub use response::{ErrorDocument, Meta, Response};
 pub use retry::RetryPolicy;
 pub use templates::{AspectRatio, RenderTemplate, RenderedTemplate};
+pub use tls::TlsRoots;
 pub use transcription::{Transcribe, Transcription};
 
 /// This crate's version.

@@ -243,11 +243,14 @@ impl CreatePost {
         }
         for (i, target) in c.platform.iter().enumerate() {
             validate::non_empty(
-                &format!("post.content.platform[{i}]"),
+                format_args!("post.content.platform[{i}]"),
                 target.platform().as_str(),
             )?;
             if let PlatformTarget::Account { account_id, .. } = target {
-                validate::non_empty(&format!("post.content.platform[{i}].accountId"), account_id)?;
+                validate::non_empty(
+                    format_args!("post.content.platform[{i}].accountId"),
+                    account_id,
+                )?;
             }
         }
         let has_text = c.text.as_deref().is_some_and(|t| !t.trim().is_empty());
@@ -267,7 +270,7 @@ impl CreatePost {
         }
         for (name, urls) in [("imageUrls", &c.image_urls), ("mediaUrls", &c.media_urls)] {
             for (i, url) in urls.iter().flatten().enumerate() {
-                validate::http_url(&format!("post.content.{name}[{i}]"), url)?;
+                validate::http_url(format_args!("post.content.{name}[{i}]"), url)?;
             }
         }
         if let Some(when) = &self.scheduled_time {

@@ -5,7 +5,8 @@
 //! never followed (`max_redirects(0)`), so a credential never travels to another host and a 3xx
 //! surfaces as an [`Error::Api`]; proxies come only from [`ClientBuilder::proxy`]
 //! (`HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` are ignored); every attempt has a global timeout
-//! (connect, send, answer and body) and a connect timeout.
+//! (connect, send, answer and body) and a connect timeout, which also bounds a name lookup.
+//! Names are resolved by [`CachingResolver`]: no lookup (and no thread) per request.
 //!
 //! [`ClientBuilder::proxy`]: crate::ClientBuilder::proxy
 
@@ -14,9 +15,11 @@ use std::thread;
 use std::time::{Duration, SystemTime};
 
 use ureq::Agent;
+use ureq::tls::{RootCerts, TlsConfig};
 
 use crate::error::{ApiError, Error, ErrorCode, Result, redact, redact_value, redact_with_cut};
 use crate::rate_limit::RateLimit;
+use crate::resolver::CachingResolver;
 use crate::response::Meta;
 use crate::retry::{Class, RetryPolicy, parse_retry_after};
 
@@ -65,6 +68,8 @@ pub(crate) struct AgentConfig<'a> {
     pub(crate) connect_timeout: Duration,
     pub(crate) user_agent: &'a str,
     pub(crate) proxy: Option<&'a str>,
+    /// Trust anchors for HTTPS.
+    pub(crate) roots: RootCerts,
 }
 
 /// One logical request (sent once per attempt).
@@ -85,6 +90,8 @@ pub(crate) struct Request<'a> {
 #[derive(Clone)]
 pub(crate) struct Transport {
     agent: Agent,
+    /// Shares its cache with the agent's resolver: forgotten after a failed connection.
+    resolver: CachingResolver,
     timeout: Duration,
 }
 
@@ -135,9 +142,14 @@ impl Transport {
             .accept("application/json")
             .timeout_global(Some(cfg.timeout))
             .timeout_connect(Some(cfg.connect_timeout))
+            .timeout_resolve(Some(cfg.connect_timeout))
+            .tls_config(TlsConfig::builder().root_certs(cfg.roots.clone()).build())
             .build();
+        let resolver = CachingResolver::default();
+        let connector = ureq::unversioned::transport::DefaultConnector::default();
         Ok(Transport {
-            agent: Agent::new_with_config(config),
+            agent: Agent::with_parts(config, connector, resolver.clone()),
+            resolver,
             timeout: cfg.timeout,
         })
     }
@@ -180,6 +192,10 @@ impl Transport {
                     wait
                 }
                 Err(f) => {
+                    if !f.connected {
+                        // Perhaps a stale address: the next attempt looks the host up again.
+                        self.resolver.forget();
+                    }
                     meta.status = f.status;
                     meta.request_id = f.request_id;
                     // A connect timeout is a connection failure like a refusal: nothing was sent.

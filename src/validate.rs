@@ -1,15 +1,18 @@
 //! Client-side validation helpers shared by the resource modules. Every failure is an
-//! [`Error::InvalidArgument`] naming the field; nothing is sent.
+//! [`Error::InvalidArgument`] naming the field; nothing is sent. A field name may be
+//! `format_args!(…)`: it is formatted only when the check fails, so a valid request builds none.
+
+use std::fmt::Display;
 
 use crate::error::{Error, Result};
 
 /// Fails with `<field> <what>`.
-pub(crate) fn invalid(field: &str, what: &str) -> Error {
+pub(crate) fn invalid(field: impl Display, what: &str) -> Error {
     Error::InvalidArgument(format!("{field} {what}"))
 }
 
 /// `value` must contain something other than whitespace.
-pub(crate) fn non_empty(field: &str, value: &str) -> Result<()> {
+pub(crate) fn non_empty(field: impl Display, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(invalid(field, "must not be empty"));
     }
@@ -31,7 +34,7 @@ pub(crate) fn path_id(field: &str, value: &str) -> Result<()> {
 }
 
 /// `value` must be an absolute `http://` or `https://` URL with a host.
-pub(crate) fn http_url(field: &str, value: &str) -> Result<()> {
+pub(crate) fn http_url(field: impl Display, value: &str) -> Result<()> {
     let rest = strip_prefix_ignore_case(value, "https://")
         .or_else(|| strip_prefix_ignore_case(value, "http://"));
     let ok = match rest {

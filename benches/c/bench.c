@@ -4,6 +4,7 @@
  * each timed with CLOCK_MONOTONIC. Writes OUT_DIR/c-abi.lat (ns per call, one a line) and
  * OUT_DIR/c-abi.meta (total_ns, calls, VmRSS after call 100 and after call N); the format is
  * documented in benches/src/results.rs. Exits non-zero on the first failed call.
+ * SOKU_BENCH_CA, if set, is a PEM file of the only CA to trust (config key caFile: HTTPS run).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -64,7 +65,7 @@ static int plain(const char *s) {
 }
 
 int main(int argc, char **argv) {
-    const char *url, *key, *out_dir;
+    const char *url, *key, *out_dir, *ca = getenv("SOKU_BENCH_CA");
     char *payload, *out = NULL, config[1024], path[4096];
     SokuClient *client = NULL;
     uint64_t *lat, started, total;
@@ -81,7 +82,7 @@ int main(int argc, char **argv) {
     key = argv[2];
     n = strtol(argv[3], NULL, 10);
     out_dir = argv[4];
-    if (n <= 0 || !plain(url) || !plain(key)) {
+    if (n <= 0 || !plain(url) || !plain(key) || (ca && !plain(ca))) {
         fprintf(stderr, "bench-c: bad N, URL or key\n");
         return 2;
     }
@@ -92,7 +93,8 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (snprintf(config, sizeof config,
-                 "{\"apiKey\":\"%s\",\"baseUrl\":\"%s\",\"allowInsecureHttp\":true}", key, url) >=
+                 "{\"apiKey\":\"%s\",\"baseUrl\":\"%s\",\"allowInsecureHttp\":true%s%s%s}", key,
+                 url, ca ? ",\"caFile\":\"" : "", ca ? ca : "", ca ? "\"" : "") >=
         (int)sizeof config) {
         fprintf(stderr, "bench-c: config too long\n");
         return 2;

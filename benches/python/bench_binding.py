@@ -1,7 +1,8 @@
 """(c) The Python binding: N sequential create_post calls on one soku.Client.
 
 Environment: SOKU_API_KEY, SOKU_BENCH_URL, SOKU_BENCH_N, SOKU_BENCH_OUT; SOKU_LIB (the release
-libsoku.so) and PYTHONPATH (bindings/python/src) are set by benches/run.sh.
+libsoku.so) and PYTHONPATH (bindings/python/src) are set by benches/run.sh. SOKU_BENCH_CA, if
+set, is passed as ``ca_file`` (the HTTPS run; run.sh sets it only when the binding takes it).
 """
 
 import os
@@ -14,10 +15,12 @@ import soku  # noqa: E402
 
 if __name__ == "__main__":
     body = harness.payload()
+    extra = {"ca_file": os.environ["SOKU_BENCH_CA"]} if os.environ.get("SOKU_BENCH_CA") else {}
     with soku.Client(
         api_key=os.environ["SOKU_API_KEY"],
         base_url=os.environ["SOKU_BENCH_URL"],
         allow_insecure_http=True,
+        **extra,
     ) as client:
         # The typed result is built on every call; the harness checks its wire dict.
         harness.run("py-binding", lambda: client.create_post(body).raw)

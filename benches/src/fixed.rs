@@ -12,9 +12,13 @@
 //! counting distinct client addresses undercounts a curl loop, whose 1,000 short connections reuse
 //! loopback ports. Answering on the connection's own thread also saves tiny_http's hand-off to a
 //! serving thread, so less server time dilutes the client differences.
+//!
+//! [`FixedServer::start_tls`] serves the same over HTTPS (rustls) with a certificate from
+//! [`TestPki`]: a self-signed CA, generated at start, that clients trust through their custom-CA
+//! option, so that the cost of TLS is measured on loopback too.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::JoinHandle;
@@ -73,11 +77,65 @@ pub struct FixedServer {
     thread: Option<JoinHandle<()>>,
 }
 
+/// A certificate authority made for one run and a server certificate it signed for
+/// `127.0.0.1` and `localhost` (rcgen, ECDSA P-256).
+pub struct TestPki {
+    /// The CA certificate, PEM: what clients must trust.
+    pub ca_pem: String,
+    /// The server's TLS configuration (rustls, ring).
+    pub server: Arc<rustls::ServerConfig>,
+}
+
+impl TestPki {
+    /// Generates the CA and the server certificate.
+    pub fn generate() -> Result<TestPki, String> {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+        let e = |e: rcgen::Error| e.to_string();
+        let ca_key = KeyPair::generate().map_err(e)?;
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).map_err(e)?;
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        // Distinct subjects: OpenSSL (curl) takes a leaf named like its issuer for self-signed.
+        ca_params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "soku test CA");
+        let ca = ca_params.self_signed(&ca_key).map_err(e)?;
+        let issuer = Issuer::new(ca_params, ca_key);
+        let key = KeyPair::generate().map_err(e)?;
+        let cert = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
+            .map_err(e)?
+            .signed_by(&key, &issuer)
+            .map_err(e)?;
+        let key = rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der())?;
+        let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .map_err(|e| e.to_string())?;
+        Ok(TestPki {
+            ca_pem: ca.pem(),
+            server: Arc::new(server),
+        })
+    }
+}
+
 impl FixedServer {
     /// Listens on `addr` (e.g. `127.0.0.1:0` for an ephemeral port) and serves on threads.
     pub fn start(addr: &str) -> io::Result<FixedServer> {
+        Self::start_with(addr, None)
+    }
+
+    /// As [`FixedServer::start`], over HTTPS with `tls` (e.g. [`TestPki::server`]).
+    pub fn start_tls(addr: &str, tls: Arc<rustls::ServerConfig>) -> io::Result<FixedServer> {
+        Self::start_with(addr, Some(tls))
+    }
+
+    fn start_with(addr: &str, tls: Option<Arc<rustls::ServerConfig>>) -> io::Result<FixedServer> {
         let listener = TcpListener::bind(addr)?;
-        let url = format!("http://{}", listener.local_addr()?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr()?);
         let reset = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs())
@@ -98,7 +156,7 @@ impl FixedServer {
             let shared = Arc::clone(&shared);
             std::thread::Builder::new()
                 .name("fixed-accept".into())
-                .spawn(move || accept_loop(&listener, &shared))?
+                .spawn(move || accept_loop(&listener, &shared, tls))?
         };
         Ok(FixedServer {
             shared,
@@ -107,7 +165,7 @@ impl FixedServer {
         })
     }
 
-    /// `http://127.0.0.1:PORT`, no trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS), no trailing slash.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -134,7 +192,7 @@ impl Drop for FixedServer {
     fn drop(&mut self) {
         self.shared.stopping.store(true, Ordering::SeqCst);
         // Wake the blocked accept; the loop sees `stopping` and ends.
-        if let Some(addr) = self.url.strip_prefix("http://") {
+        if let Some((_, addr)) = self.url.split_once("://") {
             let _ = TcpStream::connect(addr);
         }
         if let Some(t) = self.thread.take() {
@@ -147,7 +205,11 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
     state.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+fn accept_loop(
+    listener: &TcpListener,
+    shared: &Arc<Shared>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+) {
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
             return;
@@ -155,10 +217,20 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         // A failed accept (e.g. the client already gave up) concerns that client only.
         let Ok(stream) = stream else { continue };
         let shared = Arc::clone(shared);
+        let tls = tls.clone();
         // Without a thread the connection is dropped, which its client sees as a reset.
         let _ = std::thread::Builder::new()
             .name("fixed-conn".into())
-            .spawn(move || serve_connection(stream, &shared));
+            .spawn(move || {
+                let _ = stream.set_nodelay(true);
+                match tls.map(rustls::ServerConnection::new) {
+                    None => serve_connection(stream, &shared),
+                    Some(Ok(conn)) => {
+                        serve_connection(rustls::StreamOwned::new(conn, stream), &shared)
+                    }
+                    Some(Err(_)) => {}
+                }
+            });
     }
 }
 
@@ -173,8 +245,7 @@ struct Head {
 }
 
 /// Serves keep-alive requests on one connection until the client closes it or sends garbage.
-fn serve_connection(mut stream: TcpStream, shared: &Shared) {
-    let _ = stream.set_nodelay(true);
+fn serve_connection<S: Read + Write>(mut stream: S, shared: &Shared) {
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let mut counted = false;
     loop {
@@ -182,6 +253,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
             Ok(Some(Ok(head))) => head,
             Ok(Some(Err(status))) => {
                 let _ = stream.write_all(&refusal(shared, status));
+                let _ = stream.flush();
                 return;
             }
             // The client closed the connection (or it broke): done.
@@ -189,6 +261,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         };
         if head.content_length > MAX_BODY {
             let _ = stream.write_all(&refusal(shared, 413));
+            let _ = stream.flush();
             return;
         }
         if head.expect_continue && stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
@@ -206,8 +279,12 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
         recorded.body = String::from_utf8_lossy(&buf[head.len..end]).into_owned();
         buf.drain(..end);
         let answer = respond(shared, recorded, &mut counted, head.close);
-        if stream.write_all(&answer).is_err() || head.close {
-            let _ = stream.shutdown(Shutdown::Both);
+        if stream
+            .write_all(&answer)
+            .and_then(|()| stream.flush())
+            .is_err()
+            || head.close
+        {
             return;
         }
     }
@@ -215,7 +292,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) {
 
 /// Reads until `buf` holds a complete request head. `Ok(None)`: the connection closed first;
 /// `Ok(Some(Err(status)))`: a head the server refuses with that status.
-fn read_head(stream: &mut TcpStream, buf: &mut Vec<u8>) -> io::Result<Option<Result<Head, u16>>> {
+fn read_head(stream: &mut impl Read, buf: &mut Vec<u8>) -> io::Result<Option<Result<Head, u16>>> {
     loop {
         if !buf.is_empty() {
             match parse_head(buf) {

@@ -10,7 +10,9 @@
 //!
 //! `benches/run.sh` adds `NAME.maxrss` (peak RSS in kB from `/usr/bin/time -f %M`, the one RSS
 //! method used for every harness) and `NAME.before.json` / `NAME.after.json` (the server's
-//! `{"connections": n, "requests": n}` just before and just after the run).
+//! `{"connections": n, "requests": n}` just before and just after the run), and `NAME.threads`:
+//! threads the harness process created (`pthread_create` calls counted by the preloaded
+//! `benches/c/count_threads.c`, one line per process, written at exit).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -45,6 +47,8 @@ pub struct HarnessRun {
     /// TCP connections the run opened, if both stats files exist: `after - before` (both servers
     /// count only connections that carried an API request, so the stats queries do not count).
     pub connections: Option<i64>,
+    /// Threads the harness process created over its whole run, if `NAME.threads` exists.
+    pub threads: Option<u64>,
 }
 
 impl HarnessRun {
@@ -88,11 +92,20 @@ pub fn read(dir: &Path, name: &str) -> io::Result<Option<HarnessRun>> {
     let before = read_connections(&dir.join(format!("{name}.before.json")))?;
     let after = read_connections(&dir.join(format!("{name}.after.json")))?;
     let connections = before.zip(after).map(|(b, a)| a - b);
+    let threads_path = dir.join(format!("{name}.threads"));
+    let threads = read_opt(&threads_path)?
+        .map(|s| {
+            s.split_whitespace()
+                .map(|n| n.parse::<u64>().map_err(|e| invalid(&threads_path, e)))
+                .sum::<io::Result<u64>>()
+        })
+        .transpose()?;
     Ok(Some(HarnessRun {
         latencies_ns,
         meta,
         max_rss_kb,
         connections,
+        threads,
     }))
 }
 
@@ -166,6 +179,10 @@ mod tests {
         assert_eq!(run.meta("allocs"), Some(7));
         assert_eq!(run.max_rss_kb, Some(2048));
         assert_eq!(run.connections, Some(1));
+        assert_eq!(run.threads, None);
+        // One line per process of the harness, summed.
+        fs::write(dir.join("x.threads"), "0\n3\n").unwrap();
+        assert_eq!(read(&dir, "x").unwrap().unwrap().threads, Some(3));
         assert_eq!(read(&dir, "missing").unwrap(), None);
         fs::write(dir.join("bad.lat"), "12\nnope\n").unwrap();
         assert!(read(&dir, "bad").is_err());

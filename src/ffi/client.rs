@@ -59,7 +59,13 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// - `maxRetries` (integer 0 to 10, default 3; 0 disables retrying);
 /// - `userAgent` (string, sent verbatim; default `"soku-rust/<version> soku-c/<version>"`);
 /// - `allowInsecureHttp` (boolean, default false: `http://` only for loopback hosts);
-/// - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side).
+/// - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side);
+/// - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
+///   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
+///   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
+/// - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
+///   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
+///   `caPem`).
 ///
 /// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
 /// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::validate::closest;
-use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES};
+use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES, TlsRoots};
 
 /// Parses `text` as a JSON object; `what` names the argument in error messages.
 pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, Error> {
@@ -29,7 +29,17 @@ pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>,
 /// A failure names the JSON path and what the field must be (`invalid request at
 /// post.content.platform: must be an array, not a number`); it never repeats the value sent,
 /// which may be a secret.
+///
+/// The hot path parses the text straight into `T`; only when that fails (or the text is not an
+/// object, which a struct would otherwise accept as an array) does it go through a
+/// [`serde_json::Value`], whose two steps give the precise error, and accept what the direct
+/// parse refuses but a JSON object allows (a repeated key: the last one wins).
 pub(crate) fn parse_request<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    if text.trim_start().starts_with('{')
+        && let Ok(req) = serde_json::from_str::<T>(text)
+    {
+        return Ok(req);
+    }
     let map = parse_object(text, "request_json")?;
     parse_value(Value::Object(map))
 }
@@ -285,7 +295,10 @@ impl<'a> Fields<'a> {
 /// Builds a [`ClientBuilder`] from the config JSON (NULL counts as `{}`).
 ///
 /// Keys: `apiKey`, `baseUrl`, `firebaseToken`, `timeoutMs`, `connectTimeoutMs`, `maxRetries`,
-/// `maxRetryWaitMs`, `backoffBaseMs`, `userAgent`, `allowInsecureHttp`, `validateScheduledTime`.
+/// `maxRetryWaitMs`, `backoffBaseMs`, `userAgent`, `allowInsecureHttp`, `validateScheduledTime`,
+/// `caFile` (path of a PEM file of CA certificates to trust instead of the default roots),
+/// `caPem` (the same as PEM text), `tlsTrust` (`"webpki"`, the default: Mozilla's roots
+/// compiled in; `"os"`: the operating system's trust store).
 /// `apiKey`, `baseUrl` and `firebaseToken` fall back to `SOKU_API_KEY`, `SOKU_BASE_URL` and
 /// `SOKU_FIREBASE_TOKEN` ([`ClientBuilder::from_env`]); everything else to the
 /// [`ClientBuilder`] defaults.
@@ -329,6 +342,19 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
     }
     if let Some(yes) = f.boolean("validateScheduledTime")? {
         b = b.validate_scheduled_time(yes);
+    }
+    if let Some(path) = f.string("caFile")? {
+        b = b.ca_file(path);
+    }
+    if let Some(pem) = f.string("caPem")? {
+        b = b.ca_pem(pem);
+    }
+    if let Some(trust) = f.string("tlsTrust")? {
+        b = b.tls_roots(match trust.as_str() {
+            "webpki" => TlsRoots::WebPki,
+            "os" => TlsRoots::Os,
+            _ => return Err(f.wrong_type("tlsTrust", "\"webpki\" or \"os\"")),
+        });
     }
     f.finish()?;
     Ok(b)

@@ -244,7 +244,7 @@ fn check_media_request(req: &PublishWithMedia, media_type: &MediaType) -> Result
         return Err(validate::invalid("sourceUrls", "must not be empty"));
     }
     for (i, url) in req.source_urls.iter().enumerate() {
-        validate::http_url(&format!("sourceUrls[{i}]"), url)?;
+        validate::http_url(format_args!("sourceUrls[{i}]"), url)?;
     }
     match media_type {
         MediaType::Text => Err(validate::invalid(

@@ -1,6 +1,7 @@
 //! `bench-report DIR`: prints the Markdown table of every harness run found in
-//! `DIR/<server>/r<round>/` (`fixed`, `sandbox`), then the issue's targets checked against the
-//! fixed-server numbers.
+//! `DIR/<server>/r<round>/` (`fixed`, `fixed-tls`, `sandbox`), each median also as a ratio to the
+//! raw-socket floor and to raw ureq without timeouts of the same server, then the targets checked
+//! against the fixed-server numbers.
 //!
 //! `bench-report profiles DIR`: the same numbers for the Rust harnesses in
 //! `DIR/{before,after}/r<round>/` (written by `benches/sizes.sh`), to compare release profiles.
@@ -15,21 +16,42 @@ use soku_bench::results::{self, HarnessRun};
 use soku_bench::stats::{Summary, summarize};
 
 /// Harness run names and the table's labels, in the issue's order.
-const HARNESSES: [(&str, &str); 7] = [
+const HARNESSES: [(&str, &str); 11] = [
+    (
+        "rust-raw-socket",
+        "(0) raw socket: one keep-alive socket, fixed POST (the floor)",
+    ),
     ("rust-soku", "(a) Rust `soku::Client`"),
-    ("rust-ureq", "(b) raw ureq 3, same bytes (floor)"),
+    ("rust-ureq", "(b) raw ureq 3, same bytes, timeouts set"),
     (
         "rust-ureq-no-timeout",
-        "(b′) raw ureq 3, no timeouts (info: no per-call resolver thread)",
+        "(b′) raw ureq 3, same bytes, no timeouts",
     ),
     ("py-binding", "(c) Python binding `soku.Client`"),
     ("c-abi", "(d) C ABI `soku_posts_create`"),
     ("py-seed", "(e) seed `soku_request` (requests)"),
     ("curl", "(f) curl, one process per call"),
+    (
+        "before-rust-soku",
+        "(a) before: Rust `soku::Client`, earlier build",
+    ),
+    ("before-c-abi", "(d) before: C ABI, earlier build"),
+    (
+        "before-py-binding",
+        "(c) before: Python binding, earlier build",
+    ),
 ];
 
-const SERVERS: [(&str, &str); 2] = [
+/// The physical floor and the raw-ureq reference the ratio columns divide by.
+const FLOOR: &str = "rust-raw-socket";
+const RAW_UREQ: &str = "rust-ureq-no-timeout";
+
+const SERVERS: [(&str, &str); 3] = [
     ("fixed", "fixed-response server (client cost)"),
+    (
+        "fixed-tls",
+        "fixed-response server over HTTPS (TLS 1.3 on loopback, CA trusted via the custom-CA option)",
+    ),
     ("sandbox", "soku-sandbox --no-rate-limits"),
 ];
 
@@ -117,6 +139,19 @@ impl Pooled {
             .max()
     }
 
+    /// Threads created per 1,000 calls, the batch that created the most; `None` if not counted.
+    fn threads_per_1000(&self) -> Option<f64> {
+        self.rounds
+            .iter()
+            .map(|r| {
+                let t = r.threads? as f64;
+                Some(t * 1000.0 / r.latencies_ns.len().max(1) as f64)
+            })
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .reduce(f64::max)
+    }
+
     fn max_rss_kb(&self) -> Option<u64> {
         self.rounds.iter().filter_map(|r| r.max_rss_kb).max()
     }
@@ -167,7 +202,7 @@ fn profiles(dir: &Path) -> std::io::Result<String> {
          |---|---|---|---:|---:|\n",
     );
     for build in ["before", "after"] {
-        for (name, label) in &HARNESSES[..2] {
+        for (name, label) in &HARNESSES[1..3] {
             let Some(p) = Pooled::read(&dir.join(build), name, label)? else {
                 continue;
             };
@@ -195,10 +230,21 @@ fn us(ns: u64) -> String {
 
 fn table(runs: &[Pooled]) -> String {
     let mut t = String::from(
-        "| client | batches × calls | median µs | p99 µs | calls/s | TCP conns per batch | peak RSS MiB | memory, call 100 → N (worst batch) |\n\
-         |---|---:|---:|---:|---:|---:|---:|---|\n",
+        "| client | batches × calls | median µs | × floor | × raw ureq (no timeout) | p99 µs | calls/s | TCP conns per batch | threads per 1,000 calls | peak RSS MiB | memory, call 100 → N (worst batch) |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n",
     );
+    let median_of = |name: &str| runs.iter().find(|p| p.name == name)?.median_us();
+    let ratio = |m: Option<f64>, base: Option<f64>| match m.zip(base) {
+        Some((m, b)) if b > 0.0 => format!("{:.2}", m / b),
+        _ => "—".into(),
+    };
+    let (floor, raw) = (median_of(FLOOR), median_of(RAW_UREQ));
     for p in runs {
+        let m = p.median_us();
+        let (x_floor, x_raw) = (ratio(m, floor), ratio(m, raw));
+        let threads = p
+            .threads_per_1000()
+            .map_or("—".into(), |t| format!("{t:.0}"));
         let (median, p99, rate) = match p.summary() {
             Some(s) => (
                 us(s.median_ns),
@@ -212,7 +258,7 @@ fn table(runs: &[Pooled]) -> String {
             .max_rss_kb()
             .map_or("—".into(), |kb| format!("{:.1}", kb as f64 / 1024.0));
         t.push_str(&format!(
-            "| {} | {} × {} | {median} | {p99} | {rate} | {conns} | {rss} | {} |\n",
+            "| {} | {} × {} | {median} | {x_floor} | {x_raw} | {p99} | {rate} | {conns} | {threads} | {rss} | {} |\n",
             p.label,
             p.rounds.len(),
             p.calls_per_batch(),
@@ -250,26 +296,40 @@ struct RatioTarget {
     at_most: bool,
 }
 
-const RATIOS: [RatioTarget; 3] = [
+const RATIOS: [RatioTarget; 5] = [
     RatioTarget {
-        what: "Rust client vs raw ureq, median per call",
-        num: "rust-soku",
-        den: "rust-ureq",
-        limit: 1.15,
+        what: "C ABI vs raw ureq without timeouts, median per call",
+        num: "c-abi",
+        den: RAW_UREQ,
+        limit: 1.2,
         at_most: true,
     },
     RatioTarget {
-        what: "Python binding vs Rust client, median per call",
+        what: "C ABI vs the raw-socket floor, median per call",
+        num: "c-abi",
+        den: FLOOR,
+        limit: 2.5,
+        at_most: true,
+    },
+    RatioTarget {
+        what: "Rust client vs raw ureq without timeouts, median per call",
+        num: "rust-soku",
+        den: RAW_UREQ,
+        limit: 1.1,
+        at_most: true,
+    },
+    RatioTarget {
+        what: "Python binding vs C ABI, median per call",
         num: "py-binding",
-        den: "rust-soku",
-        limit: 2.0,
+        den: "c-abi",
+        limit: 1.5,
         at_most: true,
     },
     RatioTarget {
         what: "seed requests helper vs Python binding, median per call",
         num: "py-seed",
         den: "py-binding",
-        limit: 3.0,
+        limit: 10.0,
         at_most: false,
     },
 ];
@@ -309,6 +369,16 @@ fn targets(runs: &[Pooled]) -> String {
                 p.rounds.len(),
                 c.map_or("—".into(), |c| c.to_string()),
                 verdict(c == Some(1))
+            ));
+        }
+    }
+    for name in ["rust-soku", "c-abi", "py-binding"] {
+        if let Some(p) = find(name) {
+            let n = p.threads_per_1000();
+            t.push_str(&format!(
+                "- threads created per 1,000 calls, {name} (whole process, worst batch): {} (target 0): {}\n",
+                n.map_or("—".into(), |n| format!("{n:.0}")),
+                verdict(n == Some(0.0))
             ));
         }
     }

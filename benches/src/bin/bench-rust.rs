@@ -1,8 +1,10 @@
-//! `bench-rust --client soku|ureq|ureq-no-timeout --url URL --key KEY --n N --out DIR`
+//! `bench-rust --client soku|ureq|ureq-no-timeout|raw-socket --url URL --key KEY --n N --out DIR
+//! [--ca FILE]`
 //!
 //! N sequential create-post calls through `soku::Client` (`soku`), raw `ureq` configured like
-//! soku (`ureq`, the floor) or raw `ureq` without timeouts (`ureq-no-timeout`, informative: see
-//! `RawClient::without_timeouts`), timing each; writes `rust-<client>.lat` and `.meta` into DIR (see
+//! soku (`ureq`), raw `ureq` without timeouts (`ureq-no-timeout`: see
+//! `RawClient::without_timeouts`) or one raw keep-alive socket (`raw-socket`, the physical floor,
+//! plain http only), timing each; `--ca` names a PEM file of the only CA to trust (HTTPS run); writes `rust-<client>.lat` and `.meta` into DIR (see
 //! `soku_bench::results`). A counting global allocator reports allocations and live heap after
 //! call 100 and after call N (the "no allocation growth across the batch" check).
 
@@ -11,14 +13,14 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use soku_bench::alloc::CountingAlloc;
-use soku_bench::clients::{RawClient, create_post_request, soku_client};
+use soku_bench::clients::{RawClient, RawSocket, create_post_request, soku_client};
 use soku_bench::procfs::rss_kb;
 
 #[global_allocator]
 static ALLOC: CountingAlloc = CountingAlloc::new();
 
-const USAGE: &str =
-    "usage: bench-rust --client soku|ureq|ureq-no-timeout --url URL --key KEY --n N --out DIR";
+const USAGE: &str = "usage: bench-rust --client soku|ureq|ureq-no-timeout|raw-socket \
+                     --url URL --key KEY --n N --out DIR [--ca FILE]";
 
 /// The call after which the "early" memory reading is taken.
 const EARLY: usize = 100;
@@ -36,7 +38,7 @@ fn main() -> ExitCode {
 fn run() -> Result<(), String> {
     let flags = soku_bench::cli::flags(
         std::env::args().skip(1),
-        &["client", "url", "key", "n", "out"],
+        &["client", "url", "key", "n", "out", "ca"],
     )
     .map_err(|e| format!("{e}\n{USAGE}"))?;
     let get = |k: &str| {
@@ -58,9 +60,14 @@ fn run() -> Result<(), String> {
         })?;
     let out = PathBuf::from(get("out")?);
     let client = get("client")?;
+    let ca = match flags.get("ca") {
+        None => None,
+        Some(f) => Some(std::fs::read_to_string(f).map_err(|e| format!("--ca {f}: {e}"))?),
+    };
+    let ca = ca.as_deref();
     let mut call: Box<dyn FnMut() -> Result<(), String>> = match client {
         "soku" => {
-            let c = soku_client(url, key).map_err(|e| e.to_string())?;
+            let c = soku_client(url, key, ca).map_err(|e| e.to_string())?;
             let req = create_post_request().map_err(|e| e.to_string())?;
             Box::new(move || {
                 let sub = c.create_post(&req).map_err(|e| e.to_string())?;
@@ -71,12 +78,16 @@ fn run() -> Result<(), String> {
             })
         }
         "ureq" => {
-            let c = RawClient::new(url, key);
+            let c = RawClient::new(url, key, ca)?;
             Box::new(move || c.create_post().map(drop))
         }
         "ureq-no-timeout" => {
-            let c = RawClient::without_timeouts(url, key);
+            let c = RawClient::without_timeouts(url, key, ca)?;
             Box::new(move || c.create_post().map(drop))
+        }
+        "raw-socket" => {
+            let mut c = RawSocket::connect(url, key)?;
+            Box::new(move || c.create_post())
         }
         other => return Err(format!("unknown --client {other:?}\n{USAGE}")),
     };

@@ -1,0 +1,405 @@
+//! The per-call path: no thread is created per call, sequential calls share one TCP connection,
+//! and HTTPS trusts exactly what the client was told to trust (custom CA, default roots).
+//!
+//! Thread creations are counted exactly: this test binary defines `pthread_create`, which the
+//! standard library's `thread::spawn` (and so ureq's per-lookup resolver thread) calls; the
+//! definition counts, per calling thread, then forwards to the C library's. A count read from
+//! `/proc/self/status` could not see a thread that came and went between two reads; counting
+//! per calling thread leaves out the test harness's and the test servers' own threads.
+
+use std::cell::Cell;
+use std::ffi::{c_int, c_void};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use soku::{Client, CreatePost, Error};
+
+thread_local! {
+    /// Threads this thread has created.
+    static THREADS_CREATED: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Threads the calling thread has created so far.
+fn threads_created() -> usize {
+    THREADS_CREATED.with(Cell::get)
+}
+
+type StartRoutine = extern "C" fn(*mut c_void) -> *mut c_void;
+type PthreadCreate =
+    unsafe extern "C" fn(*mut u64, *const c_void, StartRoutine, *mut c_void) -> c_int;
+
+unsafe extern "C" {
+    fn dlsym(handle: *mut c_void, symbol: *const std::ffi::c_char) -> *mut c_void;
+}
+
+/// Counts, then calls the C library's `pthread_create` (found with `dlsym(RTLD_NEXT, …)`).
+///
+/// # Safety
+/// Same contract as the C library's `pthread_create`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn pthread_create(
+    thread: *mut u64,
+    attr: *const c_void,
+    start: StartRoutine,
+    arg: *mut c_void,
+) -> c_int {
+    THREADS_CREATED.with(|n| n.set(n.get() + 1));
+    const RTLD_NEXT: *mut c_void = -1isize as *mut c_void;
+    // SAFETY: RTLD_NEXT and a NUL-terminated name; the symbol is glibc's pthread_create, whose
+    // type is `PthreadCreate`.
+    unsafe {
+        let real = dlsym(RTLD_NEXT, c"pthread_create".as_ptr());
+        assert!(!real.is_null(), "no pthread_create after this one");
+        let real: PthreadCreate = std::mem::transmute(real);
+        real(thread, attr, start, arg)
+    }
+}
+
+const ANSWER: &[u8] = b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\
+content-length: 29\r\n\r\n{\"postSubmissionId\": \"ps_1\"}\n";
+
+/// A keep-alive server on 127.0.0.1 answering every request with [`ANSWER`], one thread per
+/// connection (the counted calls reuse a connection opened before counting). Counts accepted
+/// connections.
+struct Server {
+    port: u16,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Server {
+    fn start(tls: Option<Arc<rustls::ServerConfig>>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let connections = Arc::new(AtomicUsize::new(0));
+        let count = connections.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                count.fetch_add(1, Ordering::SeqCst);
+                let tls = tls.clone();
+                std::thread::spawn(move || match tls {
+                    None => serve(stream),
+                    Some(cfg) => {
+                        let conn = rustls::ServerConnection::new(cfg).unwrap();
+                        serve(rustls::StreamOwned::new(conn, stream));
+                    }
+                });
+            }
+        });
+        Server { port, connections }
+    }
+}
+
+/// Answers requests on `stream` until the client closes it or fails (e.g. a rejected TLS
+/// handshake).
+fn serve(stream: impl Read + Write) {
+    let mut reader = BufReader::new(stream);
+    loop {
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            match reader.read_line(&mut line) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let stream = reader.get_mut();
+        if stream
+            .write_all(ANSWER)
+            .and_then(|()| stream.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+fn post() -> CreatePost {
+    CreatePost::text("hello", ["x"])
+}
+
+#[test]
+fn sequential_calls_create_no_thread_and_use_one_connection() {
+    let server = Server::start(None);
+    for host in ["127.0.0.1", "localhost"] {
+        let client = Client::builder()
+            .api_key("sk_test_hot_path")
+            .base_url(format!("http://{host}:{}", server.port))
+            .build()
+            .unwrap();
+        let connections = server.connections.load(Ordering::SeqCst);
+        // The first call connects (and looks `localhost` up, on a thread bounded by the
+        // connect timeout); the next 200 must create no thread at all.
+        client.create_post(&post()).unwrap();
+        let before = threads_created();
+        for _ in 0..200 {
+            let r = client.create_post(&post()).unwrap();
+            assert_eq!(r.data.post_submission_id, "ps_1");
+        }
+        let created = threads_created() - before;
+        assert_eq!(created, 0, "{host}: threads created by 200 calls");
+        assert_eq!(
+            server.connections.load(Ordering::SeqCst) - connections,
+            1,
+            "{host}: tcp connections for 201 sequential calls"
+        );
+    }
+}
+
+#[test]
+fn raw_ureq_with_a_timeout_creates_a_thread_per_call() {
+    // The counter sees what the resolver avoids: ureq's default resolver, with a timeout set,
+    // spawns one thread per request even on a pooled connection to an IP literal.
+    let server = Server::start(None);
+    let agent = ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .new_agent();
+    let url = format!("http://127.0.0.1:{}/v1/posts", server.port);
+    // Each answer is read to its end, so that its connection goes back to the pool.
+    let call = || {
+        let mut answer = agent.post(&url).send("{}").unwrap();
+        answer.body_mut().read_to_vec().unwrap();
+    };
+    call();
+    let before = threads_created();
+    for _ in 0..20 {
+        call();
+    }
+    assert_eq!(threads_created() - before, 20);
+    assert_eq!(server.connections.load(Ordering::SeqCst), 1);
+}
+
+/// A self-signed CA and a server certificate it signed for 127.0.0.1 and `localhost`.
+struct Pki {
+    ca_pem: String,
+    server: Arc<rustls::ServerConfig>,
+}
+
+fn pki() -> Pki {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    // Distinct subjects: OpenSSL (curl) takes a leaf named like its issuer for self-signed.
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "soku test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let params =
+        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
+    let cert = params.signed_by(&key, &issuer).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+        )
+        .unwrap();
+    Pki {
+        ca_pem: ca.pem(),
+        server: Arc::new(server),
+    }
+}
+
+fn tls_client(port: u16) -> soku::ClientBuilder {
+    Client::builder()
+        .api_key("sk_test_tls")
+        .base_url(format!("https://127.0.0.1:{port}"))
+        .max_retries(0)
+        .timeout(Duration::from_secs(5))
+}
+
+#[test]
+fn https_with_a_custom_ca() {
+    let pki = pki();
+    let server = Server::start(Some(pki.server.clone()));
+
+    // Default roots (webpki): the self-signed CA is unknown, the handshake fails.
+    let err = tls_client(server.port)
+        .build()
+        .unwrap()
+        .create_post(&post())
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        err.to_string().to_lowercase().contains("certificate"),
+        "{err}"
+    );
+    // The OS store does not know it either.
+    let err = tls_client(server.port)
+        .tls_roots(soku::TlsRoots::Os)
+        .build()
+        .unwrap()
+        .create_post(&post())
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+
+    // Trusted as PEM text, and as a file.
+    let client = tls_client(server.port)
+        .ca_pem(pki.ca_pem.clone())
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        assert_eq!(
+            client.create_post(&post()).unwrap().data.post_submission_id,
+            "ps_1"
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("soku-hot-path-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("ca.pem");
+    std::fs::write(&file, &pki.ca_pem).unwrap();
+    let client = tls_client(server.port).ca_file(&file).build().unwrap();
+    assert_eq!(
+        client.create_post(&post()).unwrap().data.post_submission_id,
+        "ps_1"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // The C configuration keys reach the same options.
+    let config = serde_json::json!({
+        "apiKey": "sk_test_tls",
+        "baseUrl": format!("https://127.0.0.1:{}", server.port),
+        "caPem": pki.ca_pem,
+        "maxRetries": 0,
+    });
+    let out = ffi_create_post(&config.to_string());
+    assert!(out.contains("\"postSubmissionId\":\"ps_1\""), "{out}");
+    let config = serde_json::json!({
+        "apiKey": "sk_test_tls",
+        "baseUrl": format!("https://127.0.0.1:{}", server.port),
+        "tlsTrust": "webpki",
+        "maxRetries": 0,
+    });
+    let out = ffi_create_post(&config.to_string());
+    assert!(out.contains("\"kind\":\"transport\""), "{out}");
+}
+
+#[test]
+fn bad_ca_options_are_config_errors() {
+    let e = Client::builder()
+        .ca_file("/nonexistent/soku-ca.pem")
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert!(e.to_string().contains("/nonexistent/soku-ca.pem"), "{e}");
+    let e = Client::builder()
+        .ca_pem("not a certificate")
+        .build()
+        .unwrap_err();
+    assert!(matches!(e, Error::Config(_)), "{e:?}");
+
+    for (config, status, message) in [
+        (
+            r#"{"caFile": "/nonexistent/soku-ca.pem"}"#,
+            soku::ffi::SOKU_ERR_CONFIG,
+            "cannot read ca file /nonexistent/soku-ca.pem",
+        ),
+        (
+            r#"{"caPem": "garbage"}"#,
+            soku::ffi::SOKU_ERR_CONFIG,
+            "ca pem: no pem certificate found",
+        ),
+        (
+            r#"{"tlsTrust": "system"}"#,
+            soku::ffi::SOKU_ERR_INVALID_ARGUMENT,
+            "config key tlsTrust must be \\\"webpki\\\" or \\\"os\\\"",
+        ),
+        (
+            r#"{"caFile": 1}"#,
+            soku::ffi::SOKU_ERR_INVALID_ARGUMENT,
+            "config key caFile must be a string",
+        ),
+    ] {
+        let (got, out) = ffi_new(config);
+        assert_eq!(got, status, "{config}: {out}");
+        assert!(out.contains(message), "{config}: {out}");
+    }
+}
+
+/// `soku_client_new` with `config`: its status and output JSON.
+fn ffi_new(config: &str) -> (i32, String) {
+    use std::ffi::{CStr, CString};
+    let config = CString::new(config).unwrap();
+    let mut client = std::ptr::null_mut();
+    let mut out = std::ptr::null_mut();
+    // SAFETY: valid C string and out-pointers; the handle and string are freed below.
+    unsafe {
+        let status = soku::ffi::soku_client_new(config.as_ptr(), &mut client, &mut out);
+        let text = CStr::from_ptr(out).to_string_lossy().into_owned();
+        soku::ffi::soku_string_free(out);
+        soku::ffi::soku_client_free(client);
+        (status, text)
+    }
+}
+
+/// One `soku_posts_create` through a client made from `config`: the output JSON.
+fn ffi_create_post(config: &str) -> String {
+    use std::ffi::{CStr, CString};
+    let config = CString::new(config).unwrap();
+    let request = CString::new(
+        r#"{"post": {"content": {"text": "hello", "mediaType": "text", "platform": ["x"]}}}"#,
+    )
+    .unwrap();
+    let mut client = std::ptr::null_mut();
+    let mut out = std::ptr::null_mut();
+    // SAFETY: valid C strings and out-pointers; the handle and strings are freed below.
+    unsafe {
+        let status = soku::ffi::soku_client_new(config.as_ptr(), &mut client, &mut out);
+        assert_eq!(status, soku::ffi::SOKU_OK);
+        soku::ffi::soku_string_free(out);
+        soku::ffi::soku_posts_create(client, request.as_ptr(), std::ptr::null(), &mut out);
+        let text = CStr::from_ptr(out).to_string_lossy().into_owned();
+        soku::ffi::soku_string_free(out);
+        soku::ffi::soku_client_free(client);
+        text
+    }
+}
+
+#[test]
+fn a_failed_connection_looks_the_host_up_again() {
+    // A host-name lookup runs on one thread (bounded by the connect timeout), so the thread
+    // counter counts lookups: one per attempt after a failed connection, none per call once an
+    // address worked (see the first test).
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let client = Client::builder()
+        .api_key("sk_test_hot_path")
+        .base_url(format!("http://localhost:{port}"))
+        .max_retries(2)
+        .backoff_base(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let before = threads_created();
+    let err = client.create_post(&post()).unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert_eq!(err.meta().map(|m| m.attempts), Some(3));
+    assert_eq!(threads_created() - before, 3);
+    let before = threads_created();
+    let options = soku::CallOptions::new().max_retries(0);
+    client.create_post_with(&post(), &options).unwrap_err();
+    assert_eq!(threads_created() - before, 1);
+}
