@@ -39,7 +39,7 @@ pub fn run(client: &Client) -> soku::Result<Response<BatchReport>> {
         .zip(1..)
         .map(|(text, day)| {
             CreatePost::text(*text, [Platform::Threads, Platform::X])
-                .scheduled_time(common::rfc3339_in(day * 86_400))
+                .scheduled_in(Duration::from_secs(day * 86_400))
         })
         .collect();
 
