@@ -1,5 +1,5 @@
-//! Schedule a post for later (seed: "Schedule a Post for Later"). The time is computed from now
-//! (one hour ahead): the API rejects times less than 60 s in the future.
+//! Schedule a post for later (vendor example "Schedule a Post for Later"). The time is computed
+//! from now (one hour ahead): the API rejects times less than 60 s in the future.
 //!
 //! ```sh
 //! cargo run --example schedule_post
@@ -18,7 +18,7 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Schedules the seed's Monday post to Threads, X and LinkedIn one hour from now.
+/// Schedules the documented Monday post to Threads, X and LinkedIn one hour from now.
 pub fn run(client: &Client) -> soku::Result<Response<PostSubmission>> {
     let post = CreatePost::text(
         "Happy Monday! Here is your weekly dose of motivation.",

@@ -1,4 +1,4 @@
-//! Client-side validation (issue 2 §4) and configuration errors: each rule rejects before any
+//! Client-side validation and configuration errors: each rule rejects before any
 //! I/O, with a message naming the field, and the server sees zero requests.
 
 mod core_support;

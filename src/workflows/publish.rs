@@ -46,8 +46,8 @@ pub struct PublishWithMedia {
 }
 
 impl PublishWithMedia {
-    /// Imports `source_urls`, then publishes `post` (a [`PostContent`](crate::PostContent) or a [`PostBody`]) with
-    /// the hosted URLs.
+    /// Imports `source_urls`, then publishes `post` (a [`PostContent`](crate::PostContent) or a
+    /// [`PostBody`]) with the hosted URLs.
     pub fn new(
         source_urls: impl IntoIterator<Item = impl Into<String>>,
         post: impl Into<PostBody>,
@@ -112,8 +112,8 @@ pub struct PublishWithTemplate {
 }
 
 impl PublishWithTemplate {
-    /// Renders `template`, then publishes `post` (a [`PostContent`](crate::PostContent) or a [`PostBody`]) with the
-    /// rendered image.
+    /// Renders `template`, then publishes `post` (a [`PostContent`](crate::PostContent) or a
+    /// [`PostBody`]) with the rendered image.
     pub fn new(template: RenderTemplate, post: impl Into<PostBody>) -> PublishWithTemplate {
         PublishWithTemplate {
             template,

@@ -24,7 +24,7 @@ const HARNESSES: [(&str, &str); 7] = [
     ),
     ("py-binding", "(c) Python binding `soku.Client`"),
     ("c-abi", "(d) C ABI `soku_posts_create`"),
-    ("py-seed", "(e) seed `soku_request` (requests)"),
+    ("py-vendor", "(e) vendor `soku_request` (requests)"),
     ("curl", "(f) curl, one process per call"),
 ];
 
@@ -266,8 +266,8 @@ const RATIOS: [RatioTarget; 3] = [
         at_most: true,
     },
     RatioTarget {
-        what: "seed requests helper vs Python binding, median per call",
-        num: "py-seed",
+        what: "vendor requests helper vs Python binding, median per call",
+        num: "py-vendor",
         den: "py-binding",
         limit: 3.0,
         at_most: false,

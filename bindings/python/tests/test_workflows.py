@@ -1,4 +1,4 @@
-"""The workflows of the seed page: batch publishing, upload-then-publish, render-then-publish, key rotation."""
+"""The multi-step workflows of the vendor's code-examples page: batch publishing, upload-then-publish, render-then-publish, key rotation."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from support import Sandbox, SandboxCase, fresh, header
 
 
 class BatchTest(SandboxCase):
-    def test_batch_of_the_seed_posts(self) -> None:
+    def test_batch_of_the_documented_posts(self) -> None:
         posts = support.batch_posts()
         report = self.client.publish_batch(posts)
         self.assertEqual(report.summary, soku.BatchSummary(total=3, succeeded=3, failed=0))
