@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# benches/curl_loop.sh URL N OUT_DIR: (f) the seed's curl command in a shell loop, one curl process
+# benches/curl_loop.sh URL N OUT_DIR: (f) the vendor's documented curl command in a shell loop, one curl process
 # per call as a shell script would run it (so each latency includes curl's process start).
-# Reads SOKU_API_KEY like the seed. Writes OUT_DIR/curl.lat and curl.meta (benches/src/results.rs).
+# Reads SOKU_API_KEY like the vendor's example. Writes OUT_DIR/curl.lat and curl.meta (benches/src/results.rs).
 set -euo pipefail
 export LC_ALL=C # EPOCHREALTIME must use a dot
 url=$1 n=$2 out=$3

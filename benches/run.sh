@@ -29,7 +29,7 @@ if ! command -v curl >/dev/null || [ ! -x /usr/bin/time ]; then
     apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq curl time >&2
 fi
 
-# --- Python with requests (the seed's helper needs it); a venv under target/ if missing ---
+# --- Python with requests (the vendor's published helper needs it); a venv under target/ if missing ---
 PY=${PYTHON:-python3}
 if ! "$PY" -c 'import requests' 2>/dev/null; then
     VENV=target/bench-venv
@@ -164,7 +164,7 @@ for round in $(seq "$ROUNDS"); do
             mv "$b"/before-* "$dir/"
             rmdir "$b"
         fi
-        harness "$server" py-seed "$PY" benches/python/bench_seed_requests.py
+        harness "$server" py-vendor "$PY" benches/python/bench_vendor_helper.py
         harness "$server" curl bash benches/curl_loop.sh "$URL" "$N" "$dir"
     done
 done

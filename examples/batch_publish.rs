@@ -1,6 +1,6 @@
-//! Publish several posts one after another (seed: "Batch Publishing Workflow") with
+//! Publish several posts one after another (vendor example "Batch Publishing Workflow") with
 //! [`Client::publish_batch_with`]: a failure does not stop the batch, every post gets a
-//! result, and instead of the seed's fixed 200 ms sleep the batch paces itself by the
+//! result, and instead of the vendor example's fixed 200 ms sleep the batch paces itself by the
 //! `X-RateLimit-*` headers, waiting for the window to reset only when it is used up.
 //!
 //! ```sh
@@ -28,7 +28,7 @@ fn main() -> std::process::ExitCode {
     )
 }
 
-/// Schedules the seed's three daily posts (tomorrow, the day after and the day after that).
+/// Schedules the documented three daily posts (tomorrow, the day after and the day after that).
 pub fn run(client: &Client) -> soku::Result<Response<BatchReport>> {
     let texts = [
         "Monday motivation: consistency beats perfection.",
@@ -40,7 +40,7 @@ pub fn run(client: &Client) -> soku::Result<Response<BatchReport>> {
         .zip(1..)
         .map(|(text, day)| {
             CreatePost::text(*text, [Platform::Threads, Platform::X])
-                .scheduled_time(common::rfc3339_in(day * 86_400))
+                .scheduled_in(Duration::from_secs(day * 86_400))
         })
         .collect();
 

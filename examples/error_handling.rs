@@ -1,10 +1,10 @@
-//! Error handling with retry (seed: "Error Handling with Retry Logic").
+//! Error handling with retry (vendor example "Error Handling with Retry Logic").
 //!
-//! The seed hand-writes a retry loop. The client has it built in: 429 waits for `Retry-After`,
+//! The vendor's example hand-writes a retry loop. The client has it built in: 429 waits for `Retry-After`,
 //! 5xx and dropped connections back off exponentially with jitter, every wait is capped, and a
 //! retried post reuses its `Idempotency-Key`, so it is never published twice. This example
-//! configures that retry, reads the rate-limit state and the request id, and handles the seed's
-//! two special cases, `missing_integrations` and `insufficient_credits`.
+//! configures that retry, reads the rate-limit state and the request id, and handles the two
+//! documented special cases, `missing_integrations` and `insufficient_credits`.
 //!
 //! ```sh
 //! cargo run --example error_handling
@@ -22,7 +22,7 @@ use std::time::Duration;
 use soku::{ClientBuilder, CreatePost, ErrorCode, Platform, PostSubmission, Response, Transcribe};
 use soku_sandbox::{Fault, Sandbox};
 
-/// The text of the seed's post.
+/// The text of the documented post.
 pub const POST_TEXT: &str = "Published with production-grade error handling.";
 
 fn main() -> std::process::ExitCode {
@@ -32,7 +32,7 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Publishes the seed's post with a configured retry; with a sandbox, also provokes a 500 after
+/// Publishes the documented post with a configured retry; with a sandbox, also provokes a 500 after
 /// processing and the two special cases. Returns the post's response (its meta shows the
 /// attempts made).
 pub fn run(
@@ -95,7 +95,7 @@ pub fn run(
     Ok(result)
 }
 
-/// What to tell the user about a failed call: the seed's special cases by code, else the error
+/// What to tell the user about a failed call: the documented special cases by code, else the error
 /// with its request id; and the rate-limit state the server reported.
 fn explain(err: &soku::Error) {
     match err.code() {

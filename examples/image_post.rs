@@ -1,4 +1,4 @@
-//! Publish an image post with several images (seed: "Publish an Image Post with Multiple
+//! Publish an image post with several images (vendor example "Publish an Image Post with Multiple
 //! Images"), targeting connected accounts by id and a platform by name.
 //!
 //! ```sh

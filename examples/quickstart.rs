@@ -68,7 +68,7 @@ struct Row {
     meta: Meta,
 }
 
-/// Runs the nine workflows in the seed's order (rotation last: it revokes the key in use).
+/// Runs the nine workflows in the order of the vendor's code-examples page (rotation last: it revokes the key in use).
 /// `builder` configures the same server as `client`; `sb` is the embedded sandbox, if any;
 /// the rotation is skipped without `old_key_id`.
 pub fn run(

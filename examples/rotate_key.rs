@@ -1,9 +1,9 @@
-//! Rotate an API key (seed: "API Key Rotation") with [`Client::rotate_api_key`]: create a new
-//! key with the Firebase token, verify it, and revoke the old key only if verification
+//! Rotate an API key (vendor example "API Key Rotation") with [`Client::rotate_api_key`]: create a
+//! new key with the Firebase token, verify it, and revoke the old key only if verification
 //! succeeded.
 //!
 //! The default verification ("probe") sends the new key with a post body that cannot publish
-//! anything: 400 proves the key authenticated. `verify: "post"` publishes the seed's
+//! anything: 400 proves the key authenticated. `verify: "post"` publishes the documented
 //! verification post instead.
 //!
 //! The new key is printed as a short preview (its first 12 characters) unless you ask for the

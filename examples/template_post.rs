@@ -1,5 +1,5 @@
-//! Render a template image and publish it as an image post (seed: "Generate an OG Image and
-//! Publish"), with [`Client::publish_with_template`].
+//! Render a template image and publish it as an image post (vendor example "Generate an OG Image
+//! and Publish"), with [`Client::publish_with_template`].
 //!
 //! ```sh
 //! cargo run --example template_post
@@ -18,7 +18,7 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Renders the seed's `tweetImage` and publishes it to X and LinkedIn.
+/// Renders the documented `tweetImage` and publishes it to X and LinkedIn.
 pub fn run(client: &Client) -> soku::Result<Response<PublishedWithTemplate>> {
     let template = RenderTemplate::new("tweetImage").config(json!({
         "title": "5 Lessons From Building in Public",

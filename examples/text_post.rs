@@ -1,4 +1,4 @@
-//! Publish a text post to several platforms at once (seed: "Publish a Text Post").
+//! Publish a text post to several platforms at once (vendor example "Publish a Text Post").
 //!
 //! ```sh
 //! cargo run --example text_post                 # against the embedded sandbox
@@ -16,7 +16,7 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Publishes the seed's text post to Threads, X and LinkedIn.
+/// Publishes the documented text post to Threads, X and LinkedIn.
 pub fn run(client: &Client) -> soku::Result<Response<PostSubmission>> {
     let post = CreatePost::text(
         "Just shipped our biggest update yet. More details coming soon.",

@@ -1,5 +1,5 @@
-//! Transcribe a media-library item with a caller-chosen idempotency key (seed: "Transcribe a
-//! Video"): the key is derived from the episode and today's date, so re-running it the same day
+//! Transcribe a media-library item with a caller-chosen idempotency key (vendor example "Transcribe
+//! a Video"): the key is derived from the episode and today's date, so re-running it the same day
 //! returns the original job instead of starting (and paying for) a new one.
 //!
 //! ```sh
@@ -17,7 +17,7 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Transcribes the seed's 10-minute episode with the key `ep42-transcribe-<YYYYMMDD>`.
+/// Transcribes the documented 10-minute episode with the key `ep42-transcribe-<YYYYMMDD>`.
 pub fn run(client: &Client) -> soku::Result<Response<Transcription>> {
     let mut req = Transcribe::new("media_f7e8d9c0b3c4");
     req.language = Some("en".into());

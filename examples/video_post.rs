@@ -1,5 +1,5 @@
-//! Import a video from a public URL, then publish it (seed: "Upload Media and Publish a Video
-//! Post"), with [`Client::publish_with_media`]: one call that is safe to retry, because the
+//! Import a video from a public URL, then publish it (vendor example "Upload Media and Publish a
+//! Video Post"), with [`Client::publish_with_media`]: one call that is safe to retry, because the
 //! import and the post carry idempotency keys derived from one base key.
 //!
 //! ```sh
@@ -18,7 +18,7 @@ fn main() -> std::process::ExitCode {
     })
 }
 
-/// Imports the seed's product demo and publishes it to Instagram (`ig_main`), TikTok
+/// Imports the documented product demo and publishes it to Instagram (`ig_main`), TikTok
 /// (`tt_brand`) and YouTube.
 pub fn run(client: &Client) -> soku::Result<Response<PublishedWithMedia>> {
     let post = PostContent::new([

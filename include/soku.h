@@ -494,8 +494,9 @@ int32_t soku_posts_publish_batch_with_cancel(const struct SokuClient *client,
 /**
  * Imports media from public URLs, then publishes a post with the hosted URLs.
  *
- * `request_json`: `{"sourceUrls": ["https://...", ...], "post": {"text", "mediaType"?,
- * "platform", ...}, "scheduledTime"?: "..."}`; `mediaType` `"video"` gets `videoUrl` = the
+ * `request_json`: `{"sourceUrls": ["https://...", ...], "post": {"content": {"text",
+ * "mediaType"?, "platform", ...}}, "scheduledTime"?: "..."}` (`post` as in `soku_posts_create`;
+ * deprecated: `post` = the content object itself); `mediaType` `"video"` gets `videoUrl` = the
  * first hosted URL, otherwise (default `"image"`) `imageUrls` = all hosted URLs. `data`:
  * `{"media": [{"url": "..."}, ...], "post": {"postSubmissionId": "..."}}`. Every step carries
  * an idempotency key derived from one base key, so a repeated call publishes nothing twice:
@@ -522,7 +523,8 @@ int32_t soku_posts_publish_with_media(const struct SokuClient *client,
  * Renders a template image, then publishes it as an image post.
  *
  * `request_json`: `{"template": {"templateSlug": "tweetImage", "config"?, "aspectRatio"?},
- * "post": {"text", "platform", ...}, "scheduledTime"?: "..."}`. `data`: `{"template": {"url",
+ * "post": {"content": {"text", "platform", ...}}, "scheduledTime"?: "..."}` (`post` as in
+ * `soku_posts_create`; deprecated: `post` = the content object itself). `data`: `{"template": {"url",
  * "id"?}, "post": {"postSubmissionId": "..."}}`. The post carries an idempotency key derived from
  * one base key, reported as `meta.idempotencyKey` on success and failure; retry with options
  * `{"idempotencyKey": <that key>}` so that the post is never published twice (a new render

@@ -7,7 +7,7 @@
 //! The same library backs a C ABI ([`ffi`]) and the Python package.
 //!
 //! ```no_run
-//! use soku::{Client, CreatePost, Platform, PlatformTarget};
+//! use soku::{Client, CreatePost, ErrorCode, Platform, PlatformTarget};
 //!
 //! let client = Client::from_env()?; // SOKU_API_KEY, SOKU_BASE_URL
 //! let post = CreatePost::text(
@@ -30,7 +30,7 @@
 //! );
 //! match client.create_post(&video) {
 //!     Ok(sub) => println!("accepted {}", sub.post_submission_id),
-//!     Err(e) if e.code().is_some_and(|c| c.as_str() == "missing_integrations") => {
+//!     Err(e) if e.code() == Some(&ErrorCode::MissingIntegrations) => {
 //!         eprintln!("connect the platforms first")
 //!     }
 //!     Err(e) => eprintln!("{e}"), // e.g. "api error 400 validation_error: … (request req_…)"
@@ -76,13 +76,13 @@ mod resolver;
 mod response;
 mod retry;
 mod templates;
-mod time;
 mod tls;
 mod transcription;
 mod transport;
 mod validate;
 
 pub mod ffi;
+pub mod time;
 pub mod workflows;
 
 pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};

@@ -1,5 +1,7 @@
 //! `POST /v1/posts`: [`CreatePost`] → [`PostSubmission`].
 
+use std::time::{Duration, SystemTime};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -27,7 +29,25 @@ const MIN_SCHEDULE_AHEAD_SECS: i64 = 60;
 /// .scheduled_time("2030-03-09T14:00:00.000Z");
 /// assert_eq!(serde_json::to_value(&req).unwrap()["post"]["content"]["mediaType"], "video");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Or as a struct literal (every field but the content is optional):
+///
+/// ```
+/// use soku::{CreatePost, MediaType, Platform, PostContent};
+/// let req = CreatePost {
+///     post: PostContent {
+///         text: Some("Hello".into()),
+///         media_type: Some(MediaType::Text),
+///         platform: vec![Platform::X.into()],
+///         ..Default::default()
+///     }
+///     .into(),
+///     enable_repurposing: Some(true),
+///     ..Default::default()
+/// };
+/// assert_eq!(req, CreatePost::text("Hello", [Platform::X]).enable_repurposing(true));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatePost {
     /// The post.
@@ -46,8 +66,8 @@ pub struct CreatePost {
     pub extra: Map<String, Value>,
 }
 
-/// `post` of a [`CreatePost`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `post` of a [`CreatePost`]: `{"content": {...}}`. `PostContent::into()` makes one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PostBody {
     /// `post.content`.
     pub content: PostContent,
@@ -56,8 +76,8 @@ pub struct PostBody {
     pub extra: Map<String, Value>,
 }
 
-/// `post.content`: text, media and target platforms.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `post.content`: text, media and target platforms. `Default` is empty (no platform yet).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostContent {
     /// The text; required for text posts and for X / Threads targets.
@@ -105,6 +125,16 @@ pub struct PostSubmission {
     pub extra: Map<String, Value>,
 }
 
+impl From<PostContent> for PostBody {
+    /// `{"content": content}`, no further fields.
+    fn from(content: PostContent) -> PostBody {
+        PostBody {
+            content,
+            extra: Map::new(),
+        }
+    }
+}
+
 fn targets<P: Into<PlatformTarget>>(platforms: impl IntoIterator<Item = P>) -> Vec<PlatformTarget> {
     platforms.into_iter().map(Into::into).collect()
 }
@@ -113,13 +143,8 @@ impl PostContent {
     /// Content targeting `platforms`, everything else absent.
     pub fn new<P: Into<PlatformTarget>>(platforms: impl IntoIterator<Item = P>) -> Self {
         PostContent {
-            text: None,
-            media_type: None,
-            media_urls: None,
-            video_url: None,
-            image_urls: None,
             platform: targets(platforms),
-            extra: Map::new(),
+            ..PostContent::default()
         }
     }
 
@@ -158,14 +183,8 @@ impl CreatePost {
     /// A post with the given content and no options.
     pub fn new(content: PostContent) -> Self {
         CreatePost {
-            post: PostBody {
-                content,
-                extra: Map::new(),
-            },
-            scheduled_time: None,
-            enable_repurposing: None,
-            trial_reel: None,
-            extra: Map::new(),
+            post: content.into(),
+            ..CreatePost::default()
         }
     }
 
@@ -209,10 +228,33 @@ impl CreatePost {
         )
     }
 
-    /// Sets `scheduledTime` (RFC 3339).
+    /// Sets `scheduledTime` (RFC 3339, at least 60 s ahead when sent), e.g.
+    /// `"2026-03-09T14:00:00.000Z"`. See also [`CreatePost::scheduled_in`] and
+    /// [`CreatePost::scheduled_at`].
     pub fn scheduled_time(mut self, time: impl Into<String>) -> Self {
         self.scheduled_time = Some(time.into());
         self
+    }
+
+    /// Schedules the post `delay` from now (the local clock), formatted like
+    /// [`CreatePost::scheduled_at`]: `CreatePost::text(..).scheduled_in(Duration::from_secs(3600))`
+    /// publishes in one hour. Less than 60 s is rejected before sending, as the server would.
+    pub fn scheduled_in(self, delay: Duration) -> Self {
+        self.scheduled_at(time::from_now(delay))
+    }
+
+    /// Schedules the post at `when`, sent as an RFC 3339 UTC time with milliseconds
+    /// ([`crate::time::format_rfc3339`]), e.g. `2026-03-09T14:00:00.000Z`.
+    ///
+    /// ```
+    /// use std::time::{Duration, UNIX_EPOCH};
+    /// use soku::{CreatePost, Platform};
+    /// let when = UNIX_EPOCH + Duration::from_secs(1_773_064_800);
+    /// let post = CreatePost::text("Launch day", [Platform::X]).scheduled_at(when);
+    /// assert_eq!(post.scheduled_time.as_deref(), Some("2026-03-09T14:00:00.000Z"));
+    /// ```
+    pub fn scheduled_at(self, when: SystemTime) -> Self {
+        self.scheduled_time(time::format_rfc3339(when))
     }
 
     /// Sets `enableRepurposing`.
@@ -332,6 +374,21 @@ mod tests {
             e.to_string().contains("scheduledTime must be an RFC 3339"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn scheduled_in_is_checked_like_a_typed_time() {
+        let hour = CreatePost::text("t", [Platform::X]).scheduled_in(Duration::from_secs(3600));
+        let when = hour.scheduled_time.as_deref().unwrap();
+        let (secs, nanos) = time::parse_rfc3339(when).unwrap();
+        assert!(when.ends_with('Z') && when.len() == 24, "{when}");
+        assert_eq!(nanos % 1_000_000, 0, "{when}");
+        let ahead = secs - unix_now() as i64;
+        assert!((3590..=3600).contains(&ahead), "{when} is {ahead} s ahead");
+        assert!(hour.validate(true).is_ok());
+        let soon = CreatePost::text("t", [Platform::X]).scheduled_in(Duration::from_secs(10));
+        let e = soon.validate(true).unwrap_err();
+        assert!(e.to_string().contains("at least 60 seconds"), "{e}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! [`RetryPolicy`]: which failures are retried, and how long to wait before the next attempt.
 //!
-//! Rules (spec §6):
+//! Rules (the wire contract: `docs/soku-api.md` §6):
 //! - 429 is retried for every endpoint, after `Retry-After` (seconds or an HTTP date), else
 //!   `X-RateLimit-Reset`, else the backoff.
 //! - 5xx and connections broken after the request was written are retried only for calls that are

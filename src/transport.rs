@@ -33,11 +33,8 @@ const EXCERPT_CHARS: usize = 200;
 /// The HTTP methods the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Method {
-    /// GET.
     Get,
-    /// POST.
     Post,
-    /// DELETE.
     Delete,
 }
 
@@ -463,7 +460,7 @@ fn classify(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     }
 }
 
-/// Builds the [`Error::Api`] of an error answer (spec §4). A body that is not the error envelope
+/// Builds the [`Error::Api`] of an error answer (`{"error": {"code", "message", "requestId", …}}`). A body that is not the error envelope
 /// gives code `http_<status>` and a bounded excerpt as the message.
 fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
     #[derive(serde::Deserialize)]

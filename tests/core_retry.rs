@@ -1,4 +1,4 @@
-//! Retries and idempotency (issue 2 §7, spec §6): what is retried, how often, with which key.
+//! Retries and idempotency (`docs/soku-api.md` §6): what is retried, how often, with which key.
 
 mod core_support;
 

@@ -1,4 +1,4 @@
-//! Client-side validation (issue 2 §4) and configuration errors: each rule rejects before any
+//! Client-side validation and configuration errors: each rule rejects before any
 //! I/O, with a message naming the field, and the server sees zero requests.
 
 mod core_support;
@@ -30,29 +30,15 @@ fn assert_invalid(result: Result<impl std::fmt::Debug, Error>, message: &str) {
     assert!(err.meta().is_none());
 }
 
+/// Now + `secs`, in whole seconds, as `2026-03-09T14:00:00.000Z`.
 fn in_seconds(secs: i64) -> String {
-    // Formats now + secs as RFC 3339 (Hinnant's civil_from_days), for the test only.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
         .unwrap()
-        .as_secs() as i64
-        + secs;
-    let (days, rem) = (now.div_euclid(86_400), now.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+        .as_secs();
+    let then = now.checked_add_signed(secs).unwrap();
+    soku::time::format_rfc3339(UNIX_EPOCH + Duration::from_secs(then))
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! Wire format of every endpoint: method, path, auth scheme (never both headers), Content-Type,
-//! the exact JSON of each request example of the vendor's seed page, and the decoded answer
+//! the exact JSON of each request example of the vendor's code-examples page, and the decoded answer
 //! including unknown fields.
 
 mod core_support;
-mod seed;
+mod documented;
 
 use core_support::{KEY, TOKEN, builder, client};
 use mockito::{Matcher, Server};
@@ -115,8 +115,8 @@ fn regex_like_uuid(s: &str) -> bool {
 }
 
 #[test]
-fn seed_posts_from_constructors_and_from_json() {
-    let video_seed = seed::video_post("https://storage.mysoku.io/media/product-demo.mp4");
+fn documented_posts_from_constructors_and_from_json() {
+    let video_doc = documented::video_post("https://storage.mysoku.io/media/product-demo.mp4");
     let video = CreatePost::video(
         "Watch our full product walkthrough",
         "https://storage.mysoku.io/media/product-demo.mp4",
@@ -126,7 +126,7 @@ fn seed_posts_from_constructors_and_from_json() {
             Platform::YouTube.into(),
         ],
     );
-    let images_seed = seed::image_post();
+    let images_doc = documented::image_post();
     let images = CreatePost::images(
         "Behind the scenes from today's shoot",
         [
@@ -140,7 +140,7 @@ fn seed_posts_from_constructors_and_from_json() {
             Platform::LinkedIn.into(),
         ],
     );
-    let og_seed = json!({"post": {"content": {
+    let og_doc = json!({"post": {"content": {
         "text": "5 Lessons From Building in Public — a thread.",
         "mediaType": "image",
         "imageUrls": ["https://cdn.mysoku.io/og/og_1.png"],
@@ -151,7 +151,7 @@ fn seed_posts_from_constructors_and_from_json() {
         ["https://cdn.mysoku.io/og/og_1.png"],
         [Platform::X, Platform::LinkedIn],
     );
-    let scheduled_seed = json!({
+    let scheduled_doc = json!({
         "post": {"content": {
             "text": "Happy Monday! Here is your weekly dose of motivation.",
             "mediaType": "text",
@@ -164,7 +164,7 @@ fn seed_posts_from_constructors_and_from_json() {
         [Platform::Threads, Platform::X, Platform::LinkedIn],
     )
     .scheduled_time("2026-03-09T14:00:00.000Z");
-    let retry_seed = json!({"post": {"content": {
+    let retry_doc = json!({"post": {"content": {
         "text": "Published with production-grade error handling.",
         "mediaType": "text",
         "platform": ["threads"]
@@ -173,7 +173,7 @@ fn seed_posts_from_constructors_and_from_json() {
         "Published with production-grade error handling.",
         ["threads"],
     );
-    let all_options_seed = json!({
+    let all_options_doc = json!({
         "post": {"content": {
             "text": "Reel",
             "mediaType": "video",
@@ -197,35 +197,35 @@ fn seed_posts_from_constructors_and_from_json() {
 
     let cases = [
         (
-            seed::text_post(),
+            documented::text_post(),
             CreatePost::text(
                 "Just shipped our biggest update yet. More details coming soon.",
                 [Platform::Threads, Platform::X, Platform::LinkedIn],
             ),
         ),
-        (video_seed, video),
-        (images_seed, images),
-        (og_seed, og),
-        (scheduled_seed, scheduled),
-        (retry_seed, retry),
-        (all_options_seed, all_options),
+        (video_doc, video),
+        (images_doc, images),
+        (og_doc, og),
+        (scheduled_doc, scheduled),
+        (retry_doc, retry),
+        (all_options_doc, all_options),
     ];
     let mut server = Server::new();
-    // The scheduled seed lies in the past; the server, not the client, judges it here.
+    // The documented scheduled post lies in the past; the server, not the client, judges it here.
     let c = builder(&server.url())
         .validate_scheduled_time(false)
         .build()
         .unwrap();
-    for (seed, typed) in cases {
-        // The typed constructors produce the seed field for field …
-        assert_eq!(serde_json::to_value(&typed).unwrap(), seed);
-        // … and the seed JSON (what the C ABI receives) decodes into the same value.
-        let parsed: CreatePost = serde_json::from_value(seed.clone()).unwrap();
+    for (documented, typed) in cases {
+        // The typed constructors produce the documented body field for field …
+        assert_eq!(serde_json::to_value(&typed).unwrap(), documented);
+        // … and the documented JSON (what the C ABI receives) decodes into the same value.
+        let parsed: CreatePost = serde_json::from_value(documented.clone()).unwrap();
         assert_eq!(parsed, typed);
         let m = content_mock(
             &mut server,
             "/v1/posts",
-            seed,
+            documented,
             true,
             202,
             r#"{"postSubmissionId":"ps"}"#,
@@ -288,19 +288,19 @@ fn base_url_path_prefix_and_trailing_slash() {
 }
 
 #[test]
-fn media_upload_seed() {
+fn media_upload_doc() {
     let mut server = Server::new();
-    let seed = json!({"url": "https://example.com/videos/product-demo.mp4"});
+    let documented = json!({"url": "https://example.com/videos/product-demo.mp4"});
     let m = content_mock(
         &mut server,
         "/v1/media",
-        seed.clone(),
+        documented.clone(),
         true,
         201,
         r#"{"url":"https://storage.mysoku.io/media/m1.mp4","mediaId":"media_1"}"#,
     );
     let req = UploadMedia::new("https://example.com/videos/product-demo.mp4");
-    assert_eq!(serde_json::to_value(&req).unwrap(), seed);
+    assert_eq!(serde_json::to_value(&req).unwrap(), documented);
     let resp = client(&server.url()).upload_media(&req).unwrap();
     m.assert();
     assert_eq!(resp.url, "https://storage.mysoku.io/media/m1.mp4");
@@ -309,15 +309,15 @@ fn media_upload_seed() {
 }
 
 #[test]
-fn template_seed_and_render_og_alias() {
-    let seed = json!({
+fn documented_template_and_render_og_alias() {
+    let documented = json!({
         "templateSlug": "tweetImage",
         "config": {"title": "5 Lessons From Building in Public", "author": "Soku Team", "theme": "dark"}
     });
     let req = RenderTemplate::new("tweetImage").config(json!({
         "title": "5 Lessons From Building in Public", "author": "Soku Team", "theme": "dark"
     }));
-    assert_eq!(serde_json::to_value(&req).unwrap(), seed);
+    assert_eq!(serde_json::to_value(&req).unwrap(), documented);
     let answer = r#"{"url":"https://cdn.mysoku.io/og/og_1.png","id":"og_1","width":1200}"#;
     let mut server = Server::new();
     let c = client(&server.url());
@@ -325,7 +325,7 @@ fn template_seed_and_render_og_alias() {
     let m = content_mock(
         &mut server,
         "/v1/templates",
-        seed.clone(),
+        documented.clone(),
         false,
         200,
         answer,
@@ -338,7 +338,7 @@ fn template_seed_and_render_og_alias() {
     assert_eq!(resp.meta().idempotency_key, None);
 
     let with_ratio = req.clone().aspect_ratio(AspectRatio::Story);
-    let mut body = seed.clone();
+    let mut body = documented.clone();
     body["aspectRatio"] = json!("9:16");
     let m = content_mock(&mut server, "/v1/media/render-og", body, false, 200, answer);
     let resp = c.render_og(&with_ratio).unwrap();
@@ -354,13 +354,13 @@ fn template_seed_and_render_og_alias() {
 }
 
 #[test]
-fn transcribe_seed_with_callers_idempotency_key() {
-    let seed = json!({"mediaId": "media_f7e8d9c0b3c4", "language": "en", "model": "whisper-1", "durationSeconds": 600});
+fn documented_transcribe_with_callers_idempotency_key() {
+    let documented = json!({"mediaId": "media_f7e8d9c0b3c4", "language": "en", "model": "whisper-1", "durationSeconds": 600});
     let req = Transcribe::new("media_f7e8d9c0b3c4")
         .language("en")
         .model("whisper-1")
         .duration_seconds(600.0);
-    assert_eq!(serde_json::to_value(&req).unwrap(), seed);
+    assert_eq!(serde_json::to_value(&req).unwrap(), documented);
     assert_eq!(
         serde_json::to_string(&req).unwrap(),
         r#"{"mediaId":"media_f7e8d9c0b3c4","language":"en","model":"whisper-1","durationSeconds":600}"#
@@ -372,7 +372,7 @@ fn transcribe_seed_with_callers_idempotency_key() {
         .match_header("authorization", Matcher::Missing)
         .match_header("content-type", "application/json")
         .match_header("idempotency-key", "ep42-transcribe-20261201")
-        .match_body(Matcher::Json(seed))
+        .match_body(Matcher::Json(documented))
         .with_body(r#"{"jobId":"tj_1","transcript":"hello","creditsDebited":10,"likelyLyrics":false,"language":"en"}"#)
         .expect(1)
         .create();

@@ -430,7 +430,7 @@ fn requests_with_wrong_json_types() {
         (soku_posts_publish_batch, r#"{"post": []}"#),
         (
             soku_posts_publish_with_media,
-            r#"{"sourceUrls": "https://example.com/a.png", "post": {"platform": ["x"]}}"#,
+            r#"{"sourceUrls": "https://example.com/a.png", "post": {"content": {"platform": ["x"]}}}"#,
         ),
         (
             soku_posts_publish_with_media,
@@ -438,11 +438,23 @@ fn requests_with_wrong_json_types() {
         ),
         (
             soku_posts_publish_with_media,
-            r#"{"sourceUrls": [], "post": {"text": "t", "platform": ["x"]}}"#,
+            r#"{"sourceUrls": [], "post": {"content": {"text": "t", "platform": ["x"]}}}"#,
+        ),
+        (
+            soku_posts_publish_with_media,
+            r#"{"sourceUrls": ["https://example.com/a.png"], "post": {"text": "t"}}"#,
+        ),
+        (
+            soku_posts_publish_with_media,
+            r#"{"sourceUrls": ["https://example.com/a.png"], "post": {"content": 5}}"#,
         ),
         (
             soku_posts_publish_with_template,
-            r#"{"template": "tweetImage", "post": {"platform": ["x"]}}"#,
+            r#"{"template": "tweetImage", "post": {"content": {"platform": ["x"]}}}"#,
+        ),
+        (
+            soku_posts_publish_with_template,
+            r#"{"template": {"templateSlug": "tweetImage"}, "post": {"content": {"platform": "x"}}}"#,
         ),
         (
             soku_posts_publish_with_template,

@@ -369,7 +369,7 @@ fn publish_with_media_imports_then_publishes() {
     let c = handle(&sb);
     let request = json!({
         "sourceUrls": ["https://example.com/a.png", "https://example.com/b.png"],
-        "post": {"text": "two images", "platform": ["x", "linkedin"]},
+        "post": {"content": {"text": "two images", "platform": ["x", "linkedin"]}},
     });
     let (status, json) = call(
         soku_posts_publish_with_media,
@@ -395,7 +395,7 @@ fn publish_with_media_imports_then_publishes() {
 
     // a source the sandbox cannot fetch: the API's upload_failed, nothing published
     let bad = json!({"sourceUrls": ["https://media.invalid/x.mp4"],
-                     "post": {"text": "v", "mediaType": "video", "platform": ["youtube"]}});
+                     "post": {"content": {"text": "v", "mediaType": "video", "platform": ["youtube"]}}});
     let (status, json) = call(
         soku_posts_publish_with_media,
         &c,
@@ -428,10 +428,51 @@ fn publish_with_template_renders_then_publishes() {
         json!([url])
     );
 
-    let unknown = r#"{"template": {"templateSlug": "noSuchTemplate"}, "post": {"text": "t", "platform": ["x"]}}"#;
+    let unknown = r#"{"template": {"templateSlug": "noSuchTemplate"},
+        "post": {"content": {"text": "t", "platform": ["x"]}}}"#;
     let (status, json) = call(soku_posts_publish_with_template, &c, Some(unknown), None);
     assert_eq!(status, SOKU_ERR_API, "{json}");
     assert_eq!(json["error"]["status"], 404);
+}
+
+#[test]
+fn workflows_still_accept_the_deprecated_post_shape() {
+    // Deprecated: "post" = the content object itself. It must send exactly what the documented
+    // shape "post": {"content": ...} sends.
+    let sb = sandbox();
+    let c = handle(&sb);
+    let content = json!({"text": "same post", "platform": ["x", "linkedin"]});
+    let shapes = [json!({"content": content}), content.clone()];
+    for (op, request) in [
+        (
+            soku_posts_publish_with_media as Op,
+            json!({"sourceUrls": ["https://example.com/a.png"]}),
+        ),
+        (
+            soku_posts_publish_with_template as Op,
+            json!({"template": {"templateSlug": "tweetImage"}}),
+        ),
+    ] {
+        let before = sb.submissions().len();
+        for post in &shapes {
+            let mut request = request.clone();
+            request["post"] = post.clone();
+            let (status, json) = call(op, &c, Some(&request.to_string()), None);
+            assert_eq!(status, SOKU_OK, "{request}: {json}");
+        }
+        let subs = sb.submissions();
+        assert_eq!(subs.len(), before + 2);
+        let (new, old) = (&subs[before]["post"], &subs[before + 1]["post"]);
+        assert_eq!(new["content"]["text"], "same post");
+        assert_eq!(new["content"]["platform"], json!(["x", "linkedin"]));
+        assert_eq!(old["content"]["text"], new["content"]["text"]);
+        assert_eq!(old["content"]["platform"], new["content"]["platform"]);
+        assert_eq!(old["content"]["mediaType"], new["content"]["mediaType"]);
+        assert!(
+            old.get("text").is_none() && old.get("platform").is_none(),
+            "{old}"
+        );
+    }
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! The examples' own code, run against the sandbox: each seed workflow end to end, with the
-//! exact bodies the seed page sends.
+//! The examples' own code, run against the sandbox: each workflow of the vendor's code-examples
+//! page end to end, with the exact bodies that page sends (`tests/documented/`).
 
 // Every example declares `mod common;` so that it runs alone; included here, each brings its
 // own copy.
 #![allow(clippy::duplicate_mod)]
 
-mod seed;
+mod documented;
 mod workflow_support;
 
 #[path = "../examples/common/mod.rs"]
@@ -51,10 +51,10 @@ fn sandbox() -> Sandbox {
 }
 
 #[test]
-fn text_post_sends_the_seed_body() {
+fn text_post_sends_the_documented_body() {
     let sb = sandbox();
     let resp = text_post::run(&client(&sb)).unwrap();
-    assert_eq!(sb.submissions(), [seed::text_post()]);
+    assert_eq!(sb.submissions(), [documented::text_post()]);
     assert!(!resp.post_submission_id.is_empty());
 }
 
@@ -67,18 +67,21 @@ fn video_post_imports_then_publishes_to_accounts_and_names() {
         import.json().unwrap(),
         json!({"url": "https://example.com/videos/product-demo.mp4"})
     );
-    assert_eq!(sb.submissions(), [seed::video_post(&resp.media[0].url)]);
+    assert_eq!(
+        sb.submissions(),
+        [documented::video_post(&resp.media[0].url)]
+    );
 }
 
 #[test]
-fn image_post_sends_the_seed_body() {
+fn image_post_sends_the_documented_body() {
     let sb = sandbox();
     image_post::run(&client(&sb)).unwrap();
-    assert_eq!(sb.submissions(), [seed::image_post()]);
+    assert_eq!(sb.submissions(), [documented::image_post()]);
 }
 
 #[test]
-fn template_post_renders_the_seed_template_then_publishes_it() {
+fn template_post_renders_the_documented_template_then_publishes_it() {
     let sb = sandbox();
     let resp = template_post::run(&client(&sb)).unwrap();
     let render = &requests_to(&sb, "POST", "/v1/templates")[0];
@@ -154,7 +157,7 @@ fn error_handling_survives_a_500_after_processing_and_meets_both_special_cases()
 }
 
 #[test]
-fn batch_publish_schedules_the_three_seed_posts_on_consecutive_days() {
+fn batch_publish_schedules_the_three_documented_posts_on_consecutive_days() {
     let sb = sandbox();
     let report = batch_publish::run(&client(&sb)).unwrap();
     assert_eq!(report.summary.succeeded, 3);

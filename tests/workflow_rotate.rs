@@ -154,7 +154,7 @@ fn a_probe_answered_400_with_another_code_is_a_failure() {
 }
 
 #[test]
-fn post_verification_publishes_the_seed_post_then_revokes() {
+fn post_verification_publishes_the_documented_post_then_revokes() {
     let sb = Sandbox::start().unwrap();
     let old = client(&sb);
     let req = RotateApiKey::new(sb.default_key_id()).verify(VerifyMode::Post);

@@ -1,4 +1,5 @@
-//! The one request every harness sends: the seed page's "Publish a Text Post" body.
+//! The one request every harness sends: the "Publish a Text Post" body of the vendor's
+//! code-examples page.
 
 /// The create-post body, compact, byte for byte what every harness sends.
 ///
@@ -21,7 +22,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn body_is_the_seed_text_post_in_one_line() {
+    fn body_is_the_documented_text_post_in_one_line() {
         assert!(!CREATE_POST_BODY.contains('\n'));
         let v: serde_json::Value = serde_json::from_str(CREATE_POST_BODY).unwrap();
         let content = &v["post"]["content"];

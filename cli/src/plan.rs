@@ -361,13 +361,13 @@ pub fn validate(call: &Call, check_schedule: bool) -> Result<(), Error> {
             if m.source_urls.is_empty() {
                 return Err(invalid("sourceUrls must not be empty"));
             }
-            let hosted = m.source_urls.clone();
-            post_with(&m.post, hosted, &m.scheduled_time).validate(check_schedule)
+            m.post_request(m.source_urls.clone())
+                .validate(check_schedule)
         }
         Call::PublishTemplate(t) => {
             t.template.validate()?;
-            let rendered = vec!["https://rendered.invalid/image.png".to_owned()];
-            post_with(&t.post, rendered, &t.scheduled_time).validate(check_schedule)
+            t.post_request("https://rendered.invalid/image.png")
+                .validate(check_schedule)
         }
     }
 }
@@ -379,20 +379,6 @@ fn soku_http_url(field: &str, url: &str) -> Result<(), Error> {
     } else {
         Err(invalid(format!("{field} must be an http(s) URL")))
     }
-}
-
-/// The post a workflow sends once its media are hosted at `urls`.
-fn post_with(content: &PostContent, urls: Vec<String>, when: &Option<String>) -> CreatePost {
-    let mut content = content.clone();
-    if content.media_type == Some(MediaType::Video) {
-        content.video_url = urls.into_iter().next();
-    } else {
-        content.media_type = Some(MediaType::Image);
-        content.image_urls = Some(urls);
-    }
-    let mut post = CreatePost::new(content);
-    post.scheduled_time = when.clone();
-    post
 }
 
 /// One request of a dry run.
@@ -521,7 +507,7 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
             let hosted = (0..m.source_urls.len())
                 .map(|i| format!("<hosted url of media {i}>"))
                 .collect();
-            let body = to_json(&post_with(&m.post, hosted, &m.scheduled_time));
+            let body = to_json(&m.post_request(hosted));
             steps.push(post(
                 body,
                 Some(format!("{}:post", key.unwrap_or("<base key>"))),
@@ -529,8 +515,7 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
             steps
         }
         Call::PublishTemplate(t) => {
-            let rendered = vec!["<rendered image url>".to_owned()];
-            let body = to_json(&post_with(&t.post, rendered, &t.scheduled_time));
+            let body = to_json(&t.post_request("<rendered image url>"));
             vec![
                 Planned {
                     key: None,

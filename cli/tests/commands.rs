@@ -103,9 +103,10 @@ fn post_text_images_video_and_schedule() {
         json!({"content": {"text": "Watch", "mediaType": "video",
             "videoUrl": "https://a.example/v.mp4", "platform": ["youtube"]}})
     );
-    // The sandbox checks that scheduledTime is in the future; here: ~2 h ahead, whole seconds.
+    // The sandbox checks that scheduledTime is in the future; here: ~2 h ahead, in the
+    // documented form with milliseconds (2026-03-09T14:00:00.000Z).
     let when = body["scheduledTime"].as_str().unwrap();
-    assert!(when.len() == 20 && when.ends_with('Z'), "{when}");
+    assert!(when.len() == 24 && when.ends_with('Z'), "{when}");
 }
 
 #[test]
@@ -348,6 +349,29 @@ fn raw_json_bodies_are_sent_as_given() {
         "enableRepurposing": true});
     run_with(&env, &["post", "--json", "-"], Some(&body.to_string())).expect(0);
     assert_eq!(only_body(&sb, "POST", "/v1/posts"), body);
+
+    // The workflows take `post` in the create-post shape; the bare content object is the
+    // deprecated form of the same request.
+    let content = json!({"text": "Raw", "platform": ["linkedin"]});
+    for post in [json!({"content": content}), content.clone()] {
+        let sb = Sandbox::start().unwrap();
+        let request = json!({"template": {"templateSlug": "tweetImage"}, "post": post});
+        let out = run_with(
+            &env_of(&sb),
+            &["publish-template", "--json", "-"],
+            Some(&request.to_string()),
+        );
+        let doc = out.expect(0).json();
+        assert_eq!(
+            calls(&sb),
+            pairs(&[("POST", "/v1/templates"), ("POST", "/v1/posts")])
+        );
+        assert_eq!(
+            sb.requests()[1].json().unwrap()["post"],
+            json!({"content": {"text": "Raw", "platform": ["linkedin"], "mediaType": "image",
+                "imageUrls": [doc["data"]["template"]["url"]]}})
+        );
+    }
 
     let dir = std::env::temp_dir().join(format!("soku-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

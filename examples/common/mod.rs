@@ -12,7 +12,7 @@
 
 use std::error::Error;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use soku::{Client, ClientBuilder};
 use soku_sandbox::{Sandbox, SandboxBuilder};
@@ -113,42 +113,14 @@ pub fn main_with(
 
 /// An RFC 3339 UTC instant `secs` seconds from now, e.g. `2026-03-09T14:00:00.000Z`.
 pub fn rfc3339_in(secs: u64) -> String {
-    let t = unix_now() + secs;
-    let (y, m, d) = civil_from_days((t / 86_400) as i64);
-    let s = t % 86_400;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        s / 3600,
-        s / 60 % 60,
-        s % 60
-    )
+    soku::time::format_rfc3339(soku::time::from_now(Duration::from_secs(secs)))
 }
 
-/// Today's UTC date as `YYYYMMDD` (the seed's transcription key suffix).
+/// Today's UTC date as `YYYYMMDD` (the date suffix of the documented transcription
+/// idempotency key, `ep42-transcribe-20260309`).
 pub fn today_yyyymmdd() -> String {
-    let (y, m, d) = civil_from_days((unix_now() / 86_400) as i64);
+    let (y, m, d) = soku::time::utc_date(SystemTime::now());
     format!("{y:04}{m:02}{d:02}")
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 /// A secret shortened for display: its first 12 characters and an ellipsis.

@@ -1,4 +1,5 @@
-//! The two authentication schemes (spec §2): `soku-api-key` and Firebase `Bearer` tokens.
+//! The two authentication schemes (`docs/soku-api.md` §2): `soku-api-key` and Firebase `Bearer`
+//! tokens.
 
 use crate::reply::ApiError;
 use crate::request::Incoming;
@@ -13,8 +14,8 @@ pub(crate) enum Scheme {
     Firebase,
 }
 
-/// Checks the request's credential and returns the account id. Order of spec §2: a bad or
-/// revoked key is 401 `unauthorized`; an account without an active subscription is 403
+/// Checks the request's credential and returns the account id. Order of `docs/soku-api.md` §2: a
+/// bad or revoked key is 401 `unauthorized`; an account without an active subscription is 403
 /// `forbidden`. A credential of the other scheme is rejected with 401 even next to a valid one.
 pub(crate) fn authenticate(
     state: &State,

@@ -1,8 +1,9 @@
 //! soku-sandbox: an offline, stateful, fault-injecting Soku API server for tests.
 //!
 //! It implements the Soku API (posts, media, templates and the render-og alias,
-//! transcription, api keys) from its own reading of the spec, keeps state (API keys, credits,
-//! idempotency keys, rate-limit windows), records what it received, and misbehaves on demand:
+//! transcription, api keys) from its own reading of the wire contract (`docs/soku-api.md`),
+//! keeps state (API keys, credits, idempotency keys, rate-limit windows), records what it
+//! received, and misbehaves on demand:
 //! error statuses, `Retry-After`, delays, non-JSON bodies, dropped connections, and failures
 //! *after* the request took effect.
 //!

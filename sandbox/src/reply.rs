@@ -1,4 +1,4 @@
-//! Responses and the API error envelope of spec §4.
+//! Responses and the API error envelope (`docs/soku-api.md` §4).
 
 use serde_json::{Value, json};
 
@@ -42,7 +42,7 @@ impl Reply {
     }
 }
 
-/// An API error, rendered as the spec's envelope by [`ApiError::into_reply`].
+/// An API error, rendered as the documented envelope by [`ApiError::into_reply`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ApiError {
     pub status: u16,

@@ -1,4 +1,4 @@
-//! Field checks shared by the routes; each failure names its field (spec §4 `details`).
+//! Field checks shared by the routes; each failure names its field (the error's `details.field`).
 
 use crate::reply::ApiError;
 use serde_json::{Map, Value};

@@ -29,7 +29,7 @@ fn post_success_shape_headers_and_submission() {
 }
 
 #[test]
-fn error_envelope_matches_spec() {
+fn error_envelope_matches_the_documented_shape() {
     let sb = Sandbox::start().unwrap();
     let http = Http::new(&sb);
     let r = http.post(
@@ -59,7 +59,7 @@ fn error_envelope_matches_spec() {
 }
 
 #[test]
-fn the_seed_page_requests_succeed() {
+fn the_documented_example_requests_succeed() {
     let sb = Sandbox::start().unwrap();
     let http = Http::new(&sb);
     let key = sb.api_key();
@@ -108,7 +108,7 @@ fn the_seed_page_requests_succeed() {
         &json!({"mediaId": "media_f7e8d9c0b3c4", "language": "en", "model": "whisper-1", "durationSeconds": 600}),
         &[("Idempotency-Key", "ep42-transcribe-20261201")]));
     assert_eq!(t["creditsDebited"], 10);
-    // The seed's scheduled posts, with times in the future (the page's 2026-03 dates have passed).
+    // The documented scheduled posts, with times in the future (the page's 2026-03 dates have passed).
     for day in 1..=3 {
         let mut post = text_post("Monday motivation", json!(["threads", "x"]));
         post["scheduledTime"] = json!(format!("2099-03-{day:02}T09:00:00.000Z"));
@@ -140,7 +140,7 @@ fn the_seed_page_requests_succeed() {
 }
 
 #[test]
-fn seed_dates_in_the_past_pass_when_the_check_is_off() {
+fn documented_dates_in_the_past_pass_when_the_check_is_off() {
     let sb = Sandbox::builder()
         .check_scheduled_time(false)
         .start()

@@ -1,14 +1,14 @@
 //! Two-step publishing that is safe to retry: import media then publish, render a template then
 //! publish.
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use super::{MetaTrail, check_step_keys, step_opts};
 use crate::client::{CallOptions, Client};
 use crate::error::{Error, Result};
 use crate::media::{UploadMedia, UploadedMedia};
-use crate::posts::{CreatePost, MediaType, PostContent, PostSubmission};
+use crate::posts::{CreatePost, MediaType, PostBody, PostSubmission};
 use crate::response::Response;
 use crate::templates::{RenderTemplate, RenderedTemplate};
 use crate::validate;
@@ -17,19 +17,26 @@ use crate::validate;
 const PLACEHOLDER_IMAGE: &str = "https://storage.mysoku.io/og/placeholder.png";
 
 /// The input of [`Client::publish_with_media`]:
-/// `{"sourceUrls": ["https://…"], "post": <PostContent>, "scheduledTime"?: "…"}`.
+/// `{"sourceUrls": ["https://…"], "post": {"content": <PostContent>}, "scheduledTime"?: "…"}`,
+/// with `post` shaped exactly as in the body of [`Client::create_post`].
 ///
 /// Any other field (e.g. `enableRepurposing`, `trial_reel`) is passed through unchanged to the
 /// post request's top level.
+///
+/// **Deprecated input form:** `"post": <PostContent>` (the content object itself, recognised by
+/// a `platform` field and no `content` field) is still read as `"post": {"content": …}`; it will
+/// stop being accepted in a later version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublishWithMedia {
     /// Public http(s) URLs to import through `/v1/media`, in order. At least one; exactly one for
     /// a video post.
     pub source_urls: Vec<String>,
-    /// The post, without the hosted URLs: `mediaType` `"video"` gets `videoUrl` = the hosted
-    /// URL, `"image"` (the default when absent) gets `imageUrls` = all hosted URLs.
-    pub post: PostContent,
+    /// The post, without the hosted URLs: `mediaType` `"video"` gets `post.content.videoUrl` =
+    /// the hosted URL, `"image"` (the default when absent) gets `post.content.imageUrls` = all
+    /// hosted URLs.
+    #[serde(deserialize_with = "post_body")]
+    pub post: PostBody,
     /// When to publish (RFC 3339, at least 60 s ahead). Default: none (publish now).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_time: Option<String>,
@@ -39,14 +46,15 @@ pub struct PublishWithMedia {
 }
 
 impl PublishWithMedia {
-    /// Imports `source_urls`, then publishes `post` with the hosted URLs.
+    /// Imports `source_urls`, then publishes `post` (a [`PostContent`](crate::PostContent) or a
+    /// [`PostBody`]) with the hosted URLs.
     pub fn new(
         source_urls: impl IntoIterator<Item = impl Into<String>>,
-        post: PostContent,
+        post: impl Into<PostBody>,
     ) -> PublishWithMedia {
         PublishWithMedia {
             source_urls: source_urls.into_iter().map(Into::into).collect(),
-            post,
+            post: post.into(),
             scheduled_time: None,
             extra: Map::new(),
         }
@@ -56,6 +64,16 @@ impl PublishWithMedia {
     pub fn scheduled_time(mut self, time: impl Into<String>) -> PublishWithMedia {
         self.scheduled_time = Some(time.into());
         self
+    }
+
+    /// The `POST /v1/posts` body this workflow sends once the media are hosted at `hosted`:
+    /// `post` with `mediaType` (default `"image"`), `videoUrl` = the first URL for a video or
+    /// `imageUrls` = all of them, plus `scheduledTime` and the passed-through fields. Sends
+    /// nothing (e.g. for a dry run).
+    pub fn post_request(&self, hosted: Vec<String>) -> CreatePost {
+        let media_type = self.post.content.media_type.unwrap_or(MediaType::Image);
+        let post = with_media(&self.post, &media_type, hosted);
+        post_request(post, &self.scheduled_time, &self.extra)
     }
 }
 
@@ -69,17 +87,22 @@ pub struct PublishedWithMedia {
 }
 
 /// The input of [`Client::publish_with_template`]:
-/// `{"template": <RenderTemplate>, "post": <PostContent>, "scheduledTime"?: "…"}`.
+/// `{"template": <RenderTemplate>, "post": {"content": <PostContent>}, "scheduledTime"?: "…"}`,
+/// with `post` shaped exactly as in the body of [`Client::create_post`].
 ///
 /// Any other field is passed through unchanged to the post request's top level.
+///
+/// **Deprecated input form:** `"post": <PostContent>`, as for [`PublishWithMedia`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PublishWithTemplate {
     /// The template to render (`POST /v1/templates`).
     pub template: RenderTemplate,
-    /// The post, without the image: it is published as an image post with `imageUrls` = the
-    /// rendered image's URL (`mediaType` must be absent or `"image"`).
-    pub post: PostContent,
+    /// The post, without the image: it is published as an image post with
+    /// `post.content.imageUrls` = the rendered image's URL (`mediaType` must be absent or
+    /// `"image"`).
+    #[serde(deserialize_with = "post_body")]
+    pub post: PostBody,
     /// When to publish (RFC 3339, at least 60 s ahead). Default: none (publish now).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduled_time: Option<String>,
@@ -89,11 +112,12 @@ pub struct PublishWithTemplate {
 }
 
 impl PublishWithTemplate {
-    /// Renders `template`, then publishes `post` with the rendered image.
-    pub fn new(template: RenderTemplate, post: PostContent) -> PublishWithTemplate {
+    /// Renders `template`, then publishes `post` (a [`PostContent`](crate::PostContent) or a
+    /// [`PostBody`]) with the rendered image.
+    pub fn new(template: RenderTemplate, post: impl Into<PostBody>) -> PublishWithTemplate {
         PublishWithTemplate {
             template,
-            post,
+            post: post.into(),
             scheduled_time: None,
             extra: Map::new(),
         }
@@ -103,6 +127,14 @@ impl PublishWithTemplate {
     pub fn scheduled_time(mut self, time: impl Into<String>) -> PublishWithTemplate {
         self.scheduled_time = Some(time.into());
         self
+    }
+
+    /// The `POST /v1/posts` body this workflow sends once the template is rendered at
+    /// `image_url`: `post` as an image post with `imageUrls` = `[image_url]`, plus
+    /// `scheduledTime` and the passed-through fields. Sends nothing (e.g. for a dry run).
+    pub fn post_request(&self, image_url: impl Into<String>) -> CreatePost {
+        let post = with_media(&self.post, &MediaType::Image, vec![image_url.into()]);
+        post_request(post, &self.scheduled_time, &self.extra)
     }
 }
 
@@ -134,12 +166,11 @@ impl Client {
         req: &PublishWithMedia,
         opts: &CallOptions,
     ) -> Result<Response<PublishedWithMedia>> {
-        let media_type = req.post.media_type.unwrap_or(MediaType::Image);
+        let media_type = req.post.content.media_type.unwrap_or(MediaType::Image);
         check_media_request(req, &media_type)?;
         // The post as it will be sent, with the source URLs standing in for the hosted ones:
         // what would be rejected after the imports is rejected now.
-        let check = with_media(&req.post, &media_type, req.source_urls.clone());
-        post_request(check, &req.scheduled_time, &req.extra)
+        req.post_request(req.source_urls.clone())
             .validate(self.validates_scheduled_time())?;
         // The longest media suffix is the last one's.
         let last_media = format!(":media:{}", req.source_urls.len().saturating_sub(1));
@@ -158,8 +189,7 @@ impl Client {
         }
 
         let hosted = media.iter().map(|m| m.url.clone()).collect();
-        let content = with_media(&req.post, &media_type, hosted);
-        let post = post_request(content, &req.scheduled_time, &req.extra);
+        let post = req.post_request(hosted);
         let resp = self
             .create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))
             .map_err(|e| with_base_key(e, &base))?;
@@ -194,22 +224,21 @@ impl Client {
     ) -> Result<Response<PublishedWithTemplate>> {
         validate::non_empty("template.templateSlug", &req.template.template_slug)?;
         if matches!(
-            req.post.media_type,
+            req.post.content.media_type,
             Some(MediaType::Text | MediaType::Video)
         ) {
             return Err(validate::invalid(
-                "post.mediaType",
+                "post.content.mediaType",
                 "must be \"image\" (or absent) for a template post",
             ));
         }
-        if req.post.image_urls.is_some() {
+        if req.post.content.image_urls.is_some() {
             return Err(validate::invalid(
-                "post.imageUrls",
+                "post.content.imageUrls",
                 "is filled with the rendered image; leave it out",
             ));
         }
-        let check = with_media(&req.post, &MediaType::Image, vec![PLACEHOLDER_IMAGE.into()]);
-        post_request(check, &req.scheduled_time, &req.extra)
+        req.post_request(PLACEHOLDER_IMAGE)
             .validate(self.validates_scheduled_time())?;
         check_step_keys(opts, [":post"])?;
         let base = base_key(opts);
@@ -221,8 +250,7 @@ impl Client {
         trail.record(&rendered.meta);
         let rendered = rendered.data;
 
-        let content = with_media(&req.post, &MediaType::Image, vec![rendered.url.clone()]);
-        let post = post_request(content, &req.scheduled_time, &req.extra);
+        let post = req.post_request(rendered.url.clone());
         let resp = self
             .create_post_with(&post, &step_opts(opts, Some(format!("{base}:post"))))
             .map_err(|e| with_base_key(e, &base))?;
@@ -248,19 +276,19 @@ fn check_media_request(req: &PublishWithMedia, media_type: &MediaType) -> Result
     }
     match media_type {
         MediaType::Text => Err(validate::invalid(
-            "post.mediaType",
+            "post.content.mediaType",
             "must be \"image\" or \"video\" for a post with media",
         )),
         MediaType::Video if req.source_urls.len() != 1 => Err(validate::invalid(
             "sourceUrls",
             "must hold exactly one url for a video post",
         )),
-        MediaType::Video if req.post.video_url.is_some() => Err(validate::invalid(
-            "post.videoUrl",
+        MediaType::Video if req.post.content.video_url.is_some() => Err(validate::invalid(
+            "post.content.videoUrl",
             "is filled with the imported video; leave it out",
         )),
-        MediaType::Image if req.post.image_urls.is_some() => Err(validate::invalid(
-            "post.imageUrls",
+        MediaType::Image if req.post.content.image_urls.is_some() => Err(validate::invalid(
+            "post.content.imageUrls",
             "is filled with the imported images; leave it out",
         )),
         _ => Ok(()),
@@ -269,15 +297,29 @@ fn check_media_request(req: &PublishWithMedia, media_type: &MediaType) -> Result
 
 /// `post` with `media_type` and the media URLs: `videoUrl` = the first for a video, else
 /// `imageUrls` = all.
-fn with_media(post: &PostContent, media_type: &MediaType, urls: Vec<String>) -> PostContent {
-    let mut content = post.clone();
+fn with_media(post: &PostBody, media_type: &MediaType, urls: Vec<String>) -> PostBody {
+    let mut post = post.clone();
+    let content = &mut post.content;
     if *media_type == MediaType::Video {
         content.video_url = urls.into_iter().next();
     } else {
         content.image_urls = Some(urls);
     }
     content.media_type = Some(*media_type);
-    content
+    post
+}
+
+/// Reads `post` as `{"content": {...}, ...}` (the create-post shape) or, deprecated, as the
+/// content object itself: an object with a `platform` field and no `content` field.
+fn post_body<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<PostBody, D::Error> {
+    let value = Value::deserialize(d)?;
+    let value = match value {
+        Value::Object(map) if map.contains_key("platform") && !map.contains_key("content") => {
+            serde_json::json!({ "content": map })
+        }
+        other => other,
+    };
+    PostBody::deserialize(value).map_err(serde::de::Error::custom)
 }
 
 /// `err` with the workflow's base key as its meta's idempotency key (instead of the failed
@@ -298,33 +340,75 @@ fn base_key(opts: &CallOptions) -> String {
 
 /// The post request of a workflow: its content, schedule and passed-through fields.
 fn post_request(
-    content: PostContent,
+    post: PostBody,
     scheduled_time: &Option<String>,
     extra: &Map<String, Value>,
 ) -> CreatePost {
-    let mut post = CreatePost::new(content);
-    post.scheduled_time = scheduled_time.clone();
-    post.extra = extra.clone();
-    post
+    CreatePost {
+        post,
+        scheduled_time: scheduled_time.clone(),
+        extra: extra.clone(),
+        ..CreatePost::default()
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::posts::PostContent;
 
     #[test]
     fn request_json_round_trips_with_extra_fields() {
         let json = r#"{"sourceUrls": ["https://example.com/a.mp4"],
-                       "post": {"text": "t", "mediaType": "video", "platform": ["youtube"]},
+                       "post": {"content": {"text": "t", "mediaType": "video", "platform": ["youtube"]},
+                                "postField": 1},
                        "scheduledTime": "2030-01-01T00:00:00Z", "trial_reel": true}"#;
         let req: PublishWithMedia = serde_json::from_str(json).unwrap();
         assert_eq!(req.source_urls, ["https://example.com/a.mp4"]);
-        assert_eq!(req.post.media_type, Some(MediaType::Video));
+        assert_eq!(req.post.content.media_type, Some(MediaType::Video));
         assert_eq!(req.extra.get("trial_reel"), Some(&Value::Bool(true)));
         let post = post_request(req.post.clone(), &req.scheduled_time, &req.extra);
         let wire = serde_json::to_value(&post).unwrap();
         assert_eq!(wire["trial_reel"], Value::Bool(true));
         assert_eq!(wire["scheduledTime"], "2030-01-01T00:00:00Z");
+        assert_eq!(wire["post"]["postField"], 1);
+        assert_eq!(wire["post"]["content"]["platform"][0], "youtube");
+        // Serialised back, the input has the create-post shape.
+        let again = serde_json::to_value(&req).unwrap();
+        assert_eq!(again["post"]["content"]["mediaType"], "video");
+    }
+
+    #[test]
+    fn deprecated_content_as_post_reads_like_the_create_post_shape() {
+        let current = r#"{"template": {"templateSlug": "tweetImage"},
+                          "post": {"content": {"text": "t", "platform": ["x"]}}}"#;
+        let deprecated = r#"{"template": {"templateSlug": "tweetImage"},
+                             "post": {"text": "t", "platform": ["x"]}}"#;
+        let current: PublishWithTemplate = serde_json::from_str(current).unwrap();
+        let deprecated: PublishWithTemplate = serde_json::from_str(deprecated).unwrap();
+        assert_eq!(current, deprecated);
+        assert_eq!(current.post.content.text.as_deref(), Some("t"));
+        assert!(current.post.extra.is_empty());
+
+        let media = r#"{"sourceUrls": ["https://a/1"], "post": {"platform": ["x"], "text": "t"}}"#;
+        let media: PublishWithMedia = serde_json::from_str(media).unwrap();
+        assert_eq!(
+            media.post,
+            PostBody::from(PostContent::new(["x"]).text("t"))
+        );
+
+        // Neither shape: the error names what is missing.
+        for bad in [
+            r#"{"sourceUrls": ["https://a/1"], "post": {"text": "t"}}"#,
+            r#"{"sourceUrls": ["https://a/1"], "post": {"platform": ["x"], "content": 5}}"#,
+            r#"{"sourceUrls": ["https://a/1"], "post": 5}"#,
+        ] {
+            let err = serde_json::from_str::<PublishWithMedia>(bad).unwrap_err();
+            assert!(
+                err.to_string().contains("content") || err.to_string().contains("invalid type"),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]
@@ -346,15 +430,15 @@ mod tests {
             ),
             (
                 PublishWithMedia::new(["https://a/1"], image.clone().media_type(MediaType::Text)),
-                "post.mediaType must be \"image\" or \"video\" for a post with media",
+                "post.content.mediaType must be \"image\" or \"video\" for a post with media",
             ),
             (
                 PublishWithMedia::new(["https://a/1"], image.clone().image_urls(["https://b/1"])),
-                "post.imageUrls is filled with the imported images; leave it out",
+                "post.content.imageUrls is filled with the imported images; leave it out",
             ),
         ];
         for (req, want) in cases {
-            let media_type = req.post.media_type.unwrap_or(MediaType::Image);
+            let media_type = req.post.content.media_type.unwrap_or(MediaType::Image);
             let err = check_media_request(&req, &media_type).unwrap_err();
             assert!(matches!(err, Error::InvalidArgument(_)));
             assert_eq!(err.message(), want);

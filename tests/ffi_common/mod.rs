@@ -80,11 +80,11 @@ pub const BATCH: &str = r#"{"posts": [
 
 /// Upload-then-publish of one image.
 pub const WITH_MEDIA: &str = r#"{"sourceUrls": ["https://example.com/a.png"],
-    "post": {"text": "with media", "platform": ["x", "linkedin"]}}"#;
+    "post": {"content": {"text": "with media", "platform": ["x", "linkedin"]}}}"#;
 
 /// Render-then-publish.
 pub const WITH_TEMPLATE: &str = r#"{"template": {"templateSlug": "tweetImage", "config": {"title": "t"}},
-    "post": {"text": "with template", "platform": ["x"]}}"#;
+    "post": {"content": {"text": "with template", "platform": ["x"]}}}"#;
 
 /// An owned client handle, freed on drop.
 pub struct Handle(pub *mut SokuClient);

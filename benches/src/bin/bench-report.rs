@@ -29,7 +29,7 @@ const HARNESSES: [(&str, &str); 11] = [
     ),
     ("py-binding", "(c) Python binding `soku.Client`"),
     ("c-abi", "(d) C ABI `soku_posts_create`"),
-    ("py-seed", "(e) seed `soku_request` (requests)"),
+    ("py-vendor", "(e) vendor `soku_request` (requests)"),
     ("curl", "(f) curl, one process per call"),
     (
         "before-rust-soku",
@@ -326,8 +326,8 @@ const RATIOS: [RatioTarget; 5] = [
         at_most: true,
     },
     RatioTarget {
-        what: "seed requests helper vs Python binding, median per call",
-        num: "py-seed",
+        what: "vendor requests helper vs Python binding, median per call",
+        num: "py-vendor",
         den: "py-binding",
         limit: 10.0,
         at_most: false,

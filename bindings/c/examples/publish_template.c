@@ -12,10 +12,11 @@ int main(void) {
     SokuClient *client = example_client();
     json_t *result = example_call(
         soku_posts_publish_with_template, client,
-        json_pack("{s:{s:s, s:{s:s, s:s, s:s}}, s:{s:s, s:[s, s]}}", "template", "templateSlug",
-                  "tweetImage", "config", "title", "5 Lessons From Building in Public",
-                  "author", "Soku Team", "theme", "dark", "post", "text",
-                  "5 Lessons From Building in Public - a thread.", "platform", "x", "linkedin"),
+        json_pack("{s:{s:s, s:{s:s, s:s, s:s}}, s:{s:{s:s, s:[s, s]}}}", "template",
+                  "templateSlug", "tweetImage", "config", "title",
+                  "5 Lessons From Building in Public", "author", "Soku Team", "theme", "dark",
+                  "post", "content", "text", "5 Lessons From Building in Public - a thread.",
+                  "platform", "x", "linkedin"),
         &status);
     if (json_unpack(result, "{s:{s:{s:s}}}", "data", "template", "url", &url) == 0)
         printf("rendered image: %s\n", url);

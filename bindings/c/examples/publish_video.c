@@ -13,10 +13,10 @@ int main(int argc, char **argv) {
     SokuClient *client = example_client();
     json_t *result = example_call(
         soku_posts_publish_with_media, client,
-        json_pack("{s:[s], s:{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, s]}}", "sourceUrls", source,
-                  "post", "text", "Watch our full product walkthrough", "mediaType", "video",
-                  "platform", "platform", "instagram", "accountId", "ig_main", "platform",
-                  "tiktok", "accountId", "tt_brand", "youtube"),
+        json_pack("{s:[s], s:{s:{s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}, s]}}}", "sourceUrls",
+                  source, "post", "content", "text", "Watch our full product walkthrough",
+                  "mediaType", "video", "platform", "platform", "instagram", "accountId",
+                  "ig_main", "platform", "tiktok", "accountId", "tt_brand", "youtube"),
         &status);
     /* data.media is one entry per source URL; the first one's hosted URL */
     if (json_unpack(result, "{s:{s:[{s:s}]}}", "data", "media", "url", &url) == 0)

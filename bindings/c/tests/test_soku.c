@@ -331,8 +331,8 @@ static void test_posts_publish_with_media(void) {
     int32_t status;
     char *out = call(soku_posts_publish_with_media, client,
                      "{\"sourceUrls\": [\"https://example.com/videos/demo.mp4\"], \"post\": {"
-                     "\"text\": \"video\", \"mediaType\": \"video\", \"platform\": ["
-                     "{\"platform\": \"tiktok\", \"accountId\": \"tt_brand\"}, \"youtube\"]}}",
+                     "\"content\": {\"text\": \"video\", \"mediaType\": \"video\", \"platform\": ["
+                     "{\"platform\": \"tiktok\", \"accountId\": \"tt_brand\"}, \"youtube\"]}}}",
                      NULL, &status);
     check_success(status, out);
     CHECK_J(json_is_nonempty_string(out, "data.media.0.url"), out);
@@ -346,7 +346,7 @@ static void test_posts_publish_with_template(void) {
     int32_t status;
     char *out = call(soku_posts_publish_with_template, client,
                      "{\"template\": {\"templateSlug\": \"tweetImage\", \"config\": {\"title\": \"t\"}},"
-                     " \"post\": {\"text\": \"rendered\", \"platform\": [\"x\", \"linkedin\"]}}",
+                     " \"post\": {\"content\": {\"text\": \"rendered\", \"platform\": [\"x\", \"linkedin\"]}}}",
                      NULL, &status);
     check_success(status, out);
     CHECK_J(json_is_nonempty_string(out, "data.template.url"), out);

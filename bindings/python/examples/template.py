@@ -21,9 +21,11 @@ def main() -> int:
                     },
                 },
                 post={
-                    "text": "5 Lessons From Building in Public \u2014 a thread.",
-                    "mediaType": "image",
-                    "platform": ["x", "linkedin"],
+                    "content": {
+                        "text": "5 Lessons From Building in Public \u2014 a thread.",
+                        "mediaType": "image",
+                        "platform": ["x", "linkedin"],
+                    }
                 },
             )
         except soku.SokuError as err:

@@ -2,7 +2,7 @@
 
     SOKU_API_KEY=sk_live_... [SOKU_BASE_URL=...] python video.py [SOURCE_URL]
 
-The same in one call: ``client.publish_with_media(source_urls=[url], post={...})``.
+The same in one call: ``client.publish_with_media(source_urls=[url], post={"content": {...}})``.
 """
 
 import sys

@@ -1,4 +1,4 @@
-"""Test support: the repository layout, the seed's request bodies and a sandbox the tests start.
+"""Test support: the repository layout, the documented request bodies and a sandbox the tests start.
 
 The sandbox binary is ``$SOKU_SANDBOX_BIN``, else ``soku-sandbox`` in ``$CARGO_TARGET_DIR/{debug,release}``
 or the repository's ``target/{debug,release}`` (build it with ``cargo build -p soku-sandbox``).
@@ -208,12 +208,12 @@ def header(request: Dict[str, Any], name: str) -> Optional[str]:
 
 
 def future_time(minutes: int = 60) -> str:
-    """An RFC 3339 instant ``minutes`` from now, in the seed's format (``2026-03-09T14:00:00.000Z``)."""
+    """An RFC 3339 instant ``minutes`` from now, in the documented format (``2026-03-09T14:00:00.000Z``)."""
     t = datetime.now(timezone.utc) + timedelta(minutes=minutes)
     return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
-# ---- the seed page's request bodies (shared/seed, "Code Examples") --------------------------------
+# ---- the request bodies of the vendor's code-examples page ----------------------------------------
 
 TEXT_POST: Dict[str, Any] = {
     "post": {
@@ -229,7 +229,7 @@ MEDIA_UPLOAD: Dict[str, Any] = {"url": "https://example.com/videos/product-demo.
 
 
 def video_post(video_url: str) -> Dict[str, Any]:
-    """The seed's video post, with the hosted URL of the upload."""
+    """The documented video post, with the hosted URL of the upload."""
     return {
         "post": {
             "content": {
@@ -287,11 +287,11 @@ TRANSCRIBE: Dict[str, Any] = {
     "durationSeconds": 600,
 }
 
-SEED_SCHEDULED_TIME = "2026-03-09T14:00:00.000Z"
+DOCUMENTED_SCHEDULED_TIME = "2026-03-09T14:00:00.000Z"
 
 
 def scheduled_post(when: str) -> Dict[str, Any]:
-    """The seed's "Schedule a Post for Later" body at ``when``."""
+    """The documented "Schedule a Post for Later" body at ``when``."""
     return {
         "post": {
             "content": {
@@ -305,7 +305,7 @@ def scheduled_post(when: str) -> Dict[str, Any]:
 
 
 def batch_posts() -> List[Dict[str, Any]]:
-    """The seed's three batch posts, rescheduled into the future (the seed's dates have passed)."""
+    """The three documented batch posts, rescheduled into the future (the documented dates have passed)."""
     texts = [
         "Monday motivation: consistency beats perfection.",
         "Tuesday tip: automate what you repeat.",

@@ -1,4 +1,4 @@
-"""Every plain endpoint's success path against the sandbox, with the seed's request bodies."""
+"""Every plain endpoint's success path against the sandbox, with the documented request bodies."""
 
 from __future__ import annotations
 
@@ -93,9 +93,9 @@ class PostsTest(SandboxTestCase):
         self.assertTrue(data.post_submission_id)
         self.assertEqual(self.sb.submissions(), [body])
 
-    def test_seed_schedule_in_the_past_is_rejected_before_sending(self) -> None:
+    def test_documented_schedule_in_the_past_is_rejected_before_sending(self) -> None:
         with self.assertRaises(soku.InvalidArgumentError) as ctx:
-            self.client.create_post(support.scheduled_post(support.SEED_SCHEDULED_TIME))
+            self.client.create_post(support.scheduled_post(support.DOCUMENTED_SCHEDULED_TIME))
         self.assertIn("scheduledTime", str(ctx.exception).replace("scheduled_time", "scheduledTime"))
         self.assertEqual(self.sb.requests_to("/v1/posts"), [])
 
@@ -179,7 +179,7 @@ class TemplatesAndTranscribeTest(SandboxTestCase):
         [req] = self.sb.requests_to("/v1/templates")
         self.assertEqual(json.loads(req["body"]), dict(support.TEMPLATE, aspectRatio="1:1"))
 
-    def test_transcribe_with_the_seeds_idempotency_key(self) -> None:
+    def test_transcribe_with_the_documented_idempotency_key(self) -> None:
         key = "ep42-transcribe-2026-12-01"
         data = self.client.transcribe(fresh(support.TRANSCRIBE), idempotency_key=key)
         self.assertTrue(data.job_id)

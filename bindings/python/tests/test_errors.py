@@ -36,7 +36,7 @@ class ErrorsTest(SandboxCase):
     def test_validation_error_from_the_server_when_client_validation_is_off(self) -> None:
         c = self.make(validate_scheduled_time=False)
         with self.assertRaises(soku.ValidationError) as ctx:
-            c.create_post(support.scheduled_post(support.SEED_SCHEDULED_TIME))
+            c.create_post(support.scheduled_post(support.DOCUMENTED_SCHEDULED_TIME))
         self.assertApiError(ctx.exception, 400, "validation_error")
         self.assertIsNotNone(ctx.exception.details)
 

@@ -397,8 +397,9 @@ class RequestBuildingTest(unittest.TestCase):
         self.assertEqual(self.body(), {})
         self.client.revoke_api_key({"id": "key_2"})
         self.assertEqual(self.body(), {"id": "key_2"})
-        self.client.publish_with_media(source_urls=iter(["https://a"]), post={"text": "t", "platform": ["x"]})
-        self.assertEqual(self.body(), {"sourceUrls": ["https://a"], "post": {"text": "t", "platform": ["x"]}})
+        post = {"content": {"text": "t", "platform": ["x"]}}
+        self.client.publish_with_media(source_urls=iter(["https://a"]), post=post)
+        self.assertEqual(self.body(), {"sourceUrls": ["https://a"], "post": post})
 
     def test_options_json(self) -> None:
         from soku._client import _options_json

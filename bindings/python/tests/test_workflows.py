@@ -1,4 +1,4 @@
-"""The workflows of the seed page: batch publishing, upload-then-publish, render-then-publish, key rotation."""
+"""The multi-step workflows of the vendor's code-examples page: batch publishing, upload-then-publish, render-then-publish, key rotation."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class BatchInterruptTest(SandboxCase):
 
 
 class BatchTest(SandboxCase):
-    def test_batch_of_the_seed_posts(self) -> None:
+    def test_batch_of_the_documented_posts(self) -> None:
         posts = support.batch_posts()
         report = self.client.publish_batch(posts)
         self.assertEqual(report.summary, soku.BatchSummary(total=3, succeeded=3, failed=0))
@@ -104,7 +104,7 @@ class PublishWithMediaTest(SandboxCase):
     def test_video(self) -> None:
         content = fresh(support.video_post("ignored"))["post"]["content"]
         del content["videoUrl"]
-        data = self.client.publish_with_media(source_urls=[support.MEDIA_UPLOAD["url"]], post=content)
+        data = self.client.publish_with_media(source_urls=[support.MEDIA_UPLOAD["url"]], post={"content": content})
         [media] = data.media
         self.assertTrue(media.url.startswith("http"))
         self.assertTrue(data.post.post_submission_id)
@@ -118,7 +118,9 @@ class PublishWithMediaTest(SandboxCase):
         sources = ["https://example.com/a.jpg", "https://example.com/b.jpg"]
         content = {"text": "Two pictures", "platform": ["linkedin"]}
         when = support.future_time(120)
-        data = self.client.publish_with_media({"sourceUrls": sources, "post": content, "scheduledTime": when})
+        data = self.client.publish_with_media(
+            {"sourceUrls": sources, "post": {"content": content}, "scheduledTime": when}
+        )
         hosted = [m.url for m in data.media]
         self.assertEqual(len(hosted), 2)
         [sub] = self.sb.submissions()
@@ -129,7 +131,7 @@ class PublishWithMediaTest(SandboxCase):
         with self.assertRaises(soku.ValidationError) as ctx:
             self.client.publish_with_media(
                 source_urls=["https://example.com/ok.jpg", "https://media.example.invalid/x.jpg"],
-                post={"text": "never", "platform": ["x"]},
+                post={"content": {"text": "never", "platform": ["x"]}},
             )
         self.assertEqual(ctx.exception.code, "upload_failed")
         self.assertEqual(self.sb.submissions(), [])
@@ -137,7 +139,9 @@ class PublishWithMediaTest(SandboxCase):
 
 class PublishWithTemplateTest(SandboxCase):
     def test_render_then_publish(self) -> None:
-        data = self.client.publish_with_template(template=support.TEMPLATE, post=support.TEMPLATE_POST_CONTENT)
+        data = self.client.publish_with_template(
+            template=support.TEMPLATE, post={"content": support.TEMPLATE_POST_CONTENT}
+        )
         self.assertTrue(data.template.url)
         self.assertTrue(data.post.post_submission_id)
         [sub] = self.sb.submissions()
@@ -151,9 +155,22 @@ class PublishWithTemplateTest(SandboxCase):
     def test_unknown_template_publishes_nothing(self) -> None:
         with self.assertRaises(soku.NotFoundError):
             self.client.publish_with_template(
-                {"template": {"templateSlug": "nope"}, "post": support.TEMPLATE_POST_CONTENT}
+                {"template": {"templateSlug": "nope"}, "post": {"content": support.TEMPLATE_POST_CONTENT}}
             )
         self.assertEqual(self.sb.submissions(), [])
+
+    def test_deprecated_content_as_post_sends_the_same_post(self) -> None:
+        self.client.publish_with_template(template=support.TEMPLATE, post={"content": support.TEMPLATE_POST_CONTENT})
+        self.client.publish_with_template(template=support.TEMPLATE, post=support.TEMPLATE_POST_CONTENT)
+        self.client.publish_with_media(source_urls=["https://example.com/a.jpg"], post=support.TEMPLATE_POST_CONTENT)
+        subs = self.sb.submissions()
+        self.assertEqual(len(subs), 3)
+        for sub in subs:
+            content = sub["post"]["content"]
+            self.assertEqual(content["text"], support.TEMPLATE_POST_CONTENT["text"])
+            self.assertEqual(content["platform"], support.TEMPLATE_POST_CONTENT["platform"])
+            self.assertEqual(content["mediaType"], "image")
+            self.assertNotIn("text", sub["post"])
 
 
 class RotationTest(unittest.TestCase):

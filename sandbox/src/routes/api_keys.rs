@@ -1,4 +1,4 @@
-//! `/v1/api-keys` (spec §3.5): create, list, revoke, with a Firebase bearer token.
+//! `/v1/api-keys` (`docs/soku-api.md` §3.5): create, list, revoke, with a Firebase bearer token.
 
 use super::short_id;
 use crate::reply::{ApiError, ApiResult, Reply};

@@ -1,4 +1,4 @@
-//! `POST /v1/media` (spec §3.2): import media from a public URL.
+//! `POST /v1/media` (`docs/soku-api.md` §3.2): import media from a public URL.
 
 use super::{idempotency_key, short_id};
 use crate::reply::{ApiError, ApiResult, Reply};

@@ -1,4 +1,5 @@
-//! The API endpoints of spec §3: routing, then auth → rate limit → the endpoint's handler.
+//! The API endpoints of `docs/soku-api.md` §3: routing, then auth → rate limit → the endpoint's
+//! handler.
 
 mod api_keys;
 mod media;

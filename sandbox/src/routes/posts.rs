@@ -1,4 +1,4 @@
-//! `POST /v1/posts` (spec §3.1).
+//! `POST /v1/posts` (`docs/soku-api.md` §3.1).
 
 use super::idempotency_key;
 use crate::config::Config;
@@ -91,7 +91,8 @@ fn targets(content: &Map<String, Value>) -> Result<Vec<Target<'_>>, ApiError> {
         .collect()
 }
 
-/// Spec §3.1 validation, then account resolution (`missing_integrations`, `missing_account`).
+/// The validation of `docs/soku-api.md` §3.1, then account resolution (`missing_integrations`,
+/// `missing_account`).
 fn validate(cfg: &Config, body: &Value) -> Result<(), ApiError> {
     let empty = Map::new();
     let root = body.as_object().unwrap_or(&empty);

@@ -1,4 +1,4 @@
-//! `POST /v1/templates` and its alias `POST /v1/media/render-og` (spec §3.3).
+//! `POST /v1/templates` and its alias `POST /v1/media/render-og` (`docs/soku-api.md` §3.3).
 
 use super::short_id;
 use crate::config::TEMPLATE_SLUGS;

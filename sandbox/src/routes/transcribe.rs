@@ -1,4 +1,4 @@
-//! `POST /v1/ai/transcribe` (spec §3.4).
+//! `POST /v1/ai/transcribe` (`docs/soku-api.md` §3.4).
 
 use super::{idempotency_key, short_id};
 use crate::reply::{ApiError, ApiResult, Reply};

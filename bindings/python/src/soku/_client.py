@@ -592,9 +592,10 @@ class Client:
     ) -> PublishedWithMedia:
         """Upload each source URL, then publish one post using the hosted URLs.
 
-        ``request`` is ``{"sourceUrls", "post": <content>, "scheduledTime"?}``, or pass those as
-        keywords. With ``post["mediaType"] == "video"`` the first hosted URL becomes the
-        ``videoUrl``, otherwise all become ``imageUrls``. Returns a
+        ``request`` is ``{"sourceUrls", "post": {"content": {...}}, "scheduledTime"?}`` (``post``
+        as in :meth:`create_post`), or pass those as keywords. With ``mediaType == "video"`` the
+        first hosted URL becomes the ``videoUrl``, otherwise all become ``imageUrls``.
+        Deprecated: ``post`` = the content object itself (still accepted). Returns a
         :class:`~soku.PublishedWithMedia` (``media``: the uploads, ``post``: the submission).
         """
         fields = _present(
@@ -618,8 +619,9 @@ class Client:
     ) -> PublishedWithTemplate:
         """Render a template, then publish one image post with the rendered image.
 
-        ``request`` is ``{"template": <render body>, "post": <content>, "scheduledTime"?}``, or
-        pass those as keywords. Returns a :class:`~soku.PublishedWithTemplate` (``template``: the
+        ``request`` is ``{"template": <render body>, "post": {"content": {...}}, "scheduledTime"?}``
+        (``post`` as in :meth:`create_post`; deprecated: the content object itself), or pass those
+        as keywords. Returns a :class:`~soku.PublishedWithTemplate` (``template``: the
         rendered image, ``post``: the submission).
         """
         fields = _present(

@@ -1,6 +1,7 @@
-"""(e) The seed page's Python helper, verbatim apart from where BASE_URL comes from.
+"""(e) The Python helper of the vendor's code-examples page, verbatim apart from where BASE_URL
+comes from.
 
-Environment: SOKU_API_KEY (as in the seed), SOKU_BENCH_URL (replaces the seed's
+Environment: SOKU_API_KEY (as in the vendor's example), SOKU_BENCH_URL (replaces the example's
 https://api.mysoku.io), SOKU_BENCH_N, SOKU_BENCH_OUT.
 """
 
@@ -10,7 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 import harness  # noqa: E402
 
-# ---- seed, "Python Base Configuration" (BASE_URL changed to the local server) ----
+# ---- vendor example "Python Base Configuration" (BASE_URL changed to the local server) ----
 import requests  # noqa: E402
 
 SOKU_API_KEY = os.environ["SOKU_API_KEY"]
@@ -40,9 +41,9 @@ def soku_request(path, method="GET", json_data=None, extra_headers=None):
         return None
 
     return response.json()
-# ---- end of seed ----
+# ---- end of the vendor example ----
 
 
 if __name__ == "__main__":
     body = harness.payload()
-    harness.run("py-seed", lambda: soku_request("/v1/posts", method="POST", json_data=body))
+    harness.run("py-vendor", lambda: soku_request("/v1/posts", method="POST", json_data=body))
