@@ -1,6 +1,5 @@
 //! [`Client`], [`ClientBuilder`] and [`CallOptions`].
 
-use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,25 +7,15 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::config::{Config, MAX_DURATION, MAX_RETRIES};
 use crate::error::{Error, Result, redact};
 use crate::response::{Meta, Response};
 use crate::retry::{Class, RetryPolicy};
+use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Method, Request, Transport};
 use crate::validate::strip_prefix_ignore_case;
 
-/// The production API.
-pub const DEFAULT_BASE_URL: &str = "https://api.mysoku.io";
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Ceiling of every duration option (24 h): a longer one is refused, since a deadline that far
-/// off is a bug (and `Instant + Duration::MAX` would overflow).
-const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
-const REDACTED: &str = "[redacted]";
-/// Most retries a call may make after its first attempt ([`ClientBuilder::max_retries`],
-/// [`CallOptions::max_retries`]); more is refused. Ten retries with the default backoff already
-/// span about 17 minutes of waiting (each wait capped at `max_retry_wait`).
-pub const MAX_RETRIES: u32 = 10;
 /// Longest `Idempotency-Key` accepted, in bytes.
 pub(crate) const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
@@ -41,25 +30,22 @@ pub(crate) const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 ///     .max_retries(2)
 ///     .build()?;
 /// assert_eq!(client.base_url(), "https://api.mysoku.io");
+/// assert_eq!(client.config().retry().max_retries, 2);
 /// # Ok::<(), soku::Error>(())
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
     shared: Arc<Shared>,
-    api_key: Option<Arc<str>>,
+    /// Kept outside the shared [`Config`] so that [`Client::with_api_key`] shares the rest.
+    api_key: Option<Arc<Secret>>,
 }
 
+/// What every clone of a client shares: the validated [`Config`] (its `api_key` taken out into
+/// [`Client`]) and the connection pool built from it.
+#[derive(Debug)]
 struct Shared {
-    base_url: String,
-    firebase_token: Option<String>,
+    config: Config,
     transport: Transport,
-    retry: RetryPolicy,
-    timeout: Duration,
-    connect_timeout: Duration,
-    user_agent: String,
-    allow_insecure_http: bool,
-    validate_scheduled_time: bool,
-    proxy: Option<String>,
 }
 
 /// Which credential a request carries. The two schemes never mix on one request.
@@ -71,33 +57,24 @@ pub(crate) enum Auth {
     Firebase,
 }
 
-/// Configures a [`Client`]. Every option states its default.
-#[derive(Clone)]
+/// Configures a [`Client`]: a [`Config`] whose options the setters change. Every option states
+/// its default.
+#[derive(Clone, Debug, Default)]
 pub struct ClientBuilder {
-    api_key: Option<String>,
-    base_url: String,
-    firebase_token: Option<String>,
-    timeout: Duration,
-    connect_timeout: Duration,
-    retry: RetryPolicy,
-    user_agent: String,
-    allow_insecure_http: bool,
-    validate_scheduled_time: bool,
-    proxy: Option<String>,
-    tls_roots: TlsRoots,
-    ca: Vec<CaSource>,
+    config: Config,
+    /// A `from_env` variable that was not UTF-8, reported by [`build`](Self::build).
     env_error: Option<String>,
 }
 
-/// Per-call overrides. `Debug` redacts the Firebase token.
-#[derive(Clone, Default, PartialEq)]
+/// Per-call overrides. `Debug` shows the Firebase token as `[redacted]`.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct CallOptions {
     /// The `Idempotency-Key` to send. Posts, media and transcription otherwise get a fresh
     /// random UUIDv4; either way the same key is reused on every retry of the call. Other calls
     /// send it only when given here. Default none.
     pub idempotency_key: Option<String>,
     /// Firebase ID token for the api-key calls, overriding the client's. Default none.
-    pub firebase_token: Option<String>,
+    pub firebase_token: Option<Secret>,
     /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
     /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
     pub timeout: Option<Duration>,
@@ -120,7 +97,7 @@ impl CallOptions {
 
     /// Sets [`CallOptions::firebase_token`].
     pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
-        self.firebase_token = Some(token.into());
+        self.firebase_token = Some(Secret::new(token));
         self
     }
 
@@ -134,40 +111,6 @@ impl CallOptions {
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = Some(n);
         self
-    }
-}
-
-impl fmt::Debug for CallOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CallOptions")
-            .field("idempotency_key", &self.idempotency_key)
-            .field(
-                "firebase_token",
-                &self.firebase_token.as_ref().map(|_| REDACTED),
-            )
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .finish()
-    }
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            api_key: None,
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            firebase_token: None,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            retry: RetryPolicy::default(),
-            user_agent: format!("soku-rust/{}", crate::VERSION),
-            allow_insecure_http: false,
-            validate_scheduled_time: true,
-            proxy: None,
-            tls_roots: TlsRoots::WebPki,
-            ca: Vec::new(),
-            env_error: None,
-        }
     }
 }
 
@@ -196,41 +139,48 @@ impl ClientBuilder {
             read("SOKU_FIREBASE_TOKEN"),
         );
         if let Some(k) = key {
-            b.api_key = Some(k.trim().to_owned());
+            b.config.api_key = Some(Secret::new(k.trim()));
         }
         if let Some(u) = url {
-            b.base_url = u;
+            b.config.base_url = u;
         }
         if let Some(t) = token {
-            b.firebase_token = Some(t.trim().to_owned());
+            b.config.firebase_token = Some(Secret::new(t.trim()));
         }
         b
+    }
+
+    /// The options set so far (not yet validated: [`build`](Self::build) does that).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     /// The API key (`sk_live_…`) for content calls. Default: none (content calls then fail
     /// with [`Error::Config`] before any I/O).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
-        self.api_key = Some(key.into());
+        self.config.api_key = Some(Secret::new(key));
         self
     }
 
     /// The API's base URL, optionally with a path prefix (`https://host/api`); trailing slashes
-    /// are dropped. Default `https://api.mysoku.io`. Plain `http://` is accepted only for
-    /// loopback hosts unless [`allow_insecure_http`](Self::allow_insecure_http).
+    /// are dropped. Default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)
+    /// (`https://api.mysoku.io`). Plain `http://` is accepted only for loopback hosts unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
+        self.config.base_url = url.into();
         self
     }
 
     /// Firebase ID token for the api-key calls. Default: none (those calls then need
     /// [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any I/O).
     pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
-        self.firebase_token = Some(token.into());
+        self.config.firebase_token = Some(Secret::new(token));
         self
     }
 
-    /// Bound on each attempt of a call: connect, send, answer and body. Default 30 s; must be
-    /// greater than zero (there is no infinite timeout) and at most 24 h.
+    /// Bound on each attempt of a call: connect, send, answer and body. Default
+    /// [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) (30 s); must be greater than zero (there is
+    /// no infinite timeout) and at most 24 h.
     ///
     /// It bounds one attempt, not the whole call. A call makes at most `max_retries + 1`
     /// attempts with a wait of at most `max_retry_wait` between two of them, so it lasts at most
@@ -239,62 +189,66 @@ impl ClientBuilder {
     /// `Retry-After` or `X-RateLimit-Reset`; the default backoff alone waits under 10 s in all).
     /// Lower `max_retries`, `timeout` or `max_retry_wait` to bound a call more tightly.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.config.timeout = timeout;
         self
     }
 
-    /// Bound on establishing a connection (DNS, TCP, TLS). Default 10 s; must be greater than
+    /// Bound on establishing a connection (DNS, TCP, TLS). Default
+    /// [`DEFAULT_CONNECT_TIMEOUT`](crate::DEFAULT_CONNECT_TIMEOUT) (10 s); must be greater than
     /// zero and at most 24 h.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+        self.config.connect_timeout = timeout;
         self
     }
 
-    /// Retries after the first attempt of a call. Default 3; 0 disables retrying; at most
+    /// Retries after the first attempt of a call. Default
+    /// [`DEFAULT_MAX_RETRIES`](crate::DEFAULT_MAX_RETRIES) (3); 0 disables retrying; at most
     /// [`MAX_RETRIES`] (10), else [`build`](Self::build) fails with [`Error::Config`].
     pub fn max_retries(mut self, n: u32) -> Self {
-        self.retry.max_retries = n;
+        self.config.retry.max_retries = n;
         self
     }
 
-    /// Cap on any single wait between attempts, including a server's `Retry-After`.
-    /// Default 60 s; at most 24 h.
+    /// Cap on any single wait between attempts, including a server's `Retry-After`. Default
+    /// [`DEFAULT_MAX_RETRY_WAIT`](crate::DEFAULT_MAX_RETRY_WAIT) (60 s); at most 24 h.
     pub fn max_retry_wait(mut self, wait: Duration) -> Self {
-        self.retry.max_wait = wait;
+        self.config.retry.max_wait = wait;
         self
     }
 
-    /// Base of the exponential backoff (`2^n × base + jitter(0..base)`). Default 1 s; at most
-    /// 24 h.
+    /// Base of the exponential backoff (`2^n × base + jitter(0..base)`). Default
+    /// [`DEFAULT_BACKOFF_BASE`](crate::DEFAULT_BACKOFF_BASE) (1 s); at most 24 h.
     pub fn backoff_base(mut self, base: Duration) -> Self {
-        self.retry.backoff_base = base;
+        self.config.retry.backoff_base = base;
         self
     }
 
-    /// The `User-Agent` header. Default `soku-rust/<version>`.
+    /// The `User-Agent` header, sent verbatim (printable ASCII). Default
+    /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT) (`soku-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
+        self.config.user_agent = user_agent.into();
         self
     }
 
     /// Accept plain `http://` base URLs for non-loopback hosts. Default false.
     pub fn allow_insecure_http(mut self, yes: bool) -> Self {
-        self.allow_insecure_http = yes;
+        self.config.allow_insecure_http = yes;
         self
     }
 
     /// Check `scheduledTime` client-side (RFC 3339, at least 60 s ahead). Default true.
     pub fn validate_scheduled_time(mut self, yes: bool) -> Self {
-        self.validate_scheduled_time = yes;
+        self.config.validate_scheduled_time = yes;
         self
     }
 
     /// An HTTP(S) proxy URL (`http://host:port` or `https://host:port`) for every request.
     /// Default none: requests go direct and the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY`
     /// environment variables are ignored. SOCKS proxies are not supported: a `socks…://` URL
-    /// makes [`build`](Self::build) fail with [`Error::Config`].
+    /// makes [`build`](Self::build) fail with [`Error::Config`]. The URL may carry
+    /// `user:password@`; `Debug` never shows it.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = Some(url.into());
+        self.config.proxy = Some(Secret::new(url));
         self
     }
 
@@ -302,7 +256,7 @@ impl ClientBuilder {
     /// (Mozilla's roots compiled in); [`TlsRoots::Os`] uses the operating system's. Cannot be
     /// combined with [`ca_file`](Self::ca_file) / [`ca_pem`](Self::ca_pem).
     pub fn tls_roots(mut self, roots: TlsRoots) -> Self {
-        self.tls_roots = roots;
+        self.config.tls_roots = roots;
         self
     }
 
@@ -312,13 +266,13 @@ impl ClientBuilder {
     /// all are trusted. Default none. [`build`](Self::build) fails with [`Error::Config`]
     /// naming the file if it cannot be read or holds no valid certificate.
     pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
-        self.ca.push(CaSource::File(path.into()));
+        self.config.ca.push(CaSource::File(path.into()));
         self
     }
 
     /// As [`ca_file`](Self::ca_file), with the PEM text given directly. Default none.
     pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
-        self.ca.push(CaSource::Pem(pem.into()));
+        self.config.ca.push(CaSource::Pem(pem.into()));
         self
     }
 
@@ -329,101 +283,20 @@ impl ClientBuilder {
         if let Some(e) = self.env_error {
             return Err(Error::Config(e));
         }
-        let base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
-        if self.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::Config(
-                "connect timeout must be greater than zero".into(),
-            ));
-        }
-        for (name, d) in [
-            ("timeout", self.timeout),
-            ("connect timeout", self.connect_timeout),
-            ("max retry wait", self.retry.max_wait),
-            ("backoff base", self.retry.backoff_base),
-        ] {
-            check_ceiling(name, d).map_err(Error::Config)?;
-        }
-        check_max_retries(self.retry.max_retries).map_err(Error::Config)?;
-        if let Some(p) = &self.proxy {
-            check_proxy(p)?;
-        }
-        if let Some(k) = &self.api_key {
-            check_credential("api key", k)?;
-        }
-        if let Some(t) = &self.firebase_token {
-            check_credential("firebase token", t)?;
-        }
-        if !header_safe(&self.user_agent) {
-            return Err(Error::Config("user agent must be printable ascii".into()));
-        }
+        let mut config = self.config;
+        config.validate()?;
         let transport = Transport::new(&AgentConfig {
-            timeout: self.timeout,
-            connect_timeout: self.connect_timeout,
-            user_agent: &self.user_agent,
-            proxy: self.proxy.as_deref(),
-            roots: root_certs(self.tls_roots, &self.ca)?,
+            timeout: config.timeout,
+            connect_timeout: config.connect_timeout,
+            user_agent: &config.user_agent,
+            proxy: config.proxy.as_ref().map(Secret::expose),
+            roots: root_certs(config.tls_roots, &config.ca)?,
         })?;
+        let api_key = config.api_key.take().map(Arc::new);
         Ok(Client {
-            shared: Arc::new(Shared {
-                base_url,
-                firebase_token: self.firebase_token,
-                transport,
-                retry: self.retry,
-                timeout: self.timeout,
-                connect_timeout: self.connect_timeout,
-                user_agent: self.user_agent,
-                allow_insecure_http: self.allow_insecure_http,
-                validate_scheduled_time: self.validate_scheduled_time,
-                proxy: self.proxy,
-            }),
-            api_key: self.api_key.map(Arc::from),
+            shared: Arc::new(Shared { config, transport }),
+            api_key,
         })
-    }
-}
-
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| REDACTED))
-            .field("base_url", &self.base_url)
-            .field(
-                "firebase_token",
-                &self.firebase_token.as_ref().map(|_| REDACTED),
-            )
-            .field("timeout", &self.timeout)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("retry", &self.retry)
-            .field("user_agent", &self.user_agent)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("validate_scheduled_time", &self.validate_scheduled_time)
-            .field("proxy", &self.proxy.as_ref().map(|_| REDACTED))
-            .field("tls_roots", &self.tls_roots)
-            .field("ca_certificates", &self.ca.len())
-            .finish()
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = &self.shared;
-        f.debug_struct("Client")
-            .field("base_url", &s.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| REDACTED))
-            .field(
-                "firebase_token",
-                &s.firebase_token.as_ref().map(|_| REDACTED),
-            )
-            .field("timeout", &s.timeout)
-            .field("connect_timeout", &s.connect_timeout)
-            .field("retry", &s.retry)
-            .field("user_agent", &s.user_agent)
-            .field("allow_insecure_http", &s.allow_insecure_http)
-            .field("validate_scheduled_time", &s.validate_scheduled_time)
-            .field("proxy", &s.proxy.as_ref().map(|_| REDACTED))
-            .finish()
     }
 }
 
@@ -443,22 +316,28 @@ impl Client {
     pub fn with_api_key(&self, api_key: impl Into<String>) -> Client {
         Client {
             shared: Arc::clone(&self.shared),
-            api_key: Some(Arc::from(api_key.into())),
+            api_key: Some(Arc::new(Secret::new(api_key))),
         }
+    }
+
+    /// The validated configuration this client was built with (read-only). The API key is not
+    /// part of it: it belongs to this client value ([`with_api_key`](Self::with_api_key)).
+    pub fn config(&self) -> &Config {
+        &self.shared.config
     }
 
     /// The normalised base URL (no trailing slash).
     pub fn base_url(&self) -> &str {
-        &self.shared.base_url
+        &self.shared.config.base_url
     }
 
     /// The client's retry settings.
     pub(crate) fn retry_policy(&self) -> RetryPolicy {
-        self.shared.retry
+        self.shared.config.retry
     }
 
     pub(crate) fn validates_scheduled_time(&self) -> bool {
-        self.shared.validate_scheduled_time
+        self.shared.config.validate_scheduled_time
     }
 
     /// Sends one logical call (with retries per the endpoint's idempotency class) and returns
@@ -526,9 +405,15 @@ impl Client {
     /// Every credential a call may carry (the client's and the call's own token).
     fn secrets<'a>(&'a self, opts: &'a CallOptions) -> Vec<&'a str> {
         let mut v: Vec<&str> = Vec::with_capacity(3);
-        v.extend(self.api_key.as_deref());
-        v.extend(self.shared.firebase_token.as_deref());
-        v.extend(opts.firebase_token.as_deref());
+        v.extend(self.api_key.as_deref().map(Secret::expose));
+        v.extend(
+            self.shared
+                .config
+                .firebase_token
+                .as_ref()
+                .map(Secret::expose),
+        );
+        v.extend(opts.firebase_token.as_ref().map(Secret::expose));
         v
     }
 
@@ -548,7 +433,7 @@ impl Client {
         let bearer;
         let credential = match auth {
             Auth::ApiKey => {
-                let key = self.api_key.as_deref().ok_or_else(|| {
+                let key = self.api_key.as_deref().map(Secret::expose).ok_or_else(|| {
                     Error::Config("an api key is required (set SOKU_API_KEY or api_key)".into())
                 })?;
                 check_credential("api key", key)?;
@@ -557,8 +442,9 @@ impl Client {
             Auth::Firebase => {
                 let token = opts
                     .firebase_token
-                    .as_deref()
-                    .or(self.shared.firebase_token.as_deref())
+                    .as_ref()
+                    .or(self.shared.config.firebase_token.as_ref())
+                    .map(Secret::expose)
                     .ok_or_else(|| {
                         Error::Config(
                             "a firebase token is required for api-key calls (set SOKU_FIREBASE_TOKEN or firebase_token)"
@@ -583,14 +469,14 @@ impl Client {
             }
             (None, _) => None,
         };
-        let timeout = opts.timeout.unwrap_or(self.shared.timeout);
+        let timeout = opts.timeout.unwrap_or(self.shared.config.timeout);
         if timeout.is_zero() {
             return Err(Error::InvalidArgument(
                 "timeout must be greater than zero".into(),
             ));
         }
         check_ceiling("timeout", timeout).map_err(Error::InvalidArgument)?;
-        let mut policy = self.shared.retry;
+        let mut policy = self.shared.config.retry;
         if let Some(n) = opts.max_retries {
             check_max_retries(n).map_err(Error::InvalidArgument)?;
             policy.max_retries = n;
@@ -604,7 +490,7 @@ impl Client {
         if let Some(k) = idempotency_key {
             headers.push(("idempotency-key", k));
         }
-        let url = format!("{}{}", self.shared.base_url, path);
+        let url = format!("{}{}", self.shared.config.base_url, path);
         let secrets = self.secrets(opts);
         let req = Request {
             method,
@@ -625,7 +511,7 @@ fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
 }
 
 /// Printable ASCII without control characters (what a header value may carry).
-fn header_safe(s: &str) -> bool {
+pub(crate) fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
@@ -647,7 +533,7 @@ pub(crate) fn check_idempotency_key(key: &str) -> Result<()> {
 }
 
 /// `max retries must be at most 10` above [`MAX_RETRIES`].
-fn check_max_retries(n: u32) -> std::result::Result<(), String> {
+pub(crate) fn check_max_retries(n: u32) -> std::result::Result<(), String> {
     if n > MAX_RETRIES {
         return Err(format!(
             "max retries must be at most {MAX_RETRIES} (got {n})"
@@ -658,7 +544,7 @@ fn check_max_retries(n: u32) -> std::result::Result<(), String> {
 
 /// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
 /// then fail every call. Other malformed URLs are refused when the agent parses them.
-fn check_proxy(url: &str) -> Result<()> {
+pub(crate) fn check_proxy(url: &str) -> Result<()> {
     let scheme = url.trim().split_once("://").map(|(s, _)| s);
     if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
         return Err(Error::Config(
@@ -669,14 +555,14 @@ fn check_proxy(url: &str) -> Result<()> {
 }
 
 /// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].
-fn check_ceiling(what: &str, d: Duration) -> std::result::Result<(), String> {
+pub(crate) fn check_ceiling(what: &str, d: Duration) -> std::result::Result<(), String> {
     if d > MAX_DURATION {
         return Err(format!("{what} must be at most 24 h"));
     }
     Ok(())
 }
 
-fn check_credential(what: &str, value: &str) -> Result<()> {
+pub(crate) fn check_credential(what: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
         return Err(Error::Config(format!("{what} is empty")));
     }
@@ -690,7 +576,7 @@ fn check_credential(what: &str, value: &str) -> Result<()> {
 
 /// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
 /// no credentials, query or fragment; `http://` only for loopback unless `allow_insecure`.
-fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
+pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
     let bad = |why: &str| Error::Config(format!("invalid base url: {why}"));
     let url = raw.trim();
     let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {

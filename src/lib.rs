@@ -67,6 +67,7 @@
 
 mod api_keys;
 mod client;
+mod config;
 mod error;
 mod media;
 mod platform;
@@ -75,6 +76,7 @@ mod rate_limit;
 mod resolver;
 mod response;
 mod retry;
+mod secret;
 mod templates;
 mod tls;
 mod transcription;
@@ -86,7 +88,11 @@ pub mod time;
 pub mod workflows;
 
 pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
-pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_BASE_URL, MAX_RETRIES};
+pub use client::{CallOptions, Client, ClientBuilder};
+pub use config::{
+    Config, DEFAULT_BACKOFF_BASE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_RETRIES,
+};
 pub use error::{ApiError, Error, ErrorCode, Result};
 pub use media::{UploadMedia, UploadedMedia};
 pub use platform::{Platform, PlatformTarget};
@@ -94,6 +100,7 @@ pub use posts::{CreatePost, MediaType, PostBody, PostContent, PostSubmission};
 pub use rate_limit::RateLimit;
 pub use response::{ErrorDocument, Meta, Response};
 pub use retry::RetryPolicy;
+pub use secret::Secret;
 pub use templates::{AspectRatio, RenderTemplate, RenderedTemplate};
 pub use tls::TlsRoots;
 pub use transcription::{Transcribe, Transcription};

@@ -34,6 +34,16 @@ pub(crate) enum CaSource {
     Pem(Vec<u8>),
 }
 
+/// The file's path, or the PEM text's length (not the text: it may be long).
+impl std::fmt::Debug for CaSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CaSource::File(path) => f.debug_tuple("File").field(path).finish(),
+            CaSource::Pem(pem) => write!(f, "Pem({} bytes)", pem.len()),
+        }
+    }
+}
+
 /// The agent's root certificates: the custom CAs if any were given (they replace `roots`, which
 /// must then be the default), else `roots`. A missing or unreadable file, text that holds no
 /// PEM certificate, or a malformed PEM block is an [`Error::Config`] naming its source.

@@ -92,6 +92,15 @@ pub(crate) struct Transport {
     timeout: Duration,
 }
 
+/// Only the timeout: the agent's settings include the proxy URL, which may hold a password.
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
 /// What one attempt produced.
 struct Answer {
     status: u16,

@@ -8,7 +8,7 @@ use core_support::{
     refused_url,
 };
 use mockito::Server;
-use soku::{CallOptions, Client, CreateApiKey, CreatePost, Platform, UploadMedia};
+use soku::{CallOptions, Client, CreateApiKey, CreatePost, Platform, Secret, UploadMedia};
 
 #[test]
 fn debug_of_client_builder_and_options_is_redacted() {
@@ -27,6 +27,27 @@ fn debug_of_client_builder_and_options_is_redacted() {
         .firebase_token(TOKEN)
         .idempotency_key("k");
     assert_no_secret(&format!("{o:?}"));
+    assert!(format!("{o:?}").contains("\"k\""), "{o:?}");
+}
+
+#[test]
+fn debug_of_config_and_secret_is_redacted() {
+    let b = builder("http://127.0.0.1:9").proxy("http://user:proxypass@127.0.0.1:3128");
+    let c = b.clone().build().unwrap();
+    for config in [b.config(), c.config()] {
+        let shown = format!("{config:?}");
+        assert_no_secret(&shown);
+        assert!(!shown.contains("proxypass"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        assert!(config.has_firebase_token() && config.has_proxy());
+    }
+    let s = Secret::from(KEY);
+    assert_eq!(
+        format!("{s:?}|{s}|{:?}", Some(&s)),
+        "[redacted]|[redacted]|Some([redacted])"
+    );
+    assert_eq!(s.expose(), KEY);
 }
 
 #[test]

@@ -314,6 +314,56 @@ fn bad_configuration_is_refused_at_build() {
 }
 
 #[test]
+fn the_client_keeps_the_validated_config_of_its_builder() {
+    let defaults = Client::builder().build().unwrap();
+    let d = defaults.config();
+    assert_eq!(d.base_url(), soku::DEFAULT_BASE_URL);
+    assert_eq!(d.base_url(), "https://api.mysoku.io");
+    assert_eq!(d.timeout(), Duration::from_secs(30));
+    assert_eq!(d.timeout(), soku::DEFAULT_TIMEOUT);
+    assert_eq!(d.connect_timeout(), Duration::from_secs(10));
+    let retry = d.retry();
+    assert_eq!(retry.max_retries, 3);
+    assert_eq!(retry.max_wait, Duration::from_secs(60));
+    assert_eq!(retry.backoff_base, Duration::from_secs(1));
+    assert_eq!(retry, soku::RetryPolicy::default());
+    assert_eq!(d.user_agent(), format!("soku-rust/{}", soku::VERSION));
+    assert!(!d.allow_insecure_http() && d.validate_scheduled_time());
+    assert!(!d.has_proxy() && !d.has_firebase_token());
+    assert_eq!((d.tls_roots(), d.ca_count()), (soku::TlsRoots::WebPki, 0));
+
+    let b = Client::builder()
+        .base_url("HTTPS://host:8443/api//")
+        .timeout(Duration::from_millis(1500))
+        .connect_timeout(Duration::from_millis(700))
+        .max_retries(0)
+        .max_retry_wait(Duration::from_secs(5))
+        .backoff_base(Duration::from_millis(20))
+        .user_agent("ua/1")
+        .validate_scheduled_time(false)
+        .proxy("http://127.0.0.1:3128");
+    // The builder's view is the raw input; the client's is the validated, normalised one.
+    assert_eq!(b.config().base_url(), "HTTPS://host:8443/api//");
+    let c = b.build().unwrap();
+    let k = c.config();
+    assert_eq!(k.base_url(), "https://host:8443/api");
+    assert_eq!(c.base_url(), k.base_url());
+    assert_eq!(
+        (k.timeout(), k.connect_timeout()),
+        (Duration::from_millis(1500), Duration::from_millis(700))
+    );
+    let retry = k.retry();
+    assert_eq!(
+        (retry.max_retries, retry.max_wait, retry.backoff_base),
+        (0, Duration::from_secs(5), Duration::from_millis(20))
+    );
+    assert_eq!(k.user_agent(), "ua/1");
+    assert!(!k.validate_scheduled_time() && k.has_proxy());
+    // A client with another key shares the very same configuration.
+    assert!(std::ptr::eq(c.with_api_key("sk_live_other").config(), k));
+}
+
+#[test]
 fn durations_above_the_ceiling_are_refused_not_a_panic() {
     let (server, mocks) = silent_server();
     let day = Duration::from_secs(24 * 60 * 60);

@@ -95,7 +95,7 @@ impl RawClient {
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
-            .user_agent(format!("soku-rust/{}", soku::VERSION))
+            .user_agent(soku::DEFAULT_USER_AGENT)
             .accept("application/json")
             .timeout_global(timeout)
             .timeout_connect(connect_timeout)
@@ -154,11 +154,11 @@ impl RawSocket {
         stream.set_nodelay(true).map_err(|e| e.to_string())?;
         let request = format!(
             "POST {CREATE_POST_PATH} HTTP/1.1\r\nhost: {authority}\r\n\
-             user-agent: soku-rust/{v}\r\naccept: application/json\r\n\
+             user-agent: {ua}\r\naccept: application/json\r\n\
              content-type: application/json\r\nsoku-api-key: {api_key}\r\n\
              idempotency-key: 00000000-0000-4000-8000-000000000000\r\n\
              content-length: {len}\r\n\r\n{CREATE_POST_BODY}",
-            v = soku::VERSION,
+            ua = soku::DEFAULT_USER_AGENT,
             len = CREATE_POST_BODY.len(),
         )
         .into_bytes();

@@ -17,9 +17,9 @@ use crate::plan::{self, Auth, Call};
 /// The `User-Agent` of the command.
 fn user_agent() -> String {
     format!(
-        "soku-cli/{} soku-rust/{}",
+        "soku-cli/{} {}",
         env!("CARGO_PKG_VERSION"),
-        soku::VERSION
+        soku::DEFAULT_USER_AGENT
     )
 }
 

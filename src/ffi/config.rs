@@ -292,69 +292,103 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Builds a [`ClientBuilder`] from the config JSON (NULL counts as `{}`).
-///
-/// Keys: `apiKey`, `baseUrl`, `firebaseToken`, `timeoutMs`, `connectTimeoutMs`, `maxRetries`,
-/// `maxRetryWaitMs`, `backoffBaseMs`, `userAgent`, `allowInsecureHttp`, `validateScheduledTime`,
-/// `caFile` (path of a PEM file of CA certificates to trust instead of the default roots),
-/// `caPem` (the same as PEM text), `tlsTrust` (`"webpki"`, the default: Mozilla's roots
-/// compiled in; `"os"`: the operating system's trust store).
-/// `apiKey`, `baseUrl` and `firebaseToken` fall back to `SOKU_API_KEY`, `SOKU_BASE_URL` and
-/// `SOKU_FIREBASE_TOKEN` ([`ClientBuilder::from_env`]); everything else to the
-/// [`ClientBuilder`] defaults.
+/// Reads one config key (its value already taken out of the object) into the builder.
+type Setter = fn(&mut Fields<'_>, &'static str, ClientBuilder) -> Result<ClientBuilder, Error>;
+
+/// The `User-Agent` of a C caller that sets none: the Rust library's, then the C ABI's product.
+pub(crate) const C_USER_AGENT: &str = concat!(
+    crate::config::rust_user_agent!(),
+    " soku-c/",
+    env!("CARGO_PKG_VERSION")
+);
+
+/// Every key of the config JSON and the [`ClientBuilder`] setter it feeds, in the order they are
+/// applied; an unknown key is refused with the closest of these names as a suggestion. Values
+/// are checked by the builder, except for their JSON type (and the 0 to [`MAX_RETRIES`] range
+/// of `maxRetries`, which the builder's `u32` cannot hold otherwise). Durations are integers of
+/// milliseconds.
+const CONFIG_KEYS: &[(&str, Setter)] = &[
+    ("apiKey", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::api_key))
+    }),
+    ("baseUrl", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::base_url))
+    }),
+    ("firebaseToken", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::firebase_token))
+    }),
+    ("timeoutMs", |f, k, b| {
+        Ok(set(f.millis(k)?, b, ClientBuilder::timeout))
+    }),
+    ("connectTimeoutMs", |f, k, b| {
+        Ok(set(f.millis(k)?, b, ClientBuilder::connect_timeout))
+    }),
+    ("maxRetries", |f, k, b| {
+        Ok(set(f.retries(k)?, b, ClientBuilder::max_retries))
+    }),
+    ("maxRetryWaitMs", |f, k, b| {
+        Ok(set(f.millis(k)?, b, ClientBuilder::max_retry_wait))
+    }),
+    ("backoffBaseMs", |f, k, b| {
+        Ok(set(f.millis(k)?, b, ClientBuilder::backoff_base))
+    }),
+    ("userAgent", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::user_agent))
+    }),
+    ("allowInsecureHttp", |f, k, b| {
+        Ok(set(f.boolean(k)?, b, ClientBuilder::allow_insecure_http))
+    }),
+    ("validateScheduledTime", |f, k, b| {
+        Ok(set(
+            f.boolean(k)?,
+            b,
+            ClientBuilder::validate_scheduled_time,
+        ))
+    }),
+    ("caFile", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::ca_file))
+    }),
+    ("caPem", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::ca_pem))
+    }),
+    ("tlsTrust", |f, k, b| {
+        let roots = match f.string(k)?.as_deref() {
+            None => return Ok(b),
+            Some("webpki") => TlsRoots::WebPki,
+            Some("os") => TlsRoots::Os,
+            Some(_) => return Err(f.wrong_type(k, "\"webpki\" or \"os\"")),
+        };
+        Ok(b.tls_roots(roots))
+    }),
+];
+
+/// `setter(b, value)` when the key was given, else `b` unchanged.
+fn set<T>(
+    value: Option<T>,
+    b: ClientBuilder,
+    setter: fn(ClientBuilder, T) -> ClientBuilder,
+) -> ClientBuilder {
+    match value {
+        Some(v) => setter(b, v),
+        None => b,
+    }
+}
+
+/// Builds a [`ClientBuilder`] from the config JSON (NULL counts as `{}`): each key of
+/// [`CONFIG_KEYS`] through its setter. `apiKey`, `baseUrl` and `firebaseToken` fall back to
+/// `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN` ([`ClientBuilder::from_env`]),
+/// `userAgent` to [`C_USER_AGENT`] (a caller's own, such as Python's
+/// `soku-rust/<v> soku-python/<v>`, is sent verbatim), everything else to the [`ClientBuilder`]
+/// defaults.
 pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error> {
     let map = match text {
         Some(text) => parse_object(text, "config_json")?,
         None => Map::new(),
     };
     let mut f = Fields::new(map, "config");
-    let mut b = ClientBuilder::from_env();
-    if let Some(key) = f.string("apiKey")? {
-        b = b.api_key(key);
-    }
-    if let Some(url) = f.string("baseUrl")? {
-        b = b.base_url(url);
-    }
-    if let Some(token) = f.string("firebaseToken")? {
-        b = b.firebase_token(token);
-    }
-    if let Some(d) = f.millis("timeoutMs")? {
-        b = b.timeout(d);
-    }
-    if let Some(d) = f.millis("connectTimeoutMs")? {
-        b = b.connect_timeout(d);
-    }
-    if let Some(n) = f.retries("maxRetries")? {
-        b = b.max_retries(n);
-    }
-    if let Some(d) = f.millis("maxRetryWaitMs")? {
-        b = b.max_retry_wait(d);
-    }
-    if let Some(d) = f.millis("backoffBaseMs")? {
-        b = b.backoff_base(d);
-    }
-    // The C ABI identifies itself after the Rust library, as the spec allows; a caller's own
-    // userAgent (Python sends "soku-rust/<v> soku-python/<v>") is used verbatim.
-    let ua = f.string("userAgent")?;
-    b = b.user_agent(ua.unwrap_or_else(|| format!("soku-rust/{v} soku-c/{v}", v = crate::VERSION)));
-    if let Some(yes) = f.boolean("allowInsecureHttp")? {
-        b = b.allow_insecure_http(yes);
-    }
-    if let Some(yes) = f.boolean("validateScheduledTime")? {
-        b = b.validate_scheduled_time(yes);
-    }
-    if let Some(path) = f.string("caFile")? {
-        b = b.ca_file(path);
-    }
-    if let Some(pem) = f.string("caPem")? {
-        b = b.ca_pem(pem);
-    }
-    if let Some(trust) = f.string("tlsTrust")? {
-        b = b.tls_roots(match trust.as_str() {
-            "webpki" => TlsRoots::WebPki,
-            "os" => TlsRoots::Os,
-            _ => return Err(f.wrong_type("tlsTrust", "\"webpki\" or \"os\"")),
-        });
+    let mut b = ClientBuilder::from_env().user_agent(C_USER_AGENT);
+    for (key, setter) in CONFIG_KEYS {
+        b = setter(&mut f, key, b)?;
     }
     f.finish()?;
     Ok(b)
@@ -383,4 +417,59 @@ pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
     }
     f.finish()?;
     Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{
+        DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT,
+        DEFAULT_TIMEOUT,
+    };
+
+    /// `soku_client_new`'s documentation (it becomes the C header) lists every key of the table
+    /// and the defaults the library really uses.
+    #[test]
+    fn the_c_docs_list_every_config_key_and_its_default() {
+        let doc = include_str!("client.rs").replace("\n///   ", " ");
+        for (key, _) in CONFIG_KEYS {
+            assert!(doc.contains(&format!("`{key}`")), "{key} is not documented");
+        }
+        for (key, d) in [
+            ("timeoutMs", DEFAULT_TIMEOUT),
+            ("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT),
+            ("maxRetryWaitMs", DEFAULT_MAX_RETRY_WAIT),
+            ("backoffBaseMs", DEFAULT_BACKOFF_BASE),
+        ] {
+            let line = format!("`{key}` (default {})", d.as_millis());
+            assert!(doc.contains(&line), "{line}");
+        }
+        let retries =
+            format!("`maxRetries` (integer 0 to {MAX_RETRIES}, default {DEFAULT_MAX_RETRIES};");
+        assert!(doc.contains(&retries), "{retries}");
+        assert!(doc.contains(&format!("`\"{}\"`", crate::DEFAULT_BASE_URL)));
+    }
+
+    /// Every key of the table is read (a typo in a name would make it unknown), and an unknown
+    /// key is refused with the closest table name.
+    #[test]
+    fn every_table_key_is_accepted_and_typos_get_a_suggestion() {
+        for (key, _) in CONFIG_KEYS {
+            let text = format!("{{\"{key}\": null}}");
+            assert!(client_builder(Some(&text)).is_ok(), "{key}");
+        }
+        let e = client_builder(Some(r#"{"conectTimeoutMs": 5}"#)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid argument: unknown config key: conectTimeoutMs (did you mean \"connectTimeoutMs\"?)"
+        );
+        let b = client_builder(Some(r#"{"timeoutMs": 1500, "maxRetries": 0}"#)).unwrap();
+        assert_eq!(b.config().timeout(), Duration::from_millis(1500));
+        assert_eq!(b.config().retry().max_retries, 0);
+        assert_eq!(b.config().user_agent(), C_USER_AGENT);
+        assert_eq!(
+            C_USER_AGENT,
+            format!("soku-rust/{v} soku-c/{v}", v = crate::VERSION)
+        );
+    }
 }
