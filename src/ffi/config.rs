@@ -292,8 +292,8 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Reads one config key (its value already taken out of the object) into the builder.
-type Setter = fn(&mut Fields<'_>, &'static str, ClientBuilder) -> Result<ClientBuilder, Error>;
+/// Reads one key of a JSON object (config or options) into `B` through its setter.
+type Setter<B> = fn(&mut Fields<'_>, &'static str, B) -> Result<B, Error>;
 
 /// The `User-Agent` of a C caller that sets none: the Rust library's, then the C ABI's product.
 pub(crate) const C_USER_AGENT: &str = concat!(
@@ -307,7 +307,7 @@ pub(crate) const C_USER_AGENT: &str = concat!(
 /// are checked by the builder, except for their JSON type (and the 0 to [`MAX_RETRIES`] range
 /// of `maxRetries`, which the builder's `u32` cannot hold otherwise). Durations are integers of
 /// milliseconds.
-const CONFIG_KEYS: &[(&str, Setter)] = &[
+const CONFIG_KEYS: &[(&str, Setter<ClientBuilder>)] = &[
     ("apiKey", |f, k, b| {
         Ok(set(f.string(k)?, b, ClientBuilder::api_key))
     }),
@@ -363,11 +363,7 @@ const CONFIG_KEYS: &[(&str, Setter)] = &[
 ];
 
 /// `setter(b, value)` when the key was given, else `b` unchanged.
-fn set<T>(
-    value: Option<T>,
-    b: ClientBuilder,
-    setter: fn(ClientBuilder, T) -> ClientBuilder,
-) -> ClientBuilder {
+fn set<B, T>(value: Option<T>, b: B, setter: fn(B, T) -> B) -> B {
     match value {
         Some(v) => setter(b, v),
         None => b,
@@ -394,26 +390,32 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
     Ok(b)
 }
 
-/// Builds [`CallOptions`] from the options JSON (NULL counts as `{}`).
-///
-/// Keys: `idempotencyKey`, `firebaseToken`, `timeoutMs`, `maxRetries`.
+/// Every key of the options JSON and the [`CallOptions`] setter it feeds (as [`CONFIG_KEYS`]).
+const OPTION_KEYS: &[(&str, Setter<CallOptions>)] = &[
+    ("idempotencyKey", |f, k, o| {
+        Ok(set(f.string(k)?, o, CallOptions::idempotency_key))
+    }),
+    ("firebaseToken", |f, k, o| {
+        Ok(set(f.string(k)?, o, CallOptions::firebase_token))
+    }),
+    ("timeoutMs", |f, k, o| {
+        Ok(set(f.millis(k)?, o, CallOptions::timeout))
+    }),
+    ("maxRetries", |f, k, o| {
+        Ok(set(f.retries(k)?, o, CallOptions::max_retries))
+    }),
+];
+
+/// Builds [`CallOptions`] from the options JSON (NULL counts as `{}`): each key of
+/// [`OPTION_KEYS`] through its setter.
 pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
     let Some(text) = text else {
         return Ok(CallOptions::new());
     };
     let mut f = Fields::new(parse_object(text, "options_json")?, "options");
     let mut o = CallOptions::new();
-    if let Some(key) = f.string("idempotencyKey")? {
-        o = o.idempotency_key(key);
-    }
-    if let Some(token) = f.string("firebaseToken")? {
-        o = o.firebase_token(token);
-    }
-    if let Some(d) = f.millis("timeoutMs")? {
-        o = o.timeout(d);
-    }
-    if let Some(n) = f.retries("maxRetries")? {
-        o = o.max_retries(n);
+    for (key, setter) in OPTION_KEYS {
+        o = setter(&mut f, key, o)?;
     }
     f.finish()?;
     Ok(o)
