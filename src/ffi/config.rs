@@ -362,6 +362,16 @@ const CONFIG_KEYS: &[(&str, Setter<ClientBuilder>)] = &[
     }),
 ];
 
+/// Feeds each key of `keys` through its setter, in table order, then refuses any key left in
+/// `f` (suggesting the closest table name: [`Fields::take`] records each name asked for).
+fn apply<B>(mut f: Fields<'_>, keys: &[(&'static str, Setter<B>)], mut b: B) -> Result<B, Error> {
+    for (key, setter) in keys {
+        b = setter(&mut f, key, b)?;
+    }
+    f.finish()?;
+    Ok(b)
+}
+
 /// `setter(b, value)` when the key was given, else `b` unchanged.
 fn set<B, T>(value: Option<T>, b: B, setter: fn(B, T) -> B) -> B {
     match value {
@@ -381,13 +391,8 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
         Some(text) => parse_object(text, "config_json")?,
         None => Map::new(),
     };
-    let mut f = Fields::new(map, "config");
-    let mut b = ClientBuilder::from_env().user_agent(C_USER_AGENT);
-    for (key, setter) in CONFIG_KEYS {
-        b = setter(&mut f, key, b)?;
-    }
-    f.finish()?;
-    Ok(b)
+    let b = ClientBuilder::from_env().user_agent(C_USER_AGENT);
+    apply(Fields::new(map, "config"), CONFIG_KEYS, b)
 }
 
 /// Every key of the options JSON and the [`CallOptions`] setter it feeds (as [`CONFIG_KEYS`]).
@@ -412,13 +417,8 @@ pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
     let Some(text) = text else {
         return Ok(CallOptions::new());
     };
-    let mut f = Fields::new(parse_object(text, "options_json")?, "options");
-    let mut o = CallOptions::new();
-    for (key, setter) in OPTION_KEYS {
-        o = setter(&mut f, key, o)?;
-    }
-    f.finish()?;
-    Ok(o)
+    let f = Fields::new(parse_object(text, "options_json")?, "options");
+    apply(f, OPTION_KEYS, CallOptions::new())
 }
 
 #[cfg(test)]
