@@ -47,16 +47,6 @@ impl Method {
             Method::Delete => "DELETE",
         }
     }
-
-    /// `"GET"`, `"POST"` or `"DELETE"` (exact case); anything else is `None`.
-    pub(crate) fn parse(s: &str) -> Option<Method> {
-        match s {
-            "GET" => Some(Method::Get),
-            "POST" => Some(Method::Post),
-            "DELETE" => Some(Method::Delete),
-            _ => None,
-        }
-    }
 }
 
 /// Agent-wide settings.

@@ -186,6 +186,42 @@ fn templates_retry_429_but_not_5xx() {
 }
 
 #[test]
+fn render_og_is_retried_only_when_the_request_surely_did_not_arrive() {
+    // The alias carries no idempotency key: a 500 or a dropped connection may mean the render
+    // happened, so neither is retried; a 429 is (tested above), and so is a refused connection.
+    let mut server = Server::new();
+    let req = RenderTemplate::new("tweetImage");
+    let m = server
+        .mock("POST", "/v1/media/render-og")
+        .match_header("idempotency-key", Matcher::Missing)
+        .with_status(500)
+        .with_body(INTERNAL)
+        .expect(1)
+        .create();
+    let err = builder(&server.url())
+        .max_retries(3)
+        .build()
+        .unwrap()
+        .render_og(&req)
+        .unwrap_err();
+    m.assert();
+    checked(&err);
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.meta().unwrap().attempts, 1);
+    assert_eq!(err.meta().unwrap().idempotency_key, None);
+
+    let server = RawServer::start(hang_up);
+    let c = builder(&server.url).max_retries(3).build().unwrap();
+    let err = c.render_og(&req).unwrap_err();
+    assert_eq!(err.meta().unwrap().attempts, 1);
+    assert_eq!(server.connections(), 1);
+
+    let c = builder(&refused_url()).max_retries(2).build().unwrap();
+    let err = c.render_og(&req).unwrap_err();
+    assert_eq!(err.meta().unwrap().attempts, 3);
+}
+
+#[test]
 fn api_key_creation_retries_only_429() {
     let mut server = Server::new();
     let m = server
