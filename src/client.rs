@@ -510,10 +510,16 @@ impl Client {
                 } else {
                     "response body is not json"
                 };
-                let message = redact(format!("{what}: {e}"), &self.secrets(opts));
+                let shown = format!("{what}: {e}");
+                let message = redact(shown.clone(), &self.secrets(opts));
+                // serde's text may quote the body: keep it as the source only if it holds no
+                // credential.
+                let source: Option<crate::error::Cause> =
+                    (message == shown).then(|| std::sync::Arc::new(e) as _);
                 Err(Error::Decode {
                     message,
                     meta: Box::new(meta),
+                    source,
                 })
             }
         }
@@ -788,7 +794,7 @@ mod tests {
             "https://host//api",
         ] {
             let e = normalize_base_url(bad, false).unwrap_err();
-            assert_eq!(e.kind(), "config", "{bad}");
+            assert_eq!(e.kind(), crate::ErrorKind::Config, "{bad}");
             assert!(!e.to_string().contains("pw"), "{e}");
         }
     }

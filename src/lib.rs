@@ -87,7 +87,7 @@ pub mod workflows;
 
 pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
 pub use client::{CallOptions, Client, ClientBuilder, DEFAULT_BASE_URL, MAX_RETRIES};
-pub use error::{ApiError, Error, ErrorCode, Result};
+pub use error::{ApiError, Cause, Error, ErrorCode, ErrorKind, Result};
 pub use media::{UploadMedia, UploadedMedia};
 pub use platform::{Platform, PlatformTarget};
 pub use posts::{CreatePost, MediaType, PostBody, PostContent, PostSubmission};

@@ -77,7 +77,7 @@ fn server_errors_exhaust_retries_with_callers_key() {
         .unwrap_err();
     m.assert();
     checked(&err);
-    assert_eq!(err.kind(), "api");
+    assert_eq!(err.kind(), soku::ErrorKind::Api);
     assert_eq!(err.status(), Some(500));
     assert_eq!(err.code(), Some(&ErrorCode::InternalError));
     assert_eq!(err.request_id(), Some("req_500"));
@@ -367,14 +367,14 @@ fn connect_failures_are_retried_for_every_endpoint() {
     let c = builder(&refused_url()).max_retries(2).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(err.meta().unwrap().status, 0);
     assert!(err.meta().unwrap().idempotency_key.is_some());
     let err = c
         .render_template(&RenderTemplate::new("tweetImage"))
         .unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
 }
 
@@ -385,7 +385,7 @@ fn broken_connections_retry_only_when_safe() {
     let c = builder(&server.url).max_retries(2).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(server.connections(), 3);
 
@@ -394,7 +394,7 @@ fn broken_connections_retry_only_when_safe() {
     let err = c
         .render_template(&RenderTemplate::new("tweetImage"))
         .unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 1);
     assert_eq!(server.connections(), 1);
 }
@@ -409,7 +409,7 @@ fn api_key_creation_is_not_retried_after_a_dropped_connection() {
         .create_api_key(&CreateApiKey::new().name("ci"))
         .unwrap_err();
     checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 1);
     assert_eq!(err.meta().unwrap().idempotency_key, None);
     assert_eq!(server.connections(), 1);
@@ -418,7 +418,7 @@ fn api_key_creation_is_not_retried_after_a_dropped_connection() {
     let server = RawServer::start(hang_up);
     let c = builder(&server.url).max_retries(2).build().unwrap();
     let err = c.list_api_keys().unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(server.connections(), 3);
 }
