@@ -31,7 +31,7 @@ pub enum Error {
         message: String,
         /// Metadata of the call (attempts made, idempotency key sent).
         meta: Box<Meta>,
-        /// The underlying `ureq` / I/O error, when there is one (returned by `std::error::Error::source`).
+        /// The underlying `ureq` / I/O error, when there is one (what `source()` returns).
         source: Option<Cause>,
     },
     /// The call did not finish within the configured timeout.
