@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use crate::client::{Auth, CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
+use crate::retry::{Class, Endpoint};
 use crate::transport::Method;
 use crate::validate::{self, invalid};
 
@@ -219,6 +220,31 @@ fn encode_segment(s: &str) -> String {
     out
 }
 
+/// `POST /v1/api-keys`: no idempotency key is generated (a repeat would mint a second key),
+/// so it is retried only on 429 or when the request surely did not arrive.
+pub(crate) const CREATE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/v1/api-keys",
+    auth: Auth::Firebase,
+    retry: Class::Unsafe,
+};
+
+/// `GET /v1/api-keys`.
+pub(crate) const LIST: Endpoint = Endpoint {
+    method: Method::Get,
+    path: "/v1/api-keys",
+    auth: Auth::Firebase,
+    retry: Class::Idempotent,
+};
+
+/// `DELETE /v1/api-keys/{id}`.
+pub(crate) const REVOKE: Endpoint = Endpoint {
+    method: Method::Delete,
+    path: "/v1/api-keys/{id}",
+    auth: Auth::Firebase,
+    retry: Class::Idempotent,
+};
+
 impl Client {
     /// `POST /v1/api-keys` (Bearer token). Retried only on connect failures and 429.
     pub fn create_api_key(&self, req: &CreateApiKey) -> Result<Response<CreatedApiKey>> {
@@ -232,13 +258,7 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Response<CreatedApiKey>> {
         req.validate()?;
-        self.call(
-            Method::Post,
-            "/v1/api-keys",
-            Auth::Firebase,
-            Some(req),
-            opts,
-        )
+        self.call(&CREATE, Some(req), opts)
     }
 
     /// `GET /v1/api-keys` (Bearer token).
@@ -248,13 +268,7 @@ impl Client {
 
     /// [`Client::list_api_keys`] with per-call options.
     pub fn list_api_keys_with(&self, opts: &CallOptions) -> Result<Response<ApiKeyList>> {
-        self.call(
-            Method::Get,
-            "/v1/api-keys",
-            Auth::Firebase,
-            None::<&()>,
-            opts,
-        )
+        self.call(&LIST, None::<&()>, opts)
     }
 
     /// `DELETE /v1/api-keys/{id}` (Bearer token). Permanent; the key then gets 401.
@@ -265,8 +279,8 @@ impl Client {
     /// [`Client::revoke_api_key`] with per-call options.
     pub fn revoke_api_key_with(&self, id: &str, opts: &CallOptions) -> Result<Response<()>> {
         validate::path_id("id", id)?;
-        let path = format!("/v1/api-keys/{}", encode_segment(id));
-        let resp = self.send_json("DELETE", &path, Auth::Firebase, None, opts)?;
+        let path = REVOKE.path_with(&encode_segment(id));
+        let resp = self.send_json(&REVOKE, &path, None, opts)?;
         Ok(resp.map(|_| ()))
     }
 }

@@ -10,10 +10,10 @@ use serde::de::DeserializeOwned;
 use crate::config::{Config, MAX_DURATION, MAX_RETRIES};
 use crate::error::{Error, Result, redact};
 use crate::response::{Meta, Response};
-use crate::retry::{Class, RetryPolicy};
+use crate::retry::{Class, Endpoint, RetryPolicy};
 use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
-use crate::transport::{AgentConfig, Method, Request, Transport};
+use crate::transport::{AgentConfig, Request, Transport};
 use crate::validate::strip_prefix_ignore_case;
 
 /// Longest `Idempotency-Key` accepted, in bytes.
@@ -340,21 +340,19 @@ impl Client {
         self.shared.config.validate_scheduled_time
     }
 
-    /// Sends one logical call (with retries per the endpoint's idempotency class) and returns
-    /// the raw JSON body (`null` for an empty body such as a 204). No client-side validation
-    /// of the body: the key-rotation probe relies on that.
+    /// Sends one logical call to `endpoint` at `path` (its path, or [`Endpoint::path_with`])
+    /// with retries per the endpoint's class, and returns the raw JSON body (`null` for an empty
+    /// body such as a 204). No client-side validation of the body: the key-rotation probe
+    /// relies on that.
     pub(crate) fn send_json(
         &self,
-        method: &str,
+        endpoint: &Endpoint,
         path: &str,
-        auth: Auth,
         body: Option<&serde_json::Value>,
         opts: &CallOptions,
     ) -> Result<Response<serde_json::Value>> {
-        let method = Method::parse(method)
-            .ok_or_else(|| Error::InvalidArgument("method must be GET, POST or DELETE".into()))?;
         let body = body.map(encode_body).transpose()?;
-        let (bytes, meta) = self.send_raw(method, path, auth, body.as_deref(), opts)?;
+        let (bytes, meta) = self.send_raw(endpoint, path, body.as_deref(), opts)?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Response {
                 data: serde_json::Value::Null,
@@ -364,17 +362,15 @@ impl Client {
         self.decode(&bytes, meta, opts)
     }
 
-    /// Sends one logical call and decodes the 2xx body as `T`.
+    /// Sends one logical call to `endpoint` (at its path) and decodes the 2xx body as `T`.
     pub(crate) fn call<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
-        auth: Auth,
+        endpoint: &Endpoint,
         body: Option<&B>,
         opts: &CallOptions,
     ) -> Result<Response<T>> {
         let body = body.map(encode_body).transpose()?;
-        let (bytes, meta) = self.send_raw(method, path, auth, body.as_deref(), opts)?;
+        let (bytes, meta) = self.send_raw(endpoint, endpoint.path, body.as_deref(), opts)?;
         self.decode(&bytes, meta, opts)
     }
 
@@ -393,10 +389,16 @@ impl Client {
                 } else {
                     "response body is not json"
                 };
-                let message = redact(format!("{what}: {e}"), &self.secrets(opts));
+                let shown = format!("{what}: {e}");
+                let message = redact(shown.clone(), &self.secrets(opts));
+                // serde's text may quote the body: keep it as the source only if it holds no
+                // credential.
+                let source: Option<crate::error::Cause> =
+                    (message == shown).then(|| std::sync::Arc::new(e) as _);
                 Err(Error::Decode {
                     message,
                     meta: Box::new(meta),
+                    source,
                 })
             }
         }
@@ -419,9 +421,8 @@ impl Client {
 
     fn send_raw(
         &self,
-        method: Method,
+        endpoint: &Endpoint,
         path: &str,
-        auth: Auth,
         body: Option<&[u8]>,
         opts: &CallOptions,
     ) -> Result<(Vec<u8>, Meta)> {
@@ -431,7 +432,7 @@ impl Client {
             ));
         }
         let bearer;
-        let credential = match auth {
+        let credential = match endpoint.auth {
             Auth::ApiKey => {
                 let key = self.api_key.as_deref().map(Secret::expose).ok_or_else(|| {
                     Error::Config("an api key is required (set SOKU_API_KEY or api_key)".into())
@@ -456,7 +457,7 @@ impl Client {
                 ("authorization", bearer.as_str())
             }
         };
-        let class = Class::of(method, path);
+        let class = endpoint.retry;
         let generated;
         let idempotency_key = match (&opts.idempotency_key, class) {
             (Some(k), _) => {
@@ -493,7 +494,7 @@ impl Client {
         let url = format!("{}{}", self.shared.config.base_url, path);
         let secrets = self.secrets(opts);
         let req = Request {
-            method,
+            method: endpoint.method,
             url: &url,
             headers: &headers,
             body,
@@ -679,7 +680,7 @@ mod tests {
             "https://host//api",
         ] {
             let e = normalize_base_url(bad, false).unwrap_err();
-            assert_eq!(e.kind(), "config", "{bad}");
+            assert_eq!(e.kind(), crate::ErrorKind::Config, "{bad}");
             assert!(!e.to_string().contains("pw"), "{e}");
         }
     }

@@ -1,6 +1,8 @@
 //! The error type of every call: [`Error`], [`ApiError`] and [`ErrorCode`].
 
+use std::ffi::CStr;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -19,41 +21,140 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// `Result<(), soku::Error>` reports `Error: api error 400 validation_error: … (request …)`);
 /// the alternate form `{:#?}` shows every field.
 #[non_exhaustive]
-#[derive(Clone, thiserror::Error)]
+#[derive(Clone)]
 pub enum Error {
     /// The server answered with an error status (3xx, 4xx or 5xx).
-    #[error("{0}")]
     Api(Box<ApiError>),
     /// The request could not be completed: connection refused or reset, DNS, TLS, protocol.
-    #[error("transport error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Transport {
         /// What failed.
         message: String,
         /// Metadata of the call (attempts made, idempotency key sent).
         meta: Box<Meta>,
+        /// The underlying `ureq` / I/O error, when there is one (what `source()` returns).
+        source: Option<Cause>,
     },
     /// The call did not finish within the configured timeout.
-    #[error("timeout: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Timeout {
         /// Which phase timed out.
         message: String,
         /// Metadata of the call (attempts made, idempotency key sent).
         meta: Box<Meta>,
+        /// The underlying `ureq` / I/O error, when there is one.
+        source: Option<Cause>,
     },
     /// A success status whose body is not the expected JSON.
-    #[error("decode error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Decode {
         /// Why decoding failed.
         message: String,
         /// Metadata of the response that could not be decoded.
         meta: Box<Meta>,
+        /// The underlying `serde_json` / `ureq` error, when there is one and its text holds no
+        /// credential.
+        source: Option<Cause>,
     },
     /// The client is misconfigured (bad base URL, missing API key or token). Nothing was sent.
-    #[error("config error: {0}")]
     Config(String),
     /// The caller's input failed client-side validation. Nothing was sent.
-    #[error("invalid argument: {0}")]
     InvalidArgument(String),
+}
+
+/// The underlying error of a [`Error::Transport`], [`Error::Timeout`] or [`Error::Decode`],
+/// shared so that [`Error`] stays `Clone`.
+pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+
+/// What kind of failure an [`Error`] is; [`ErrorKind::as_str`] is the name the C ABI and the
+/// Python binding use (the error JSON's `kind`).
+///
+/// New kinds may be added in a minor release (match with a wildcard arm).
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// `"invalid_argument"`: the caller's input failed client-side validation.
+    InvalidArgument,
+    /// `"config"`: the client is misconfigured.
+    Config,
+    /// `"api"`: the server answered with an error status.
+    Api,
+    /// `"transport"`: the request could not be completed.
+    Transport,
+    /// `"timeout"`: the call did not finish in time.
+    Timeout,
+    /// `"decode"`: a success answer whose body is not the expected JSON.
+    Decode,
+}
+
+impl ErrorKind {
+    /// The stable lowercase name: `"invalid_argument"`, `"config"`, `"api"`, `"transport"`,
+    /// `"timeout"` or `"decode"`.
+    pub fn as_str(self) -> &'static str {
+        // The names are ASCII literals: conversion cannot fail.
+        self.as_c_str().to_str().unwrap_or("unknown")
+    }
+
+    /// [`ErrorKind::as_str`] as a C string (what `soku_status_str` returns).
+    pub(crate) fn as_c_str(self) -> &'static CStr {
+        match self {
+            ErrorKind::InvalidArgument => c"invalid_argument",
+            ErrorKind::Config => c"config",
+            ErrorKind::Api => c"api",
+            ErrorKind::Transport => c"transport",
+            ErrorKind::Timeout => c"timeout",
+            ErrorKind::Decode => c"decode",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => write!(f, "{e}"),
+            Error::Transport { message, meta, .. } => {
+                write!(
+                    f,
+                    "transport error: {message}{}",
+                    RequestSuffix(meta.request_id.as_deref())
+                )
+            }
+            Error::Timeout { message, meta, .. } => {
+                write!(
+                    f,
+                    "timeout: {message}{}",
+                    RequestSuffix(meta.request_id.as_deref())
+                )
+            }
+            Error::Decode { message, meta, .. } => {
+                write!(
+                    f,
+                    "decode error: {message}{}",
+                    RequestSuffix(meta.request_id.as_deref())
+                )
+            }
+            Error::Config(m) => write!(f, "config error: {m}"),
+            Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
+        }
+    }
+}
+
+/// `source()` is the underlying `ureq`, I/O or `serde_json` error of a transport, timeout or
+/// decode error, when there is one (downcast it to the concrete type); `None` otherwise.
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::Decode { source, .. } => source
+                .as_deref()
+                .map(|e| e as &(dyn std::error::Error + 'static)),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Debug for Error {
@@ -63,20 +164,35 @@ impl fmt::Debug for Error {
         }
         match self {
             Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
-            Error::Transport { message, meta } => f
+            Error::Transport {
+                message,
+                meta,
+                source,
+            } => f
                 .debug_struct("Transport")
                 .field("message", message)
                 .field("meta", meta)
+                .field("source", &source.as_ref().map(|s| s.to_string()))
                 .finish(),
-            Error::Timeout { message, meta } => f
+            Error::Timeout {
+                message,
+                meta,
+                source,
+            } => f
                 .debug_struct("Timeout")
                 .field("message", message)
                 .field("meta", meta)
+                .field("source", &source.as_ref().map(|s| s.to_string()))
                 .finish(),
-            Error::Decode { message, meta } => f
+            Error::Decode {
+                message,
+                meta,
+                source,
+            } => f
                 .debug_struct("Decode")
                 .field("message", message)
                 .field("meta", meta)
+                .field("source", &source.as_ref().map(|s| s.to_string()))
                 .finish(),
             Error::Config(m) => f.debug_tuple("Config").field(m).finish(),
             Error::InvalidArgument(m) => f.debug_tuple("InvalidArgument").field(m).finish(),
@@ -129,16 +245,15 @@ impl fmt::Display for RequestSuffix<'_> {
 }
 
 impl Error {
-    /// The kind as a stable lowercase string: `"api"`, `"transport"`, `"timeout"`, `"decode"`,
-    /// `"config"` or `"invalid_argument"` (the C ABI's `kind`).
-    pub fn kind(&self) -> &'static str {
+    /// The kind of failure; [`ErrorKind::as_str`] is the C ABI's and Python's `kind`.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Api(_) => "api",
-            Error::Transport { .. } => "transport",
-            Error::Timeout { .. } => "timeout",
-            Error::Decode { .. } => "decode",
-            Error::Config(_) => "config",
-            Error::InvalidArgument(_) => "invalid_argument",
+            Error::Api(_) => ErrorKind::Api,
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Config(_) => ErrorKind::Config,
+            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
         }
     }
 
@@ -227,7 +342,7 @@ impl Serialize for Error {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = s.serialize_map(Some(7))?;
-        map.serialize_entry("kind", self.kind())?;
+        map.serialize_entry("kind", self.kind().as_str())?;
         map.serialize_entry("status", &self.status())?;
         map.serialize_entry("code", &self.code())?;
         map.serialize_entry("message", &self.message())?;
@@ -478,7 +593,8 @@ mod tests {
             e.to_string(),
             "api error 400 validation_error: text is required (request req_123)"
         );
-        assert_eq!(e.kind(), "api");
+        assert_eq!(e.kind(), ErrorKind::Api);
+        assert_eq!(e.kind().to_string(), "api");
         assert_eq!(e.request_id(), Some("req_123"));
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
@@ -521,14 +637,17 @@ mod tests {
                 Error::Transport {
                     message: message(),
                     meta: meta(id),
+                    source: None,
                 },
                 Error::Timeout {
                     message: message(),
                     meta: meta(id),
+                    source: None,
                 },
                 Error::Decode {
                     message: message(),
                     meta: meta(id),
+                    source: None,
                 },
             ]
             .map(|e| e.to_string());

@@ -93,7 +93,7 @@ pub use config::{
     Config, DEFAULT_BACKOFF_BASE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_RETRIES,
 };
-pub use error::{ApiError, Error, ErrorCode, Result};
+pub use error::{ApiError, Cause, Error, ErrorCode, ErrorKind, Result};
 pub use media::{UploadMedia, UploadedMedia};
 pub use platform::{Platform, PlatformTarget};
 pub use posts::{CreatePost, MediaType, PostBody, PostContent, PostSubmission};

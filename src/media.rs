@@ -6,8 +6,17 @@ use serde_json::{Map, Value};
 use crate::client::{Auth, CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
+use crate::retry::{Class, Endpoint};
 use crate::transport::Method;
 use crate::validate;
+
+/// `POST /v1/media`: keyed (an `Idempotency-Key` is always sent), so safe to retry.
+pub(crate) const UPLOAD: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/v1/media",
+    auth: Auth::ApiKey,
+    retry: Class::Keyed,
+};
 
 /// The body of `POST /v1/media`: import media from a public URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -52,6 +61,6 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Response<UploadedMedia>> {
         validate::http_url("url", &req.url)?;
-        self.call(Method::Post, "/v1/media", Auth::ApiKey, Some(req), opts)
+        self.call(&UPLOAD, Some(req), opts)
     }
 }

@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::platform::PlatformTarget;
 use crate::rate_limit::unix_now;
 use crate::response::Response;
+use crate::retry::{Class, Endpoint};
 use crate::time;
 use crate::transport::Method;
 use crate::validate::{self, invalid};
@@ -341,6 +342,14 @@ fn validate_schedule(when: &str, now: u64) -> Result<()> {
     Ok(())
 }
 
+/// `POST /v1/posts`: keyed (an `Idempotency-Key` is always sent), so safe to retry.
+pub(crate) const CREATE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/v1/posts",
+    auth: Auth::ApiKey,
+    retry: Class::Keyed,
+};
+
 impl Client {
     /// `POST /v1/posts`: publishes or schedules a post. Always sends an `Idempotency-Key`.
     pub fn create_post(&self, req: &CreatePost) -> Result<Response<PostSubmission>> {
@@ -354,7 +363,7 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Response<PostSubmission>> {
         req.validate(self.validates_scheduled_time())?;
-        self.call(Method::Post, "/v1/posts", Auth::ApiKey, Some(req), opts)
+        self.call(&CREATE, Some(req), opts)
     }
 }
 

@@ -4,8 +4,8 @@
 //! - 429 is retried for every endpoint, after `Retry-After` (seconds or an HTTP date), else
 //!   `X-RateLimit-Reset`, else the backoff.
 //! - 5xx and connections broken after the request was written are retried only for calls that are
-//!   safe to repeat: posts, media and transcription (they carry an `Idempotency-Key`) and GET /
-//!   DELETE. A `Retry-After` on such an answer is honoured too.
+//!   safe to repeat ([`Class::Keyed`] and [`Class::Idempotent`]); each [`Endpoint`] declares its
+//!   class next to its resource module. A `Retry-After` on such an answer is honoured too.
 //! - A failure to connect (refused, DNS, connect timeout) is retried for every endpoint: the
 //!   request surely did not reach the server.
 //! - Other statuses (1xx, 2xx, 3xx, other 4xx) and timeouts after the request was sent are never
@@ -16,6 +16,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use crate::client::Auth;
 use crate::transport::Method;
 
 /// Retry settings of a call. Built from the [`ClientBuilder`](crate::ClientBuilder) options and
@@ -79,29 +80,37 @@ impl RetryPolicy {
     }
 }
 
+/// One API call, declared once next to its resource module: method, path, credential, and how
+/// safe it is to repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Endpoint {
+    pub(crate) method: Method,
+    /// The path; a `{id}` segment is filled by [`Endpoint::path_with`].
+    pub(crate) path: &'static str,
+    pub(crate) auth: Auth,
+    pub(crate) retry: Class,
+}
+
+impl Endpoint {
+    /// The path with its `{id}` segment replaced by `segment` (already percent-encoded).
+    pub(crate) fn path_with(&self, segment: &str) -> String {
+        self.path.replace("{id}", segment)
+    }
+}
+
 /// How safe a call is to repeat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Class {
-    /// Posts, media, transcription: sent with an `Idempotency-Key`, safe to repeat.
+    /// Sent with an `Idempotency-Key` (generated when the caller gives none): safe to repeat.
     Keyed,
     /// GET and DELETE: idempotent by HTTP semantics.
     Idempotent,
-    /// Templates, api-key creation: retried only if the request surely did not arrive.
+    /// No idempotency key and not idempotent: retried only on 429 or when the request surely
+    /// did not arrive (a failure to connect).
     Unsafe,
 }
 
 impl Class {
-    /// The class of `method path`.
-    pub(crate) fn of(method: Method, path: &str) -> Class {
-        match method {
-            Method::Get | Method::Delete => Class::Idempotent,
-            Method::Post => match path {
-                "/v1/posts" | "/v1/media" | "/v1/ai/transcribe" => Class::Keyed,
-                _ => Class::Unsafe,
-            },
-        }
-    }
-
     /// Whether an answer with `status` may be retried.
     pub(crate) fn retries_status(self, status: u16) -> bool {
         status == 429 || (self != Class::Unsafe && (500..=599).contains(&status))
@@ -195,12 +204,11 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(Class::of(Method::Post, "/v1/posts"), Class::Keyed);
-        assert_eq!(Class::of(Method::Post, "/v1/templates"), Class::Unsafe);
-        assert_eq!(
-            Class::of(Method::Delete, "/v1/api-keys/k"),
-            Class::Idempotent
-        );
+        assert_eq!(crate::posts::CREATE.retry, Class::Keyed);
+        assert_eq!(crate::templates::RENDER.retry, Class::Unsafe);
+        assert_eq!(crate::templates::RENDER_OG.retry, Class::Unsafe);
+        assert_eq!(crate::api_keys::REVOKE.retry, Class::Idempotent);
+        assert_eq!(crate::api_keys::REVOKE.path_with("k"), "/v1/api-keys/k");
         assert!(Class::Unsafe.retries_status(429));
         assert!(!Class::Unsafe.retries_status(500));
         assert!(Class::Keyed.retries_status(503));

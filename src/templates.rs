@@ -7,8 +7,24 @@ use serde_json::{Map, Value};
 use crate::client::{Auth, CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
+use crate::retry::{Class, Endpoint};
 use crate::transport::Method;
 use crate::validate::{self, invalid};
+
+/// `POST /v1/templates`. No idempotency key is generated (the server does not dedupe renders),
+/// so a render is retried only on 429 or when the request surely did not arrive.
+pub(crate) const RENDER: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/v1/templates",
+    auth: Auth::ApiKey,
+    retry: Class::Unsafe,
+};
+
+/// `POST /v1/media/render-og`, the alias of [`RENDER`]: the same class, for the same reason.
+pub(crate) const RENDER_OG: Endpoint = Endpoint {
+    path: "/v1/media/render-og",
+    ..RENDER
+};
 
 /// The body of `POST /v1/templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,7 +117,7 @@ impl Client {
         req: &RenderTemplate,
         opts: &CallOptions,
     ) -> Result<Response<RenderedTemplate>> {
-        self.render_at("/v1/templates", req, opts)
+        self.render_at(&RENDER, req, opts)
     }
 
     /// `POST /v1/media/render-og`: the alias of [`Client::render_template`].
@@ -115,16 +131,16 @@ impl Client {
         req: &RenderTemplate,
         opts: &CallOptions,
     ) -> Result<Response<RenderedTemplate>> {
-        self.render_at("/v1/media/render-og", req, opts)
+        self.render_at(&RENDER_OG, req, opts)
     }
 
     fn render_at(
         &self,
-        path: &str,
+        endpoint: &Endpoint,
         req: &RenderTemplate,
         opts: &CallOptions,
     ) -> Result<Response<RenderedTemplate>> {
         req.validate()?;
-        self.call(Method::Post, path, Auth::ApiKey, Some(req), opts)
+        self.call(endpoint, Some(req), opts)
     }
 }

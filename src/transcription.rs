@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use crate::client::{Auth, CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
+use crate::retry::{Class, Endpoint};
 use crate::transport::Method;
 use crate::validate::{self, invalid};
 
@@ -111,6 +112,14 @@ fn whole_numbers_as_integers<S: Serializer>(
     }
 }
 
+/// `POST /v1/ai/transcribe`: keyed (an `Idempotency-Key` is always sent), so safe to retry.
+pub(crate) const TRANSCRIBE: Endpoint = Endpoint {
+    method: Method::Post,
+    path: "/v1/ai/transcribe",
+    auth: Auth::ApiKey,
+    retry: Class::Keyed,
+};
+
 impl Client {
     /// `POST /v1/ai/transcribe`. Always sends an `Idempotency-Key` (a repeat with the same key
     /// returns the original result without a second charge).
@@ -125,13 +134,7 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<Response<Transcription>> {
         req.validate()?;
-        self.call(
-            Method::Post,
-            "/v1/ai/transcribe",
-            Auth::ApiKey,
-            Some(req),
-            opts,
-        )
+        self.call(&TRANSCRIBE, Some(req), opts)
     }
 }
 

@@ -11,13 +11,16 @@
 //! [`ClientBuilder::proxy`]: crate::ClientBuilder::proxy
 
 use std::io::Read;
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
 use ureq::Agent;
 use ureq::tls::{RootCerts, TlsConfig};
 
-use crate::error::{ApiError, Error, ErrorCode, Result, redact, redact_value, redact_with_cut};
+use crate::error::{
+    ApiError, Cause, Error, ErrorCode, Result, redact, redact_value, redact_with_cut,
+};
 use crate::rate_limit::RateLimit;
 use crate::resolver::CachingResolver;
 use crate::response::Meta;
@@ -45,16 +48,6 @@ impl Method {
             Method::Get => "GET",
             Method::Post => "POST",
             Method::Delete => "DELETE",
-        }
-    }
-
-    /// `"GET"`, `"POST"` or `"DELETE"` (exact case); anything else is `None`.
-    pub(crate) fn parse(s: &str) -> Option<Method> {
-        match s {
-            "GET" => Some(Method::Get),
-            "POST" => Some(Method::Post),
-            "DELETE" => Some(Method::Delete),
-            _ => None,
         }
     }
 }
@@ -120,6 +113,8 @@ struct Failure {
     status: u16,
     /// `X-Request-Id`, if the answer's head arrived before the failure.
     request_id: Option<String>,
+    /// The `ureq` error, kept as the error's `source()` unless its text holds a credential.
+    cause: Option<Cause>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -221,11 +216,21 @@ impl Transport {
                         }
                         let meta = Box::new(meta);
                         return Err(match f.kind {
-                            FailureKind::Transport | FailureKind::Permanent => {
-                                Error::Transport { message, meta }
-                            }
-                            FailureKind::Timeout => Error::Timeout { message, meta },
-                            FailureKind::TooLarge => Error::Decode { message, meta },
+                            FailureKind::Transport | FailureKind::Permanent => Error::Transport {
+                                message,
+                                meta,
+                                source: f.cause,
+                            },
+                            FailureKind::Timeout => Error::Timeout {
+                                message,
+                                meta,
+                                source: f.cause,
+                            },
+                            FailureKind::TooLarge => Error::Decode {
+                                message,
+                                meta,
+                                source: f.cause,
+                            },
                         });
                     }
                     let wait = policy.backoff(retry);
@@ -250,7 +255,7 @@ impl Transport {
                 }
             }
         };
-        let mut resp = result.map_err(|e| classify(&e, 0, req))?;
+        let mut resp = result.map_err(|e| classify(e, 0, req))?;
 
         let status = resp.status().as_u16();
         let headers = resp.headers();
@@ -271,7 +276,7 @@ impl Transport {
                 .read_to_vec()
                 .map_err(|e| Failure {
                     request_id: request_id.clone(),
-                    ..classify(&e, status, req)
+                    ..classify(e, status, req)
                 })?
         } else {
             // Best effort: an error answer keeps whatever part of its body arrived.
@@ -382,7 +387,18 @@ fn log_attempt(req: &Request<'_>, meta: &Meta, what: &str, wait: Option<Duration
 }
 
 /// Maps a ureq error. `status` is the answer's status if its head had arrived.
-fn classify(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
+fn classify(e: ureq::Error, status: u16, req: &Request<'_>) -> Failure {
+    let mut failure = classify_ref(&e, status, req);
+    // The error becomes the `source()` of the reported error: only if its text holds no
+    // credential (the message shown is redacted; the source must not undo that).
+    let text = e.to_string();
+    if redact(text.clone(), req.secrets) == text {
+        failure.cause = Some(Arc::new(e));
+    }
+    failure
+}
+
+fn classify_ref(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     use std::io::ErrorKind as K;
     use ureq::Timeout as T;
     let timeout = req.timeout;
@@ -395,6 +411,7 @@ fn classify(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
             connected: false,
             status,
             request_id: None,
+            cause: None,
         };
     }
     let (kind, connected, message) = match e {
@@ -466,6 +483,7 @@ fn classify(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
         connected,
         status,
         request_id: None,
+        cause: None,
     }
 }
 

@@ -64,7 +64,7 @@ fn from_env_and_proxy_variables() {
 
     set("SOKU_BASE_URL", Some("http://api.example.com"));
     let err = Client::from_env().unwrap_err();
-    assert_eq!(err.kind(), "config");
+    assert_eq!(err.kind(), soku::ErrorKind::Config);
     checked(&err);
 
     // Unset or empty variables fall back to the defaults.
@@ -76,7 +76,7 @@ fn from_env_and_proxy_variables() {
     let err = c
         .create_post(&CreatePost::text("hi", [Platform::X]))
         .unwrap_err();
-    assert_eq!(err.kind(), "config");
+    assert_eq!(err.kind(), soku::ErrorKind::Config);
     // Explicit builder calls override the environment.
     set("SOKU_API_KEY", Some("sk_live_from_env"));
     let c = soku::ClientBuilder::from_env()

@@ -31,7 +31,7 @@ fn error_envelope_is_parsed() {
         checked(&err),
         "api error 400 validation_error: text is required (request req_123)"
     );
-    assert_eq!(err.kind(), "api");
+    assert_eq!(err.kind(), soku::ErrorKind::Api);
     assert_eq!(err.status(), Some(400));
     assert_eq!(err.code(), Some(&ErrorCode::ValidationError));
     assert_eq!(err.request_id(), Some("req_123"));
@@ -81,7 +81,7 @@ fn html_502_is_an_api_error_with_a_bounded_excerpt() {
     let err = c.create_post(&post()).unwrap_err();
     m.assert();
     checked(&err);
-    assert_eq!(err.kind(), "api");
+    assert_eq!(err.kind(), soku::ErrorKind::Api);
     assert_eq!(err.status(), Some(502));
     assert_eq!(err.code(), Some(&ErrorCode::Other("http_502".into())));
     assert!(
@@ -131,7 +131,7 @@ fn undecodable_success_is_a_decode_error() {
         .create();
     let c = client(&server.url());
     let err = c.create_post(&post()).unwrap_err();
-    assert_eq!(err.kind(), "decode");
+    assert_eq!(err.kind(), soku::ErrorKind::Decode);
     assert_eq!(err.status(), Some(200));
     assert_eq!(err.request_id(), Some("req_dec"));
     assert!(
@@ -142,11 +142,18 @@ fn undecodable_success_is_a_decode_error() {
     let err = c
         .upload_media(&UploadMedia::new("https://example.com/x"))
         .unwrap_err();
-    assert_eq!(err.kind(), "decode");
+    assert_eq!(err.kind(), soku::ErrorKind::Decode);
     assert!(
         checked(&err).contains("unexpected response body: missing field `url`"),
         "{err}"
     );
+    // The serde error is kept as the source, and the kind has the C/Python name.
+    let source = std::error::Error::source(&err).expect("a decode error keeps its cause");
+    let serde = source
+        .downcast_ref::<serde_json::Error>()
+        .expect("the cause is serde_json's");
+    assert!(serde.is_data(), "{serde}");
+    assert_eq!(err.kind().as_str(), "decode");
     assert_eq!(err.meta().unwrap().attempts, 1);
 }
 
@@ -159,7 +166,7 @@ fn oversized_success_body_is_refused() {
     );
     server.mock("POST", "/v1/posts").with_body(huge).create();
     let err = client(&server.url()).create_post(&post()).unwrap_err();
-    assert_eq!(err.kind(), "decode");
+    assert_eq!(err.kind(), soku::ErrorKind::Decode);
     assert_eq!(checked(&err), "decode error: response body exceeds 10 MiB");
 }
 
@@ -178,7 +185,7 @@ fn redirects_are_not_followed() {
         let err = client(&server.url()).create_post(&post()).unwrap_err();
         m.assert();
         checked(&err);
-        assert_eq!(err.kind(), "api");
+        assert_eq!(err.kind(), soku::ErrorKind::Api);
         assert_eq!(err.status(), Some(status as u16));
         assert_eq!(err.code().unwrap().as_str(), format!("http_{status}"));
         assert_eq!(err.message(), "redirect not followed");
@@ -194,7 +201,9 @@ fn refused_connection_is_a_transport_error() {
     let c = builder(&url).max_retries(0).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     let shown = checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
+    let source = std::error::Error::source(&err).expect("a transport error keeps its cause");
+    assert!(source.downcast_ref::<ureq::Error>().is_some(), "{source:?}");
     // The message says where it tried to connect (and, after retries, how often).
     assert!(
         shown.starts_with(&format!("transport error: connect to {host} failed: ")),
@@ -229,7 +238,7 @@ fn silent_server_times_out_within_the_bound() {
     let err = c.create_post(&post()).unwrap_err();
     let took = started.elapsed();
     checked(&err);
-    assert_eq!(err.kind(), "timeout");
+    assert_eq!(err.kind(), soku::ErrorKind::Timeout);
     assert!(took >= bound, "{took:?}");
     assert!(took < Duration::from_secs(3), "{took:?}");
     // A timeout after sending is not retried: the server may still be working on it; the
@@ -244,7 +253,7 @@ fn silent_server_times_out_within_the_bound() {
         .list_api_keys_with(&CallOptions::new().timeout(bound))
         .unwrap_err();
     let took = started.elapsed();
-    assert_eq!(err.kind(), "timeout");
+    assert_eq!(err.kind(), soku::ErrorKind::Timeout);
     assert!(took >= bound && took < Duration::from_secs(3), "{took:?}");
     assert_eq!(server.connections(), 2);
 }
@@ -270,7 +279,7 @@ fn truncated_success_body_is_a_transport_error_with_the_head_kept() {
     let c = builder(&server.url).max_retries(0).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     let shown = checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert!(
         shown.starts_with("transport error: ") && shown.ends_with(" (request req_cut)"),
         "{shown}"
@@ -290,7 +299,7 @@ fn stalled_success_body_times_out_with_the_request_id_shown() {
         .unwrap();
     let err = c.create_post(&post()).unwrap_err();
     let shown = checked(&err);
-    assert_eq!(err.kind(), "timeout");
+    assert_eq!(err.kind(), soku::ErrorKind::Timeout);
     assert_eq!(
         shown,
         "timeout: no complete answer within 300ms (request req_slow)"

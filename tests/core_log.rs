@@ -75,7 +75,7 @@ fn each_attempt_is_one_event_without_secrets() {
             &soku::CallOptions::new().max_retries(0),
         )
         .unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     let records = RECORDS.lock().unwrap();
     let last = &records.iter().rfind(|(_, t, _)| t == "soku").unwrap().2;
     assert!(

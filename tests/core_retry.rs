@@ -77,7 +77,7 @@ fn server_errors_exhaust_retries_with_callers_key() {
         .unwrap_err();
     m.assert();
     checked(&err);
-    assert_eq!(err.kind(), "api");
+    assert_eq!(err.kind(), soku::ErrorKind::Api);
     assert_eq!(err.status(), Some(500));
     assert_eq!(err.code(), Some(&ErrorCode::InternalError));
     assert_eq!(err.request_id(), Some("req_500"));
@@ -183,6 +183,42 @@ fn templates_retry_429_but_not_5xx() {
     limited.assert();
     ok.assert();
     assert_eq!(resp.meta().attempts, 2);
+}
+
+#[test]
+fn render_og_is_retried_only_when_the_request_surely_did_not_arrive() {
+    // The alias carries no idempotency key: a 500 or a dropped connection may mean the render
+    // happened, so neither is retried; a 429 is (tested above), and so is a refused connection.
+    let mut server = Server::new();
+    let req = RenderTemplate::new("tweetImage");
+    let m = server
+        .mock("POST", "/v1/media/render-og")
+        .match_header("idempotency-key", Matcher::Missing)
+        .with_status(500)
+        .with_body(INTERNAL)
+        .expect(1)
+        .create();
+    let err = builder(&server.url())
+        .max_retries(3)
+        .build()
+        .unwrap()
+        .render_og(&req)
+        .unwrap_err();
+    m.assert();
+    checked(&err);
+    assert_eq!(err.status(), Some(500));
+    assert_eq!(err.meta().unwrap().attempts, 1);
+    assert_eq!(err.meta().unwrap().idempotency_key, None);
+
+    let server = RawServer::start(hang_up);
+    let c = builder(&server.url).max_retries(3).build().unwrap();
+    let err = c.render_og(&req).unwrap_err();
+    assert_eq!(err.meta().unwrap().attempts, 1);
+    assert_eq!(server.connections(), 1);
+
+    let c = builder(&refused_url()).max_retries(2).build().unwrap();
+    let err = c.render_og(&req).unwrap_err();
+    assert_eq!(err.meta().unwrap().attempts, 3);
 }
 
 #[test]
@@ -331,14 +367,14 @@ fn connect_failures_are_retried_for_every_endpoint() {
     let c = builder(&refused_url()).max_retries(2).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(err.meta().unwrap().status, 0);
     assert!(err.meta().unwrap().idempotency_key.is_some());
     let err = c
         .render_template(&RenderTemplate::new("tweetImage"))
         .unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
 }
 
@@ -349,7 +385,7 @@ fn broken_connections_retry_only_when_safe() {
     let c = builder(&server.url).max_retries(2).build().unwrap();
     let err = c.create_post(&post()).unwrap_err();
     checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(server.connections(), 3);
 
@@ -358,7 +394,7 @@ fn broken_connections_retry_only_when_safe() {
     let err = c
         .render_template(&RenderTemplate::new("tweetImage"))
         .unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 1);
     assert_eq!(server.connections(), 1);
 }
@@ -373,7 +409,7 @@ fn api_key_creation_is_not_retried_after_a_dropped_connection() {
         .create_api_key(&CreateApiKey::new().name("ci"))
         .unwrap_err();
     checked(&err);
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 1);
     assert_eq!(err.meta().unwrap().idempotency_key, None);
     assert_eq!(server.connections(), 1);
@@ -382,7 +418,7 @@ fn api_key_creation_is_not_retried_after_a_dropped_connection() {
     let server = RawServer::start(hang_up);
     let c = builder(&server.url).max_retries(2).build().unwrap();
     let err = c.list_api_keys().unwrap_err();
-    assert_eq!(err.kind(), "transport");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport);
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(server.connections(), 3);
 }

@@ -63,7 +63,7 @@ fn an_untrusted_certificate_fails_once_with_a_clear_transport_error() {
     let err = client
         .create_post(&CreatePost::text("hi", [Platform::X]))
         .unwrap_err();
-    assert_eq!(err.kind(), "transport", "{err:?}");
+    assert_eq!(err.kind(), soku::ErrorKind::Transport, "{err:?}");
     assert_eq!(err.meta().unwrap().attempts, 1, "{err:?}");
     assert_eq!(connections.load(Ordering::SeqCst), 1);
     let message = err.message();

@@ -25,7 +25,7 @@ fn silent_server() -> (ServerGuard, Vec<mockito::Mock>) {
 
 fn assert_invalid(result: Result<impl std::fmt::Debug, Error>, message: &str) {
     let err = result.unwrap_err();
-    assert_eq!(err.kind(), "invalid_argument", "{err:?}");
+    assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument, "{err:?}");
     assert_eq!(checked(&err), format!("invalid argument: {message}"));
     assert!(err.meta().is_none());
 }
@@ -234,13 +234,13 @@ fn missing_credentials_fail_before_io() {
     let err = bare
         .create_post(&CreatePost::text("hi", [Platform::X]))
         .unwrap_err();
-    assert_eq!(err.kind(), "config");
+    assert_eq!(err.kind(), soku::ErrorKind::Config);
     assert_eq!(
         checked(&err),
         "config error: an api key is required (set SOKU_API_KEY or api_key)"
     );
     let err = bare.list_api_keys().unwrap_err();
-    assert_eq!(err.kind(), "config");
+    assert_eq!(err.kind(), soku::ErrorKind::Config);
     assert!(
         checked(&err).contains("firebase token is required"),
         "{err}"
@@ -301,7 +301,7 @@ fn bad_configuration_is_refused_at_build() {
     ];
     for (b, message) in cases {
         let err = b.build().unwrap_err();
-        assert_eq!(err.kind(), "config");
+        assert_eq!(err.kind(), soku::ErrorKind::Config);
         assert_eq!(checked(&err), format!("config error: {message}"));
     }
     assert!(
@@ -378,7 +378,7 @@ fn durations_above_the_ceiling_are_refused_not_a_panic() {
     for (set, name) in options {
         for d in [over, Duration::MAX] {
             let err = set(builder(&server.url()), d).build().unwrap_err();
-            assert_eq!(err.kind(), "config");
+            assert_eq!(err.kind(), soku::ErrorKind::Config);
             assert_eq!(
                 checked(&err),
                 format!("config error: {name} must be at most 24 h")
@@ -486,7 +486,7 @@ fn max_retries_above_the_cap_is_refused() {
     let (server, mocks) = silent_server();
     for n in [11, u32::MAX] {
         let err = builder(&server.url()).max_retries(n).build().unwrap_err();
-        assert_eq!(err.kind(), "config");
+        assert_eq!(err.kind(), soku::ErrorKind::Config);
         assert_eq!(
             checked(&err),
             format!("config error: max retries must be at most 10 (got {n})")
@@ -518,7 +518,7 @@ fn socks_proxy_is_a_config_error_not_a_panic() {
             .proxy(url)
             .build()
             .unwrap_err();
-        assert_eq!(err.kind(), "config", "{url}");
+        assert_eq!(err.kind(), soku::ErrorKind::Config, "{url}");
         assert_eq!(
             checked(&err),
             "config error: socks proxies are not supported: use an http:// or https:// proxy url"

@@ -117,7 +117,7 @@ fn failures_do_not_stop_the_batch_and_keep_their_place_and_code() {
     assert_eq!(code(9), Some(ErrorCode::ValidationError));
     assert_eq!(
         report.results[16].error().unwrap().kind(),
-        "invalid_argument"
+        soku::ErrorKind::InvalidArgument
     );
     assert!(
         report.results[16].meta.is_none(),

@@ -13,7 +13,7 @@ use workflow_support::{client, text_post};
 
 fn assert_refused_before_io(sb: &Sandbox, result: Result<impl std::fmt::Debug, Error>, n: usize) {
     let err = result.unwrap_err();
-    assert_eq!(err.kind(), "invalid_argument", "{err:?}");
+    assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument, "{err:?}");
     assert!(err.meta().is_none());
     assert!(
         err.message()
@@ -96,7 +96,7 @@ fn a_blank_base_key_is_refused_by_every_workflow() {
         .unwrap_err(),
     ];
     for err in errors {
-        assert_eq!(err.kind(), "invalid_argument");
+        assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument);
         assert!(
             err.message().starts_with("idempotency key must be"),
             "{err}"

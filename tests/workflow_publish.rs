@@ -210,14 +210,14 @@ fn unusable_media_input_sends_nothing() {
     let err = client
         .publish_with_media(&two_videos, &CallOptions::new())
         .unwrap_err();
-    assert_eq!(err.kind(), "invalid_argument");
+    assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument);
     let err = client
         .publish_with_media(
             &PublishWithMedia::new(["not a url"], images_post()),
             &CallOptions::new(),
         )
         .unwrap_err();
-    assert_eq!(err.kind(), "invalid_argument");
+    assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument);
     assert!(sb.requests().is_empty());
 }
 

@@ -125,7 +125,7 @@ fn new_key_failing_the_probe_is_revoked_and_the_old_key_kept() {
         VerifyMode::Probe,
         &CallOptions::new(),
     );
-    assert_eq!(err.kind(), "api");
+    assert_eq!(err.kind(), soku::ErrorKind::Api);
     assert_eq!(err.code(), Some(&ErrorCode::Unauthorized));
 }
 
@@ -234,7 +234,7 @@ fn an_empty_old_key_id_is_rejected_before_anything_is_created() {
     let err = client(&sb)
         .rotate_api_key(&RotateApiKey::new(" "), &CallOptions::new())
         .unwrap_err();
-    assert_eq!(err.kind(), "invalid_argument");
+    assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument);
     assert!(sb.requests().is_empty());
 }
 
@@ -245,7 +245,7 @@ fn a_probe_that_is_accepted_is_not_taken_as_verification() {
         VerifyMode::Probe,
         &CallOptions::new(),
     );
-    assert_eq!(err.kind(), "api");
+    assert_eq!(err.kind(), soku::ErrorKind::Api);
     assert_eq!(err.status(), Some(200));
     assert_eq!(err.code().map(|c| c.as_str()), Some("verification_failed"));
 }

@@ -134,6 +134,7 @@ fn done<T: Serialize>(
     let doc = serde_json::to_value(&resp).map_err(|e| Error::Decode {
         message: format!("could not serialise the response: {e}"),
         meta: Box::new(resp.meta.clone()),
+        source: Some(std::sync::Arc::new(e)),
     })?;
     let summary = summary(&doc["data"]);
     Ok(Done {

@@ -5,10 +5,7 @@ use std::ffi::{CString, c_char};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::status::{
-    SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,
-    SOKU_ERR_TIMEOUT, SOKU_ERR_TRANSPORT, SOKU_OK,
-};
+use super::status::{SOKU_ERR_PANIC, SOKU_OK, status_of_kind};
 use crate::{Error, ErrorDocument, Response};
 
 /// What an export hands back: its status and the JSON text for `*out_json`.
@@ -19,14 +16,7 @@ pub(crate) struct Outcome {
 
 /// The status number of an error (one per kind).
 pub(crate) fn status_of(err: &Error) -> i32 {
-    match err {
-        Error::InvalidArgument(_) => SOKU_ERR_INVALID_ARGUMENT,
-        Error::Config(_) => SOKU_ERR_CONFIG,
-        Error::Api(_) => SOKU_ERR_API,
-        Error::Transport { .. } => SOKU_ERR_TRANSPORT,
-        Error::Timeout { .. } => SOKU_ERR_TIMEOUT,
-        Error::Decode { .. } => SOKU_ERR_DECODE,
-    }
+    status_of_kind(err.kind())
 }
 
 /// `{"data": data, "meta": null}`: a success that sent no request (`soku_client_new`).
@@ -48,6 +38,7 @@ pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> O
             Err(e) => failure(&Error::Decode {
                 message: format!("could not serialise the response: {e}"),
                 meta: Box::new(response.meta),
+                source: Some(std::sync::Arc::new(e)),
             }),
         },
         Err(err) => failure(&err),

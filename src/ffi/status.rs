@@ -2,6 +2,8 @@
 
 use std::ffi::CStr;
 
+use crate::error::ErrorKind;
+
 /// Success.
 pub const SOKU_OK: i32 = 0;
 /// The caller's input was rejected before anything was sent: a NULL pointer, invalid UTF-8,
@@ -24,17 +26,48 @@ pub const SOKU_ERR_DECODE: i32 = -6;
 /// A bug: a panic inside the library was caught at the C boundary. Error kind `"panic"`.
 pub const SOKU_ERR_PANIC: i32 = -7;
 
+/// Every error kind with its status number: the one mapping both directions read (the name is
+/// [`ErrorKind::as_str`]). A panic is C-only: `SOKU_ERR_PANIC`, kind `"panic"`.
+const KINDS: [(ErrorKind, i32); 6] = [
+    (ErrorKind::InvalidArgument, SOKU_ERR_INVALID_ARGUMENT),
+    (ErrorKind::Config, SOKU_ERR_CONFIG),
+    (ErrorKind::Api, SOKU_ERR_API),
+    (ErrorKind::Transport, SOKU_ERR_TRANSPORT),
+    (ErrorKind::Timeout, SOKU_ERR_TIMEOUT),
+    (ErrorKind::Decode, SOKU_ERR_DECODE),
+];
+
+/// The status number of an error kind.
+pub(crate) fn status_of_kind(kind: ErrorKind) -> i32 {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map_or(SOKU_ERR_PANIC, |(_, status)| *status)
+}
+
 /// The `kind` string of a status (the same word as the error JSON's `kind`).
 pub(crate) fn status_name(status: i32) -> &'static CStr {
     match status {
         SOKU_OK => c"ok",
-        SOKU_ERR_INVALID_ARGUMENT => c"invalid_argument",
-        SOKU_ERR_CONFIG => c"config",
-        SOKU_ERR_API => c"api",
-        SOKU_ERR_TRANSPORT => c"transport",
-        SOKU_ERR_TIMEOUT => c"timeout",
-        SOKU_ERR_DECODE => c"decode",
         SOKU_ERR_PANIC => c"panic",
-        _ => c"unknown",
+        _ => KINDS
+            .iter()
+            .find(|(_, s)| *s == status)
+            .map_or(c"unknown", |(kind, _)| kind.as_c_str()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_statuses_round_trip() {
+        for (kind, status) in KINDS {
+            assert_eq!(status_of_kind(kind), status);
+            assert_eq!(status_name(status).to_str().unwrap(), kind.as_str());
+        }
+        assert_eq!(status_name(SOKU_ERR_PANIC), c"panic");
+        assert_eq!(status_name(-99), c"unknown");
     }
 }

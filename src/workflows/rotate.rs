@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::{MetaTrail, check_step_keys, error_object, step_opts};
 use crate::api_keys::CreateApiKey;
-use crate::client::{Auth, CallOptions, Client};
+use crate::client::{CallOptions, Client};
 use crate::error::{ApiError, Error, ErrorCode, Result};
 use crate::platform::Platform;
 use crate::posts::CreatePost;
@@ -230,7 +230,12 @@ impl Client {
 /// answer, a 400 with another code included, is an error.
 fn probe(client: &Client, opts: &CallOptions) -> Result<Meta> {
     let body = json!({"post": {"content": {"platform": []}}});
-    match client.send_json("POST", "/v1/posts", Auth::ApiKey, Some(&body), opts) {
+    match client.send_json(
+        &crate::posts::CREATE,
+        crate::posts::CREATE.path,
+        Some(&body),
+        opts,
+    ) {
         Err(Error::Api(e))
             if e.status == 400
                 && matches!(e.code, ErrorCode::ValidationError | ErrorCode::BadRequest) =>
