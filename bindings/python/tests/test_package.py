@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -437,9 +438,46 @@ class ConfigValidationTest(unittest.TestCase):
                     key = {"timeout": "timeoutMs", "max_retries": "maxRetries", "backoff_base": "backoffBaseMs"}
                     self.assertIn(key[next(iter(kwargs))], str(ctx.exception))
 
+    def test_tls_keywords_reach_the_library(self) -> None:
+        missing = os.path.join(tempfile.gettempdir(), "soku-no-such-dir", "ca.pem")
+        with self.assertRaises(soku.ConfigError) as ctx:
+            soku.Client(api_key="sk_live_x", ca_file=missing)
+        self.assertIn(missing, str(ctx.exception))
+        with self.assertRaises(soku.ConfigError):
+            soku.Client(api_key="sk_live_x", ca_pem="not a certificate")
+        with self.assertRaises(soku.InvalidArgumentError) as ctx:
+            soku.Client(api_key="sk_live_x", tls_trust="bogus")  # type: ignore[arg-type]
+        self.assertIn("tlsTrust", str(ctx.exception))
+        with self.assertRaises(soku.ConfigError):
+            soku.Client(api_key="sk_live_x", ca_pem=_TEST_CA_PEM, tls_trust="os")
+        # A real CA certificate is accepted as text, as bytes and from a path-like file name.
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "ca.pem"
+            path.write_text(_TEST_CA_PEM)
+            for kwargs in ({"ca_pem": _TEST_CA_PEM}, {"ca_pem": _TEST_CA_PEM.encode()}, {"ca_file": path},
+                           {"tls_trust": "webpki"}):
+                with self.subTest(kwargs=list(kwargs)):
+                    soku.Client(api_key="sk_live_x", **kwargs).close()  # type: ignore[arg-type]
+
     def test_unknown_config_keyword(self) -> None:
         with self.assertRaises(TypeError):
             soku.Client(retries=3)  # type: ignore[call-arg]
+
+
+#: A self-signed CA certificate (public data, no key) for the TLS keyword tests.
+_TEST_CA_PEM = """\
+-----BEGIN CERTIFICATE-----
+MIIBkzCCATmgAwIBAgIUShXulbKbnuQThWIiJjETjbVluY8wCgYIKoZIzj0EAwIw
+HjEcMBoGA1UEAwwTc29rdSBweXRob24gdGVzdCBjYTAgFw0yNjEyMDUxNDE2MzVa
+GA8yMTI2MTExMTE0MTYzNVowHjEcMBoGA1UEAwwTc29rdSBweXRob24gdGVzdCBj
+YTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNzr1rWGg9aKyXOpo8DKqyWpHxGv
+oBeWNED8nxTCR9mrrEmIYcGx63ARMbNBPyqbC9i8sIVN7b3G3ANxuMYUndijUzBR
+MB0GA1UdDgQWBBQ1+ks+Ap3xnrV0uuL/ga2s0zCZtTAfBgNVHSMEGDAWgBQ1+ks+
+Ap3xnrV0uuL/ga2s0zCZtTAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0gA
+MEUCIQDkcFJuYudxhqgFf7wwXIZxKx7bCCeZUk5XoWLzVbTNkAIgH8zLsOqmNSJi
+PUqliyb8dsp3ehsDMFGhj3goY4FyUH4=
+-----END CERTIFICATE-----
+"""
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import json
 import math
+import os
 import threading
 import weakref
 from ctypes import c_void_p
@@ -25,6 +26,7 @@ from ._models import (
     RenderedTemplate,
     RevokedApiKey,
     RotatedApiKey,
+    TlsTrust,
     Transcription,
     UploadedMedia,
     VerifyMode,
@@ -195,6 +197,13 @@ class Client:
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
         validate_scheduled_time: check ``scheduledTime`` (RFC 3339, >= 60 s ahead) before
             sending. Default True.
+        ca_file: path of a PEM file of CA certificates trusted *instead of* the default roots
+            (a private CA, a TLS-inspecting corporate proxy). Default: none. A file that cannot
+            be read or holds no certificate raises :class:`ConfigError` naming it.
+        ca_pem: the same as PEM text. Default: none.
+        tls_trust: ``"webpki"`` (Mozilla's roots compiled into the library) or ``"os"`` (the
+            operating system's trust store; not combinable with ``ca_file``/``ca_pem``).
+            Default ``"webpki"``.
 
     Durations are in seconds and converted to the library's milliseconds; the library checks
     every value: each duration is at most 24 hours (86400 s), a longer one raises
@@ -235,6 +244,9 @@ class Client:
         user_agent: Optional[str] = None,
         allow_insecure_http: Optional[bool] = None,
         validate_scheduled_time: Optional[bool] = None,
+        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
+        ca_pem: Optional[Union[str, bytes]] = None,
+        tls_trust: Optional[TlsTrust] = None,
     ) -> None:
         self._local = threading.local()
         config = _present(
@@ -244,6 +256,9 @@ class Client:
             userAgent=user_agent,
             allowInsecureHttp=allow_insecure_http,
             validateScheduledTime=validate_scheduled_time,
+            caFile=None if ca_file is None else os.fspath(ca_file),
+            caPem=ca_pem.decode("utf-8", "replace") if isinstance(ca_pem, bytes) else ca_pem,
+            tlsTrust=tls_trust,
         )
         for key, seconds in (
             ("timeoutMs", timeout),

@@ -22,6 +22,7 @@ __all__ = [
     "MediaType",
     "AspectRatio",
     "VerifyMode",
+    "TlsTrust",
     "Result",
     "PostSubmission",
     "UploadedMedia",
@@ -47,6 +48,8 @@ MediaType = Literal["text", "image", "video"]
 AspectRatio = Literal["1:1", "4:5", "9:16"]
 #: How :meth:`~soku.Client.rotate_api_key` checks the new key: ``"probe"`` publishes nothing.
 VerifyMode = Literal["probe", "post", "none"]
+#: Which roots verify HTTPS: ``"webpki"`` (compiled in, the default) or ``"os"``.
+TlsTrust = Literal["webpki", "os"]
 
 
 class PlatformTarget(TypedDict):
