@@ -10,7 +10,9 @@
  *       success: {"data": ..., "meta": {"status", "requestId", "rateLimit": {"limit", "remaining",
  *                 "reset", "tier"}, "attempts", "idempotencyKey"}}
  *       error:   {"error": {"kind", "status", "code", "message", "requestId", "details",
- *                 "retryAfter"}, "meta": {...} or null}
+ *                 "retryAfter", "param"}, "meta": {...} or null}; param names the request
+ *                 field (JSON path) or config key at fault of an invalid_argument or config
+ *                 error, else null
  *   - a panic inside the library never crosses this boundary: it becomes SOKU_ERR_PANIC.
  */
 

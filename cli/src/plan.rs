@@ -54,7 +54,10 @@ impl Call {
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
-    Error::InvalidArgument(msg.into())
+    Error::InvalidArgument {
+        message: msg.into(),
+        param: None,
+    }
 }
 
 /// Builds the call of a command (`completions` is handled before).

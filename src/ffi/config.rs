@@ -15,12 +15,14 @@ use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES, TlsRoots};
 pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, Error> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::InvalidArgument(format!(
-            "{what} must be a json object"
-        ))),
-        Err(e) => Err(Error::InvalidArgument(format!(
-            "{what} is not valid json: {e}"
-        ))),
+        Ok(_) => Err(Error::invalid_param(
+            what,
+            format!("{what} must be a json object"),
+        )),
+        Err(e) => Err(Error::invalid_param(
+            what,
+            format!("{what} is not valid json: {e}"),
+        )),
     }
 }
 
@@ -92,9 +94,10 @@ pub(crate) fn check_keys(value: &Value, known: &[&str], path: &str) -> Result<()
             } else {
                 format!(" at {path}")
             };
-            return Err(Error::InvalidArgument(format!(
-                "invalid request{at}: unknown field \"{key}\" (did you mean \"{meant}\"?)"
-            )));
+            return Err(Error::invalid_param(
+                join(path, key),
+                format!("invalid request{at}: unknown field \"{key}\" (did you mean \"{meant}\"?)"),
+            ));
         }
     }
     Ok(())
@@ -117,22 +120,38 @@ pub(crate) fn check_content(value: &Value, path: &str) -> Result<(), Error> {
     check_keys(value, CONTENT_KEYS, path)
 }
 
-/// [`parse_request`] for an already parsed object.
+/// [`parse_request`] for an already parsed object. The error's `param` is the JSON path of
+/// the field at fault: the wrongly typed field, the unknown field, or the missing field.
 pub(crate) fn parse_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.inner().to_string();
-        let mut path = e.path().to_string();
+        let full = e.path().to_string();
+        let mut path = match full.as_str() {
+            "." => String::new(),
+            _ => full.clone(),
+        };
+        let mut param = path.clone();
         if inner.starts_with("unknown field") {
             // The path ends with the unknown key itself: name the object that holds it.
             path = path
                 .rsplit_once('.')
                 .map_or(String::new(), |(p, _)| p.to_owned());
+        } else if let Some(field) = inner
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| field)
+        {
+            param = join(&path, field);
         }
         let what = describe(&inner);
-        Error::InvalidArgument(match path.as_str() {
-            "." | "" => format!("invalid request: {what}"),
+        let message = match path.as_str() {
+            "" => format!("invalid request: {what}"),
             _ => format!("invalid request at {path}: {what}"),
-        })
+        };
+        match param.as_str() {
+            "" => Error::invalid(message),
+            _ => Error::invalid_param(param, message),
+        }
     })
 }
 
@@ -236,7 +255,7 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong_type(&self, key: &'static str, expected: &str) -> Error {
-        Error::InvalidArgument(format!("{} key {key} must be {expected}", self.what))
+        Error::invalid_param(key, format!("{} key {key} must be {expected}", self.what))
     }
 
     fn string(&mut self, key: &'static str) -> Result<Option<String>, Error> {
@@ -283,10 +302,10 @@ impl<'a> Fields<'a> {
                 let hint = closest(key, &self.known)
                     .map(|k| format!(" (did you mean \"{k}\"?)"))
                     .unwrap_or_default();
-                Err(Error::InvalidArgument(format!(
-                    "unknown {} key: {key}{hint}",
-                    self.what
-                )))
+                Err(Error::invalid_param(
+                    key.clone(),
+                    format!("unknown {} key: {key}{hint}", self.what),
+                ))
             }
         }
     }

@@ -38,7 +38,7 @@ pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> O
             Err(e) => failure(&Error::Decode {
                 message: format!("could not serialise the response: {e}"),
                 meta: Box::new(response.meta),
-                source: Some(std::sync::Arc::new(e)),
+                source: Some(crate::error::Cause::new(e)),
             }),
         },
         Err(err) => failure(&err),
@@ -69,6 +69,7 @@ pub(crate) fn panic_outcome(message: &str) -> Outcome {
             "requestId": null,
             "details": null,
             "retryAfter": null,
+            "param": null,
         },
         "meta": null,
     });
@@ -83,6 +84,6 @@ pub(crate) fn into_c_string(json: String) -> *mut c_char {
     // serde_json escapes U+0000 as \u0000, so JSON text never holds a NUL byte; the fallback
     // exists only so that this function cannot fail.
     CString::new(json)
-        .unwrap_or_else(|_| c"{\"error\":{\"kind\":\"panic\",\"status\":null,\"code\":null,\"message\":\"output contained a nul byte\",\"requestId\":null,\"details\":null,\"retryAfter\":null},\"meta\":null}".to_owned())
+        .unwrap_or_else(|_| c"{\"error\":{\"kind\":\"panic\",\"status\":null,\"code\":null,\"message\":\"output contained a nul byte\",\"requestId\":null,\"details\":null,\"retryAfter\":null,\"param\":null},\"meta\":null}".to_owned())
         .into_raw()
 }

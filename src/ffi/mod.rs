@@ -10,7 +10,7 @@
 //! - **Strings**: UTF-8, NUL-terminated. Every `char *` the library hands out is owned by the
 //!   caller and released with [`soku_string_free`].
 //! - **Results**: operations write `{"data": …, "meta": …}` on success and
-//!   `{"error": {"kind", "status", "code", "message", "requestId", "details", "retryAfter"},
+//!   `{"error": {"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"},
 //!   "meta": … | null}` on failure to `*out_json` whenever `out_json` is not NULL.
 //! - **Panics**: every export runs inside one panic boundary; a panic never unwinds into the
 //!   caller, it becomes [`SOKU_ERR_PANIC`] with an error of kind `"panic"`.

@@ -40,7 +40,7 @@ pub struct PublishBatch {
 ///
 /// Serialises as `{"index", "ok": true, "postSubmissionId", …, "pacedMs", "meta"}` on success
 /// and `{"index", "ok": false, "error": {"kind", "status", "code", "message", "requestId",
-/// "details", "retryAfter"}, "pacedMs", "meta"}` on failure (`meta` is null when nothing was
+/// "details", "retryAfter", "param"}, "pacedMs", "meta"}` on failure (`meta` is null when nothing was
 /// sent). `pacedMs` is [`BatchItem::paced`] in whole milliseconds (rounded down).
 #[derive(Debug)]
 pub struct BatchItem {

@@ -141,17 +141,20 @@ pub(crate) fn check_step_keys<S: AsRef<str>>(
         let suffix = suffix.as_ref();
         let len = base.len() + suffix.len();
         if len > MAX_IDEMPOTENCY_KEY_LEN {
-            return Err(Error::InvalidArgument(format!(
-                "idempotency key is too long for this workflow: with the step suffix \"{suffix}\" \
+            return Err(Error::invalid_param(
+                "idempotencyKey",
+                format!(
+                    "idempotency key is too long for this workflow: with the step suffix \"{suffix}\" \
                  it would be {len} characters (at most {MAX_IDEMPOTENCY_KEY_LEN})"
-            )));
+                ),
+            ));
         }
     }
     Ok(())
 }
 
 /// The error object of the C ABI's error JSON, as [`Error`] serialises:
-/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter"}`.
+/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"}`.
 pub(crate) fn error_object(err: &Error) -> Value {
     serde_json::to_value(err).unwrap_or(Value::Null)
 }

@@ -100,7 +100,7 @@ impl RotateApiKey {
 /// Serialises as `{"apiKey", "id"?, "verified", "revoked", "revokedKeyId", "revokeError"}`:
 /// `"revoked": true, "revokedKeyId": "<old key id>", "revokeError": null` normally,
 /// `"revoked": false, "revokedKeyId": null, "revokeError": {"kind", "status", "code",
-/// "message", "requestId", "details", "retryAfter"}` when the revocation failed.
+/// "message", "requestId", "details", "retryAfter", "param"}` when the revocation failed.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotatedApiKey {
@@ -117,7 +117,7 @@ pub struct RotatedApiKey {
     /// The id of the key that was revoked; `None` when the revocation failed.
     pub revoked_key_id: Option<String>,
     /// Why the revocation of the old key failed, as the C ABI's error object (`{"kind",
-    /// "status", "code", "message", "requestId", "details", "retryAfter"}`); `None` when it
+    /// "status", "code", "message", "requestId", "details", "retryAfter", "param"}`); `None` when it
     /// succeeded.
     #[serde(default)]
     pub revoke_error: Option<Value>,
