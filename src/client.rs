@@ -223,6 +223,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets [`max_retries`](Self::max_retries), [`max_retry_wait`](Self::max_retry_wait) and
+    /// [`backoff_base`](Self::backoff_base) at once (same defaults and bounds). Default
+    /// [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
     /// The `User-Agent` header, sent verbatim (printable ASCII). Default
     /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT) (`soku-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {

@@ -74,11 +74,7 @@ impl Default for Config {
             firebase_token: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            retry: RetryPolicy {
-                max_retries: DEFAULT_MAX_RETRIES,
-                max_wait: DEFAULT_MAX_RETRY_WAIT,
-                backoff_base: DEFAULT_BACKOFF_BASE,
-            },
+            retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_insecure_http: false,
             validate_scheduled_time: true,
