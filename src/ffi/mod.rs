@@ -49,6 +49,7 @@ mod ops;
 mod status;
 
 #[doc(hidden)]
+#[cfg(feature = "test-hooks")]
 pub use boundary::__force_panic_in_next_call;
 pub use cancel::{
     SokuCancelToken, soku_cancel_token_cancel, soku_cancel_token_free, soku_cancel_token_new,
