@@ -404,14 +404,19 @@ fn set<B, T>(value: Option<T>, b: B, setter: fn(B, T) -> B) -> B {
 /// `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN` ([`ClientBuilder::from_env`]),
 /// `userAgent` to [`C_USER_AGENT`] (a caller's own, such as Python's
 /// `soku-rust/<v> soku-python/<v>`, is sent verbatim), everything else to the [`ClientBuilder`]
-/// defaults.
+/// defaults. `"fromEnv": false` skips the environment (read first: it decides where the
+/// builder starts).
 pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error> {
     let map = match text {
         Some(text) => parse_object(text, "config_json")?,
         None => Map::new(),
     };
-    let b = ClientBuilder::from_env().user_agent(C_USER_AGENT);
-    apply(Fields::new(map, "config"), CONFIG_KEYS, b)
+    let mut f = Fields::new(map, "config");
+    let b = match f.boolean("fromEnv")? {
+        Some(false) => ClientBuilder::new(),
+        Some(true) | None => ClientBuilder::from_env(),
+    };
+    apply(f, CONFIG_KEYS, b.user_agent(C_USER_AGENT))
 }
 
 /// Every key of the options JSON and the [`CallOptions`] setter it feeds (as [`CONFIG_KEYS`]).
