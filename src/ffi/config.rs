@@ -448,6 +448,38 @@ pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The backticked names of the README sentence that starts with `lead` and ends at `end`.
+    fn readme_keys(lead: &str, end: &str) -> Vec<String> {
+        let readme = include_str!("../../bindings/c/README.md");
+        let start = readme.find(lead).expect("the README lists the keys") + lead.len();
+        let text = &readme[start..];
+        let text = &text[..text.find(end).expect("end of the key list")];
+        text.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The C README lists exactly the keys of the tables (the tables are the source of truth).
+    #[test]
+    fn the_c_readme_lists_every_config_and_option_key() {
+        let mut table: Vec<&str> = CONFIG_KEYS.iter().map(|(k, _)| *k).collect();
+        table.push("fromEnv");
+        let mut listed = readme_keys("config keys", "; absent keys");
+        listed.retain(|k| k != "webpki" && k != "os");
+        let mut want: Vec<String> = table.iter().map(|k| k.to_string()).collect();
+        want.sort();
+        listed.sort();
+        assert_eq!(listed, want);
+        let mut listed = readme_keys("Per-call options keys:", ".");
+        let mut want: Vec<String> = OPTION_KEYS.iter().map(|(k, _)| k.to_string()).collect();
+        want.sort();
+        listed.sort();
+        assert_eq!(listed, want);
+    }
     use crate::config::{
         DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT,
         DEFAULT_TIMEOUT,
