@@ -4,7 +4,8 @@
 //   SOKU_BASE_URL, SOKU_API_KEY, SOKU_FIREBASE_TOKEN, SOKU_INACTIVE_API_KEY.
 // Covers: RAII and moves (a moved-from client throws, never crashes), every operation wired to
 // its C function, results returned whole, soku::Error's fields for API, invalid-argument and
-// config errors, NUL bytes rejected, and the header's JSON reader on escapes and malformed input.
+// config errors (param included), NUL bytes rejected, soku::CancelToken (a cancelled batch sends
+// nothing, moves), and the header's JSON reader on escapes and malformed input.
 #include "soku.hpp"
 
 #include <cstdio>
@@ -163,6 +164,7 @@ void bad_configuration_throws_from_the_constructor() {
     EXPECT_ERROR(soku::Client(R"({"timeoutMs": 0})"), [](const soku::Error &e) {
         CHECK(e.result() == SOKU_ERR_CONFIG && e.kind() == "config");
         CHECK(contains(e.message(), "timeout"));
+        CHECK(e.param() == "timeoutMs");
     });
 }
 
@@ -173,6 +175,7 @@ void nul_bytes_are_rejected_before_sending() {
     EXPECT_ERROR(client.posts_create(request), [](const soku::Error &e) {
         CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && e.kind() == "invalid_argument");
         CHECK(e.message() == "request_json contains a NUL byte");
+        CHECK(e.param() == "request_json");
     });
     EXPECT_ERROR(client.posts_create(kPost, std::string("{}\0x", 4)), [](const soku::Error &e) {
         CHECK(e.message() == "options_json contains a NUL byte");
@@ -180,6 +183,41 @@ void nul_bytes_are_rejected_before_sending() {
     EXPECT_ERROR(soku::Client(std::string("{}\0", 3)), [](const soku::Error &e) {
         CHECK(e.message() == "config_json contains a NUL byte");
     });
+}
+
+const char *const kBatch = R"({"posts": [
+    {"post": {"content": {"text": "batch one from C++", "platform": ["x"]}}},
+    {"post": {"content": {"text": "batch two from C++", "platform": ["x"]}}}]})";
+
+void cancelled_token_stops_a_batch_before_any_post() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    soku::CancelToken token;
+    CHECK(token.handle() != nullptr);
+    token.cancel();
+    token.cancel(); // again: a no-op
+    std::string out = client.posts_publish_batch(kBatch, token);
+    CHECK(contains(out, "\"cancelled\":true"));
+    CHECK(contains(out, "\"succeeded\":0") && contains(out, "\"failed\":0"));
+    CHECK(!contains(out, "postSubmissionId"));
+}
+
+void moved_from_token_is_inert_and_a_live_token_lets_the_batch_run() {
+    static_assert(!std::is_copy_constructible_v<soku::CancelToken>, "move-only");
+    static_assert(std::is_nothrow_move_constructible_v<soku::CancelToken>, "noexcept move");
+    soku::Client client(config(env("SOKU_API_KEY")));
+    soku::CancelToken a;
+    const SokuCancelToken *handle = a.handle();
+    soku::CancelToken b(std::move(a));
+    CHECK(a.handle() == nullptr && b.handle() == handle);
+    a.cancel(); // moved-from: a no-op, and it does not cancel b
+    std::string out = client.posts_publish_batch(kBatch, b);
+    CHECK(contains(out, "\"cancelled\":false"));
+    CHECK(contains(out, "\"succeeded\":2"));
+    soku::CancelToken c;
+    c = std::move(b); // frees c's own token, takes b's
+    CHECK(c.handle() == handle && b.handle() == nullptr);
+    out = client.posts_publish_batch(kBatch, a); // a moved-from token: as if none
+    CHECK(contains(out, "\"succeeded\":2"));
 }
 
 void error_json_reader_handles_escapes_and_nesting() {
@@ -233,6 +271,8 @@ int main() {
     RUN(api_error_has_kind_status_code_request_id);
     RUN(bad_configuration_throws_from_the_constructor);
     RUN(nul_bytes_are_rejected_before_sending);
+    RUN(cancelled_token_stops_a_batch_before_any_post);
+    RUN(moved_from_token_is_inert_and_a_live_token_lets_the_batch_run);
     RUN(error_json_reader_handles_escapes_and_nesting);
     RUN(malformed_error_json_keeps_only_the_raw_text);
     std::printf("test_soku_hpp: %d passed, %d failed\n", passed, failed);
