@@ -53,8 +53,16 @@ pub(crate) fn failure(err: &Error) -> Outcome {
             status: status_of(err),
             json,
         },
-        // Error and Meta hold only strings, numbers and JSON values: this cannot happen.
-        Err(e) => panic_outcome(&format!("could not serialise an error: {e}")),
+        // Error and Meta hold only strings, numbers and JSON values: this cannot happen. Should
+        // it, the caller still gets the error's own status, kind and message (never `null`).
+        Err(e) => Outcome {
+            status: status_of(err),
+            json: json!({
+                "error": crate::workflows::error_object_without_details(err, &e),
+                "meta": null,
+            })
+            .to_string(),
+        },
     }
 }
 
