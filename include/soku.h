@@ -410,9 +410,9 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
  *
  * `request_json`: `{"oldKeyId": "...", "name"?: "...", "verify"?: "probe" | "post" | "none"}`
  * (default `"probe"`: an authenticated request that publishes nothing; `"post"` publishes a
- * real post, as the vendor's example does). `data`: `{"apiKey": "sk_live_...", "id"?: "...",
- * "verified": "probe" | "post" | "none", "revoked": true | false, "revokedKeyId": "..." | null,
- * "revokeError": {<error object>} | null}`.
+ * real text post, "Key rotation verification", to Threads). `data`: `{"apiKey": "sk_live_...",
+ * "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
+ * "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
  *
  * **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
  * still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":

@@ -1,5 +1,5 @@
-//! Workflows: compositions of the resource calls that the Soku code-examples page shows as
-//! multi-step recipes, each done the careful way.
+//! Workflows: multi-step compositions of the resource calls (publish many, upload then publish,
+//! render then publish, rotate a key), each done the careful way.
 //!
 //! | method | what it does |
 //! |---|---|

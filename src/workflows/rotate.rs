@@ -14,8 +14,8 @@ use crate::posts::CreatePost;
 use crate::response::{Meta, Response};
 use crate::validate;
 
-/// The text of the verification post of [`VerifyMode::Post`], as in the vendor's documented
-/// rotation workflow.
+/// The text of the verification post of [`VerifyMode::Post`]: a real post that says what it
+/// is, published to Threads with the new key.
 const VERIFICATION_TEXT: &str = "Key rotation verification";
 
 /// How [`Client::rotate_api_key`] checks the new key before revoking the old one.
@@ -30,7 +30,7 @@ pub enum VerifyMode {
     /// `401` that it did not; anything else (a 400 with another code included) is a failure.
     #[default]
     Probe,
-    /// Publishes the documented verification post ("Key rotation verification" to Threads) with the
+    /// Publishes a verification post ("Key rotation verification" to Threads) with the
     /// new key; it must be accepted. This publishes a real post, and fails (keeping the old
     /// key) when the account has no Threads account connected.
     Post,
