@@ -89,7 +89,7 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
             client.base_url(),
             &user_agent(),
             g.idempotency_key.as_deref(),
-        );
+        )?;
         let summary = dry_run_summary(&doc);
         return Ok(Done {
             doc,
