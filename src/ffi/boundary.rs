@@ -29,6 +29,7 @@ pub(crate) fn boundary<T>(body: impl FnOnce() -> T, on_panic: impl FnOnce(&str) 
     let result = catch_unwind(AssertUnwindSafe(|| {
         #[cfg(feature = "test-hooks")]
         if FORCE_PANIC.with(|f| f.replace(false)) {
+            // bindings/c/test.sh looks for this message to prove a shipped library lacks the hook.
             panic!("forced panic (test hook)");
         }
         body()
