@@ -1,6 +1,6 @@
 //! Config keys that are absent fall back to SOKU_API_KEY / SOKU_BASE_URL / SOKU_FIREBASE_TOKEN,
-//! keys that are present win over the environment, and `"fromEnv": false` reads none of it. One test in its own binary, because it
-//! sets process environment variables.
+//! keys that are present win over the environment, and `"fromEnv": false` reads none of it.
+//! One test in its own binary, because it sets process environment variables.
 
 mod ffi_common;
 
@@ -71,6 +71,9 @@ fn absent_keys_fall_back_to_the_environment() {
     let (status, json) = call(soku_posts_create, &handle, Some(TEXT_POST), None);
     assert_eq!(status, SOKU_ERR_CONFIG, "{json}");
     assert_eq!(json["error"]["param"], "apiKey", "{json}");
+    let message = json["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("an api key is required"), "{json}");
+    assert!(!message.contains("sk_live_from_env"), "{json}");
     let (status, _, json) = try_client(Some(br#"{"fromEnv": "no"}"#));
     assert_eq!(json["error"]["param"], "fromEnv", "{status} {json}");
 

@@ -321,6 +321,10 @@ pub(crate) const C_USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION")
 );
 
+/// The config key that decides where the builder starts (read before [`CONFIG_KEYS`]): boolean,
+/// default true (absent keys fall back to the environment); `false` reads nothing from it.
+const FROM_ENV: &str = "fromEnv";
+
 /// Every key of the config JSON and the [`ClientBuilder`] setter it feeds, in the order they are
 /// applied; an unknown key is refused with the closest of these names as a suggestion. Values
 /// are checked by the builder, except for their JSON type (and the 0 to [`MAX_RETRIES`] range
@@ -412,7 +416,7 @@ pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error>
         None => Map::new(),
     };
     let mut f = Fields::new(map, "config");
-    let b = match f.boolean("fromEnv")? {
+    let b = match f.boolean(FROM_ENV)? {
         Some(false) => ClientBuilder::new(),
         Some(true) | None => ClientBuilder::from_env(),
     };
@@ -467,7 +471,7 @@ mod tests {
     #[test]
     fn the_c_readme_lists_every_config_and_option_key() {
         let mut table: Vec<&str> = CONFIG_KEYS.iter().map(|(k, _)| *k).collect();
-        table.push("fromEnv");
+        table.push(FROM_ENV);
         let mut listed = readme_keys("config keys", "; absent keys");
         listed.retain(|k| k != "webpki" && k != "os");
         let mut want: Vec<String> = table.iter().map(|k| k.to_string()).collect();
