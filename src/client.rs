@@ -321,10 +321,11 @@ impl Client {
     }
 
     /// The same configuration and the same connection pool, with another API key.
-    pub fn with_api_key(&self, api_key: impl Into<String>) -> Client {
+    /// Takes a `&str`, a `String` or a [`Secret`] (such as a rotated key's `api_key`).
+    pub fn with_api_key(&self, api_key: impl Into<Secret>) -> Client {
         Client {
             shared: Arc::clone(&self.shared),
-            api_key: Some(Arc::new(Secret::new(api_key))),
+            api_key: Some(Arc::new(api_key.into())),
         }
     }
 

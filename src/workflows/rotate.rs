@@ -1,6 +1,6 @@
 //! API-key rotation: create → verify → revoke the old key only if verification succeeded.
 
-use std::fmt;
+use crate::secret::Secret;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -101,11 +101,12 @@ impl RotateApiKey {
 /// `"revoked": true, "revokedKeyId": "<old key id>", "revokeError": null` normally,
 /// `"revoked": false, "revokedKeyId": null, "revokeError": {"kind", "status", "code",
 /// "message", "requestId", "details", "retryAfter", "param"}` when the revocation failed.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotatedApiKey {
-    /// The new API key. Store it: the server never shows it again.
-    pub api_key: String,
+    /// The new API key (read it with [`Secret::expose`]; `Debug` redacts it). Store it: the
+    /// server never shows it again.
+    pub api_key: Secret,
     /// The new key's id, if the server returned one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -121,19 +122,6 @@ pub struct RotatedApiKey {
     /// succeeded.
     #[serde(default)]
     pub revoke_error: Option<Value>,
-}
-
-impl fmt::Debug for RotatedApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RotatedApiKey")
-            .field("api_key", &"[redacted]")
-            .field("id", &self.id)
-            .field("verified", &self.verified)
-            .field("revoked", &self.revoked)
-            .field("revoked_key_id", &self.revoked_key_id)
-            .field("revoke_error", &self.revoke_error)
-            .finish()
-    }
 }
 
 impl Client {
