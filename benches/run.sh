@@ -65,6 +65,17 @@ cc -O2 -std=c11 -Wall -Wextra -Werror -shared -fPIC benches/c/count_threads.c -l
 rm -rf "$OUT"
 mkdir -p "$OUT"
 
+# --- placement: every server and harness on one CPU ---
+# On a small VM a wakeup across CPUs costs far more than a client's own work per call (measured
+# here: about 180 µs against 30 µs for the C ABI on loopback), and the scheduler places each new
+# process differently, so unpinned medians jump between the two from run to run. Pinning the
+# servers and every harness to one CPU (PIN_CPU, default 0; PIN_CPU= turns it off) makes the
+# table compare what the clients themselves cost.
+PIN=()
+if [ -n "${PIN_CPU-0}" ] && command -v taskset >/dev/null; then
+    PIN=(taskset -c "${PIN_CPU:-0}")
+fi
+
 # --- servers, stopped on exit whatever happens ---
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -74,7 +85,7 @@ trap cleanup EXIT
 start() {
     local name=$1
     shift
-    "$@" >"$OUT/$name.out" &
+    "${PIN[@]}" "$@" >"$OUT/$name.out" &
     PIDS+=($!)
     for _ in $(seq 100); do
         [ -s "$OUT/$name.out" ] && head -n1 "$OUT/$name.out" | grep -q '^http' && return 0
@@ -110,7 +121,7 @@ harness() {
         CURL_CA_BUNDLE="$BENCH_CA")
     env SOKU_API_KEY="$KEY" SOKU_BENCH_URL="$URL" SOKU_BENCH_N="$N" SOKU_BENCH_OUT="$dir" "${ca[@]}" \
         SOKU_LIB="${LIB:-$ROOT/$REL/libsoku.so}" PYTHONPATH="$ROOT/bindings/python/src" \
-        /usr/bin/time -f %M -o "$dir/$name.maxrss" "${preload[@]}" "$@"
+        "${PIN[@]}" /usr/bin/time -f %M -o "$dir/$name.maxrss" "${preload[@]}" "$@"
     curl -sS $CURL_CA "$URL$STATS" >"$dir/$name.after.json"
 }
 
