@@ -452,6 +452,28 @@ mod tests {
         assert!(doc.contains(&format!("`\"{}\"`", crate::DEFAULT_BASE_URL)));
     }
 
+    /// The C README's summary lists exactly the keys of [`CONFIG_KEYS`] and [`OPTION_KEYS`], in
+    /// table order: adding a key to a table without adding it there fails here.
+    #[test]
+    fn the_c_readme_lists_exactly_the_table_keys() {
+        let readme = include_str!("../../bindings/c/README.md").replace("\n  ", " ");
+        // The backquoted names between `intro` and the next `end`.
+        let listed = |intro: &str, end: char| -> Vec<String> {
+            let start = readme.find(intro).expect(intro) + intro.len();
+            let span = &readme[start..];
+            let span = &span[..span.find(end).expect("end of the list")];
+            span.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect()
+        };
+        let config: Vec<String> = CONFIG_KEYS.iter().map(|(k, _)| k.to_string()).collect();
+        let options: Vec<String> = OPTION_KEYS.iter().map(|(k, _)| k.to_string()).collect();
+        assert_eq!(listed("config keys ", '('), config);
+        assert_eq!(listed("options keys ", '('), options);
+    }
+
     /// Every key of the table is read (a typo in a name would make it unknown), and an unknown
     /// key is refused with the closest table name.
     #[test]
