@@ -4,19 +4,30 @@
 //   SOKU_BASE_URL, SOKU_API_KEY, SOKU_FIREBASE_TOKEN, SOKU_INACTIVE_API_KEY.
 // Covers: RAII and moves (a moved-from client throws, never crashes), every operation wired to
 // its C function, results returned whole, soku::Error's fields for API, invalid-argument and
-// config errors, NUL bytes rejected, and the header's JSON reader on escapes and malformed input.
+// config errors, NUL bytes rejected, the header's JSON reader on escapes and malformed input,
+// and soku::CancelToken (a batch cancelled beforehand or from another thread, moved-from tokens).
+// The cancellation tests talk to the sandbox's control API (/__sandbox/...) over a plain
+// loopback socket to queue a fault and count the posts the sandbox accepted.
 #include "soku.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
 namespace {
 
-int passed, failed, failed_now;
+int passed, failed;
+std::atomic<int> failed_now; // CHECK may run on a test's helper thread
 
 #define CHECK(cond)                                                                          \
     do {                                                                                     \
@@ -69,6 +80,57 @@ std::string config(const std::string &key) {
 
 bool contains(const std::string &haystack, const char *needle) {
     return haystack.find(needle) != std::string::npos;
+}
+
+// One request to the sandbox's control API at SOKU_BASE_URL (http://host:port); returns the
+// response body, or "" (and fails the test) when the answer is not a 2xx.
+std::string sandbox(const char *method, const std::string &path, const std::string &body = "") {
+    std::string url = env("SOKU_BASE_URL");
+    std::string authority = url.substr(url.find("://") + 3);
+    authority = authority.substr(0, authority.find('/'));
+    std::size_t colon = authority.rfind(':');
+    std::string host = authority.substr(0, colon), port = authority.substr(colon + 1);
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *addr = nullptr;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &addr) != 0) {
+        CHECK(!"sandbox address resolves");
+        return "";
+    }
+    int fd = socket(addr->ai_family, addr->ai_socktype, addr->ai_protocol);
+    bool connected = fd >= 0 && connect(fd, addr->ai_addr, addr->ai_addrlen) == 0;
+    freeaddrinfo(addr);
+    std::string response;
+    if (connected) {
+        std::string request = std::string(method) + " " + path + " HTTP/1.1\r\nHost: " + authority +
+                              "\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        for (std::size_t sent = 0; sent < request.size();) {
+            ssize_t n = send(fd, request.data() + sent, request.size() - sent, 0);
+            if (n <= 0) break;
+            sent += static_cast<std::size_t>(n);
+        }
+        char buf[4096];
+        for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    }
+    if (fd >= 0) close(fd);
+    std::size_t head_end = response.find("\r\n\r\n");
+    if (response.rfind("HTTP/1.1 2", 0) != 0 || head_end == std::string::npos) {
+        CHECK(!"the sandbox's control API answered 2xx");
+        return "";
+    }
+    return response.substr(head_end + 4);
+}
+
+// How many posts the sandbox has accepted so far ("submissions" in /__sandbox/stats).
+long submissions() {
+    std::string stats = sandbox("GET", "/__sandbox/stats");
+    std::size_t at = stats.find("\"submissions\":");
+    if (at == std::string::npos) {
+        CHECK(!"stats has submissions");
+        return -1;
+    }
+    return std::strtol(stats.c_str() + at + 14, nullptr, 10);
 }
 
 const char *const kPost = R"({"post": {"content": {"text": "hello from C++", "platform": ["x"]}}})";
@@ -223,6 +285,102 @@ void malformed_error_json_keeps_only_the_raw_text() {
     CHECK(e.kind().empty());
 }
 
+// Three text posts for a batch.
+const char *const kBatch = R"({"posts": [)"
+                           R"({"post": {"content": {"text": "batch 0", "platform": ["x"]}}},)"
+                           R"({"post": {"content": {"text": "batch 1", "platform": ["x"]}}},)"
+                           R"({"post": {"content": {"text": "batch 2", "platform": ["x"]}}}]})";
+
+void cancel_token_is_move_only_raii() {
+    static_assert(!std::is_copy_constructible_v<soku::CancelToken>);
+    static_assert(!std::is_copy_assignable_v<soku::CancelToken>);
+    static_assert(std::is_nothrow_move_constructible_v<soku::CancelToken>);
+    static_assert(std::is_nothrow_move_assignable_v<soku::CancelToken>);
+    soku::CancelToken a;
+    const SokuCancelToken *handle = a.handle();
+    CHECK(a && handle != nullptr);
+    soku::CancelToken b(std::move(a));
+    CHECK(!a && a.handle() == nullptr && b.handle() == handle);
+    soku::CancelToken c;
+    c = std::move(b); // frees c's own token (valgrind checks), takes b's
+    CHECK(c.handle() == handle && !b);
+    a.cancel(); // moved-from: a no-op, not a crash
+    b.cancel();
+}
+
+void a_batch_cancelled_beforehand_sends_nothing() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    soku::CancelToken token;
+    token.cancel();
+    token.cancel(); // idempotent
+    long before = submissions();
+    std::string out = client.posts_publish_batch_with_cancel(kBatch, token, R"({"idempotencyKey": "cpp-cancel-1"})");
+    CHECK(contains(out, "\"cancelled\":true"));
+    CHECK(contains(out, "\"results\":[]"));
+    CHECK(contains(out, "\"summary\":{\"total\":3,\"succeeded\":0,\"failed\":0}"));
+    CHECK(submissions() == before);
+    // Not cancelled: the same call sends every post.
+    soku::CancelToken fresh;
+    out = client.posts_publish_batch_with_cancel(kBatch, fresh);
+    CHECK(contains(out, "\"cancelled\":false"));
+    CHECK(contains(out, "\"summary\":{\"total\":3,\"succeeded\":3,\"failed\":0}"));
+    CHECK(submissions() == before + 3);
+}
+
+void a_batch_cancelled_from_another_thread_stops_before_its_next_post() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    soku::CancelToken token;
+    long before = submissions();
+    // The first post's answer says the rate-limit window is used up until 50 s from now: the
+    // batch then waits for the reset before its second post, and the other thread cancels it
+    // during that wait (once the sandbox has accepted the first post).
+    sandbox("POST", "/__sandbox/faults",
+            R"({"path": "/v1/posts", "method": "POST", "count": 1,)"
+            R"( "headers": {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "50"}})");
+    std::thread canceller([&token, before] {
+        // Bounded, so a batch that never sends cannot hang the test (the checks then fail).
+        for (int i = 0; i < 3000 && submissions() == before; i++)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        token.cancel();
+    });
+    std::string out;
+    try {
+        out = client.posts_publish_batch_with_cancel(kBatch, token);
+    } catch (...) {
+        canceller.join();
+        throw;
+    }
+    canceller.join();
+    // A batch that was not cancelled would have waited ~50 s and sent all three posts.
+    CHECK(contains(out, "\"cancelled\":true"));
+    CHECK(contains(out, "\"summary\":{\"total\":3,\"succeeded\":1,\"failed\":0}"));
+    CHECK(contains(out, "\"index\":0") && !contains(out, "\"index\":1"));
+    CHECK(submissions() == before + 1);
+    sandbox("DELETE", "/__sandbox/faults");
+}
+
+void a_moved_from_token_is_refused_and_sends_nothing() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    soku::CancelToken token;
+    soku::CancelToken moved = std::move(token);
+    long before = submissions();
+    EXPECT_ERROR(client.posts_publish_batch_with_cancel(kBatch, token), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && e.kind() == "invalid_argument");
+        CHECK(e.message() == "cancel token was moved from");
+    });
+    CHECK(submissions() == before);
+    // Malformed JSON reaches soku_posts_publish_batch_with_cancel and comes back as its error.
+    EXPECT_ERROR(client.posts_publish_batch_with_cancel("{not json", moved), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && contains(e.message(), "request"));
+    });
+    soku::Client gone = std::move(client);
+    EXPECT_ERROR(client.posts_publish_batch_with_cancel(kBatch, moved), [](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_INVALID_ARGUMENT && contains(e.message(), "client"));
+    });
+    CHECK(submissions() == before);
+}
+
 } // namespace
 
 int main() {
@@ -235,6 +393,10 @@ int main() {
     RUN(nul_bytes_are_rejected_before_sending);
     RUN(error_json_reader_handles_escapes_and_nesting);
     RUN(malformed_error_json_keeps_only_the_raw_text);
+    RUN(cancel_token_is_move_only_raii);
+    RUN(a_batch_cancelled_beforehand_sends_nothing);
+    RUN(a_batch_cancelled_from_another_thread_stops_before_its_next_post);
+    RUN(a_moved_from_token_is_refused_and_sends_nothing);
     std::printf("test_soku_hpp: %d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;
 }
