@@ -89,6 +89,6 @@ pub fn run(
             );
         }
     }
-    println!("{}", key_line(&rotated.api_key, reveal));
+    println!("{}", key_line(rotated.api_key.expose(), reveal));
     Ok(rotated)
 }

@@ -10,7 +10,9 @@
  *       success: {"data": ..., "meta": {"status", "requestId", "rateLimit": {"limit", "remaining",
  *                 "reset", "tier"}, "attempts", "idempotencyKey"}}
  *       error:   {"error": {"kind", "status", "code", "message", "requestId", "details",
- *                 "retryAfter"}, "meta": {...} or null}
+ *                 "retryAfter", "param"}, "meta": {...} or null}; param names the request
+ *                 field (JSON path) or config key at fault of an invalid_argument or config
+ *                 error, else null
  *   - a panic inside the library never crosses this boundary: it becomes SOKU_ERR_PANIC.
  */
 
@@ -175,7 +177,9 @@ const char *soku_status_str(int32_t status);
  *   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
  * - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
  *   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
- *   `caPem`).
+ *   `caPem`);
+ * - `fromEnv` (boolean, default true): `false` reads nothing from the environment, so absent
+ *   keys take the library defaults.
  *
  * On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
  * `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
@@ -190,7 +194,11 @@ const char *soku_status_str(int32_t status);
  * `out_client` is not NULL) and writes nothing else; `out_client` NULL returns
  * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
  *
- * Thread safety: safe from any thread; reads the environment when keys are absent.
+ * Thread safety: safe from any thread, with one POSIX caveat: unless `"fromEnv": false` is
+ * given, it reads `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN` with `getenv`,
+ * which is not safe while another thread of the host calls `setenv`, `putenv` or `unsetenv`.
+ * A host that changes its environment from other threads passes `"fromEnv": false` (and the
+ * credentials as keys).
  *
  * # Safety
  * `config_json` must be NULL or a NUL-terminated string; `out_client` and `out_json` must be
@@ -402,9 +410,9 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
  *
  * `request_json`: `{"oldKeyId": "...", "name"?: "...", "verify"?: "probe" | "post" | "none"}`
  * (default `"probe"`: an authenticated request that publishes nothing; `"post"` publishes a
- * real post, as the vendor's example does). `data`: `{"apiKey": "sk_live_...", "id"?: "...",
- * "verified": "probe" | "post" | "none", "revoked": true | false, "revokedKeyId": "..." | null,
- * "revokeError": {<error object>} | null}`.
+ * real text post, "Key rotation verification", to Threads). `data`: `{"apiKey": "sk_live_...",
+ * "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
+ * "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
  *
  * **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
  * still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":

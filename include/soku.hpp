@@ -8,7 +8,7 @@
  *           R"({"post": {"content": {"text": "Hello", "platform": ["x", "threads"]}}})");
  *       // result: {"data": {"postSubmissionId": "..."}, "meta": {...}}
  *   } catch (const soku::Error &e) {
- *       // e.kind(), e.status(), e.code(), e.request_id(), e.message(), e.json()
+ *       // e.kind(), e.status(), e.code(), e.request_id(), e.param(), e.message(), e.json()
  *   }
  *
  * - soku::Client owns one SokuClient handle and frees it in its destructor. It is move-only; a
@@ -20,14 +20,10 @@
  *   none: the defaults) exactly as the C function of the same name does, and returns the whole
  *   result JSON {"data", "meta"}. On any error it throws soku::Error; strings containing a NUL
  *   byte are rejected with kind "invalid_argument" before anything is sent.
- * - soku::CancelToken owns one SokuCancelToken (move-only, freed by its destructor);
- *   client.posts_publish_batch_with_cancel(request, token) runs a batch that token.cancel(),
- *   called from any thread, stops before its next post (the result then says
- *   "cancelled": true). The token must outlive the call; moving or destroying it must not race
- *   with cancel() or with a batch using it. A moved-from token holds nothing: cancel() is a
- *   no-op and a batch given it throws soku::Error with kind "invalid_argument".
+ * - soku::CancelToken (move-only RAII over SokuCancelToken) stops a posts_publish_batch from
+ *   another thread: client.posts_publish_batch(request, token) and token.cancel().
  * - soku::Error carries the C status (SOKU_ERR_*), the error's kind, HTTP status (0 when there
- *   was no HTTP answer), code, request id and message (empty when absent), and the full error
+ *   was no HTTP answer), code, request id, param and message (empty when absent), and the full error
  *   JSON. The header reads those few fields itself; parse e.json() with your JSON library for
  *   details, retryAfter or meta.
  */
@@ -41,6 +37,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -56,7 +53,7 @@ namespace detail {
 
 /// The fields of the error object that soku::Error exposes.
 struct ErrorFields {
-    std::string kind, code, message, request_id;
+    std::string kind, code, message, request_id, param;
     int status = 0;
 };
 
@@ -67,7 +64,7 @@ class JsonReader {
 public:
     explicit JsonReader(const std::string &text) : s_(text) {}
 
-    /// Reads error.kind, .code, .message, .requestId (strings) and .status (integer); other
+    /// Reads error.kind, .code, .message, .requestId, .param (strings) and .status (integer); other
     /// members and null values are skipped. Returns false on malformed JSON.
     bool read_error(ErrorFields &out) {
         bool ok = object([&](const std::string &key) {
@@ -77,6 +74,7 @@ public:
                 if (field == "code") return string_or_null(out.code);
                 if (field == "message") return string_or_null(out.message);
                 if (field == "requestId") return string_or_null(out.request_id);
+                if (field == "param") return string_or_null(out.param);
                 if (field == "status" && peek() != 'n') return integer(out.status);
                 return value(1);
             });
@@ -272,12 +270,6 @@ inline std::string describe(std::int32_t result, const ErrorFields &f) {
     return s;
 }
 
-/// The error JSON of a failure the header detects itself (`message` holds no quote or backslash).
-inline std::string local_error_json(const char *kind, const std::string &message) {
-    return std::string("{\"error\": {\"kind\": \"") + kind + "\", \"status\": null, \"code\": null, \"message\": \"" +
-           message + "\", \"requestId\": null}, \"meta\": null}";
-}
-
 /// Frees a string from the library on every path, exceptions included.
 struct StringFree {
     void operator()(char *s) const noexcept { soku_string_free(s); }
@@ -303,6 +295,9 @@ public:
     const std::string &code() const noexcept { return data_->fields.code; }
     /// The request id the server gave; empty when there is none.
     const std::string &request_id() const noexcept { return data_->fields.request_id; }
+    /// The request field (JSON path, e.g. "post.content.text") or config key (e.g. "baseUrl") at
+    /// fault of an "invalid_argument" or "config" error; empty when there is none.
+    const std::string &param() const noexcept { return data_->fields.param; }
     /// The error message (secrets already redacted by the library).
     const std::string &message() const noexcept { return data_->fields.message; }
     /// The whole error JSON: {"error": {...}, "meta": ...}.
@@ -316,18 +311,16 @@ private:
     std::shared_ptr<const detail::ErrorData> data_; // shared: copying an exception never throws
 };
 
-/// A cancellation token: one SokuCancelToken handle, freed by the destructor. Move-only.
-///
-/// cancel() may be called from any thread, also while another thread runs
-/// Client::posts_publish_batch_with_cancel with this token (that is its purpose); it is
-/// idempotent and a token cannot be reset. Moving or destroying the token must not race with
-/// cancel() or with a batch using it.
+/// A cancellation token for soku::Client::posts_publish_batch: one SokuCancelToken handle, freed
+/// by the destructor. Move-only. cancel() may be called from any thread while a batch runs with
+/// the token (that is its purpose); moving or destroying the token must not race with a batch
+/// that uses it. A moved-from token holds no handle: cancel() is then a no-op, and a batch given
+/// it runs as if it had no token.
 class CancelToken {
 public:
-    /// soku_cancel_token_new: a token that is not cancelled. Throws soku::Error (kind "panic")
-    /// only if the library caught a panic.
+    /// soku_cancel_token_new. Throws std::bad_alloc if the library could not create one.
     CancelToken() : handle_(soku_cancel_token_new()) {
-        if (!handle_) throw Error(SOKU_ERR_PANIC, detail::local_error_json("panic", "soku_cancel_token_new failed"));
+        if (!handle_) throw std::bad_alloc();
     }
     ~CancelToken() { soku_cancel_token_free(handle_); }
     CancelToken(CancelToken &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
@@ -341,17 +334,14 @@ public:
     CancelToken(const CancelToken &) = delete;
     CancelToken &operator=(const CancelToken &) = delete;
 
-    /// soku_cancel_token_cancel: a batch running with this token stops before its next post.
-    /// A no-op on a moved-from token.
+    /// soku_cancel_token_cancel: a batch running with this token stops before its next post (or
+    /// within 100 ms of a rate-limit wait) and reports "cancelled": true. Cannot be undone.
     void cancel() const noexcept { soku_cancel_token_cancel(handle_); }
-
     /// The C handle (still owned by this token); NULL once moved from.
     const SokuCancelToken *handle() const noexcept { return handle_; }
-    /// False once moved from.
-    explicit operator bool() const noexcept { return handle_ != nullptr; }
 
 private:
-    SokuCancelToken *handle_;
+    SokuCancelToken *handle_ = nullptr;
 };
 
 /// A client: one SokuClient handle, freed by the destructor. Move-only.
@@ -384,8 +374,7 @@ public:
     /// False once moved from.
     explicit operator bool() const noexcept { return handle_ != nullptr; }
 
-    // One line per C operation: the request JSON, optional options JSON, the result JSON (the
-    // cancellable batch also takes its CancelToken, before the options).
+    // One line per C operation: the request JSON, optional options JSON, the result JSON.
     std::string posts_create(const std::string &request, const std::string &options = {}) const { return call(soku_posts_create, request, options); }
     std::string media_upload(const std::string &request, const std::string &options = {}) const { return call(soku_media_upload, request, options); }
     std::string templates_render(const std::string &request, const std::string &options = {}) const { return call(soku_templates_render, request, options); }
@@ -395,36 +384,39 @@ public:
     std::string api_keys_revoke(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_revoke, request, options); }
     std::string api_keys_rotate(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_rotate, request, options); }
     std::string posts_publish_batch(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_batch, request, options); }
-    std::string posts_publish_batch_with_cancel(const std::string &request, const CancelToken &cancel, const std::string &options = {}) const { return call(soku_posts_publish_batch_with_cancel, request, options, cancel); }
     std::string posts_publish_with_media(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_with_media, request, options); }
     std::string posts_publish_with_template(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_with_template, request, options); }
-
-private:
-    using Operation = std::int32_t (*)(const SokuClient *, const char *, const char *, char **);
-    using CancelOperation = std::int32_t (*)(const SokuClient *, const char *, const char *, const SokuCancelToken *, char **);
-
-    static void check_no_nul(const std::string &s, const char *name) {
-        if (s.find('\0') == std::string::npos) return;
-        throw Error(SOKU_ERR_INVALID_ARGUMENT, detail::local_error_json("invalid_argument", std::string(name) + " contains a NUL byte"));
-    }
-
-    std::string call(Operation op, const std::string &request, const std::string &options) const {
-        return finish([&](const char *req, const char *opts, char **out) { return op(handle_, req, opts, out); }, request, options);
-    }
-
-    // A moved-from token is refused: NULL would make the batch impossible to cancel.
-    std::string call(CancelOperation op, const std::string &request, const std::string &options, const CancelToken &cancel) const {
-        if (!cancel)
-            throw Error(SOKU_ERR_INVALID_ARGUMENT, detail::local_error_json("invalid_argument", "cancel token was moved from"));
-        return finish([&](const char *req, const char *opts, char **out) { return op(handle_, req, opts, cancel.handle(), out); }, request, options);
-    }
-
-    // Checks the strings, runs `op(request, options or NULL, &out)`, returns or throws its JSON.
-    template <typename Op> static std::string finish(Op op, const std::string &request, const std::string &options) {
+    /// soku_posts_publish_batch_with_cancel: the batch stops early once `cancel` is cancelled
+    /// (from another thread, or before the call); the result then has "cancelled": true.
+    std::string posts_publish_batch(const std::string &request, const CancelToken &cancel, const std::string &options = {}) const {
         check_no_nul(request, "request_json");
         check_no_nul(options, "options_json");
         char *raw = nullptr;
-        std::int32_t result = op(request.c_str(), options.empty() ? nullptr : options.c_str(), &raw);
+        std::int32_t result = soku_posts_publish_batch_with_cancel(handle_, request.c_str(), options.empty() ? nullptr : options.c_str(), cancel.handle(), &raw);
+        return finish(result, raw);
+    }
+
+private:
+    using Operation = std::int32_t (*)(const SokuClient *, const char *, const char *, char **);
+
+    static void check_no_nul(const std::string &s, const char *name) {
+        if (s.find('\0') == std::string::npos) return;
+        std::string message = std::string(name) + " contains a NUL byte";
+        throw Error(SOKU_ERR_INVALID_ARGUMENT,
+                    "{\"error\": {\"kind\": \"invalid_argument\", \"status\": null, \"code\": null, \"message\": \"" +
+                        message + "\", \"requestId\": null, \"param\": \"" + name + "\"}, \"meta\": null}");
+    }
+
+    std::string call(Operation op, const std::string &request, const std::string &options) const {
+        check_no_nul(request, "request_json");
+        check_no_nul(options, "options_json");
+        char *raw = nullptr;
+        std::int32_t result = op(handle_, request.c_str(), options.empty() ? nullptr : options.c_str(), &raw);
+        return finish(result, raw);
+    }
+
+    /// Takes ownership of the library's result string; throws soku::Error unless SOKU_OK.
+    static std::string finish(std::int32_t result, char *raw) {
         detail::OwnedString out(raw);
         std::string json = out ? std::string(out.get()) : std::string();
         if (result != SOKU_OK) throw Error(result, json);

@@ -1,7 +1,7 @@
 //! `/v1/api-keys` (Firebase bearer token): [`CreateApiKey`] → [`CreatedApiKey`], the
 //! [`ApiKeyList`], and revocation.
 
-use std::fmt;
+use crate::secret::Secret;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -56,12 +56,13 @@ impl CreateApiKey {
 }
 
 /// The answer to `POST /v1/api-keys`: the only time the full key is returned.
-/// `Debug` redacts the key.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` redacts the key (a [`Secret`]); serialising writes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
-    /// The new key (`sk_live_…`). Store it now; it cannot be listed later.
-    pub api_key: String,
+    /// The new key (`sk_live_…`; read it with [`Secret::expose`]). Store it now; it cannot be
+    /// listed later.
+    pub api_key: Secret,
     /// The key's id, if the server sent one (a number is kept as its decimal string; any
     /// other type is dropped rather than failing the decode of the key).
     #[serde(
@@ -73,16 +74,6 @@ pub struct CreatedApiKey {
     /// Unknown fields, kept.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
-}
-
-impl fmt::Debug for CreatedApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CreatedApiKey")
-            .field("api_key", &"[redacted]")
-            .field("id", &self.id)
-            .field("extra", &self.extra)
-            .finish()
-    }
 }
 
 /// A string as is, a number as its decimal string; anything else is `None`.
@@ -322,7 +313,7 @@ mod tests {
         for odd in [json!(null), json!(true), json!([1]), json!({"v": 1})] {
             let k: CreatedApiKey =
                 serde_json::from_value(json!({"apiKey": "sk_live_a", "id": odd})).unwrap();
-            assert_eq!((k.api_key.as_str(), k.id), ("sk_live_a", None));
+            assert_eq!((k.api_key.expose(), k.id), ("sk_live_a", None));
         }
         let i: ApiKeyInfo = serde_json::from_value(json!({"id": 7, "status": 1})).unwrap();
         assert_eq!((i.id.as_str(), i.status.as_deref()), ("7", Some("1")));

@@ -223,6 +223,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets [`max_retries`](Self::max_retries), [`max_retry_wait`](Self::max_retry_wait) and
+    /// [`backoff_base`](Self::backoff_base) at once (same defaults and bounds). Default
+    /// [`RetryPolicy::default`].
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.config.retry = policy;
+        self
+    }
+
     /// The `User-Agent` header, sent verbatim (printable ASCII). Default
     /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT) (`soku-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
@@ -281,7 +289,7 @@ impl ClientBuilder {
     /// a credential that cannot be sent in a header, or an unusable custom CA.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.env_error {
-            return Err(Error::Config(e));
+            return Err(Error::config(e));
         }
         let mut config = self.config;
         config.validate()?;
@@ -313,10 +321,11 @@ impl Client {
     }
 
     /// The same configuration and the same connection pool, with another API key.
-    pub fn with_api_key(&self, api_key: impl Into<String>) -> Client {
+    /// Takes a `&str`, a `String` or a [`Secret`] (such as a rotated key's `api_key`).
+    pub fn with_api_key(&self, api_key: impl Into<Secret>) -> Client {
         Client {
             shared: Arc::clone(&self.shared),
-            api_key: Some(Arc::new(Secret::new(api_key))),
+            api_key: Some(Arc::new(api_key.into())),
         }
     }
 
@@ -394,7 +403,7 @@ impl Client {
                 // serde's text may quote the body: keep it as the source only if it holds no
                 // credential.
                 let source: Option<crate::error::Cause> =
-                    (message == shown).then(|| std::sync::Arc::new(e) as _);
+                    (message == shown).then(|| crate::error::Cause::new(e));
                 Err(Error::Decode {
                     message,
                     meta: Box::new(meta),
@@ -427,17 +436,21 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<(Vec<u8>, Meta)> {
         if !path.starts_with('/') || !header_safe(path) {
-            return Err(Error::InvalidArgument(
-                "path must start with / and be printable ascii".into(),
+            return Err(Error::invalid_param(
+                "path",
+                "path must start with / and be printable ascii",
             ));
         }
         let bearer;
         let credential = match endpoint.auth {
             Auth::ApiKey => {
                 let key = self.api_key.as_deref().map(Secret::expose).ok_or_else(|| {
-                    Error::Config("an api key is required (set SOKU_API_KEY or api_key)".into())
+                    Error::config_param(
+                        "apiKey",
+                        "an api key is required (set SOKU_API_KEY or api_key)",
+                    )
                 })?;
-                check_credential("api key", key)?;
+                check_credential("api key", "apiKey", key)?;
                 ("soku-api-key", key)
             }
             Auth::Firebase => {
@@ -447,12 +460,12 @@ impl Client {
                     .or(self.shared.config.firebase_token.as_ref())
                     .map(Secret::expose)
                     .ok_or_else(|| {
-                        Error::Config(
-                            "a firebase token is required for api-key calls (set SOKU_FIREBASE_TOKEN or firebase_token)"
-                                .into(),
+                        Error::config_param(
+                            "firebaseToken",
+                            "a firebase token is required for api-key calls (set SOKU_FIREBASE_TOKEN or firebase_token)",
                         )
                     })?;
-                check_credential("firebase token", token)?;
+                check_credential("firebase token", "firebaseToken", token)?;
                 bearer = format!("Bearer {token}");
                 ("authorization", bearer.as_str())
             }
@@ -472,14 +485,15 @@ impl Client {
         };
         let timeout = opts.timeout.unwrap_or(self.shared.config.timeout);
         if timeout.is_zero() {
-            return Err(Error::InvalidArgument(
-                "timeout must be greater than zero".into(),
+            return Err(Error::invalid_param(
+                "timeoutMs",
+                "timeout must be greater than zero",
             ));
         }
-        check_ceiling("timeout", timeout).map_err(Error::InvalidArgument)?;
+        check_ceiling("timeout", timeout).map_err(|m| Error::invalid_param("timeoutMs", m))?;
         let mut policy = self.shared.config.retry;
         if let Some(n) = opts.max_retries {
-            check_max_retries(n).map_err(Error::InvalidArgument)?;
+            check_max_retries(n).map_err(|m| Error::invalid_param("maxRetries", m))?;
             policy.max_retries = n;
         }
 
@@ -508,7 +522,7 @@ impl Client {
 
 fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body)
-        .map_err(|e| Error::InvalidArgument(format!("request body cannot be encoded: {e}")))
+        .map_err(|e| Error::invalid(format!("request body cannot be encoded: {e}")))
 }
 
 /// Printable ASCII without control characters (what a header value may carry).
@@ -525,10 +539,13 @@ pub(crate) fn check_idempotency_key(key: &str) -> Result<()> {
         || !header_safe(key)
         || key.trim() != key
     {
-        return Err(Error::InvalidArgument(format!(
-            "idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ascii characters \
+        return Err(Error::invalid_param(
+            "idempotencyKey",
+            format!(
+                "idempotency key must be 1 to {MAX_IDEMPOTENCY_KEY_LEN} printable ascii characters \
              without leading or trailing spaces"
-        )));
+            ),
+        ));
     }
     Ok(())
 }
@@ -548,8 +565,9 @@ pub(crate) fn check_max_retries(n: u32) -> std::result::Result<(), String> {
 pub(crate) fn check_proxy(url: &str) -> Result<()> {
     let scheme = url.trim().split_once("://").map(|(s, _)| s);
     if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
-        return Err(Error::Config(
-            "socks proxies are not supported: use an http:// or https:// proxy url".into(),
+        return Err(Error::config_param(
+            "proxy",
+            "socks proxies are not supported: use an http:// or https:// proxy url",
         ));
     }
     Ok(())
@@ -563,14 +581,17 @@ pub(crate) fn check_ceiling(what: &str, d: Duration) -> std::result::Result<(), 
     Ok(())
 }
 
-pub(crate) fn check_credential(what: &str, value: &str) -> Result<()> {
+/// A credential (`what`, configured as `param`) must be non-blank printable ASCII without
+/// surrounding spaces: it is sent as a header value.
+pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        return Err(Error::Config(format!("{what} is empty")));
+        return Err(Error::config_param(param, format!("{what} is empty")));
     }
     if !header_safe(value) || value.trim() != value {
-        return Err(Error::Config(format!(
-            "{what} contains characters that cannot be sent in a header"
-        )));
+        return Err(Error::config_param(
+            param,
+            format!("{what} contains characters that cannot be sent in a header"),
+        ));
     }
     Ok(())
 }
@@ -578,7 +599,7 @@ pub(crate) fn check_credential(what: &str, value: &str) -> Result<()> {
 /// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
 /// no credentials, query or fragment; `http://` only for loopback unless `allow_insecure`.
 pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
-    let bad = |why: &str| Error::Config(format!("invalid base url: {why}"));
+    let bad = |why: &str| Error::config_param("baseUrl", format!("invalid base url: {why}"));
     let url = raw.trim();
     let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
         ("https", r)

@@ -74,11 +74,7 @@ impl Default for Config {
             firebase_token: None,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            retry: RetryPolicy {
-                max_retries: DEFAULT_MAX_RETRIES,
-                max_wait: DEFAULT_MAX_RETRY_WAIT,
-                backoff_base: DEFAULT_BACKOFF_BASE,
-            },
+            retry: RetryPolicy::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             allow_insecure_http: false,
             validate_scheduled_time: true,
@@ -160,33 +156,41 @@ impl Config {
         };
         self.base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
         if self.timeout.is_zero() {
-            return Err(Error::Config("timeout must be greater than zero".into()));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::Config(
-                "connect timeout must be greater than zero".into(),
+            return Err(Error::config_param(
+                "timeoutMs",
+                "timeout must be greater than zero",
             ));
         }
-        for (name, d) in [
-            ("timeout", self.timeout),
-            ("connect timeout", self.connect_timeout),
-            ("max retry wait", self.retry.max_wait),
-            ("backoff base", self.retry.backoff_base),
-        ] {
-            check_ceiling(name, d).map_err(Error::Config)?;
+        if self.connect_timeout.is_zero() {
+            return Err(Error::config_param(
+                "connectTimeoutMs",
+                "connect timeout must be greater than zero",
+            ));
         }
-        check_max_retries(self.retry.max_retries).map_err(Error::Config)?;
+        for (name, param, d) in [
+            ("timeout", "timeoutMs", self.timeout),
+            ("connect timeout", "connectTimeoutMs", self.connect_timeout),
+            ("max retry wait", "maxRetryWaitMs", self.retry.max_wait),
+            ("backoff base", "backoffBaseMs", self.retry.backoff_base),
+        ] {
+            check_ceiling(name, d).map_err(|m| Error::config_param(param, m))?;
+        }
+        check_max_retries(self.retry.max_retries)
+            .map_err(|m| Error::config_param("maxRetries", m))?;
         if let Some(p) = &self.proxy {
             check_proxy(p.expose())?;
         }
         if let Some(k) = &self.api_key {
-            check_credential("api key", k.expose())?;
+            check_credential("api key", "apiKey", k.expose())?;
         }
         if let Some(t) = &self.firebase_token {
-            check_credential("firebase token", t.expose())?;
+            check_credential("firebase token", "firebaseToken", t.expose())?;
         }
         if !header_safe(&self.user_agent) {
-            return Err(Error::Config("user agent must be printable ascii".into()));
+            return Err(Error::config_param(
+                "userAgent",
+                "user agent must be printable ascii",
+            ));
         }
         Ok(())
     }

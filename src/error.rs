@@ -21,11 +21,13 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// `Result<(), soku::Error>` reports `Error: api error 400 validation_error: … (request …)`);
 /// the alternate form `{:#?}` shows every field.
 #[non_exhaustive]
-#[derive(Clone)]
+#[derive(Clone, thiserror::Error)]
 pub enum Error {
     /// The server answered with an error status (3xx, 4xx or 5xx).
+    #[error("{0}")]
     Api(Box<ApiError>),
     /// The request could not be completed: connection refused or reset, DNS, TLS, protocol.
+    #[error("transport error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Transport {
         /// What failed.
         message: String,
@@ -35,6 +37,7 @@ pub enum Error {
         source: Option<Cause>,
     },
     /// The call did not finish within the configured timeout.
+    #[error("timeout: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Timeout {
         /// Which phase timed out.
         message: String,
@@ -44,6 +47,7 @@ pub enum Error {
         source: Option<Cause>,
     },
     /// A success status whose body is not the expected JSON.
+    #[error("decode error: {message}{}", RequestSuffix(meta.request_id.as_deref()))]
     Decode {
         /// Why decoding failed.
         message: String,
@@ -54,14 +58,54 @@ pub enum Error {
         source: Option<Cause>,
     },
     /// The client is misconfigured (bad base URL, missing API key or token). Nothing was sent.
-    Config(String),
+    #[error("config error: {message}")]
+    Config {
+        /// What is wrong and how to fix it.
+        message: String,
+        /// The configuration key at fault, by its C/JSON name (`"apiKey"`, `"baseUrl"`,
+        /// `"timeoutMs"`, …), when one is.
+        param: Option<String>,
+    },
     /// The caller's input failed client-side validation. Nothing was sent.
-    InvalidArgument(String),
+    #[error("invalid argument: {message}")]
+    InvalidArgument {
+        /// What is wrong and how to fix it.
+        message: String,
+        /// The request field at fault as its JSON path (`"post.content.text"`,
+        /// `"idempotencyKey"`), or the C function parameter (`"request_json"`), when one is.
+        param: Option<String>,
+    },
 }
 
-/// The underlying error of a [`Error::Transport`], [`Error::Timeout`] or [`Error::Decode`],
-/// shared so that [`Error`] stays `Clone`.
-pub type Cause = Arc<dyn std::error::Error + Send + Sync>;
+/// The underlying error of a [`Error::Transport`], [`Error::Timeout`] or [`Error::Decode`]:
+/// shared (so that [`Error`] stays `Clone`), and dereferencing to the error itself, which is
+/// what [`Error`]'s `source()` returns (downcast it to `ureq::Error`, `std::io::Error` or
+/// `serde_json::Error`).
+#[derive(Clone)]
+pub struct Cause(Arc<dyn std::error::Error + Send + Sync>);
+
+impl Cause {
+    /// Wraps an underlying error.
+    pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Cause(Arc::new(e))
+    }
+}
+
+/// Deliberately not `std::error::Error` itself: `source()` then resolves through this deref to
+/// the underlying error, so a downcast reaches the concrete type.
+impl std::ops::Deref for Cause {
+    type Target = dyn std::error::Error + Send + Sync;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+impl fmt::Debug for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&*self.0, f)
+    }
+}
 
 /// What kind of failure an [`Error`] is; [`ErrorKind::as_str`] is the name the C ABI and the
 /// Python binding use (the error JSON's `kind`).
@@ -111,52 +155,6 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Api(e) => write!(f, "{e}"),
-            Error::Transport { message, meta, .. } => {
-                write!(
-                    f,
-                    "transport error: {message}{}",
-                    RequestSuffix(meta.request_id.as_deref())
-                )
-            }
-            Error::Timeout { message, meta, .. } => {
-                write!(
-                    f,
-                    "timeout: {message}{}",
-                    RequestSuffix(meta.request_id.as_deref())
-                )
-            }
-            Error::Decode { message, meta, .. } => {
-                write!(
-                    f,
-                    "decode error: {message}{}",
-                    RequestSuffix(meta.request_id.as_deref())
-                )
-            }
-            Error::Config(m) => write!(f, "config error: {m}"),
-            Error::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
-        }
-    }
-}
-
-/// `source()` is the underlying `ureq`, I/O or `serde_json` error of a transport, timeout or
-/// decode error, when there is one (downcast it to the concrete type); `None` otherwise.
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Transport { source, .. }
-            | Error::Timeout { source, .. }
-            | Error::Decode { source, .. } => source
-                .as_deref()
-                .map(|e| e as &(dyn std::error::Error + 'static)),
-            _ => None,
-        }
-    }
-}
-
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if !f.alternate() {
@@ -194,8 +192,16 @@ impl fmt::Debug for Error {
                 .field("meta", meta)
                 .field("source", &source.as_ref().map(|s| s.to_string()))
                 .finish(),
-            Error::Config(m) => f.debug_tuple("Config").field(m).finish(),
-            Error::InvalidArgument(m) => f.debug_tuple("InvalidArgument").field(m).finish(),
+            Error::Config { message, param } => f
+                .debug_struct("Config")
+                .field("message", message)
+                .field("param", param)
+                .finish(),
+            Error::InvalidArgument { message, param } => f
+                .debug_struct("InvalidArgument")
+                .field("message", message)
+                .field("param", param)
+                .finish(),
         }
     }
 }
@@ -252,8 +258,8 @@ impl Error {
             Error::Transport { .. } => ErrorKind::Transport,
             Error::Timeout { .. } => ErrorKind::Timeout,
             Error::Decode { .. } => ErrorKind::Decode,
-            Error::Config(_) => ErrorKind::Config,
-            Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Config { .. } => ErrorKind::Config,
+            Error::InvalidArgument { .. } => ErrorKind::InvalidArgument,
         }
     }
 
@@ -307,7 +313,7 @@ impl Error {
             Error::Transport { meta, .. }
             | Error::Timeout { meta, .. }
             | Error::Decode { meta, .. } => Some(meta),
-            Error::Config(_) | Error::InvalidArgument(_) => None,
+            Error::Config { .. } | Error::InvalidArgument { .. } => None,
         }
     }
 
@@ -318,7 +324,7 @@ impl Error {
             Error::Transport { meta, .. }
             | Error::Timeout { meta, .. }
             | Error::Decode { meta, .. } => Some(meta),
-            Error::Config(_) | Error::InvalidArgument(_) => None,
+            Error::Config { .. } | Error::InvalidArgument { .. } => None,
         }
     }
 
@@ -329,19 +335,62 @@ impl Error {
             Error::Transport { message, .. }
             | Error::Timeout { message, .. }
             | Error::Decode { message, .. }
-            | Error::Config(message)
-            | Error::InvalidArgument(message) => message.clone(),
+            | Error::Config { message, .. }
+            | Error::InvalidArgument { message, .. } => message.clone(),
+        }
+    }
+
+    /// The request field or configuration key at fault, for [`Error::InvalidArgument`] and
+    /// [`Error::Config`] when one is (the C ABI's and Python's `param`): a request field as its
+    /// JSON path (`"post.content.text"`), a configuration key by its C/JSON name (`"apiKey"`),
+    /// a C function parameter by its name (`"request_json"`).
+    pub fn param(&self) -> Option<&str> {
+        match self {
+            Error::Config { param, .. } | Error::InvalidArgument { param, .. } => param.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// An [`Error::InvalidArgument`] with no single field at fault.
+    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+        Error::InvalidArgument {
+            message: message.into(),
+            param: None,
+        }
+    }
+
+    /// An [`Error::InvalidArgument`] about `param`.
+    pub(crate) fn invalid_param(param: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::InvalidArgument {
+            message: message.into(),
+            param: Some(param.into()),
+        }
+    }
+
+    /// An [`Error::Config`] with no single key at fault.
+    pub(crate) fn config(message: impl Into<String>) -> Error {
+        Error::Config {
+            message: message.into(),
+            param: None,
+        }
+    }
+
+    /// An [`Error::Config`] about the configuration key `param`.
+    pub(crate) fn config_param(param: impl Into<String>, message: impl Into<String>) -> Error {
+        Error::Config {
+            message: message.into(),
+            param: Some(param.into()),
         }
     }
 }
 
 /// Serialises as the C ABI's error object: `{"kind", "status", "code", "message", "requestId",
-/// "details", "retryAfter"}` with nulls kept; `retryAfter` is in seconds (an integer when whole).
+/// "details", "retryAfter", "param"}` with nulls kept; `retryAfter` is in seconds (an integer when whole).
 /// The metadata is not included ([`Error::meta`] serialises on its own).
 impl Serialize for Error {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(7))?;
+        let mut map = s.serialize_map(Some(8))?;
         map.serialize_entry("kind", self.kind().as_str())?;
         map.serialize_entry("status", &self.status())?;
         map.serialize_entry("code", &self.code())?;
@@ -353,6 +402,7 @@ impl Serialize for Error {
             Some(d) => map.serialize_entry("retryAfter", &d.as_secs_f64())?,
             None => map.serialize_entry("retryAfter", &None::<u64>)?,
         }
+        map.serialize_entry("param", &self.param())?;
         map.end()
     }
 }
@@ -600,7 +650,7 @@ mod tests {
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"kind": "api", "status": 400, "code": "validation_error",
                 "message": "text is required", "requestId": "req_123", "details": null,
-                "retryAfter": null})
+                "retryAfter": null, "param": null})
         );
     }
 
@@ -615,11 +665,11 @@ mod tests {
         let full = format!("{e:#?}");
         assert!(full.starts_with("Api(\n    ApiError {"), "{full}");
         assert!(full.contains("attempts: 0"), "{full}");
-        let e = Error::InvalidArgument("id must not be empty".into());
+        let e = Error::invalid_param("id", "id must not be empty");
         assert_eq!(format!("{e:?}"), "invalid argument: id must not be empty");
         assert_eq!(
             format!("{e:#?}"),
-            "InvalidArgument(\n    \"id must not be empty\",\n)"
+            "InvalidArgument {\n    message: \"id must not be empty\",\n    param: Some(\n        \"id\",\n    ),\n}"
         );
     }
 
@@ -664,12 +714,12 @@ mod tests {
 
     #[test]
     fn other_kinds_serialise_with_nulls() {
-        let e = Error::InvalidArgument("id must not be empty".into());
+        let e = Error::invalid_param("id", "id must not be empty");
         assert_eq!(
             serde_json::to_value(&e).unwrap(),
             serde_json::json!({"kind": "invalid_argument", "status": null, "code": null,
                 "message": "id must not be empty", "requestId": null, "details": null,
-                "retryAfter": null})
+                "retryAfter": null, "param": "id"})
         );
         let mut api = ApiError {
             status: 429,

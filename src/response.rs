@@ -65,7 +65,7 @@ pub struct Meta {
 }
 
 /// The document of a failed call: serialises as `{"error": {"kind", "status", "code", "message",
-/// "requestId", "details", "retryAfter"}, "meta": … | null}` (the C ABI's error JSON; a
+/// "requestId", "details", "retryAfter", "param"}, "meta": … | null}` (the C ABI's error JSON; a
 /// [`Response`] is the success document `{"data", "meta"}`).
 #[derive(Debug, Serialize)]
 pub struct ErrorDocument<'a> {

@@ -17,26 +17,42 @@
 use std::time::{Duration, SystemTime};
 
 use crate::client::Auth;
+use crate::config::{DEFAULT_BACKOFF_BASE, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT};
 use crate::transport::Method;
 
-/// Retry settings of a call. Built from the [`ClientBuilder`](crate::ClientBuilder) options and
-/// [`CallOptions::max_retries`](crate::CallOptions).
+/// Retry settings of a client: set them together with
+/// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy) (or one at a time with
+/// `max_retries`, `max_retry_wait`, `backoff_base`), read them back with
+/// [`Config::retry`](crate::Config::retry). [`CallOptions::max_retries`](crate::CallOptions)
+/// overrides `max_retries` for one call.
+///
+/// ```
+/// use std::time::Duration;
+/// let policy = soku::RetryPolicy { max_retries: 5, ..soku::RetryPolicy::default() };
+/// let client = soku::Client::builder().api_key("sk_live_example").retry_policy(policy).build()?;
+/// assert_eq!(client.config().retry().max_retries, 5);
+/// assert_eq!(client.config().retry().max_wait, Duration::from_secs(60));
+/// # Ok::<(), soku::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Retries after the first attempt. Default 3; 0 disables retrying.
+    /// Retries after the first attempt. Default [`DEFAULT_MAX_RETRIES`] (3); 0 disables
+    /// retrying; at most [`MAX_RETRIES`](crate::MAX_RETRIES) (10).
     pub max_retries: u32,
-    /// Cap on any single wait, including a server's `Retry-After`. Default 60 s.
+    /// Cap on any single wait, including a server's `Retry-After`. Default
+    /// [`DEFAULT_MAX_RETRY_WAIT`] (60 s); at most 24 h.
     pub max_wait: Duration,
-    /// Base of the exponential backoff and upper bound of its jitter. Default 1 s.
+    /// Base of the exponential backoff and upper bound of its jitter. Default
+    /// [`DEFAULT_BACKOFF_BASE`] (1 s); at most 24 h.
     pub backoff_base: Duration,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
-            max_retries: 3,
-            max_wait: Duration::from_secs(60),
-            backoff_base: Duration::from_secs(1),
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_wait: DEFAULT_MAX_RETRY_WAIT,
+            backoff_base: DEFAULT_BACKOFF_BASE,
         }
     }
 }

@@ -55,20 +55,22 @@ pub(crate) fn root_certs(roots: TlsRoots, ca: &[CaSource]) -> Result<RootCerts> 
         });
     }
     if roots != TlsRoots::WebPki {
-        return Err(Error::Config(
-            "custom ca certificates cannot be combined with the os trust store".into(),
+        return Err(Error::config_param(
+            "tlsTrust",
+            "custom ca certificates cannot be combined with the os trust store",
         ));
     }
     let mut certs = Vec::new();
     for source in ca {
-        let (pem, name) = match source {
+        let (pem, name, param) = match source {
             CaSource::File(path) => {
                 let name = format!("ca file {}", path.display());
-                let pem = std::fs::read(path)
-                    .map_err(|e| Error::Config(format!("cannot read {name}: {e}")))?;
-                (pem, name)
+                let pem = std::fs::read(path).map_err(|e| {
+                    Error::config_param("caFile", format!("cannot read {name}: {e}"))
+                })?;
+                (pem, name, "caFile")
             }
-            CaSource::Pem(pem) => (pem.clone(), "ca pem".to_owned()),
+            CaSource::Pem(pem) => (pem.clone(), "ca pem".to_owned(), "caPem"),
         };
         let before = certs.len();
         for item in ureq::tls::parse_pem(&pem) {
@@ -76,14 +78,18 @@ pub(crate) fn root_certs(roots: TlsRoots, ca: &[CaSource]) -> Result<RootCerts> 
                 Ok(PemItem::Certificate(c)) => certs.push(c),
                 Ok(_) => {} // keys and the like are not trust anchors
                 Err(e) => {
-                    return Err(Error::Config(format!("{name}: invalid pem: {e}")));
+                    return Err(Error::config_param(
+                        param,
+                        format!("{name}: invalid pem: {e}"),
+                    ));
                 }
             }
         }
         if certs.len() == before {
-            return Err(Error::Config(format!(
-                "{name}: no pem certificate found (expected -----BEGIN CERTIFICATE-----)"
-            )));
+            return Err(Error::config_param(
+                param,
+                format!("{name}: no pem certificate found (expected -----BEGIN CERTIFICATE-----)"),
+            ));
         }
     }
     Ok(RootCerts::Specific(Arc::new(certs)))
@@ -152,7 +158,7 @@ xV8bEQIhAJBSyuifV33IKpskJvAvDR6pFL8QfeNs9heUWcu+xfLi
     fn bad_sources_are_config_errors_naming_them() {
         let missing = PathBuf::from("/nonexistent/soku/ca.pem");
         let e = root_certs(TlsRoots::WebPki, &[CaSource::File(missing)]).unwrap_err();
-        assert!(matches!(e, Error::Config(_)));
+        assert!(matches!(e, Error::Config { .. }));
         assert!(
             e.to_string()
                 .contains("cannot read ca file /nonexistent/soku/ca.pem"),
@@ -165,7 +171,7 @@ xV8bEQIhAJBSyuifV33IKpskJvAvDR6pFL8QfeNs9heUWcu+xfLi
         );
         let broken = CERT.replace("MIIB", "M!IB");
         let e = root_certs(TlsRoots::WebPki, &[CaSource::Pem(broken.into())]).unwrap_err();
-        assert!(matches!(e, Error::Config(_)), "{e}");
+        assert!(matches!(e, Error::Config { .. }), "{e}");
         let e = root_certs(TlsRoots::Os, &[CaSource::Pem(CERT.into())]).unwrap_err();
         assert!(e.to_string().contains("os trust store"), "{e}");
     }

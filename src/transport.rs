@@ -11,7 +11,6 @@
 //! [`ClientBuilder::proxy`]: crate::ClientBuilder::proxy
 
 use std::io::Read;
-use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, SystemTime};
 
@@ -130,9 +129,10 @@ enum FailureKind {
 impl Transport {
     pub(crate) fn new(cfg: &AgentConfig<'_>) -> Result<Transport> {
         let proxy = match cfg.proxy {
-            Some(p) => {
-                Some(ureq::Proxy::new(p).map_err(|_| Error::Config("invalid proxy url".into()))?)
-            }
+            Some(p) => Some(
+                ureq::Proxy::new(p)
+                    .map_err(|_| Error::config_param("proxy", "invalid proxy url"))?,
+            ),
             None => None,
         };
         let config = Agent::config_builder()
@@ -393,7 +393,7 @@ fn classify(e: ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     // credential (the message shown is redacted; the source must not undo that).
     let text = e.to_string();
     if redact(text.clone(), req.secrets) == text {
-        failure.cause = Some(Arc::new(e));
+        failure.cause = Some(Cause::new(e));
     }
     failure
 }

@@ -8,7 +8,9 @@ use crate::error::{Error, Result};
 
 /// Fails with `<field> <what>`.
 pub(crate) fn invalid(field: impl Display, what: &str) -> Error {
-    Error::InvalidArgument(format!("{field} {what}"))
+    let param = field.to_string();
+    let message = format!("{param} {what}");
+    Error::invalid_param(param, message)
 }
 
 /// `value` must contain something other than whitespace.

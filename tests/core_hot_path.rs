@@ -302,13 +302,13 @@ fn bad_ca_options_are_config_errors() {
         .ca_file("/nonexistent/soku-ca.pem")
         .build()
         .unwrap_err();
-    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert!(matches!(e, Error::Config { .. }), "{e:?}");
     assert!(e.to_string().contains("/nonexistent/soku-ca.pem"), "{e}");
     let e = Client::builder()
         .ca_pem("not a certificate")
         .build()
         .unwrap_err();
-    assert!(matches!(e, Error::Config(_)), "{e:?}");
+    assert!(matches!(e, Error::Config { .. }), "{e:?}");
 
     for (config, status, message) in [
         (

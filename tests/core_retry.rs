@@ -422,3 +422,37 @@ fn api_key_creation_is_not_retried_after_a_dropped_connection() {
     assert_eq!(err.meta().unwrap().attempts, 3);
     assert_eq!(server.connections(), 3);
 }
+
+/// `ClientBuilder::retry_policy` sets the three retry options at once: the server sees exactly
+/// `1 + max_retries` attempts, and the policy reads back from the client's config. A policy
+/// outside the bounds is refused like the single setters.
+#[test]
+fn a_retry_policy_sets_all_three_options_at_once() {
+    let mut server = Server::new();
+    let failing = server
+        .mock("POST", "/v1/posts")
+        .with_status(500)
+        .with_body(INTERNAL)
+        .expect(3)
+        .create();
+    let policy = soku::RetryPolicy {
+        max_retries: 2,
+        max_wait: Duration::from_millis(20),
+        backoff_base: Duration::from_millis(1),
+    };
+    let c = builder(&server.url()).retry_policy(policy).build().unwrap();
+    assert_eq!(c.config().retry(), policy);
+    let err = c.create_post(&post()).unwrap_err();
+    failing.assert();
+    assert_eq!(err.meta().unwrap().attempts, 3);
+
+    let too_many = soku::RetryPolicy {
+        max_retries: soku::MAX_RETRIES + 1,
+        ..policy
+    };
+    let err = builder(&server.url())
+        .retry_policy(too_many)
+        .build()
+        .unwrap_err();
+    assert_eq!(err.param(), Some("maxRetries"), "{err:?}");
+}

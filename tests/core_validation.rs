@@ -531,3 +531,59 @@ fn socks_proxy_is_a_config_error_not_a_panic() {
             .is_ok()
     );
 }
+
+/// `Error::param` names what to fix as data (the request field's JSON path or the config key),
+/// for a program that highlights the offending input instead of parsing the message.
+#[test]
+fn input_errors_name_the_field_or_key_at_fault() {
+    let (server, _mocks) = silent_server();
+    let c = builder(&server.url()).build().unwrap();
+    let param = |r: Result<soku::Response<soku::PostSubmission>, Error>| {
+        let err = r.unwrap_err();
+        assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument, "{err:?}");
+        err.param().map(str::to_owned)
+    };
+    assert_eq!(
+        param(c.create_post(&CreatePost::text(" ", [Platform::X]))).as_deref(),
+        Some("post.content.text")
+    );
+    assert_eq!(
+        param(c.create_post_with(
+            &CreatePost::text("hi", [Platform::X]),
+            &CallOptions::new().idempotency_key(" k")
+        ))
+        .as_deref(),
+        Some("idempotencyKey")
+    );
+    assert_eq!(
+        param(c.create_post_with(
+            &CreatePost::text("hi", [Platform::X]),
+            &CallOptions::new().timeout(Duration::from_secs(25 * 3600))
+        ))
+        .as_deref(),
+        Some("timeoutMs")
+    );
+
+    let config_param = |b: soku::ClientBuilder| {
+        let err = b.build().unwrap_err();
+        assert_eq!(err.kind(), soku::ErrorKind::Config, "{err:?}");
+        err.param().map(str::to_owned)
+    };
+    assert_eq!(
+        config_param(Client::builder().base_url("ftp://example.com")).as_deref(),
+        Some("baseUrl")
+    );
+    assert_eq!(
+        config_param(builder(&server.url()).proxy("socks5://127.0.0.1:1080")).as_deref(),
+        Some("proxy")
+    );
+    assert_eq!(
+        config_param(builder(&server.url()).connect_timeout(Duration::ZERO)).as_deref(),
+        Some("connectTimeoutMs")
+    );
+    let bare = Client::builder().base_url(server.url()).build().unwrap();
+    let err = bare
+        .create_post(&CreatePost::text("hi", [Platform::X]))
+        .unwrap_err();
+    assert_eq!(err.param(), Some("apiKey"), "{err:?}");
+}

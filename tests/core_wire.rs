@@ -418,7 +418,7 @@ fn api_key_create_uses_bearer_only() {
         .create_api_key(&CreateApiKey::new().name("Production Server (rotated)"))
         .unwrap();
     m.assert();
-    assert_eq!(resp.api_key, "sk_live_NEWKEY");
+    assert_eq!(resp.api_key.expose(), "sk_live_NEWKEY");
     assert_eq!(resp.id.as_deref(), Some("key_2"));
     assert_eq!(resp.extra["createdAt"], "2026-12-01T08:00:00Z");
     assert!(!format!("{resp:?}").contains("sk_live_NEWKEY"));
@@ -487,7 +487,7 @@ fn api_key_ids_may_be_numbers_and_odd_metadata_never_loses_the_key() {
         .create();
     let c = client(&server.url());
     let resp = c.create_api_key(&CreateApiKey::new()).unwrap();
-    assert_eq!(resp.api_key, "sk_live_NUMERIC");
+    assert_eq!(resp.api_key.expose(), "sk_live_NUMERIC");
     assert_eq!(resp.id.as_deref(), Some("42"));
     assert_eq!(resp.meta().attempts, 1);
     create.assert();
@@ -501,7 +501,7 @@ fn api_key_ids_may_be_numbers_and_odd_metadata_never_loses_the_key() {
         .create();
     let resp = c.create_api_key(&CreateApiKey::new()).unwrap();
     odd.assert();
-    assert_eq!(resp.api_key, "sk_live_ODD");
+    assert_eq!(resp.api_key.expose(), "sk_live_ODD");
     assert_eq!(resp.id, None);
 
     server

@@ -181,3 +181,106 @@ fn unknown_config_and_option_keys_suggest_the_closest_key() {
         r#"unknown options key: idempotencykey (did you mean "idempotencyKey"?)"#
     );
 }
+
+/// `error.param` names what to fix as data: the JSON path of the request field, the config or
+/// option key, or the C parameter. Errors with no single culprit, and every error that is not
+/// about the caller's input, carry `null`.
+#[test]
+fn errors_name_the_field_or_key_at_fault_as_param() {
+    let c = offline_client();
+    let text_post = r#"{"post": {"content": {"text": "hi", "platform": ["x"]}}}"#;
+    let cases: Vec<(Op, &str, Option<&str>, &str)> = vec![
+        (
+            soku_posts_create,
+            r#"{"post": {"content": {"text": "hi"}}}"#,
+            None,
+            "post.content.platform",
+        ),
+        (
+            soku_posts_create,
+            r#"{"post": {"content": {"text": "hi", "platform": 5}}}"#,
+            None,
+            "post.content.platform",
+        ),
+        (
+            soku_posts_create,
+            r#"{"post": {"content": {"text": "hi", "platfrom": ["x"]}}}"#,
+            None,
+            "post.content.platfrom",
+        ),
+        (
+            soku_posts_create,
+            r#"{"post": {"content": {"text": " ", "platform": ["x"]}}}"#,
+            None,
+            "post.content.text",
+        ),
+        (soku_posts_create, "[1]", None, "request_json"),
+        (
+            soku_posts_create,
+            text_post,
+            Some(r#"{"idempotencyKey": " k"}"#),
+            "idempotencyKey",
+        ),
+        (
+            soku_posts_create,
+            text_post,
+            Some(r#"{"timeoutMs": "1"}"#),
+            "timeoutMs",
+        ),
+        (
+            soku_api_keys_rotate,
+            r#"{"oldKeyid": "k"}"#,
+            None,
+            "oldKeyid",
+        ),
+        (soku_api_keys_revoke, r#"{"id": ".."}"#, None, "id"),
+    ];
+    for (op, request, options, param) in cases {
+        let (status, json) = call(op, &c, Some(request), options);
+        assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{request}: {json}");
+        assert_eq!(
+            json["error"]["param"], param,
+            "{request} {options:?}: {json}"
+        );
+    }
+    let (status, json) = call(soku_posts_create, &c, None, None);
+    assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT);
+    assert_eq!(json["error"]["param"], "request_json", "{json}");
+    // An error that is not about the caller's input has none.
+    let (status, json) = call(soku_posts_create, &c, Some(text_post), None);
+    assert_eq!(status, SOKU_ERR_TRANSPORT, "{json}");
+    assert!(json["error"]["param"].is_null(), "{json}");
+
+    for (config, status, param) in [
+        (
+            r#"{"apikey": "sk_live_x"}"#,
+            SOKU_ERR_INVALID_ARGUMENT,
+            "apikey",
+        ),
+        (
+            r#"{"timeoutMs": true}"#,
+            SOKU_ERR_INVALID_ARGUMENT,
+            "timeoutMs",
+        ),
+        (
+            r#"{"baseUrl": "ftp://example.com"}"#,
+            SOKU_ERR_CONFIG,
+            "baseUrl",
+        ),
+        (
+            r#"{"maxRetries": 99}"#,
+            SOKU_ERR_INVALID_ARGUMENT,
+            "maxRetries",
+        ),
+        (
+            r#"{"connectTimeoutMs": 0}"#,
+            SOKU_ERR_CONFIG,
+            "connectTimeoutMs",
+        ),
+        (r#"{"caPem": "not a pem"}"#, SOKU_ERR_CONFIG, "caPem"),
+    ] {
+        let (got, _, json) = try_client(Some(config.as_bytes()));
+        assert_eq!(got, status, "{config}: {json}");
+        assert_eq!(json["error"]["param"], param, "{config}: {json}");
+    }
+}

@@ -187,7 +187,7 @@ fn rotate_key_revokes_the_default_key() {
         post_as(&client, sb.api_key()).unwrap_err().status(),
         Some(401)
     );
-    post_as(&client, &rotated.api_key).unwrap();
+    post_as(&client, rotated.api_key.expose()).unwrap();
 }
 
 /// Publishes a text post with `client`'s configuration and `api_key`.
@@ -209,7 +209,7 @@ fn rotate_key_reports_a_failed_revocation_and_keeps_the_new_key() {
     let client = client(&sb);
     let rotated = rotate_key::run(&client, "key_does_not_exist", false).unwrap();
     assert!(!rotated.revoked);
-    post_as(&client, &rotated.api_key).expect("the new key works");
+    post_as(&client, rotated.api_key.expose()).expect("the new key works");
     post_as(&client, sb.api_key()).expect("the old key works");
 }
 

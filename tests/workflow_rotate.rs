@@ -79,15 +79,15 @@ fn probe_rotation_revokes_the_old_key_and_the_new_key_works() {
     assert!(rotated.revoked);
     assert_eq!(rotated.revoked_key_id.as_deref(), Some(sb.default_key_id()));
     assert!(rotated.revoke_error.is_none());
-    assert!(rotated.api_key.starts_with("sk_live_"));
-    assert_ne!(rotated.api_key, sb.api_key());
+    assert!(rotated.api_key.expose().starts_with("sk_live_"));
+    assert_ne!(rotated.api_key.expose(), sb.api_key());
     // The probe published nothing.
     assert!(sb.submissions().is_empty());
     let probes = requests_to(&sb, "POST", "/v1/posts");
     assert_eq!(probes.len(), 1);
     assert_eq!(
         probes[0].header("soku-api-key"),
-        Some(rotated.api_key.as_str())
+        Some(rotated.api_key.expose())
     );
     assert_eq!(
         requests_to(
@@ -219,9 +219,9 @@ fn the_new_key_never_shows_in_debug_output() {
         .rotate_api_key(&RotateApiKey::new(sb.default_key_id()), &CallOptions::new())
         .unwrap();
     let debug = format!("{rotated:?}");
-    assert!(!debug.contains(&rotated.api_key), "{debug}");
+    assert!(!debug.contains(rotated.api_key.expose()), "{debug}");
     let json = serde_json::to_value(&rotated.data).unwrap();
-    assert_eq!(json["apiKey"], rotated.api_key.as_str());
+    assert_eq!(json["apiKey"], rotated.api_key.expose());
     assert_eq!(json["verified"], "probe");
     assert_eq!(json["revoked"], true);
     assert_eq!(json["revokedKeyId"], sb.default_key_id());
@@ -278,7 +278,7 @@ fn a_failed_revocation_still_returns_the_new_key_and_both_keys_keep_working() {
     assert_eq!(json["revoked"], false);
     assert_eq!(json["revokedKeyId"], serde_json::Value::Null);
     assert_eq!(&json["revokeError"], error);
-    assert!(!format!("{rotated:?}").contains(&rotated.api_key));
+    assert!(!format!("{rotated:?}").contains(rotated.api_key.expose()));
 
     old.create_post(&post()).expect("the old key still works");
     old.with_api_key(rotated.api_key.clone())

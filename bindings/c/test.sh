@@ -75,6 +75,17 @@ cargo build --release -q -p soku -p soku-bench -p soku-sandbox
 ln -sfn libsoku.so "$TARGET/libsoku.so.0"
 mkdir -p "$BUILD"
 
+echo "== no test hook in the libraries built without the test-hooks feature"
+# The forced-panic hook of the crate's own tests (soku::ffi::__force_panic_in_next_call, cargo
+# feature test-hooks) must not reach what is shipped: with the feature on, every export's panic
+# boundary carries the hook's panic message, and the unoptimised archive its symbol.
+no_test_hook() { # no_test_hook <library>
+    ! grep -qF 'forced panic (test hook)' "$1" && ! { nm "$1" 2>/dev/null | grep -qF __force_panic_in_next_call; }
+}
+for lib in "$TARGET/libsoku.so" "$TARGET/libsoku.a" "$RELEASE/libsoku.so" "$RELEASE/libsoku.a"; do
+    check "no test hook in ${lib#"$ROOT"/}" no_test_hook "$lib"
+done
+
 echo "== install and the README's build commands, as written"
 # Every ```sh block of the README except the install into /usr/local and the run with a real key;
 # blocks that build examples/publish_text.c build every example the same way.

@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 
 use serde_json::Value;
-use soku::{Error, ErrorDocument};
+use soku::{Error, ErrorDocument, ErrorKind};
 
 use crate::args::Global;
 
@@ -65,15 +65,16 @@ impl Output {
 
 /// The exit status of an error kind (the table in `soku --help`).
 pub fn exit_status(err: &Error) -> u8 {
-    match err {
-        Error::InvalidArgument(_) => 2,
-        Error::Config(_) => 3,
-        Error::Api(a) if a.status == 429 => 5,
-        Error::Api(a) if a.status >= 500 => 6,
-        Error::Api(_) => 4,
-        Error::Transport { .. } => 7,
-        Error::Timeout { .. } => 8,
-        Error::Decode { .. } => 9,
+    match err.kind() {
+        ErrorKind::InvalidArgument => 2,
+        ErrorKind::Config => 3,
+        ErrorKind::Api => match err.status() {
+            Some(429) => 5,
+            Some(s) if s >= 500 => 6,
+            _ => 4,
+        },
+        ErrorKind::Transport => 7,
+        ErrorKind::Timeout => 8,
         _ => 9,
     }
 }

@@ -54,7 +54,10 @@ impl Call {
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
-    Error::InvalidArgument(msg.into())
+    Error::InvalidArgument {
+        message: msg.into(),
+        param: None,
+    }
 }
 
 /// Builds the call of a command (`completions` is handled before).
@@ -392,13 +395,21 @@ struct Planned {
     body: Option<Value>,
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).unwrap_or(Value::Null)
+/// A request body as JSON. The request types serialise infallibly in practice; should one ever
+/// fail, the dry run fails with that reason instead of printing a `null` body.
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
+    serde_json::to_value(v)
+        .map_err(|e| invalid(format!("could not serialise the request body: {e}")))
 }
 
 /// The `--dry-run` document: `{"dryRun": true, "requests": [{"method", "url", "headers",
 /// "body"}]}`, credentials shown as `[redacted]`.
-pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>) -> Value {
+pub fn dry_run(
+    call: &Call,
+    base_url: &str,
+    user_agent: &str,
+    key: Option<&str>,
+) -> Result<Value, Error> {
     let step = |suffix: &str| key.map(|k| format!("{k}{suffix}"));
     let post = |body: Value, key: Option<String>| Planned {
         method: "POST",
@@ -417,33 +428,33 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
         body,
     };
     let planned: Vec<Planned> = match call {
-        Call::Post(p) => vec![post(to_json(p), step(""))],
+        Call::Post(p) => vec![post(to_json(p)?, step(""))],
         Call::Upload(u) => vec![Planned {
             keyed: true,
-            ..plain("POST", "/v1/media", Auth::ApiKey, Some(to_json(u)))
+            ..plain("POST", "/v1/media", Auth::ApiKey, Some(to_json(u)?))
         }],
         Call::Render(t) => vec![plain(
             "POST",
             "/v1/templates",
             Auth::ApiKey,
-            Some(to_json(t)),
+            Some(to_json(t)?),
         )],
         Call::RenderOg(t) => vec![plain(
             "POST",
             "/v1/media/render-og",
             Auth::ApiKey,
-            Some(to_json(t)),
+            Some(to_json(t)?),
         )],
         Call::Transcribe(t) => vec![Planned {
             keyed: true,
-            ..plain("POST", "/v1/ai/transcribe", Auth::ApiKey, Some(to_json(t)))
+            ..plain("POST", "/v1/ai/transcribe", Auth::ApiKey, Some(to_json(t)?))
         }],
         Call::KeysList => vec![plain("GET", "/v1/api-keys", Auth::Firebase, None)],
         Call::KeysCreate(k) => vec![plain(
             "POST",
             "/v1/api-keys",
             Auth::Firebase,
-            Some(to_json(k)),
+            Some(to_json(k)?),
         )],
         Call::KeysRevoke(id) => vec![plain(
             "DELETE",
@@ -460,7 +471,7 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
                     "POST",
                     "/v1/api-keys",
                     Auth::Firebase,
-                    Some(to_json(&create)),
+                    Some(to_json(&create)?),
                 )
             }];
             match r.verify {
@@ -488,26 +499,28 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
         Call::Batch(posts) => posts
             .iter()
             .enumerate()
-            .map(|(i, p)| post(to_json(p), step(&format!("-{i}"))))
-            .collect(),
+            .map(|(i, p)| Ok(post(to_json(p)?, step(&format!("-{i}")))))
+            .collect::<Result<_, Error>>()?,
         Call::PublishMedia(m) => {
             let mut steps: Vec<Planned> = m
                 .source_urls
                 .iter()
                 .enumerate()
-                .map(|(i, url)| Planned {
-                    method: "POST",
-                    path: "/v1/media".into(),
-                    auth: Auth::ApiKey,
-                    keyed: true,
-                    key: Some(format!("{}:media:{i}", key.unwrap_or("<base key>"))),
-                    body: Some(to_json(&UploadMedia::new(url.clone()))),
+                .map(|(i, url)| {
+                    Ok(Planned {
+                        method: "POST",
+                        path: "/v1/media".into(),
+                        auth: Auth::ApiKey,
+                        keyed: true,
+                        key: Some(format!("{}:media:{i}", key.unwrap_or("<base key>"))),
+                        body: Some(to_json(&UploadMedia::new(url.clone()))?),
+                    })
                 })
-                .collect();
+                .collect::<Result<_, Error>>()?;
             let hosted = (0..m.source_urls.len())
                 .map(|i| format!("<hosted url of media {i}>"))
                 .collect();
-            let body = to_json(&m.post_request(hosted));
+            let body = to_json(&m.post_request(hosted))?;
             steps.push(post(
                 body,
                 Some(format!("{}:post", key.unwrap_or("<base key>"))),
@@ -515,7 +528,7 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
             steps
         }
         Call::PublishTemplate(t) => {
-            let body = to_json(&t.post_request("<rendered image url>"));
+            let body = to_json(&t.post_request("<rendered image url>"))?;
             vec![
                 Planned {
                     key: None,
@@ -523,7 +536,7 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
                         "POST",
                         "/v1/templates",
                         Auth::ApiKey,
-                        Some(to_json(&t.template)),
+                        Some(to_json(&t.template)?),
                     )
                 },
                 post(body, Some(format!("{}:post", key.unwrap_or("<base key>")))),
@@ -564,5 +577,24 @@ pub fn dry_run(call: &Call, base_url: &str, user_agent: &str, key: Option<&str>)
             })
         })
         .collect();
-    json!({ "dryRun": true, "requests": requests })
+    Ok(json!({ "dryRun": true, "requests": requests }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body that cannot become JSON (a map with non-string keys) is an error naming why, never
+    /// a `null` body in the dry run.
+    #[test]
+    fn a_body_that_cannot_be_serialised_is_an_error_not_null() {
+        let body = std::collections::BTreeMap::from([((1, 2), "x")]);
+        let err = to_json(&body).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("could not serialise the request body: key must be a string"),
+            "{err}"
+        );
+        assert_eq!(to_json(&"ok").unwrap(), json!("ok"));
+    }
 }

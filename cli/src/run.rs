@@ -30,10 +30,7 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
 
     // The sandbox lives until the command is done.
     let sandbox = if g.sandbox {
-        Some(
-            Sandbox::start()
-                .map_err(|e| Error::Config(format!("cannot start the sandbox: {e}")))?,
-        )
+        Some(Sandbox::start().map_err(|e| config_error(format!("cannot start the sandbox: {e}")))?)
     } else {
         None
     };
@@ -76,14 +73,13 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
         plan::validate(&call, true)?;
         match call.auth() {
             Auth::ApiKey if !have_key => {
-                return Err(Error::Config(
-                    "an api key is required (set SOKU_API_KEY or --api-key-file)".into(),
+                return Err(config_error(
+                    "an api key is required (set SOKU_API_KEY or --api-key-file)",
                 ));
             }
             Auth::Firebase if !have_token => {
-                return Err(Error::Config(
-                    "a firebase token is required (set SOKU_FIREBASE_TOKEN or --firebase-token-file)"
-                        .into(),
+                return Err(config_error(
+                    "a firebase token is required (set SOKU_FIREBASE_TOKEN or --firebase-token-file)",
                 ));
             }
             _ => {}
@@ -93,7 +89,7 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
             client.base_url(),
             &user_agent(),
             g.idempotency_key.as_deref(),
-        );
+        )?;
         let summary = dry_run_summary(&doc);
         return Ok(Done {
             doc,
@@ -111,14 +107,14 @@ fn env_set(name: &str) -> bool {
 /// The first line of a secret file, trimmed. The error never shows the file's content.
 fn read_secret(path: &Path, what: &str) -> Result<String, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Error::Config(format!(
+        config_error(format!(
             "cannot read the {what} file {}: {e}",
             path.display()
         ))
     })?;
     let line = text.lines().next().unwrap_or("").trim().to_owned();
     if line.is_empty() {
-        return Err(Error::Config(format!(
+        return Err(config_error(format!(
             "the {what} file {} is empty",
             path.display()
         )));
@@ -134,7 +130,7 @@ fn done<T: Serialize>(
     let doc = serde_json::to_value(&resp).map_err(|e| Error::Decode {
         message: format!("could not serialise the response: {e}"),
         meta: Box::new(resp.meta.clone()),
-        source: Some(std::sync::Arc::new(e)),
+        source: Some(soku::Cause::new(e)),
     })?;
     let summary = summary(&doc["data"]);
     Ok(Done {
@@ -330,4 +326,12 @@ fn dry_run_summary(doc: &Value) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A configuration error of the command line (no library config key at fault).
+fn config_error(message: impl Into<String>) -> Error {
+    Error::Config {
+        message: message.into(),
+        param: None,
+    }
 }

@@ -95,7 +95,15 @@ fn inject(shared: &Shared, req: &Incoming) -> ApiResult {
     };
     let fault: Fault = serde_json::from_value(body)
         .map_err(|e| ApiError::validation("body", "invalid_value", format!("bad fault: {e}")))?;
-    let mut echo = serde_json::to_value(&fault).unwrap_or_default();
+    // A derived Serialize of strings and numbers cannot fail; should it, the caller hears why
+    // instead of getting an echo without the fault.
+    let mut echo = serde_json::to_value(&fault).map_err(|e| {
+        ApiError::new(
+            500,
+            "internal_error",
+            format!("could not echo the fault: {e}"),
+        )
+    })?;
     echo["path"] = json!(path);
     lock(&shared.state).faults.push(path, fault)?;
     Ok(Reply::json(201, &echo))

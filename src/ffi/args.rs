@@ -7,7 +7,7 @@ use crate::Error;
 /// Returns `Ok(ptr)` if `ptr` is not NULL, else an invalid-argument error naming the parameter.
 pub(crate) fn non_null<T>(ptr: *const T, name: &str) -> Result<*const T, Error> {
     if ptr.is_null() {
-        Err(Error::InvalidArgument(format!("{name} is null")))
+        Err(Error::invalid_param(name, format!("{name} is null")))
     } else {
         Ok(ptr)
     }
@@ -23,7 +23,7 @@ pub(crate) unsafe fn str_arg<'a>(ptr: *const c_char, name: &str) -> Result<&'a s
     let bytes = unsafe { CStr::from_ptr(ptr) };
     bytes
         .to_str()
-        .map_err(|_| Error::InvalidArgument(format!("{name} is not valid utf-8")))
+        .map_err(|_| Error::invalid_param(name, format!("{name} is not valid utf-8")))
 }
 
 /// Reads an optional string argument: NULL is `None`.

@@ -1,20 +1,22 @@
 //! The one panic boundary every exported function runs inside.
 
 use std::any::Any;
-use std::cell::Cell;
 use std::ffi::c_char;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use super::json::{Outcome, into_c_string, panic_outcome};
 use super::status::SOKU_ERR_INVALID_ARGUMENT;
 
+#[cfg(feature = "test-hooks")]
 thread_local! {
-    static FORCE_PANIC: Cell<bool> = const { Cell::new(false) };
+    static FORCE_PANIC: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Test hook: makes the next exported call *on this thread* panic inside its panic boundary,
 /// so tests can prove that every export turns a panic into `SOKU_ERR_PANIC` instead of
-/// unwinding into (or aborting) the host. Not part of the C ABI and not a stable API.
+/// unwinding into (or aborting) the host. Not part of the C ABI and not a stable API: it exists
+/// only with the `test-hooks` cargo feature, which only this crate's tests enable.
+#[cfg(feature = "test-hooks")]
 #[doc(hidden)]
 pub fn __force_panic_in_next_call() {
     FORCE_PANIC.with(|f| f.set(true));
@@ -25,7 +27,9 @@ pub fn __force_panic_in_next_call() {
 /// touches its own locals and the `Send + Sync` client, whose state ureq keeps consistent.
 pub(crate) fn boundary<T>(body: impl FnOnce() -> T, on_panic: impl FnOnce(&str) -> T) -> T {
     let result = catch_unwind(AssertUnwindSafe(|| {
+        #[cfg(feature = "test-hooks")]
         if FORCE_PANIC.with(|f| f.replace(false)) {
+            // bindings/c/test.sh looks for this message to prove a shipped library lacks the hook.
             panic!("forced panic (test hook)");
         }
         body()

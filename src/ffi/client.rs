@@ -65,7 +65,9 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 ///   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
 /// - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
 ///   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
-///   `caPem`).
+///   `caPem`);
+/// - `fromEnv` (boolean, default true): `false` reads nothing from the environment, so absent
+///   keys take the library defaults.
 ///
 /// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
 /// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
@@ -80,7 +82,11 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// `out_client` is not NULL) and writes nothing else; `out_client` NULL returns
 /// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON.
 ///
-/// Thread safety: safe from any thread; reads the environment when keys are absent.
+/// Thread safety: safe from any thread, with one POSIX caveat: unless `"fromEnv": false` is
+/// given, it reads `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN` with `getenv`,
+/// which is not safe while another thread of the host calls `setenv`, `putenv` or `unsetenv`.
+/// A host that changes its environment from other threads passes `"fromEnv": false` (and the
+/// credentials as keys).
 ///
 /// # Safety
 /// `config_json` must be NULL or a NUL-terminated string; `out_client` and `out_json` must be

@@ -15,12 +15,14 @@ use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES, TlsRoots};
 pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, Error> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(Error::InvalidArgument(format!(
-            "{what} must be a json object"
-        ))),
-        Err(e) => Err(Error::InvalidArgument(format!(
-            "{what} is not valid json: {e}"
-        ))),
+        Ok(_) => Err(Error::invalid_param(
+            what,
+            format!("{what} must be a json object"),
+        )),
+        Err(e) => Err(Error::invalid_param(
+            what,
+            format!("{what} is not valid json: {e}"),
+        )),
     }
 }
 
@@ -92,9 +94,10 @@ pub(crate) fn check_keys(value: &Value, known: &[&str], path: &str) -> Result<()
             } else {
                 format!(" at {path}")
             };
-            return Err(Error::InvalidArgument(format!(
-                "invalid request{at}: unknown field \"{key}\" (did you mean \"{meant}\"?)"
-            )));
+            return Err(Error::invalid_param(
+                join(path, key),
+                format!("invalid request{at}: unknown field \"{key}\" (did you mean \"{meant}\"?)"),
+            ));
         }
     }
     Ok(())
@@ -117,22 +120,38 @@ pub(crate) fn check_content(value: &Value, path: &str) -> Result<(), Error> {
     check_keys(value, CONTENT_KEYS, path)
 }
 
-/// [`parse_request`] for an already parsed object.
+/// [`parse_request`] for an already parsed object. The error's `param` is the JSON path of
+/// the field at fault: the wrongly typed field, the unknown field, or the missing field.
 pub(crate) fn parse_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let inner = e.inner().to_string();
-        let mut path = e.path().to_string();
+        let full = e.path().to_string();
+        let mut path = match full.as_str() {
+            "." => String::new(),
+            _ => full.clone(),
+        };
+        let mut param = path.clone();
         if inner.starts_with("unknown field") {
             // The path ends with the unknown key itself: name the object that holds it.
             path = path
                 .rsplit_once('.')
                 .map_or(String::new(), |(p, _)| p.to_owned());
+        } else if let Some(field) = inner
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'))
+            .map(|(field, _)| field)
+        {
+            param = join(&path, field);
         }
         let what = describe(&inner);
-        Error::InvalidArgument(match path.as_str() {
-            "." | "" => format!("invalid request: {what}"),
+        let message = match path.as_str() {
+            "" => format!("invalid request: {what}"),
             _ => format!("invalid request at {path}: {what}"),
-        })
+        };
+        match param.as_str() {
+            "" => Error::invalid(message),
+            _ => Error::invalid_param(param, message),
+        }
     })
 }
 
@@ -236,7 +255,7 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong_type(&self, key: &'static str, expected: &str) -> Error {
-        Error::InvalidArgument(format!("{} key {key} must be {expected}", self.what))
+        Error::invalid_param(key, format!("{} key {key} must be {expected}", self.what))
     }
 
     fn string(&mut self, key: &'static str) -> Result<Option<String>, Error> {
@@ -283,10 +302,10 @@ impl<'a> Fields<'a> {
                 let hint = closest(key, &self.known)
                     .map(|k| format!(" (did you mean \"{k}\"?)"))
                     .unwrap_or_default();
-                Err(Error::InvalidArgument(format!(
-                    "unknown {} key: {key}{hint}",
-                    self.what
-                )))
+                Err(Error::invalid_param(
+                    key.clone(),
+                    format!("unknown {} key: {key}{hint}", self.what),
+                ))
             }
         }
     }
@@ -301,6 +320,10 @@ pub(crate) const C_USER_AGENT: &str = concat!(
     " soku-c/",
     env!("CARGO_PKG_VERSION")
 );
+
+/// The config key that decides where the builder starts (read before [`CONFIG_KEYS`]): boolean,
+/// default true (absent keys fall back to the environment); `false` reads nothing from it.
+const FROM_ENV: &str = "fromEnv";
 
 /// Every key of the config JSON and the [`ClientBuilder`] setter it feeds, in the order they are
 /// applied; an unknown key is refused with the closest of these names as a suggestion. Values
@@ -385,14 +408,19 @@ fn set<B, T>(value: Option<T>, b: B, setter: fn(B, T) -> B) -> B {
 /// `SOKU_API_KEY`, `SOKU_BASE_URL` and `SOKU_FIREBASE_TOKEN` ([`ClientBuilder::from_env`]),
 /// `userAgent` to [`C_USER_AGENT`] (a caller's own, such as Python's
 /// `soku-rust/<v> soku-python/<v>`, is sent verbatim), everything else to the [`ClientBuilder`]
-/// defaults.
+/// defaults. `"fromEnv": false` skips the environment (read first: it decides where the
+/// builder starts).
 pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error> {
     let map = match text {
         Some(text) => parse_object(text, "config_json")?,
         None => Map::new(),
     };
-    let b = ClientBuilder::from_env().user_agent(C_USER_AGENT);
-    apply(Fields::new(map, "config"), CONFIG_KEYS, b)
+    let mut f = Fields::new(map, "config");
+    let b = match f.boolean(FROM_ENV)? {
+        Some(false) => ClientBuilder::new(),
+        Some(true) | None => ClientBuilder::from_env(),
+    };
+    apply(f, CONFIG_KEYS, b.user_agent(C_USER_AGENT))
 }
 
 /// Every key of the options JSON and the [`CallOptions`] setter it feeds (as [`CONFIG_KEYS`]).
@@ -424,6 +452,38 @@ pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The backticked names of the README sentence that starts with `lead` and ends at `end`.
+    fn readme_keys(lead: &str, end: &str) -> Vec<String> {
+        let readme = include_str!("../../bindings/c/README.md");
+        let start = readme.find(lead).expect("the README lists the keys") + lead.len();
+        let text = &readme[start..];
+        let text = &text[..text.find(end).expect("end of the key list")];
+        text.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|k| k.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The C README lists exactly the keys of the tables (the tables are the source of truth).
+    #[test]
+    fn the_c_readme_lists_every_config_and_option_key() {
+        let mut table: Vec<&str> = CONFIG_KEYS.iter().map(|(k, _)| *k).collect();
+        table.push(FROM_ENV);
+        let mut listed = readme_keys("config keys", "; absent keys");
+        listed.retain(|k| k != "webpki" && k != "os");
+        let mut want: Vec<String> = table.iter().map(|k| k.to_string()).collect();
+        want.sort();
+        listed.sort();
+        assert_eq!(listed, want);
+        let mut listed = readme_keys("Per-call options keys:", ".");
+        let mut want: Vec<String> = OPTION_KEYS.iter().map(|(k, _)| k.to_string()).collect();
+        want.sort();
+        listed.sort();
+        assert_eq!(listed, want);
+    }
     use crate::config::{
         DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT,
         DEFAULT_TIMEOUT,
@@ -450,28 +510,6 @@ mod tests {
             format!("`maxRetries` (integer 0 to {MAX_RETRIES}, default {DEFAULT_MAX_RETRIES};");
         assert!(doc.contains(&retries), "{retries}");
         assert!(doc.contains(&format!("`\"{}\"`", crate::DEFAULT_BASE_URL)));
-    }
-
-    /// The C README's summary lists exactly the keys of [`CONFIG_KEYS`] and [`OPTION_KEYS`], in
-    /// table order: adding a key to a table without adding it there fails here.
-    #[test]
-    fn the_c_readme_lists_exactly_the_table_keys() {
-        let readme = include_str!("../../bindings/c/README.md").replace("\n  ", " ");
-        // The backquoted names between `intro` and the next `end`.
-        let listed = |intro: &str, end: char| -> Vec<String> {
-            let start = readme.find(intro).expect(intro) + intro.len();
-            let span = &readme[start..];
-            let span = &span[..span.find(end).expect("end of the list")];
-            span.split('`')
-                .skip(1)
-                .step_by(2)
-                .map(str::to_owned)
-                .collect()
-        };
-        let config: Vec<String> = CONFIG_KEYS.iter().map(|(k, _)| k.to_string()).collect();
-        let options: Vec<String> = OPTION_KEYS.iter().map(|(k, _)| k.to_string()).collect();
-        assert_eq!(listed("config keys ", '('), config);
-        assert_eq!(listed("options keys ", '('), options);
     }
 
     /// Every key of the table is read (a typo in a name would make it unknown), and an unknown

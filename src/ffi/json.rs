@@ -38,7 +38,7 @@ pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> O
             Err(e) => failure(&Error::Decode {
                 message: format!("could not serialise the response: {e}"),
                 meta: Box::new(response.meta),
-                source: Some(std::sync::Arc::new(e)),
+                source: Some(crate::error::Cause::new(e)),
             }),
         },
         Err(err) => failure(&err),
@@ -53,8 +53,16 @@ pub(crate) fn failure(err: &Error) -> Outcome {
             status: status_of(err),
             json,
         },
-        // Error and Meta hold only strings, numbers and JSON values: this cannot happen.
-        Err(e) => panic_outcome(&format!("could not serialise an error: {e}")),
+        // Error and Meta hold only strings, numbers and JSON values: this cannot happen. Should
+        // it, the caller still gets the error's own status, kind and message (never `null`).
+        Err(e) => Outcome {
+            status: status_of(err),
+            json: json!({
+                "error": crate::workflows::error_object_without_details(err, &e),
+                "meta": null,
+            })
+            .to_string(),
+        },
     }
 }
 
@@ -69,6 +77,7 @@ pub(crate) fn panic_outcome(message: &str) -> Outcome {
             "requestId": null,
             "details": null,
             "retryAfter": null,
+            "param": null,
         },
         "meta": null,
     });
@@ -83,6 +92,6 @@ pub(crate) fn into_c_string(json: String) -> *mut c_char {
     // serde_json escapes U+0000 as \u0000, so JSON text never holds a NUL byte; the fallback
     // exists only so that this function cannot fail.
     CString::new(json)
-        .unwrap_or_else(|_| c"{\"error\":{\"kind\":\"panic\",\"status\":null,\"code\":null,\"message\":\"output contained a nul byte\",\"requestId\":null,\"details\":null,\"retryAfter\":null},\"meta\":null}".to_owned())
+        .unwrap_or_else(|_| c"{\"error\":{\"kind\":\"panic\",\"status\":null,\"code\":null,\"message\":\"output contained a nul byte\",\"requestId\":null,\"details\":null,\"retryAfter\":null,\"param\":null},\"meta\":null}".to_owned())
         .into_raw()
 }

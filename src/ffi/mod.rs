@@ -10,7 +10,7 @@
 //! - **Strings**: UTF-8, NUL-terminated. Every `char *` the library hands out is owned by the
 //!   caller and released with [`soku_string_free`].
 //! - **Results**: operations write `{"data": …, "meta": …}` on success and
-//!   `{"error": {"kind", "status", "code", "message", "requestId", "details", "retryAfter"},
+//!   `{"error": {"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"},
 //!   "meta": … | null}` on failure to `*out_json` whenever `out_json` is not NULL.
 //! - **Panics**: every export runs inside one panic boundary; a panic never unwinds into the
 //!   caller, it becomes [`SOKU_ERR_PANIC`] with an error of kind `"panic"`.
@@ -49,6 +49,7 @@ mod ops;
 mod status;
 
 #[doc(hidden)]
+#[cfg(feature = "test-hooks")]
 pub use boundary::__force_panic_in_next_call;
 pub use cancel::{
     SokuCancelToken, soku_cancel_token_cancel, soku_cancel_token_free, soku_cancel_token_new,

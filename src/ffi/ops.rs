@@ -389,9 +389,10 @@ fn no_input(text: Option<&str>) -> Result<(), Error> {
         None => Ok(()),
         Some(text) => match parse_object(text, "request_json")?.keys().next() {
             None => Ok(()),
-            Some(key) => Err(Error::InvalidArgument(format!(
-                "unknown request_json key: {key}"
-            ))),
+            Some(key) => Err(Error::invalid_param(
+                key.clone(),
+                format!("unknown request_json key: {key}"),
+            )),
         },
     }
 }
@@ -402,17 +403,19 @@ fn key_id(text: Option<&str>) -> Result<String, Error> {
     let id = match map.remove("id") {
         Some(serde_json::Value::String(id)) if !id.is_empty() => id,
         Some(_) => {
-            return Err(Error::InvalidArgument(
-                "request_json key id must be a non-empty string".into(),
+            return Err(Error::invalid_param(
+                "id",
+                "request_json key id must be a non-empty string",
             ));
         }
-        None => return Err(Error::InvalidArgument("request_json needs an id".into())),
+        None => return Err(Error::invalid_param("id", "request_json needs an id")),
     };
     match map.keys().next() {
         None => Ok(id),
-        Some(key) => Err(Error::InvalidArgument(format!(
-            "unknown request_json key: {key}"
-        ))),
+        Some(key) => Err(Error::invalid_param(
+            key.clone(),
+            format!("unknown request_json key: {key}"),
+        )),
     }
 }
 
@@ -421,9 +424,9 @@ fn key_id(text: Option<&str>) -> Result<String, Error> {
 ///
 /// `request_json`: `{"oldKeyId": "...", "name"?: "...", "verify"?: "probe" | "post" | "none"}`
 /// (default `"probe"`: an authenticated request that publishes nothing; `"post"` publishes a
-/// real post, as the vendor's example does). `data`: `{"apiKey": "sk_live_...", "id"?: "...",
-/// "verified": "probe" | "post" | "none", "revoked": true | false, "revokedKeyId": "..." | null,
-/// "revokeError": {<error object>} | null}`.
+/// real text post, "Key rotation verification", to Threads). `data`: `{"apiKey": "sk_live_...",
+/// "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
+/// "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
 ///
 /// **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
 /// still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::{MetaTrail, check_step_keys, error_object, step_opts};
+use super::{MetaTrail, check_step_keys, step_opts};
 use crate::client::{CallOptions, Client};
 use crate::error::{Error, Result};
 use crate::posts::{CreatePost, PostSubmission};
@@ -40,7 +40,7 @@ pub struct PublishBatch {
 ///
 /// Serialises as `{"index", "ok": true, "postSubmissionId", …, "pacedMs", "meta"}` on success
 /// and `{"index", "ok": false, "error": {"kind", "status", "code", "message", "requestId",
-/// "details", "retryAfter"}, "pacedMs", "meta"}` on failure (`meta` is null when nothing was
+/// "details", "retryAfter", "param"}, "pacedMs", "meta"}` on failure (`meta` is null when nothing was
 /// sent). `pacedMs` is [`BatchItem::paced`] in whole milliseconds (rounded down).
 #[derive(Debug)]
 pub struct BatchItem {
@@ -96,7 +96,8 @@ impl Serialize for BatchItem {
                     other => map.serialize_entry("postSubmission", &other)?,
                 }
             }
-            Err(err) => map.serialize_entry("error", &error_object(err))?,
+            // The error itself: a serialisation failure propagates, never becomes `null`.
+            Err(err) => map.serialize_entry("error", err)?,
         }
         let paced_ms = u64::try_from(self.paced.as_millis()).unwrap_or(u64::MAX);
         map.serialize_entry("pacedMs", &paced_ms)?;

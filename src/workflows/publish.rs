@@ -440,7 +440,7 @@ mod tests {
         for (req, want) in cases {
             let media_type = req.post.content.media_type.unwrap_or(MediaType::Image);
             let err = check_media_request(&req, &media_type).unwrap_err();
-            assert!(matches!(err, Error::InvalidArgument(_)));
+            assert!(matches!(err, Error::InvalidArgument { .. }));
             assert_eq!(err.message(), want);
         }
     }

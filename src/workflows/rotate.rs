@@ -1,6 +1,6 @@
 //! API-key rotation: create → verify → revoke the old key only if verification succeeded.
 
-use std::fmt;
+use crate::secret::Secret;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -14,8 +14,8 @@ use crate::posts::CreatePost;
 use crate::response::{Meta, Response};
 use crate::validate;
 
-/// The text of the verification post of [`VerifyMode::Post`], as in the vendor's documented
-/// rotation workflow.
+/// The text of the verification post of [`VerifyMode::Post`]: a real post that says what it
+/// is, published to Threads with the new key.
 const VERIFICATION_TEXT: &str = "Key rotation verification";
 
 /// How [`Client::rotate_api_key`] checks the new key before revoking the old one.
@@ -30,7 +30,7 @@ pub enum VerifyMode {
     /// `401` that it did not; anything else (a 400 with another code included) is a failure.
     #[default]
     Probe,
-    /// Publishes the documented verification post ("Key rotation verification" to Threads) with the
+    /// Publishes a verification post ("Key rotation verification" to Threads) with the
     /// new key; it must be accepted. This publishes a real post, and fails (keeping the old
     /// key) when the account has no Threads account connected.
     Post,
@@ -100,12 +100,13 @@ impl RotateApiKey {
 /// Serialises as `{"apiKey", "id"?, "verified", "revoked", "revokedKeyId", "revokeError"}`:
 /// `"revoked": true, "revokedKeyId": "<old key id>", "revokeError": null` normally,
 /// `"revoked": false, "revokedKeyId": null, "revokeError": {"kind", "status", "code",
-/// "message", "requestId", "details", "retryAfter"}` when the revocation failed.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+/// "message", "requestId", "details", "retryAfter", "param"}` when the revocation failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RotatedApiKey {
-    /// The new API key. Store it: the server never shows it again.
-    pub api_key: String,
+    /// The new API key (read it with [`Secret::expose`]; `Debug` redacts it). Store it: the
+    /// server never shows it again.
+    pub api_key: Secret,
     /// The new key's id, if the server returned one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
@@ -117,23 +118,10 @@ pub struct RotatedApiKey {
     /// The id of the key that was revoked; `None` when the revocation failed.
     pub revoked_key_id: Option<String>,
     /// Why the revocation of the old key failed, as the C ABI's error object (`{"kind",
-    /// "status", "code", "message", "requestId", "details", "retryAfter"}`); `None` when it
+    /// "status", "code", "message", "requestId", "details", "retryAfter", "param"}`); `None` when it
     /// succeeded.
     #[serde(default)]
     pub revoke_error: Option<Value>,
-}
-
-impl fmt::Debug for RotatedApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RotatedApiKey")
-            .field("api_key", &"[redacted]")
-            .field("id", &self.id)
-            .field("verified", &self.verified)
-            .field("revoked", &self.revoked)
-            .field("revoked_key_id", &self.revoked_key_id)
-            .field("revoke_error", &self.revoke_error)
-            .finish()
-    }
 }
 
 impl Client {

@@ -268,6 +268,7 @@ pub fn assert_shape(status: i32, json: &Value) {
             "details",
             "kind",
             "message",
+            "param",
             "requestId",
             "retryAfter",
             "status"
@@ -289,6 +290,12 @@ pub fn assert_shape(status: i32, json: &Value) {
         err["retryAfter"].is_null() || err["retryAfter"].is_number(),
         "{json}"
     );
+    // `param` names the field or key at fault, only for errors about the caller's input.
+    if status == SOKU_ERR_INVALID_ARGUMENT || status == SOKU_ERR_CONFIG {
+        assert!(err["param"].is_null() || err["param"].is_string(), "{json}");
+    } else {
+        assert!(err["param"].is_null(), "{json}");
+    }
     if status == SOKU_ERR_API {
         assert!(
             err["status"].is_u64() && err["code"].is_string() && meta.is_object(),

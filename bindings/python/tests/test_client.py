@@ -241,6 +241,14 @@ class EnvironmentAndMetaTest(SandboxTestCase):
                 self.assertTrue(c.create_post(fresh(support.TEXT_POST)).post_submission_id)
         self.assertEqual(len(self.sb.submissions()), 1)
 
+    def test_from_env_false_reads_nothing_from_the_environment(self) -> None:
+        with mock.patch.dict(os.environ, {"SOKU_API_KEY": self.sb.api_key}):
+            with soku.Client(base_url=self.sb.url, max_retries=0, from_env=False) as c:
+                with self.assertRaises(soku.ConfigError) as ctx:
+                    c.create_post(fresh(support.TEXT_POST))
+                self.assertEqual(ctx.exception.param, "apiKey")
+        self.assertEqual(self.sb.submissions(), [])
+
     def test_last_meta_is_none_before_any_call_and_after_a_call_that_sent_nothing(self) -> None:
         self.assertIsNone(self.client.last_meta)
         self.client.create_post(fresh(support.TEXT_POST))

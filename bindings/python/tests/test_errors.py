@@ -180,6 +180,10 @@ class ErrorsTest(SandboxCase):
         with self.assertRaises(soku.InvalidArgumentError) as ctx:
             self.client.create_post({"post": {"content": {"text": "x", "platform": "x", "mediaType": 5}}})
         self.assertIsInstance(ctx.exception, ValueError)
+        self.assertEqual(ctx.exception.param, "post.content.mediaType")  # the field to fix, as data
+        with self.assertRaises(soku.InvalidArgumentError) as ctx:
+            self.client.create_post({"post": {"content": {"text": " ", "platform": ["x"]}}})
+        self.assertEqual(ctx.exception.param, "post.content.text")
         with self.assertRaises(soku.InvalidArgumentError):
             self.client.create_post({"post": {"content": {"text": object(), "platform": ["x"]}}})
         with self.assertRaises(soku.InvalidArgumentError):
@@ -190,6 +194,7 @@ class ErrorsTest(SandboxCase):
         with self.assertRaises(soku.ConfigError) as ctx:
             soku.Client(api_key=self.sb.api_key, base_url="not a url")
         self.assertEqual(ctx.exception.kind, "config")
+        self.assertEqual(ctx.exception.param, "baseUrl")
         with self.assertRaises(soku.ConfigError):  # plain http to a non-loopback host
             soku.Client(api_key=self.sb.api_key, base_url="http://example.com")
 
@@ -200,10 +205,12 @@ class ErrorsTest(SandboxCase):
                 with self.assertRaises(soku.ConfigError) as ctx:
                     soku.Client(api_key=self.sb.api_key, base_url=self.sb.url, **{option: day + 1})
                 self.assertEqual(ctx.exception.kind, "config")
+                self.assertIsNotNone(ctx.exception.param)
         self.make(timeout=day).close()  # exactly 24 h is allowed
         with self.assertRaises(soku.InvalidArgumentError) as ctx2:
             self.client.create_post(fresh(support.TEXT_POST), timeout=day + 1)
         self.assertEqual(ctx2.exception.kind, "invalid_argument")
+        self.assertEqual(ctx2.exception.param, "timeoutMs")
         self.assertEqual(self.sb.requests_to("/v1/posts"), [])  # refused before anything was sent
 
     def test_unknown_option_keyword(self) -> None:

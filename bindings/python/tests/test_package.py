@@ -477,14 +477,14 @@ class ConfigValidationTest(unittest.TestCase):
             kwargs = dict(api_key="sk_live_x", base_url="http://127.0.0.1:9", firebase_token="fb", timeout=1.5,
                           connect_timeout=2, max_retries=0, max_retry_wait=0.25, backoff_base=0.001,
                           user_agent="ua/1", allow_insecure_http=False, validate_scheduled_time=False,
-                          ca_file=path, ca_pem=_TEST_CA_PEM.encode(), tls_trust="webpki")
+                          ca_file=path, ca_pem=_TEST_CA_PEM.encode(), tls_trust="webpki", from_env=False)
             self.assertEqual(set(kwargs), set(_CONFIG_KEYS))
             sent = _to_json_keys(_CONFIG_KEYS, kwargs)
             self.assertEqual(sent, {
                 "apiKey": "sk_live_x", "baseUrl": "http://127.0.0.1:9", "firebaseToken": "fb", "timeoutMs": 1500,
                 "connectTimeoutMs": 2000, "maxRetries": 0, "maxRetryWaitMs": 250, "backoffBaseMs": 1,
                 "userAgent": "ua/1", "allowInsecureHttp": False, "validateScheduledTime": False,
-                "caFile": str(path), "caPem": _TEST_CA_PEM, "tlsTrust": "webpki",
+                "caFile": str(path), "caPem": _TEST_CA_PEM, "tlsTrust": "webpki", "fromEnv": False,
             })
             with soku.Client(**{k: v for k, v in kwargs.items() if k != "ca_pem"}) as c:  # type: ignore[arg-type]
                 self.assertFalse(c.closed)

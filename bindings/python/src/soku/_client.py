@@ -120,6 +120,7 @@ _CONFIG_KEYS: Dict[str, _Key] = {
     "ca_file": ("caFile", _path),
     "ca_pem": ("caPem", _text),
     "tls_trust": ("tlsTrust", None),
+    "from_env": ("fromEnv", None),
 }
 
 # Per-call keyword -> options JSON key of every operation.
@@ -235,7 +236,8 @@ class Client:
         api_key: the ``sk_live_...`` key for content calls. Default: ``SOKU_API_KEY``.
         base_url: default ``SOKU_BASE_URL``, else ``https://api.mysoku.io``; may carry a path
             prefix. ``http://`` is accepted only for loopback hosts unless ``allow_insecure_http``.
-        firebase_token: Firebase ID token for the api-key calls. Default: none.
+        firebase_token: Firebase ID token for the api-key calls. Default:
+            ``SOKU_FIREBASE_TOKEN``, else none.
         timeout: seconds that bound each attempt of a call (connect, send, answer and body),
             not the whole call: retries add further attempts and waits of at most
             ``max_retry_wait`` each, so a call lasts at most
@@ -257,6 +259,8 @@ class Client:
         tls_trust: ``"webpki"`` (Mozilla's roots compiled into the library) or ``"os"`` (the
             operating system's trust store; not combinable with ``ca_file``/``ca_pem``).
             Default ``"webpki"``.
+        from_env: read ``SOKU_API_KEY``, ``SOKU_BASE_URL`` and ``SOKU_FIREBASE_TOKEN`` for the
+            options not given. Default True; False reads nothing from the environment.
 
     Durations are in seconds and converted to the library's milliseconds; the library checks
     every value: each duration is at most 24 hours (86400 s), a longer one raises
@@ -300,6 +304,7 @@ class Client:
         ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
         ca_pem: Optional[Union[str, bytes]] = None,
         tls_trust: Optional[TlsTrust] = None,
+        from_env: bool = True,
     ) -> None:
         # The keyword arguments by name (read first, before any other local exists), walked
         # through _CONFIG_KEYS.

@@ -71,6 +71,10 @@ class SokuError(Exception):
         details: the server's ``details`` object, or ``None``.
         retry_after: seconds the server asked to wait (``Retry-After``), or ``None``.
         meta: the call's :class:`~soku.Meta`, or ``None`` when nothing was sent.
+        param: for ``invalid_argument`` and ``config`` errors, the field or key at
+            fault when there is one: a request field as its JSON path
+            (``"post.content.text"``), a configuration key by its library name
+            (``"apiKey"``, ``"timeoutMs"``); ``None`` otherwise.
     """
 
     kind: str = "unknown"
@@ -85,6 +89,7 @@ class SokuError(Exception):
         details: Any = None,
         retry_after: Optional[float] = None,
         meta: Optional[Meta] = None,
+        param: Optional[str] = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -94,6 +99,7 @@ class SokuError(Exception):
         self.details = details
         self.retry_after = retry_after
         self.meta = meta
+        self.param = param
 
     def __str__(self) -> str:
         head = self.kind.replace("_", " ") + " error"
@@ -276,7 +282,7 @@ def error_from_json(error: Mapping[str, Any], meta: Optional[Meta] = None) -> So
     """Build the matching exception from an error object of the C ABI.
 
     ``error`` is the ``{"kind", "status", "code", "message", "requestId",
-    "details", "retryAfter"}`` object found in a failed call's result and in the
+    "details", "retryAfter", "param"}`` object found in a failed call's result and in the
     failed items of :meth:`~soku.Client.publish_batch`. Returns (does not raise)
     the exception.
     """
@@ -290,6 +296,7 @@ def error_from_json(error: Mapping[str, Any], meta: Optional[Meta] = None) -> So
         request_id = meta.request_id
     details = error.get("details")
     retry_after = _opt_float(error.get("retryAfter"))
+    param = _opt_str(error.get("param"))
     if kind == "api":
         api_status = status if status is not None else (meta.status if meta else 0)
         return _api_class(api_status)(
@@ -310,6 +317,7 @@ def error_from_json(error: Mapping[str, Any], meta: Optional[Meta] = None) -> So
         details=details,
         retry_after=retry_after,
         meta=meta,
+        param=param,
     )
     if cls is SokuError:
         err.kind = kind
