@@ -25,7 +25,7 @@ CC="${CC:-cc}"
 CXX="${CXX:-c++}"
 RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include")
-CXXFLAGS=(-std=c++17 -Wall -Wextra -Wpedantic -Werror -g)
+CXXFLAGS=(-std=c++17 -Wall -Wextra -Wpedantic -Werror -g -pthread) # test_soku_hpp uses std::thread
 PREFIX="$ROOT/target/soku" # the README's install prefix
 # What `cargo rustc -p soku --lib --crate-type staticlib -- --print native-static-libs` reports
 # on Linux/glibc with rustc 1.95 (-lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc),

@@ -5,19 +5,30 @@
 // Covers: RAII and moves (a moved-from client throws, never crashes), every operation wired to
 // its C function, results returned whole, soku::Error's fields for API, invalid-argument and
 // config errors (param included), NUL bytes rejected, soku::CancelToken (a cancelled batch sends
-// nothing, moves), and the header's JSON reader on escapes and malformed input.
+// nothing, a batch cancelled from another thread stops before its next post, moves), and the
+// header's JSON reader on escapes and malformed input. The cross-thread test talks to the
+// sandbox's control API (/__sandbox/...) over a plain loopback socket to queue a fault and count
+// the posts the sandbox accepted.
 #include "soku.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <utility>
 
 namespace {
 
-int passed, failed, failed_now;
+int passed, failed;
+std::atomic<int> failed_now; // CHECK may run on a test's helper thread
 
 #define CHECK(cond)                                                                          \
     do {                                                                                     \
@@ -70,6 +81,57 @@ std::string config(const std::string &key) {
 
 bool contains(const std::string &haystack, const char *needle) {
     return haystack.find(needle) != std::string::npos;
+}
+
+// One request to the sandbox's control API at SOKU_BASE_URL (http://host:port); returns the
+// response body, or "" (and fails the test) when the answer is not a 2xx.
+std::string sandbox(const char *method, const std::string &path, const std::string &body = "") {
+    std::string url = env("SOKU_BASE_URL");
+    std::string authority = url.substr(url.find("://") + 3);
+    authority = authority.substr(0, authority.find('/'));
+    std::size_t colon = authority.rfind(':');
+    std::string host = authority.substr(0, colon), port = authority.substr(colon + 1);
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo *addr = nullptr;
+    if (getaddrinfo(host.c_str(), port.c_str(), &hints, &addr) != 0) {
+        CHECK(!"sandbox address resolves");
+        return "";
+    }
+    int fd = socket(addr->ai_family, addr->ai_socktype, addr->ai_protocol);
+    bool connected = fd >= 0 && connect(fd, addr->ai_addr, addr->ai_addrlen) == 0;
+    freeaddrinfo(addr);
+    std::string response;
+    if (connected) {
+        std::string request = std::string(method) + " " + path + " HTTP/1.1\r\nHost: " + authority +
+                              "\r\nContent-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+        for (std::size_t sent = 0; sent < request.size();) {
+            ssize_t n = send(fd, request.data() + sent, request.size() - sent, 0);
+            if (n <= 0) break;
+            sent += static_cast<std::size_t>(n);
+        }
+        char buf[4096];
+        for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) response.append(buf, static_cast<std::size_t>(n));
+    }
+    if (fd >= 0) close(fd);
+    std::size_t head_end = response.find("\r\n\r\n");
+    if (response.rfind("HTTP/1.1 2", 0) != 0 || head_end == std::string::npos) {
+        CHECK(!"the sandbox's control API answered 2xx");
+        return "";
+    }
+    return response.substr(head_end + 4);
+}
+
+// How many posts the sandbox has accepted so far ("submissions" in /__sandbox/stats).
+long submissions() {
+    std::string stats = sandbox("GET", "/__sandbox/stats");
+    std::size_t at = stats.find("\"submissions\":");
+    if (at == std::string::npos) {
+        CHECK(!"stats has submissions");
+        return -1;
+    }
+    return std::strtol(stats.c_str() + at + 14, nullptr, 10);
 }
 
 const char *const kPost = R"({"post": {"content": {"text": "hello from C++", "platform": ["x"]}}})";
@@ -195,10 +257,12 @@ void cancelled_token_stops_a_batch_before_any_post() {
     CHECK(token.handle() != nullptr);
     token.cancel();
     token.cancel(); // again: a no-op
+    long before = submissions();
     std::string out = client.posts_publish_batch(kBatch, token);
     CHECK(contains(out, "\"cancelled\":true"));
     CHECK(contains(out, "\"succeeded\":0") && contains(out, "\"failed\":0"));
     CHECK(!contains(out, "postSubmissionId"));
+    CHECK(submissions() == before); // the sandbox saw no post
 }
 
 void moved_from_token_is_inert_and_a_live_token_lets_the_batch_run() {
@@ -218,6 +282,45 @@ void moved_from_token_is_inert_and_a_live_token_lets_the_batch_run() {
     CHECK(c.handle() == handle && b.handle() == nullptr);
     out = client.posts_publish_batch(kBatch, a); // a moved-from token: as if none
     CHECK(contains(out, "\"succeeded\":2"));
+}
+
+// Three text posts for a batch.
+const char *const kThreePosts = R"({"posts": [)"
+                                R"({"post": {"content": {"text": "batch 0", "platform": ["x"]}}},)"
+                                R"({"post": {"content": {"text": "batch 1", "platform": ["x"]}}},)"
+                                R"({"post": {"content": {"text": "batch 2", "platform": ["x"]}}}]})";
+
+void a_batch_cancelled_from_another_thread_stops_before_its_next_post() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    soku::CancelToken token;
+    long before = submissions();
+    // The first post's answer says the rate-limit window is used up until 50 s from now: the
+    // batch then waits for the reset before its second post, and the other thread cancels it
+    // during that wait (once the sandbox has accepted the first post).
+    sandbox("POST", "/__sandbox/faults",
+            R"({"path": "/v1/posts", "method": "POST", "count": 1,)"
+            R"( "headers": {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "50"}})");
+    std::thread canceller([&token, before] {
+        // Bounded, so a batch that never sends cannot hang the test (the checks then fail).
+        for (int i = 0; i < 3000 && submissions() == before; i++)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        token.cancel();
+    });
+    std::string out;
+    try {
+        out = client.posts_publish_batch(kThreePosts, token);
+    } catch (...) {
+        canceller.join();
+        throw;
+    }
+    canceller.join();
+    // A batch that was not cancelled would have waited ~50 s and sent all three posts.
+    CHECK(contains(out, "\"cancelled\":true"));
+    CHECK(contains(out, "\"summary\":{\"total\":3,\"succeeded\":1,\"failed\":0}"));
+    CHECK(contains(out, "\"index\":0") && !contains(out, "\"index\":1"));
+    CHECK(submissions() == before + 1);
+    sandbox("DELETE", "/__sandbox/faults");
 }
 
 void error_json_reader_handles_escapes_and_nesting() {
@@ -273,6 +376,7 @@ int main() {
     RUN(nul_bytes_are_rejected_before_sending);
     RUN(cancelled_token_stops_a_batch_before_any_post);
     RUN(moved_from_token_is_inert_and_a_live_token_lets_the_batch_run);
+    RUN(a_batch_cancelled_from_another_thread_stops_before_its_next_post);
     RUN(error_json_reader_handles_escapes_and_nesting);
     RUN(malformed_error_json_keeps_only_the_raw_text);
     std::printf("test_soku_hpp: %d passed, %d failed\n", passed, failed);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import inspect
 import json
 import os
 import pathlib
@@ -458,6 +459,43 @@ class ConfigValidationTest(unittest.TestCase):
                            {"tls_trust": "webpki"}):
                 with self.subTest(kwargs=list(kwargs)):
                     soku.Client(api_key="sk_live_x", **kwargs).close()  # type: ignore[arg-type]
+
+    def test_every_client_keyword_is_one_line_of_the_config_table(self) -> None:
+        from soku._client import _CONFIG_KEYS
+
+        params = [p for p in inspect.signature(soku.Client.__init__).parameters if p != "self"]
+        self.assertEqual(list(_CONFIG_KEYS), params)
+
+    def test_config_keywords_reach_the_library_under_its_keys(self) -> None:
+        """Every keyword at once: the library refuses an unknown key, so a wrong JSON key in the
+        table fails here; the JSON sent holds the converted values under the library's names."""
+        from soku._client import _CONFIG_KEYS, _to_json_keys
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = pathlib.Path(tmp) / "ca.pem"
+            path.write_text(_TEST_CA_PEM)
+            kwargs = dict(api_key="sk_live_x", base_url="http://127.0.0.1:9", firebase_token="fb", timeout=1.5,
+                          connect_timeout=2, max_retries=0, max_retry_wait=0.25, backoff_base=0.001,
+                          user_agent="ua/1", allow_insecure_http=False, validate_scheduled_time=False,
+                          ca_file=path, ca_pem=_TEST_CA_PEM.encode(), tls_trust="webpki", from_env=False)
+            self.assertEqual(set(kwargs), set(_CONFIG_KEYS))
+            sent = _to_json_keys(_CONFIG_KEYS, kwargs)
+            self.assertEqual(sent, {
+                "apiKey": "sk_live_x", "baseUrl": "http://127.0.0.1:9", "firebaseToken": "fb", "timeoutMs": 1500,
+                "connectTimeoutMs": 2000, "maxRetries": 0, "maxRetryWaitMs": 250, "backoffBaseMs": 1,
+                "userAgent": "ua/1", "allowInsecureHttp": False, "validateScheduledTime": False,
+                "caFile": str(path), "caPem": _TEST_CA_PEM, "tlsTrust": "webpki", "fromEnv": False,
+            })
+            with soku.Client(**{k: v for k, v in kwargs.items() if k != "ca_pem"}) as c:  # type: ignore[arg-type]
+                self.assertFalse(c.closed)
+            with soku.Client(**{k: v for k, v in kwargs.items() if k != "ca_file"}) as c:  # type: ignore[arg-type]
+                self.assertFalse(c.closed)
+        # A value of the wrong type is refused by the library, which names the key.
+        for keyword, value in (("ca_file", 5), ("ca_pem", ["pem"]), ("user_agent", 1)):
+            with self.subTest(keyword=keyword):
+                with self.assertRaises(soku.InvalidArgumentError) as ctx:
+                    soku.Client(api_key="sk_live_x", **{keyword: value})  # type: ignore[arg-type]
+                self.assertIn(_CONFIG_KEYS[keyword][0], str(ctx.exception))
 
     def test_unknown_config_keyword(self) -> None:
         with self.assertRaises(TypeError):

@@ -9,7 +9,20 @@ import os
 import threading
 import weakref
 from ctypes import c_void_p
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, TypeVar, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    TypeVar,
+    Union,
+)
 
 from . import _lib
 from ._meta import LazyMeta, Meta
@@ -58,14 +71,6 @@ __all__ = ["Client"]
 
 Request = Optional[Mapping[str, Any]]
 
-# Python keyword -> options JSON key (timeout is converted from seconds to milliseconds).
-_OPTION_KEYS = {
-    "idempotency_key": "idempotencyKey",
-    "firebase_token": "firebaseToken",
-    "timeout": "timeoutMs",
-    "max_retries": "maxRetries",
-}
-
 # How long interpreter exit waits for calls still running in daemon threads before it
 # leaks the handle instead of freeing it under them.
 _EXIT_WAIT_SECONDS = 1.0
@@ -83,6 +88,60 @@ def _millis(seconds: Any) -> Any:
     return seconds
 
 
+def _path(value: Any) -> Any:
+    """A path-like file name as ``str``; anything else unchanged, for the library to refuse."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
+def _text(value: Any) -> Any:
+    """PEM ``bytes`` as ``str``; anything else unchanged, for the library to refuse."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+# A keyword's JSON key and how its value is converted (None: sent as given). A conversion only
+# changes the unit or the representation; the library checks every value (type, range, a file
+# that cannot be read) and names the key in its error, exactly as for a C caller.
+_Key = Tuple[str, Optional[Callable[[Any], Any]]]
+
+# Client() keyword -> config JSON key of soku_client_new. Adding an option: one keyword in
+# Client.__init__'s signature (and docstring), one line here.
+_CONFIG_KEYS: Dict[str, _Key] = {
+    "api_key": ("apiKey", None),
+    "base_url": ("baseUrl", None),
+    "firebase_token": ("firebaseToken", None),
+    "timeout": ("timeoutMs", _millis),
+    "connect_timeout": ("connectTimeoutMs", _millis),
+    "max_retries": ("maxRetries", None),
+    "max_retry_wait": ("maxRetryWaitMs", _millis),
+    "backoff_base": ("backoffBaseMs", _millis),
+    "user_agent": ("userAgent", None),
+    "allow_insecure_http": ("allowInsecureHttp", None),
+    "validate_scheduled_time": ("validateScheduledTime", None),
+    "ca_file": ("caFile", _path),
+    "ca_pem": ("caPem", _text),
+    "tls_trust": ("tlsTrust", None),
+    "from_env": ("fromEnv", None),
+}
+
+# Per-call keyword -> options JSON key of every operation.
+_OPTION_KEYS: Dict[str, _Key] = {
+    "idempotency_key": ("idempotencyKey", None),
+    "firebase_token": ("firebaseToken", None),
+    "timeout": ("timeoutMs", _millis),
+    "max_retries": ("maxRetries", None),
+}
+
+
+def _to_json_keys(keys: Mapping[str, _Key], values: Mapping[str, Any]) -> Dict[str, Any]:
+    """The given (not None) ``values`` of ``keys``' keywords under their JSON keys, converted."""
+    out: Dict[str, Any] = {}
+    for keyword, (key, convert) in keys.items():
+        value = values.get(keyword)
+        if value is not None:
+            out[key] = convert(value) if convert is not None else value
+    return out
+
+
 # One encoder for every call (json.dumps with options builds a new one each time).
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
 
@@ -95,15 +154,10 @@ def _encode(obj: Any, what: str) -> bytes:
 
 
 def _options_json(method: str, options: Mapping[str, Any]) -> Optional[bytes]:
-    out: Dict[str, Any] = {}
-    for key, value in options.items():
+    for key in options:
         if key not in _OPTION_KEYS:
             raise TypeError("%s() got an unexpected keyword argument %r" % (method, key))
-        if value is None:
-            continue
-        if key == "timeout":
-            value = _millis(value)
-        out[_OPTION_KEYS[key]] = value
+    out = _to_json_keys(_OPTION_KEYS, options)
     return _encode(out, "options") if out else None
 
 
@@ -252,29 +306,10 @@ class Client:
         tls_trust: Optional[TlsTrust] = None,
         from_env: bool = True,
     ) -> None:
+        # The keyword arguments by name (read first, before any other local exists), walked
+        # through _CONFIG_KEYS.
+        config = _to_json_keys(_CONFIG_KEYS, locals())
         self._local = threading.local()
-        config = _present(
-            apiKey=api_key,
-            baseUrl=base_url,
-            firebaseToken=firebase_token,
-            userAgent=user_agent,
-            allowInsecureHttp=allow_insecure_http,
-            validateScheduledTime=validate_scheduled_time,
-            caFile=None if ca_file is None else os.fspath(ca_file),
-            caPem=ca_pem.decode("utf-8", "replace") if isinstance(ca_pem, bytes) else ca_pem,
-            tlsTrust=tls_trust,
-            fromEnv=from_env,
-        )
-        for key, seconds in (
-            ("timeoutMs", timeout),
-            ("connectTimeoutMs", connect_timeout),
-            ("maxRetryWaitMs", max_retry_wait),
-            ("backoffBaseMs", backoff_base),
-        ):
-            if seconds is not None:
-                config[key] = _millis(seconds)
-        if max_retries is not None:
-            config["maxRetries"] = max_retries
         lib = _lib.load()
         if user_agent is None:
             config["userAgent"] = "soku-rust/%s soku-python/%s" % (lib.version(), __version__)
