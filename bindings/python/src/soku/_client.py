@@ -154,6 +154,8 @@ def _encode(obj: Any, what: str) -> bytes:
 
 
 def _options_json(method: str, options: Mapping[str, Any]) -> Optional[bytes]:
+    if not options:
+        return None  # the common case: no per-call options
     for key in options:
         if key not in _OPTION_KEYS:
             raise TypeError("%s() got an unexpected keyword argument %r" % (method, key))
