@@ -276,6 +276,32 @@ struct StringFree {
 };
 using OwnedString = std::unique_ptr<char, StringFree>;
 
+/// Owns one library handle and frees it with `Free` (which accepts NULL): move-only, a moved-from
+/// owner holds NULL. The RAII of soku::Client and soku::CancelToken.
+template <typename T, void (*Free)(T *)> class Owned {
+public:
+    Owned() noexcept = default;
+    explicit Owned(T *ptr) noexcept : ptr_(ptr) {}
+    ~Owned() { Free(ptr_); }
+    Owned(Owned &&other) noexcept : ptr_(std::exchange(other.ptr_, nullptr)) {}
+    Owned &operator=(Owned &&other) noexcept {
+        if (this != &other) {
+            Free(ptr_);
+            ptr_ = std::exchange(other.ptr_, nullptr);
+        }
+        return *this;
+    }
+    Owned(const Owned &) = delete;
+    Owned &operator=(const Owned &) = delete;
+
+    T *get() const noexcept { return ptr_; }
+    /// Where a C constructor stores a new handle (this owner must hold none yet).
+    T **out() noexcept { return &ptr_; }
+
+private:
+    T *ptr_ = nullptr;
+};
+
 } // namespace detail
 
 /// An error from the library: what a SOKU_ERR_* status and its error JSON say.
@@ -320,28 +346,17 @@ class CancelToken {
 public:
     /// soku_cancel_token_new. Throws std::bad_alloc if the library could not create one.
     CancelToken() : handle_(soku_cancel_token_new()) {
-        if (!handle_) throw std::bad_alloc();
+        if (!handle_.get()) throw std::bad_alloc();
     }
-    ~CancelToken() { soku_cancel_token_free(handle_); }
-    CancelToken(CancelToken &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
-    CancelToken &operator=(CancelToken &&other) noexcept {
-        if (this != &other) {
-            soku_cancel_token_free(handle_);
-            handle_ = std::exchange(other.handle_, nullptr);
-        }
-        return *this;
-    }
-    CancelToken(const CancelToken &) = delete;
-    CancelToken &operator=(const CancelToken &) = delete;
 
     /// soku_cancel_token_cancel: a batch running with this token stops before its next post (or
     /// within 100 ms of a rate-limit wait) and reports "cancelled": true. Cannot be undone.
-    void cancel() const noexcept { soku_cancel_token_cancel(handle_); }
+    void cancel() const noexcept { soku_cancel_token_cancel(handle_.get()); }
     /// The C handle (still owned by this token); NULL once moved from.
-    const SokuCancelToken *handle() const noexcept { return handle_; }
+    const SokuCancelToken *handle() const noexcept { return handle_.get(); }
 
 private:
-    SokuCancelToken *handle_ = nullptr;
+    detail::Owned<SokuCancelToken, soku_cancel_token_free> handle_;
 };
 
 /// A client: one SokuClient handle, freed by the destructor. Move-only.
@@ -353,26 +368,15 @@ public:
     explicit Client(const std::string &config_json = "{}") {
         check_no_nul(config_json, "config_json");
         char *raw = nullptr;
-        std::int32_t result = soku_client_new(config_json.c_str(), &handle_, &raw);
+        std::int32_t result = soku_client_new(config_json.c_str(), handle_.out(), &raw);
         detail::OwnedString out(raw);
         if (result != SOKU_OK) throw Error(result, out ? std::string(out.get()) : std::string());
     }
-    ~Client() { soku_client_free(handle_); }
-    Client(Client &&other) noexcept : handle_(std::exchange(other.handle_, nullptr)) {}
-    Client &operator=(Client &&other) noexcept {
-        if (this != &other) {
-            soku_client_free(handle_);
-            handle_ = std::exchange(other.handle_, nullptr);
-        }
-        return *this;
-    }
-    Client(const Client &) = delete;
-    Client &operator=(const Client &) = delete;
 
     /// The C handle (still owned by this Client), for calling the C API directly; NULL once moved from.
-    const SokuClient *handle() const noexcept { return handle_; }
+    const SokuClient *handle() const noexcept { return handle_.get(); }
     /// False once moved from.
-    explicit operator bool() const noexcept { return handle_ != nullptr; }
+    explicit operator bool() const noexcept { return handle_.get() != nullptr; }
 
     // One line per C operation: the request JSON, optional options JSON, the result JSON.
     std::string posts_create(const std::string &request, const std::string &options = {}) const { return call(soku_posts_create, request, options); }
@@ -392,7 +396,7 @@ public:
         check_no_nul(request, "request_json");
         check_no_nul(options, "options_json");
         char *raw = nullptr;
-        std::int32_t result = soku_posts_publish_batch_with_cancel(handle_, request.c_str(), options.empty() ? nullptr : options.c_str(), cancel.handle(), &raw);
+        std::int32_t result = soku_posts_publish_batch_with_cancel(handle_.get(), request.c_str(), options.empty() ? nullptr : options.c_str(), cancel.handle(), &raw);
         return finish(result, raw);
     }
 
@@ -411,7 +415,7 @@ private:
         check_no_nul(request, "request_json");
         check_no_nul(options, "options_json");
         char *raw = nullptr;
-        std::int32_t result = op(handle_, request.c_str(), options.empty() ? nullptr : options.c_str(), &raw);
+        std::int32_t result = op(handle_.get(), request.c_str(), options.empty() ? nullptr : options.c_str(), &raw);
         return finish(result, raw);
     }
 
@@ -423,7 +427,7 @@ private:
         return json;
     }
 
-    SokuClient *handle_ = nullptr;
+    detail::Owned<SokuClient, soku_client_free> handle_;
 };
 
 } // namespace soku
