@@ -351,6 +351,29 @@ impl Error {
         }
     }
 
+    /// The error object of the C ABI's error JSON as a value (what `Serialize` writes:
+    /// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"}`).
+    /// Serialising an error cannot fail (it holds only strings, numbers and JSON values); should
+    /// it ever, this is [`Error::object_without_details`], never `null`.
+    pub(crate) fn to_object(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_else(|e| self.object_without_details(&e))
+    }
+
+    /// The error object without `details`, with `why` appended to the message: for when the
+    /// full object cannot be serialised.
+    pub(crate) fn object_without_details(&self, why: &dyn fmt::Display) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.kind().as_str(),
+            "status": self.status(),
+            "code": self.code().map(|c| c.as_str()),
+            "message": format!("{} (error details could not be serialised: {why})", self.message()),
+            "requestId": self.request_id(),
+            "details": null,
+            "retryAfter": null,
+            "param": self.param(),
+        })
+    }
+
     /// An [`Error::InvalidArgument`] with no single field at fault.
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
         Error::InvalidArgument {
@@ -634,6 +657,25 @@ mod tests {
             retry_after: None,
             meta: Meta::default(),
         }))
+    }
+
+    #[test]
+    fn the_fallback_error_object_keeps_the_shape_and_what_failed() {
+        let err = Error::invalid_param("id", "id must not be empty");
+        let full = err.to_object();
+        let fallback = err.object_without_details(&"boom");
+        let keys = |v: &serde_json::Value| {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        assert_eq!(keys(&full), keys(&fallback));
+        assert_eq!(fallback["kind"], "invalid_argument");
+        assert_eq!(fallback["param"], "id");
+        assert_eq!(
+            fallback["message"],
+            "id must not be empty (error details could not be serialised: boom)"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub(crate) fn failure(err: &Error) -> Outcome {
         Err(e) => Outcome {
             status: status_of(err),
             json: json!({
-                "error": crate::workflows::error_object_without_details(err, &e),
+                "error": err.object_without_details(&e),
                 "meta": null,
             })
             .to_string(),

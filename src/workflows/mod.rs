@@ -83,8 +83,6 @@ pub use publish::{
 };
 pub use rotate::{RotateApiKey, RotatedApiKey, VerifyMode};
 
-use serde_json::Value;
-
 use crate::client::{CallOptions, MAX_IDEMPOTENCY_KEY_LEN, check_idempotency_key};
 use crate::error::{Error, Result};
 use crate::response::Meta;
@@ -151,52 +149,4 @@ pub(crate) fn check_step_keys<S: AsRef<str>>(
         }
     }
     Ok(())
-}
-
-/// The error object of the C ABI's error JSON, as [`Error`] serialises:
-/// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"}`.
-///
-/// Serialising an [`Error`] into a [`Value`] cannot fail (it holds only strings, numbers and
-/// JSON values); should it ever, the object still carries the kind, status, code and message
-/// (with the reason appended), never `null`.
-pub(crate) fn error_object(err: &Error) -> Value {
-    serde_json::to_value(err).unwrap_or_else(|e| error_object_without_details(err, &e))
-}
-
-/// The error object without `details`, for when the full one cannot be serialised.
-pub(crate) fn error_object_without_details(err: &Error, why: &dyn std::fmt::Display) -> Value {
-    serde_json::json!({
-        "kind": err.kind().as_str(),
-        "status": err.status(),
-        "code": err.code().map(|c| c.as_str()),
-        "message": format!("{} (error details could not be serialised: {why})", err.message()),
-        "requestId": err.request_id(),
-        "details": null,
-        "retryAfter": null,
-        "param": err.param(),
-    })
-}
-
-#[cfg(test)]
-mod error_object_tests {
-    use super::*;
-
-    #[test]
-    fn the_fallback_error_object_keeps_the_shape_and_what_failed() {
-        let err = Error::invalid_param("id", "id must not be empty");
-        let full = error_object(&err);
-        let fallback = error_object_without_details(&err, &"boom");
-        let keys = |v: &Value| {
-            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-            k.sort();
-            k
-        };
-        assert_eq!(keys(&full), keys(&fallback));
-        assert_eq!(fallback["kind"], "invalid_argument");
-        assert_eq!(fallback["param"], "id");
-        assert_eq!(
-            fallback["message"],
-            "id must not be empty (error details could not be serialised: boom)"
-        );
-    }
 }

@@ -5,7 +5,7 @@ use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{MetaTrail, check_step_keys, error_object, step_opts};
+use super::{MetaTrail, check_step_keys, step_opts};
 use crate::api_keys::CreateApiKey;
 use crate::client::{CallOptions, Client};
 use crate::error::{ApiError, Error, ErrorCode, Result};
@@ -195,7 +195,7 @@ impl Client {
                     if let Some(meta) = err.meta() {
                         trail.record(meta);
                     }
-                    (None, Some(error_object(&err)))
+                    (None, Some(err.to_object()))
                 }
             };
 
