@@ -398,12 +398,10 @@ impl Client {
                 } else {
                     "response body is not json"
                 };
-                let shown = format!("{what}: {e}");
-                let message = redact(shown.clone(), &self.secrets(opts));
-                // serde's text may quote the body: keep it as the source only if it holds no
-                // credential.
-                let source: Option<crate::error::Cause> =
-                    (message == shown).then(|| crate::error::Cause::new(e));
+                let secrets = self.secrets(opts);
+                let message = redact(format!("{what}: {e}"), &secrets);
+                // serde's text may quote the body.
+                let source = crate::error::Cause::unless_secret(e, &secrets);
                 Err(Error::Decode {
                     message,
                     meta: Box::new(meta),

@@ -89,6 +89,16 @@ impl Cause {
     pub fn new(e: impl std::error::Error + Send + Sync + 'static) -> Self {
         Cause(Arc::new(e))
     }
+
+    /// `e` as a cause, unless its text holds one of `secrets`: an error's message is redacted,
+    /// and its `source()` must not hand the credential back.
+    pub(crate) fn unless_secret(
+        e: impl std::error::Error + Send + Sync + 'static,
+        secrets: &[&str],
+    ) -> Option<Self> {
+        let text = e.to_string();
+        (redact(text.clone(), secrets) == text).then(|| Cause::new(e))
+    }
 }
 
 /// Deliberately not `std::error::Error` itself: `source()` then resolves through this deref to

@@ -389,12 +389,7 @@ fn log_attempt(req: &Request<'_>, meta: &Meta, what: &str, wait: Option<Duration
 /// Maps a ureq error. `status` is the answer's status if its head had arrived.
 fn classify(e: ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     let mut failure = classify_ref(&e, status, req);
-    // The error becomes the `source()` of the reported error: only if its text holds no
-    // credential (the message shown is redacted; the source must not undo that).
-    let text = e.to_string();
-    if redact(text.clone(), req.secrets) == text {
-        failure.cause = Some(Cause::new(e));
-    }
+    failure.cause = Cause::unless_secret(e, req.secrets);
     failure
 }
 
