@@ -68,6 +68,7 @@
 mod api_keys;
 mod client;
 mod config;
+mod connection;
 mod error;
 mod media;
 mod platform;

@@ -6,7 +6,8 @@
 //! surfaces as an [`Error::Api`]; proxies come only from [`ClientBuilder::proxy`]
 //! (`HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` are ignored); every attempt has a global timeout
 //! (connect, send, answer and body) and a connect timeout, which also bounds a name lookup.
-//! Names are resolved by [`CachingResolver`]: no lookup (and no thread) per request.
+//! Names are resolved by [`CachingResolver`]: no lookup (and no thread) per request. Connections
+//! are [`connection::Connection`]s: one write per request, one liveness probe per reuse.
 //!
 //! [`ClientBuilder::proxy`]: crate::ClientBuilder::proxy
 
@@ -17,6 +18,7 @@ use std::time::{Duration, SystemTime};
 use ureq::Agent;
 use ureq::tls::{RootCerts, TlsConfig};
 
+use crate::connection;
 use crate::error::{
     ApiError, Cause, Error, ErrorCode, Result, redact, redact_value, redact_with_cut,
 };
@@ -147,9 +149,8 @@ impl Transport {
             .tls_config(TlsConfig::builder().root_certs(cfg.roots.clone()).build())
             .build();
         let resolver = CachingResolver::default();
-        let connector = ureq::unversioned::transport::DefaultConnector::default();
         Ok(Transport {
-            agent: Agent::with_parts(config, connector, resolver.clone()),
+            agent: Agent::with_parts(config, connection::connector(), resolver.clone()),
             resolver,
             timeout: cfg.timeout,
         })

@@ -58,6 +58,59 @@ pub unsafe extern "C" fn pthread_create(
     }
 }
 
+thread_local! {
+    /// `send` and `recv` calls this thread has made.
+    static SENDS: Cell<usize> = const { Cell::new(0) };
+    static RECVS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The C library's function `name`, found with `dlsym(RTLD_NEXT, …)`.
+fn next_symbol(name: &std::ffi::CStr) -> *mut c_void {
+    const RTLD_NEXT: *mut c_void = -1isize as *mut c_void;
+    // SAFETY: RTLD_NEXT and a NUL-terminated name.
+    let real = unsafe { dlsym(RTLD_NEXT, name.as_ptr()) };
+    assert!(!real.is_null(), "no {name:?} after this one");
+    real
+}
+
+type SendFn = unsafe extern "C" fn(c_int, *const c_void, usize, c_int) -> isize;
+type RecvFn = unsafe extern "C" fn(c_int, *mut c_void, usize, c_int) -> isize;
+
+/// Counts, then calls the C library's `send` (through which the standard library writes to a
+/// socket).
+///
+/// # Safety
+/// Same contract as the C library's `send`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn send(fd: c_int, buf: *const c_void, len: usize, flags: c_int) -> isize {
+    SENDS.with(|n| n.set(n.get() + 1));
+    // SAFETY: glibc's send has type `SendFn`; the arguments are the caller's.
+    unsafe {
+        let real: SendFn = std::mem::transmute(next_symbol(c"send"));
+        real(fd, buf, len, flags)
+    }
+}
+
+/// Counts, then calls the C library's `recv` (through which the standard library reads from a
+/// socket).
+///
+/// # Safety
+/// Same contract as the C library's `recv`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn recv(fd: c_int, buf: *mut c_void, len: usize, flags: c_int) -> isize {
+    RECVS.with(|n| n.set(n.get() + 1));
+    // SAFETY: glibc's recv has type `RecvFn`; the arguments are the caller's.
+    unsafe {
+        let real: RecvFn = std::mem::transmute(next_symbol(c"recv"));
+        real(fd, buf, len, flags)
+    }
+}
+
+/// `send` and `recv` calls the calling thread has made so far.
+fn socket_calls() -> (usize, usize) {
+    (SENDS.with(Cell::get), RECVS.with(Cell::get))
+}
+
 const ANSWER: &[u8] = b"HTTP/1.1 201 Created\r\ncontent-type: application/json\r\n\
 content-length: 29\r\n\r\n{\"postSubmissionId\": \"ps_1\"}\n";
 
@@ -159,6 +212,55 @@ fn sequential_calls_create_no_thread_and_use_one_connection() {
             "{host}: tcp connections for 201 sequential calls"
         );
     }
+}
+
+#[test]
+fn a_call_is_one_write_and_one_read_plus_one_liveness_probe() {
+    // ureq writes a request's head and its body separately, and probes a pooled connection both
+    // when it returns to the pool and when it is taken out; the client sends head and body in
+    // one write and probes once. The server answers in one write, so one read takes it all.
+    let pki = pki();
+    let plain = Server::start(None);
+    let tls = Server::start(Some(pki.server.clone()));
+    let clients = [
+        (
+            "http",
+            Client::builder()
+                .api_key("sk_test_hot_path")
+                .base_url(format!("http://127.0.0.1:{}", plain.port))
+                .build()
+                .unwrap(),
+        ),
+        (
+            "https",
+            tls_client(tls.port).ca_pem(pki.ca_pem).build().unwrap(),
+        ),
+    ];
+    for (scheme, client) in clients {
+        client.create_post(&post()).unwrap();
+        let (sends, recvs) = socket_calls();
+        for _ in 0..100 {
+            client.create_post(&post()).unwrap();
+        }
+        let (sends_after, recvs_after) = socket_calls();
+        assert_eq!(sends_after - sends, 100, "{scheme}: writes for 100 calls");
+        assert_eq!(recvs_after - recvs, 200, "{scheme}: reads for 100 calls");
+    }
+    assert_eq!(plain.connections.load(Ordering::SeqCst), 1);
+    assert_eq!(tls.connections.load(Ordering::SeqCst), 1);
+
+    // A GET has no body: its head goes out when the answer is awaited, in one write too.
+    let client = Client::builder()
+        .firebase_token("fb_test_hot_path")
+        .base_url(format!("http://127.0.0.1:{}", plain.port))
+        .build()
+        .unwrap();
+    client.list_api_keys().ok();
+    let (sends, _) = socket_calls();
+    for _ in 0..10 {
+        client.list_api_keys().ok();
+    }
+    assert_eq!(socket_calls().0 - sends, 10, "writes for 10 GETs");
 }
 
 #[test]
