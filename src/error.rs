@@ -532,6 +532,18 @@ impl<'de> Deserialize<'de> for ErrorCode {
 /// appears as `\"` / `\\` in JSON text and in a decoder's quoted excerpt. Longer forms go
 /// first, so that a secret which is a prefix of another cannot leave the other's tail behind.
 pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
+    // The common case, without allocating: a secret of printable ASCII other than `"` and `\`
+    // has no other form, and most texts hold no secret at all.
+    let plain = |s: &str| {
+        s.bytes()
+            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
+    };
+    if secrets
+        .iter()
+        .all(|s| s.is_empty() || (plain(s) && !text.contains(s)))
+    {
+        return text;
+    }
     for form in secret_forms(secrets) {
         if text.contains(form.as_str()) {
             text = text.replace(form.as_str(), "[redacted]");
