@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unittest
+from typing import Any, Dict
 
 import soku
 
@@ -188,6 +189,15 @@ class ErrorsTest(SandboxCase):
             self.client.create_post({"post": {"content": {"text": object(), "platform": ["x"]}}})
         with self.assertRaises(soku.InvalidArgumentError):
             self.client.upload_media(42)  # type: ignore[arg-type]
+        # A request that contains itself, and NaN: refused before anything is sent.
+        looped: Dict[str, Any] = {"post": {"content": {"text": "x", "platform": ["x"]}}}
+        looped["post"]["content"]["self"] = looped
+        with self.assertRaises(soku.InvalidArgumentError) as ctx:
+            self.client.create_post(looped)
+        self.assertIn("request is not valid JSON: nested too deeply or contains itself", str(ctx.exception))
+        with self.assertRaises(soku.InvalidArgumentError) as ctx:
+            self.client.create_post({"post": {"content": {"text": "x", "platform": ["x"], "n": float("nan")}}})
+        self.assertIn("request is not valid JSON: Out of range float values", str(ctx.exception))
         self.assertEqual(len(self.sb.requests()), before)
 
     def test_config_error(self) -> None:

@@ -81,14 +81,16 @@ def ctype_of(decl: str) -> object:
 
     ``const char *`` (a borrowed string) is ``c_char_p``; an owned ``char *`` and any other pointer
     are ``c_void_p`` (never converted to bytes, so they can be handed back to be freed);
-    ``T **`` out-parameters are ``POINTER(c_void_p)``.
+    ``char **`` out-parameters (strings handed over) are ``POINTER(c_char_p)``: the ``c_char_p``
+    object keeps the pointer for freeing while ``.value`` copies the bytes; other ``T **``
+    out-parameters are ``POINTER(c_void_p)``.
     """
     stars = decl.count("*")
     words = decl.replace("*", " ").split()
     base = [w for w in words if w not in ("const", "struct")]
     base_type = base[0] if base else ""
     if stars == 2:
-        return ctypes.POINTER(ctypes.c_void_p)
+        return ctypes.POINTER(ctypes.c_char_p if base_type == "char" else ctypes.c_void_p)
     if stars == 1:
         if base_type == "char" and "const" in words:
             return ctypes.c_char_p
@@ -201,7 +203,8 @@ class HeaderCoverageTest(unittest.TestCase):
 
     def test_status_numbers_match_the_header(self) -> None:
         path = os.path.join(support.repo_root(), "include", "soku.h")
-        text = open(path, encoding="utf-8").read()
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
         for name in ("OK", "ERR_INVALID_ARGUMENT", "ERR_CONFIG", "ERR_API", "ERR_TRANSPORT", "ERR_TIMEOUT",
                      "ERR_DECODE", "ERR_PANIC"):
             m = re.search(r"\bSOKU_%s\b\s*=?\s*\(?\s*(-?\d+)" % name, text)

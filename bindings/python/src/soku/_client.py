@@ -8,7 +8,7 @@ import math
 import os
 import threading
 import weakref
-from ctypes import c_void_p
+from ctypes import c_char_p, c_void_p
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -142,13 +142,29 @@ def _to_json_keys(keys: Mapping[str, _Key], values: Mapping[str, Any]) -> Dict[s
     return out
 
 
-# One encoder for every call (json.dumps with options builds a new one each time).
+# One encoder for every call. json.dumps and JSONEncoder.encode build a new C encoder (and a new
+# dict for their circular-reference check) on every call; this one is built once and keeps no
+# such dict: a request that contains itself hits Python's recursion limit instead, reported as
+# the same InvalidArgumentError. Interpreters without the C encoder use the plain JSONEncoder.
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_ITERENCODE = (
+    _c_make_encoder(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
+    if _c_make_encoder is not None
+    else None
+)
+
+# Reads one JSON value at an offset of a string: (value, end), StopIteration if there is none.
+_SCAN_ONCE = json.JSONDecoder().scan_once
 
 
 def _encode(obj: Any, what: str) -> bytes:
     try:
+        if _ITERENCODE is not None:
+            return "".join(_ITERENCODE(obj, 0)).encode("utf-8")
         return _ENCODER.encode(obj).encode("utf-8")
+    except RecursionError:
+        raise InvalidArgumentError("%s is not valid JSON: nested too deeply or contains itself" % what) from None
     except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
         raise InvalidArgumentError("%s is not valid JSON: %s" % (what, exc)) from None
 
@@ -205,17 +221,25 @@ class _Handle:
         return self._closed
 
     def acquire(self) -> int:
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             if self._closed or self._ptr is None:
                 raise ClientClosedError("client is closed")
             self._busy += 1
             return self._ptr
+        finally:
+            lock.release()
 
     def release(self) -> None:
-        with self._lock:
+        lock = self._lock
+        lock.acquire()
+        try:
             self._busy -= 1
             if self._busy == 0 and self._closed:  # only close() ever waits
                 self._cond.notify_all()
+        finally:
+            lock.release()
 
     def close(self, wait: Optional[float] = None) -> None:
         """Refuse new calls, wait for running ones (at most ``wait`` seconds), then free.
@@ -318,7 +342,7 @@ class Client:
         config_json = _encode(config, "config")
         self._lib = lib
         ptr = c_void_p()
-        out = c_void_p()
+        out = c_char_p()
         try:
             status = lib.function("soku_client_new")(config_json, ctypes.byref(ptr), ctypes.byref(out))
         finally:
@@ -372,8 +396,19 @@ class Client:
     def _finish(self, status: int, text: Optional[str]) -> "tuple[Any, LazyMeta]":
         """The library's status and result JSON as ``(data, meta)``, or the matching exception.
 
-        A success's meta is read only when someone looks at it (most callers never do).
+        A success's meta is read only when someone looks at it (most callers never do): the
+        library writes ``{"data":…,"meta":…}``, so only ``data`` is parsed here and the meta's
+        text is kept for :class:`LazyMeta`. Any other shape takes the full parse below.
         """
+        if status == _lib.OK and text is not None and text.startswith('{"data":'):
+            try:
+                data, end = _SCAN_ONCE(text, 8)
+            except (StopIteration, ValueError):
+                pass  # the full parse below reports it
+            else:
+                if text.startswith(',"meta":', end):
+                    lazy = self._local.meta = LazyMeta(text, None, end + 8)
+                    return data, lazy
         self._local.meta = None
         try:
             doc = json.loads(text) if text is not None else None
@@ -408,7 +443,7 @@ class Client:
         fn = self._lib.function(function)
         request_json = _encode(request, "request")
         options_json = _options_json(method, options)
-        out = c_void_p()
+        out = c_char_p()
         ptr = self._handle.acquire()
         try:
             try:
@@ -428,7 +463,7 @@ class Client:
                 "%s: the library returned an unexpected result (%s: %s)" % (method, type(exc).__name__, exc)
             ) from None
 
-    def _run_batch_interruptibly(self, ptr: int, request_json: Any, options_json: Any, out: c_void_p) -> int:
+    def _run_batch_interruptibly(self, ptr: int, request_json: Any, options_json: Any, out: c_char_p) -> int:
         """Runs a batch in a worker thread so that this thread stays responsive to Ctrl-C.
 
         On ``KeyboardInterrupt`` the batch is cancelled through its token and awaited (the

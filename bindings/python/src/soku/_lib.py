@@ -10,7 +10,8 @@ The library is loaded lazily, on first use, from the first of:
    (an in-tree checkout or an editable install, which bundles no library).
 
 Every function of the header is declared here with its ``argtypes`` and
-``restype``. Strings the library hands over are read as ``c_void_p``, copied and
+``restype``. Strings the library hands over arrive in ``char **`` out-parameters, read
+into ``c_char_p`` objects (which keep the pointer: ``.value`` copies the bytes), then
 freed with ``soku_string_free`` (see :func:`take_string`).
 """
 
@@ -52,7 +53,7 @@ ERR_TIMEOUT = -5
 ERR_DECODE = -6
 ERR_PANIC = -7
 
-_OUT_STRING = POINTER(c_void_p)
+_OUT_STRING = POINTER(c_char_p)
 
 # Every operation: (const SokuClient *c, const char *request_json, const char *options_json, char **out_json) -> int32_t
 OPERATIONS: Tuple[str, ...] = (
@@ -159,15 +160,13 @@ class Library:
                 % (self.path, name)
             ) from None
 
-    def take_string(self, ptr: c_void_p) -> Optional[str]:
-        """Copy the library-owned string at ``ptr`` and free it (always, even on error)."""
-        if not ptr.value:
+    def take_string(self, out: c_char_p) -> Optional[str]:
+        """Copy the library-owned string in ``out`` and free it; ``None`` for NULL."""
+        raw = out.value  # a copy of the bytes; ``out`` still holds the pointer
+        if raw is None:
             return None
-        try:
-            raw = ctypes.string_at(ptr.value)
-        finally:
-            self._functions["soku_string_free"](ptr)
-            ptr.value = None
+        self._functions["soku_string_free"](out)
+        out.value = None
         return raw.decode("utf-8", errors="replace")
 
     def version(self) -> str:

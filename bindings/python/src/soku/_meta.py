@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
@@ -81,6 +82,9 @@ class Meta:
         )
 
 
+_DECODER = json.JSONDecoder()
+
+
 class LazyMeta:
     """The meta JSON of one successful call, read into a :class:`Meta` on first use.
 
@@ -88,15 +92,26 @@ class LazyMeta:
     :class:`Meta` object; a call whose meta nobody reads never builds it.
     """
 
-    __slots__ = ("_raw", "_meta")
+    __slots__ = ("_raw", "_meta", "_at")
 
-    def __init__(self, raw: Any, meta: Optional[Meta] = None) -> None:
+    def __init__(self, raw: Any, meta: Optional[Meta] = None, at: int = 0) -> None:
         self._raw = raw
         self._meta = meta
+        self._at = at
 
     def get(self) -> Meta:
-        """The :class:`Meta` (built once; an absent meta reads as ``Meta()``)."""
+        """The :class:`Meta` (built once; an absent or unreadable meta reads as ``Meta()``).
+
+        ``raw`` is the meta object, or a JSON text holding it at offset ``at`` (parsed here, on
+        first use).
+        """
         meta = self._meta
         if meta is None:
-            meta = self._meta = Meta.from_json(self._raw) or Meta()
+            raw = self._raw
+            if type(raw) is str:
+                try:
+                    raw = _DECODER.raw_decode(raw, self._at)[0]
+                except ValueError:
+                    raw = None
+            meta = self._meta = Meta.from_json(raw) or Meta()
         return meta
