@@ -442,7 +442,7 @@ class Client:
         self._local.meta = None  # never leave a previous call's meta behind, whatever fails below
         fn = self._lib.function(function)
         request_json = _encode(request, "request")
-        options_json = _options_json(method, options)
+        options_json = _options_json(method, options) if options else None
         out = c_char_p()
         ptr = self._handle.acquire()
         try:
@@ -526,7 +526,8 @@ class Client:
             image_urls is media_urls is scheduled_time is None
         ):
             # the documented body as given: the fast path
-            return self._call("soku_posts_create", "create_post", _body(request, {}), options, PostSubmission._from)
+            body = request if type(request) is dict else _body(request, {})
+            return self._call("soku_posts_create", "create_post", body, options, PostSubmission._from)
         targets: Optional[List[Any]] = None
         if isinstance(platforms, (str, dict)):
             targets = [platforms]  # one platform name or one {"platform", "accountId"} target
