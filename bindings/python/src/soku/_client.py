@@ -154,8 +154,8 @@ _ITERENCODE = (
     else None
 )
 
-# Reads one JSON value at an offset of a string: (value, end), StopIteration if there is none.
-_SCAN_ONCE = json.JSONDecoder().scan_once
+# Reads one JSON value at an offset of a string: (value, end), or raises ValueError.
+_DECODER = json.JSONDecoder()
 
 
 def _encode(obj: Any, what: str) -> bytes:
@@ -402,8 +402,8 @@ class Client:
         """
         if status == _lib.OK and text is not None and text.startswith('{"data":'):
             try:
-                data, end = _SCAN_ONCE(text, 8)
-            except (StopIteration, ValueError):
+                data, end = _DECODER.raw_decode(text, 8)
+            except ValueError:
                 pass  # the full parse below reports it
             else:
                 if text.startswith(',"meta":', end):
@@ -526,8 +526,8 @@ class Client:
             image_urls is media_urls is scheduled_time is None
         ):
             # the documented body as given: the fast path
-            body = request if type(request) is dict else _body(request, {})
-            return self._call("soku_posts_create", "create_post", body, options, PostSubmission._from)
+            doc = request if type(request) is dict else _body(request, {})
+            return self._call("soku_posts_create", "create_post", doc, options, PostSubmission._from)
         targets: Optional[List[Any]] = None
         if isinstance(platforms, (str, dict)):
             targets = [platforms]  # one platform name or one {"platform", "accountId"} target
