@@ -82,6 +82,20 @@ impl Connection {
         self.held.clear();
         self.inner.transmit_output(n, timeout)
     }
+
+    /// Sends what is held back, then reads through `read`: the next write starts a request, and
+    /// the next liveness probe is the one right after an answer.
+    fn awaiting_input(
+        &mut self,
+        timeout: NextTimeout,
+        read: impl FnOnce(&mut dyn Transport, NextTimeout) -> Result<bool, Error>,
+    ) -> Result<bool, Error> {
+        self.flush(timeout)?;
+        self.may_hold = true;
+        let progress = read(&mut *self.inner, timeout)?;
+        self.read_since_probe = true;
+        Ok(progress)
+    }
 }
 
 /// The inner transport only: the held bytes are a request head, which carries the API key.
@@ -126,19 +140,11 @@ impl Transport for Connection {
     }
 
     fn maybe_await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
-        self.flush(timeout)?;
-        self.may_hold = true;
-        let progress = self.inner.maybe_await_input(timeout)?;
-        self.read_since_probe = true;
-        Ok(progress)
+        self.awaiting_input(timeout, |t, n| t.maybe_await_input(n))
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, Error> {
-        self.flush(timeout)?;
-        self.may_hold = true;
-        let progress = self.inner.await_input(timeout)?;
-        self.read_since_probe = true;
-        Ok(progress)
+        self.awaiting_input(timeout, |t, n| t.await_input(n))
     }
 
     fn is_open(&mut self) -> bool {
