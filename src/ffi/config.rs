@@ -37,13 +37,21 @@ pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>,
 /// [`serde_json::Value`], whose two steps give the precise error, and accept what the direct
 /// parse refuses but a JSON object allows (a repeated key: the last one wins).
 pub(crate) fn parse_request<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    if text.trim_start().starts_with('{')
-        && let Ok(req) = serde_json::from_str::<T>(text)
-    {
+    if let Some(req) = parse_direct(text) {
         return Ok(req);
     }
     let map = parse_object(text, "request_json")?;
     parse_value(Value::Object(map))
+}
+
+/// The hot path of the parsers here: an object's text straight into `T`, or `None` (then the
+/// slower path through a [`serde_json::Value`] gives the precise error).
+pub(crate) fn parse_direct<T: DeserializeOwned>(text: &str) -> Option<T> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).ok()
+    } else {
+        None
+    }
 }
 
 /// [`parse_request`] after `check` looked at the parsed object (see [`check_create_post`]).

@@ -21,8 +21,8 @@ use super::boundary::with_out_json;
 use super::cancel::SokuCancelToken;
 use super::client::SokuClient;
 use super::config::{
-    call_options, check_content, check_create_post, check_keys, parse_checked, parse_object,
-    parse_request,
+    call_options, check_content, check_create_post, check_keys, parse_checked, parse_direct,
+    parse_object, parse_request,
 };
 use super::json::{failure, from_result};
 use crate::workflows::{
@@ -93,8 +93,7 @@ fn body<T: DeserializeOwned>(text: Option<&str>) -> Result<T, Error> {
 /// same result as it always did.
 fn create_post_body(text: Option<&str>) -> Result<CreatePost, Error> {
     let text = text.unwrap_or_default();
-    if text.trim_start().starts_with('{')
-        && let Ok(req) = serde_json::from_str::<CreatePost>(text)
+    if let Some(req) = parse_direct::<CreatePost>(text)
         && req.extra.is_empty()
         && req.post.extra.is_empty()
         && req.post.content.extra.is_empty()
