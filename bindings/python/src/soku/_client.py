@@ -25,7 +25,7 @@ from typing import (
 )
 
 from . import _lib
-from ._meta import LazyMeta, Meta
+from ._meta import _DECODER, LazyMeta, Meta
 from ._models import (
     ApiKeyList,
     AspectRatio,
@@ -153,9 +153,6 @@ _ITERENCODE = (
     if _c_make_encoder is not None
     else None
 )
-
-# Reads one JSON value at an offset of a string: (value, end), or raises ValueError.
-_DECODER = json.JSONDecoder()
 
 
 def _encode(obj: Any, what: str) -> bytes:

@@ -82,6 +82,8 @@ class Meta:
         )
 
 
+# One decoder for the package: reads one JSON value at an offset of a string, as (value, end),
+# or raises ValueError.
 _DECODER = json.JSONDecoder()
 
 
