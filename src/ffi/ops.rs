@@ -21,8 +21,8 @@ use super::boundary::with_out_json;
 use super::cancel::SokuCancelToken;
 use super::client::SokuClient;
 use super::config::{
-    call_options, check_content, check_create_post, check_keys, parse_checked, parse_direct,
-    parse_object, parse_request,
+    call_options, check_content, check_create_post, check_keys, localize, parse_checked,
+    parse_direct, parse_object, parse_request,
 };
 use super::json::{failure, from_result};
 use crate::workflows::{
@@ -61,19 +61,22 @@ where
     // SAFETY: forwarded from the caller.
     unsafe {
         with_out_json(out_json, || {
+            let mut names = crate::options::Names::C;
             let prepared = (|| {
-                let client = &(*non_null(client, "client")?).client;
+                let handle = &*non_null(client, "client")?;
+                names = handle.names;
+                let client = &handle.client;
                 let text = match request {
                     Request::Required => Some(str_arg(request_json, "request_json")?),
                     Request::Optional => opt_str_arg(request_json, "request_json")?,
                 };
                 let req = parse(text)?;
-                let opts = call_options(opt_str_arg(options_json, "options_json")?)?;
+                let opts = call_options(opt_str_arg(options_json, "options_json")?, names)?;
                 Ok::<_, Error>((client, req, opts))
             })();
-            match prepared {
-                Ok((client, req, opts)) => from_result(call(client, &req, &opts)),
-                Err(err) => failure(&err),
+            match prepared.and_then(|(client, req, opts)| Ok(call(client, &req, &opts))) {
+                Ok(Err(err)) | Err(err) => failure(&localize(err, names)),
+                Ok(result) => from_result(result),
             }
         })
     }
