@@ -85,6 +85,25 @@ pub struct CallOptions {
 }
 
 impl CallOptions {
+    /// Checks the overrides with the same checks as the client's options (an
+    /// [`Error::InvalidArgument`] naming the option, since a call's options are its arguments).
+    /// Every call runs it before sending; the C ABI also runs it when it reads the options.
+    pub(crate) fn check(&self) -> Result<()> {
+        if let Some(t) = self.timeout {
+            check_timeout("timeout", t).map_err(|m| Error::invalid_param("timeoutMs", m))?;
+        }
+        if let Some(n) = self.max_retries {
+            check_max_retries(n).map_err(|m| Error::invalid_param("maxRetries", m))?;
+        }
+        if let Some(t) = &self.firebase_token {
+            check_credential("firebase token", "firebaseToken", t.expose())?;
+        }
+        if let Some(k) = &self.idempotency_key {
+            check_idempotency_key(k)?;
+        }
+        Ok(())
+    }
+
     /// No overrides.
     pub fn new() -> Self {
         Self::default()
@@ -472,7 +491,7 @@ impl Client {
                     .ok_or_else(|| {
                         Error::config_param(
                             "firebaseToken",
-                            format!("a firebase token for api-key calls {}", options::REQUIRED),
+                            format!("a firebase token {} for api-key calls", options::REQUIRED),
                         )
                     })?;
                 check_credential("firebase token", "firebaseToken", token)?;
@@ -495,16 +514,10 @@ impl Client {
         };
         // A per-call override passes the same checks as the client's option (config.rs), but
         // is the caller's argument: an invalid-argument error, not a config error.
-        let timeout = match opts.timeout {
-            Some(t) => {
-                check_timeout("timeout", t).map_err(|m| Error::invalid_param("timeoutMs", m))?;
-                t
-            }
-            None => self.shared.config.timeout,
-        };
+        opts.check()?;
+        let timeout = opts.timeout.unwrap_or(self.shared.config.timeout);
         let mut policy = self.shared.config.retry;
         if let Some(n) = opts.max_retries {
-            check_max_retries(n).map_err(|m| Error::invalid_param("maxRetries", m))?;
             policy.max_retries = n;
         }
 

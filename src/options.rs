@@ -379,7 +379,7 @@ pub fn hint(err: &Error, names: Names) -> Option<String> {
 pub(crate) fn hint_for(message: &str, param: &str, names: Names) -> Option<String> {
     let spec = find(param)?;
     let name = spec.name(names);
-    if message.ends_with(REQUIRED) {
+    if message.contains(REQUIRED) {
         let mut ways: Vec<String> = Vec::new();
         match names {
             // The CLI reads credentials from the environment first.
@@ -409,7 +409,10 @@ pub(crate) fn hint_for(message: &str, param: &str, names: Names) -> Option<Strin
             None => "use https://".to_owned(),
         });
     }
-    name
+    match names {
+        Names::C => name.map(|n| format!("config key {n}")),
+        _ => name,
+    }
 }
 
 /// `message` with the [`hint`] for `param` in `names` appended in parentheses.

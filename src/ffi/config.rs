@@ -511,7 +511,9 @@ pub(crate) fn call_options(text: Option<&str>, names: Names) -> Result<CallOptio
         return Ok(CallOptions::new());
     };
     let f = Fields::new(parse_object(text, "options_json")?, "options", names);
-    apply(f, OPTION_KEYS, CallOptions::new())
+    let opts = apply(f, OPTION_KEYS, CallOptions::new())?;
+    opts.check()?;
+    Ok(opts)
 }
 
 #[cfg(test)]
