@@ -322,17 +322,29 @@ impl ClientBuilder {
             return Err(Error::config(e));
         }
         let mut config = self.config;
+        let mut env_name = None;
         if config.proxy.is_none() && config.proxy_from_env {
-            config.proxy = env_proxy()?;
+            (env_name, config.proxy) = env_proxy()?.unzip();
         }
-        config.validate()?;
+        // A bad proxy URL taken from the environment is reported as that option's fault.
+        let from_env = |e: Error| match (e, env_name) {
+            (Error::Config { message, param }, Some(name)) if param.as_deref() == Some("proxy") => {
+                Error::Config {
+                    message: format!("{name}: {message}"),
+                    param: Some("proxyFromEnv".to_owned()),
+                }
+            }
+            (e, _) => e,
+        };
+        config.validate().map_err(from_env)?;
         let transport = Transport::new(&AgentConfig {
             timeout: config.timeout,
             connect_timeout: config.connect_timeout,
             user_agent: &config.user_agent,
             proxy: config.proxy.as_ref().map(Secret::expose),
             roots: root_certs(config.tls_roots, &config.ca)?,
-        })?;
+        })
+        .map_err(from_env)?;
         let api_key = config.api_key.take().map(Arc::new);
         Ok(Client {
             shared: Arc::new(Shared { config, transport }),
@@ -544,11 +556,11 @@ impl Client {
     }
 }
 
-/// `HTTPS_PROXY`, else `https_proxy`, when set and not blank.
-fn env_proxy() -> Result<Option<Secret>> {
+/// `HTTPS_PROXY`, else `https_proxy`, when set and not blank (with the variable's name).
+fn env_proxy() -> Result<Option<(&'static str, Secret)>> {
     for name in ["HTTPS_PROXY", "https_proxy"] {
         match std::env::var(name) {
-            Ok(v) if !v.trim().is_empty() => return Ok(Some(Secret::new(v.trim()))),
+            Ok(v) if !v.trim().is_empty() => return Ok(Some((name, Secret::new(v.trim())))),
             Ok(_) | Err(std::env::VarError::NotPresent) => {}
             Err(std::env::VarError::NotUnicode(_)) => {
                 return Err(Error::config_param(
