@@ -268,9 +268,14 @@ impl<'a> Fields<'a> {
 
     /// `config key timeoutMs must be …`, or in Python's names `timeout= must be …`.
     fn wrong_type(&self, key: &'static str, expected: &str) -> Error {
-        let name = match (self.names, options::find(key)) {
-            (Names::Python, Some(spec)) => format!("{}=", spec.python),
-            _ => format!("{} key {key}", self.what),
+        let (name, expected) = match (self.names, options::find(key)) {
+            // Python takes durations in seconds, which it converts to these milliseconds.
+            (Names::Python, Some(spec)) if key.ends_with("Ms") => (
+                format!("{}=", spec.python),
+                "a number of seconds from 0 to 86400",
+            ),
+            (Names::Python, Some(spec)) => (format!("{}=", spec.python), expected),
+            _ => (format!("{} key {key}", self.what), expected),
         };
         Error::invalid_param(key, format!("{name} must be {expected}"))
     }
@@ -634,7 +639,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             e.message(),
-            "timeout= must be an integer from 0 to 18446744073709551615"
+            "timeout= must be a number of seconds from 0 to 86400"
         );
         let e = client_builder(Some(r#"{"optionNames": "klingon"}"#))
             .1
