@@ -452,3 +452,96 @@ pub fn to_json() -> serde_json::Value {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every literal `param` of a configuration error in the library's sources is a key of the
+    /// table (so every interface can name it).
+    #[test]
+    fn every_config_error_param_is_a_declared_option() {
+        let sources = [
+            include_str!("client.rs"),
+            include_str!("config.rs"),
+            include_str!("tls.rs"),
+            include_str!("transport.rs"),
+        ];
+        let mut seen = 0;
+        for src in sources {
+            let flat: String = src.split_whitespace().collect::<Vec<_>>().join(" ");
+            for (at, _) in flat.match_indices("config_param(") {
+                let rest = flat[at + "config_param(".len()..].trim_start();
+                let Some(rest) = rest.strip_prefix('"') else {
+                    continue; // a variable: checked where it is set
+                };
+                let key = &rest[..rest.find('"').unwrap()];
+                assert!(
+                    find(key).is_some(),
+                    "config_param({key:?}) is not in OPTIONS"
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen >= 8, "{seen}");
+        // The variables: the per-duration table of config.rs and tls.rs's caFile / caPem.
+        for key in [
+            "timeoutMs",
+            "connectTimeoutMs",
+            "maxRetryWaitMs",
+            "backoffBaseMs",
+            "caPem",
+        ] {
+            assert!(find(key).is_some(), "{key}");
+        }
+    }
+
+    /// Each interface's hint names only its own options.
+    #[test]
+    fn hints_per_interface() {
+        let missing = Error::config_param("apiKey", format!("an api key {REQUIRED}"));
+        let insecure = Error::config_param("baseUrl", INSECURE_HTTP);
+        let proxy = Error::config_param("proxy", "invalid proxy url");
+        let want = [
+            (
+                Names::Rust,
+                [
+                    "set ClientBuilder::api_key or SOKU_API_KEY",
+                    "use https:// or ClientBuilder::allow_insecure_http(true)",
+                    "ClientBuilder::proxy",
+                ],
+            ),
+            (
+                Names::C,
+                [
+                    "set \"apiKey\" or SOKU_API_KEY",
+                    "use https:// or \"allowInsecureHttp\": true",
+                    "config key \"proxy\"",
+                ],
+            ),
+            (
+                Names::Python,
+                [
+                    "set api_key= or SOKU_API_KEY",
+                    "use https:// or allow_insecure_http=True",
+                    "proxy=",
+                ],
+            ),
+            (
+                Names::Cli,
+                [
+                    "set SOKU_API_KEY or --api-key-file",
+                    "use https://",
+                    "--proxy",
+                ],
+            ),
+        ];
+        for (names, [m, i, p]) in want {
+            assert_eq!(hint(&missing, names).as_deref(), Some(m));
+            assert_eq!(hint(&insecure, names).as_deref(), Some(i));
+            assert_eq!(hint(&proxy, names).as_deref(), Some(p));
+        }
+        assert_eq!(hint(&Error::config("no param"), Names::C), None);
+        assert_eq!(hint(&Error::invalid_param("apiKey", "x"), Names::C), None);
+    }
+}
