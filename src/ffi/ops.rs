@@ -74,7 +74,7 @@ where
                 let opts = call_options(opt_str_arg(options_json, "options_json")?, names)?;
                 Ok::<_, Error>((client, req, opts))
             })();
-            match prepared.and_then(|(client, req, opts)| Ok(call(client, &req, &opts))) {
+            match prepared.map(|(client, req, opts)| call(client, &req, &opts)) {
                 Ok(Err(err)) | Err(err) => failure(&localize(err, names)),
                 Ok(result) => from_result(result),
             }
