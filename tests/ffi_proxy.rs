@@ -219,3 +219,37 @@ fn rust_messages_name_builder_methods() {
         }
     }
 }
+
+/// The helper's plain-HTTP path (absolute-form forwarding), which ureq does not use (it tunnels
+/// every target with CONNECT): a client such as curl that sends `GET http://…` gets the server's
+/// answer, and the server sees an origin-form request without the proxy's headers.
+#[test]
+fn the_test_proxy_forwards_absolute_form_requests() {
+    use std::io::{Read, Write};
+    let sb = Sandbox::start().unwrap();
+    let proxy = ForwardProxy::start(Some(("u", PASSWORD)));
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
+    let auth = {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(format!("u:{PASSWORD}"))
+    };
+    write!(
+        s,
+        "GET {}/v1/api-keys HTTP/1.1\r\nhost: x\r\nauthorization: Bearer {}\r\n\
+         proxy-authorization: Basic {auth}\r\n\r\n",
+        sb.url(),
+        sb.firebase_token()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(proxy.forwarded(), 1);
+    let seen = sb.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        (seen[0].method.as_str(), seen[0].path.as_str()),
+        ("GET", "/v1/api-keys")
+    );
+    assert!(seen[0].header("proxy-authorization").is_none());
+}

@@ -201,6 +201,22 @@ class ProxyTest(SandboxCase):
                 os.environ["HTTPS_PROXY"] = old
         self.assertEqual(len(self.sb.submissions()), 2)
 
+    def test_the_test_proxy_forwards_absolute_form_requests(self) -> None:
+        # The helper's plain-HTTP path (the library tunnels with CONNECT): urllib sends
+        # `GET http://...` to an http proxy, with Proxy-Authorization from the URL.
+        import urllib.request
+
+        opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({"http": self.proxy.url("user", PASSWORD)}))
+        req = urllib.request.Request(self.sb.url + "/v1/api-keys",
+                                     headers={"Authorization": "Bearer " + self.sb.firebase_token})
+        with opener.open(req, timeout=10) as resp:
+            self.assertEqual(resp.status, 200)
+        self.assertEqual(self.proxy.forwarded, 1)
+        seen = self.sb.requests()
+        self.assertEqual([(r["method"], r["path"]) for r in seen], [("GET", "/v1/api-keys")])
+        self.assertIsNone(support.header(seen[0], "proxy-authorization"))
+
 
 class MessagesTest(SandboxCase):
     """Missing key, insecure URL, bad proxy: each message names Python's keywords only."""
