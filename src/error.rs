@@ -61,7 +61,7 @@ pub enum Error {
     #[error("config error: {}", crate::options::with_hint(message, param.as_deref(), crate::options::Names::Rust))]
     Config {
         /// What is wrong. The library's messages name no option: `Display` appends how to fix it
-        /// in Rust's names (`(set ClientBuilder::api_key or SOKU_API_KEY)`), and the C ABI, Python
+        /// in Rust's names (`(set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)`), and the C ABI, Python
         /// and the CLI append their own ([`crate::options::hint`]).
         message: String,
         /// The configuration key at fault, by its C/JSON name (`"apiKey"`, `"baseUrl"`,

@@ -389,9 +389,19 @@ pub(crate) fn hint_for(message: &str, param: &str, names: Names) -> Option<Strin
                     .into_iter()
                     .chain(spec.cli.map(str::to_owned)),
             ),
+            // Rust reads the environment only through from_env.
+            Names::Rust => {
+                return Some(match (name, spec.env) {
+                    (Some(n), Some(env)) => {
+                        format!("set {n}, or {env} with ClientBuilder::from_env")
+                    }
+                    (Some(n), None) => format!("set {n}"),
+                    (None, _) => return None,
+                });
+            }
+            // C and Python read it by default.
             _ => {
                 ways.extend(name);
-                // Rust reads the environment only through from_env; C and Python by default.
                 ways.extend(spec.env.map(str::to_owned));
             }
         }
@@ -506,7 +516,7 @@ mod tests {
             (
                 Names::Rust,
                 [
-                    "set ClientBuilder::api_key or SOKU_API_KEY",
+                    "set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env",
                     "use https:// or ClientBuilder::allow_insecure_http(true)",
                     "ClientBuilder::proxy",
                 ],

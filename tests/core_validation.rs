@@ -237,7 +237,7 @@ fn missing_credentials_fail_before_io() {
     assert_eq!(err.kind(), soku::ErrorKind::Config);
     assert_eq!(
         checked(&err),
-        "config error: an api key is required (set ClientBuilder::api_key or SOKU_API_KEY)"
+        "config error: an api key is required (set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)"
     );
     let err = bare.list_api_keys().unwrap_err();
     assert_eq!(err.kind(), soku::ErrorKind::Config);

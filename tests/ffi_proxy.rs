@@ -199,7 +199,7 @@ fn rust_messages_name_builder_methods() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "config error: an api key is required (set ClientBuilder::api_key or SOKU_API_KEY)"
+        "config error: an api key is required (set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)"
     );
     assert_eq!(
         soku::options::hint(&err, soku::options::Names::Cli).as_deref(),
