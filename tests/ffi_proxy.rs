@@ -167,6 +167,22 @@ fn c_messages_name_c_keys_and_python_names_python_keywords() {
         assert_eq!(out["error"]["message"], want);
         assert_eq!(out["error"]["param"], "apiKey");
     }
+    // A batch's failed items speak the same names.
+    for (names, want) in [
+        ("c", "an api key is required (set \"apiKey\" or SOKU_API_KEY)"),
+        ("python", "an api key is required (set api_key= or SOKU_API_KEY)"),
+    ] {
+        let config = json!({"fromEnv": false, "baseUrl": sb.url(), "optionNames": names});
+        let c = client(&config.to_string());
+        let (status, out) = call(soku_posts_publish_batch, &c, Some(BATCH), None);
+        assert_eq!(status, SOKU_OK, "{out}");
+        let items = out["data"]["results"].as_array().unwrap();
+        assert!(!items.is_empty());
+        for item in items {
+            assert_eq!(item["error"]["message"], want, "{out}");
+            assert_eq!(item["error"]["param"], "apiKey");
+        }
+    }
     assert!(sb.requests().is_empty(), "nothing was sent");
 }
 
