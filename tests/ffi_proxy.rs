@@ -169,8 +169,14 @@ fn c_messages_name_c_keys_and_python_names_python_keywords() {
     }
     // A batch's failed items speak the same names.
     for (names, want) in [
-        ("c", "an api key is required (set \"apiKey\" or SOKU_API_KEY)"),
-        ("python", "an api key is required (set api_key= or SOKU_API_KEY)"),
+        (
+            "c",
+            "an api key is required (set \"apiKey\" or SOKU_API_KEY)",
+        ),
+        (
+            "python",
+            "an api key is required (set api_key= or SOKU_API_KEY)",
+        ),
     ] {
         let config = json!({"fromEnv": false, "baseUrl": sb.url(), "optionNames": names});
         let c = client(&config.to_string());
