@@ -172,6 +172,10 @@ const char *soku_status_str(int32_t status);
  * - `userAgent` (string, sent verbatim; default `"soku-rust/<version> soku-c/<version>"`);
  * - `allowInsecureHttp` (boolean, default false: `http://` only for loopback hosts);
  * - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side);
+ * - `proxy` (string, default none): an `http://` or `https://` proxy URL for every request,
+ *   optionally with `user:password@` (never shown in messages); a `socks…://` URL is
+ *   `SOKU_ERR_CONFIG`; `proxyFromEnv` (boolean, default false): when no `proxy` is given, take
+ *   it from `HTTPS_PROXY`, else `https_proxy` (otherwise the proxy variables are ignored);
  * - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
  *   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
  *   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
@@ -179,7 +183,10 @@ const char *soku_status_str(int32_t status);
  *   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
  *   `caPem`);
  * - `fromEnv` (boolean, default true): `false` reads nothing from the environment, so absent
- *   keys take the library defaults.
+ *   keys take the library defaults;
+ * - `optionNames` (string, default `"c"`): how error messages name the option at fault,
+ *   for bindings whose users know other names: `"c"` (`"apiKey"`), `"python"` (`api_key=`),
+ *   `"rust"`, `"cli"`. The error's `param` is always the config key.
  *
  * On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
  * `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure

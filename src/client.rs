@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use crate::config::{Config, MAX_DURATION, MAX_RETRIES};
 use crate::error::{Error, Result, redact};
+use crate::options;
 use crate::response::{Meta, Response};
 use crate::retry::{Class, Endpoint, RetryPolicy};
 use crate::secret::Secret;
@@ -84,6 +85,25 @@ pub struct CallOptions {
 }
 
 impl CallOptions {
+    /// Checks the overrides with the same checks as the client's options (an
+    /// [`Error::InvalidArgument`] naming the option, since a call's options are its arguments).
+    /// Every call runs it before sending; the C ABI also runs it when it reads the options.
+    pub(crate) fn check(&self) -> Result<()> {
+        if let Some(t) = self.timeout {
+            check_timeout("timeout", t).map_err(|m| Error::invalid_param("timeoutMs", m))?;
+        }
+        if let Some(n) = self.max_retries {
+            check_max_retries(n).map_err(|m| Error::invalid_param("maxRetries", m))?;
+        }
+        if let Some(t) = &self.firebase_token {
+            check_credential("firebase token", "firebaseToken", t.expose())?;
+        }
+        if let Some(k) = &self.idempotency_key {
+            check_idempotency_key(k)?;
+        }
+        Ok(())
+    }
+
     /// No overrides.
     pub fn new() -> Self {
         Self::default()
@@ -260,6 +280,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Take the proxy from the environment: `HTTPS_PROXY`, else `https_proxy` (read by
+    /// [`build`](Self::build); unset or empty means direct). Default false: the environment's
+    /// proxy variables are ignored unless this is set. A [`proxy`](Self::proxy) given
+    /// explicitly wins. `NO_PROXY` is not read. The variable's URL follows the rules of
+    /// [`proxy`](Self::proxy) (a `socks…://` URL is an [`Error::Config`]).
+    pub fn proxy_from_env(mut self, yes: bool) -> Self {
+        self.config.proxy_from_env = yes;
+        self
+    }
+
     /// The trust store HTTPS connections are verified against. Default [`TlsRoots::WebPki`]
     /// (Mozilla's roots compiled in); [`TlsRoots::Os`] uses the operating system's. Cannot be
     /// combined with [`ca_file`](Self::ca_file) / [`ca_pem`](Self::ca_pem).
@@ -292,14 +322,29 @@ impl ClientBuilder {
             return Err(Error::config(e));
         }
         let mut config = self.config;
-        config.validate()?;
+        let mut env_name = None;
+        if config.proxy.is_none() && config.proxy_from_env {
+            (env_name, config.proxy) = env_proxy()?.unzip();
+        }
+        // A bad proxy URL taken from the environment is reported as that option's fault.
+        let from_env = |e: Error| match (e, env_name) {
+            (Error::Config { message, param }, Some(name)) if param.as_deref() == Some("proxy") => {
+                Error::Config {
+                    message: format!("{name}: {message}"),
+                    param: Some("proxyFromEnv".to_owned()),
+                }
+            }
+            (e, _) => e,
+        };
+        config.validate().map_err(from_env)?;
         let transport = Transport::new(&AgentConfig {
             timeout: config.timeout,
             connect_timeout: config.connect_timeout,
             user_agent: &config.user_agent,
             proxy: config.proxy.as_ref().map(Secret::expose),
             roots: root_certs(config.tls_roots, &config.ca)?,
-        })?;
+        })
+        .map_err(from_env)?;
         let api_key = config.api_key.take().map(Arc::new);
         Ok(Client {
             shared: Arc::new(Shared { config, transport }),
@@ -423,6 +468,7 @@ impl Client {
                 .map(Secret::expose),
         );
         v.extend(opts.firebase_token.as_ref().map(Secret::expose));
+        v.extend(self.shared.config.proxy.as_ref().and_then(proxy_userinfo));
         v
     }
 
@@ -443,10 +489,7 @@ impl Client {
         let credential = match endpoint.auth {
             Auth::ApiKey => {
                 let key = self.api_key.as_deref().map(Secret::expose).ok_or_else(|| {
-                    Error::config_param(
-                        "apiKey",
-                        "an api key is required (set SOKU_API_KEY or api_key)",
-                    )
+                    Error::config_param("apiKey", format!("an api key {}", options::REQUIRED))
                 })?;
                 check_credential("api key", "apiKey", key)?;
                 ("soku-api-key", key)
@@ -460,7 +503,7 @@ impl Client {
                     .ok_or_else(|| {
                         Error::config_param(
                             "firebaseToken",
-                            "a firebase token is required for api-key calls (set SOKU_FIREBASE_TOKEN or firebase_token)",
+                            format!("a firebase token {} for api-key calls", options::REQUIRED),
                         )
                     })?;
                 check_credential("firebase token", "firebaseToken", token)?;
@@ -481,17 +524,12 @@ impl Client {
             }
             (None, _) => None,
         };
+        // A per-call override passes the same checks as the client's option (config.rs), but
+        // is the caller's argument: an invalid-argument error, not a config error.
+        opts.check()?;
         let timeout = opts.timeout.unwrap_or(self.shared.config.timeout);
-        if timeout.is_zero() {
-            return Err(Error::invalid_param(
-                "timeoutMs",
-                "timeout must be greater than zero",
-            ));
-        }
-        check_ceiling("timeout", timeout).map_err(|m| Error::invalid_param("timeoutMs", m))?;
         let mut policy = self.shared.config.retry;
         if let Some(n) = opts.max_retries {
-            check_max_retries(n).map_err(|m| Error::invalid_param("maxRetries", m))?;
             policy.max_retries = n;
         }
 
@@ -516,6 +554,23 @@ impl Client {
         };
         self.shared.transport.execute(&req, &policy, class)
     }
+}
+
+/// `HTTPS_PROXY`, else `https_proxy`, when set and not blank (with the variable's name).
+fn env_proxy() -> Result<Option<(&'static str, Secret)>> {
+    for name in ["HTTPS_PROXY", "https_proxy"] {
+        match std::env::var(name) {
+            Ok(v) if !v.trim().is_empty() => return Ok(Some((name, Secret::new(v.trim())))),
+            Ok(_) | Err(std::env::VarError::NotPresent) => {}
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Error::config_param(
+                    "proxyFromEnv",
+                    format!("{name} is not valid utf-8"),
+                ));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
@@ -558,6 +613,16 @@ pub(crate) fn check_max_retries(n: u32) -> std::result::Result<(), String> {
     Ok(())
 }
 
+/// The `user:password` of a proxy URL, if it has one (a secret: redacted from every message).
+pub(crate) fn proxy_userinfo(url: &Secret) -> Option<&str> {
+    let rest = url
+        .expose()
+        .split_once("://")
+        .map_or(url.expose(), |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').map(|(userinfo, _)| userinfo)
+}
+
 /// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
 /// then fail every call. Other malformed URLs are refused when the agent parses them.
 pub(crate) fn check_proxy(url: &str) -> Result<()> {
@@ -569,6 +634,15 @@ pub(crate) fn check_proxy(url: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// A timeout (`what`): greater than zero (there is no infinite timeout) and at most 24 h. The
+/// client's options and a call's override go through this one check.
+pub(crate) fn check_timeout(what: &str, d: Duration) -> std::result::Result<(), String> {
+    if d.is_zero() {
+        return Err(format!("{what} must be greater than zero"));
+    }
+    check_ceiling(what, d)
 }
 
 /// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].
@@ -622,9 +696,7 @@ pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<Stri
     }
     let host = parse_host(authority).ok_or_else(|| bad("missing or malformed host"))?;
     if scheme == "http" && !allow_insecure && !is_loopback(host) {
-        return Err(bad(
-            "plain http:// is only allowed for loopback hosts (use https:// or allow_insecure_http)",
-        ));
+        return Err(Error::config_param("baseUrl", options::INSECURE_HTTP));
     }
     if path.contains("//") {
         return Err(bad("path must not contain empty segments"));

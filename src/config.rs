@@ -62,6 +62,8 @@ pub struct Config {
     pub(crate) validate_scheduled_time: bool,
     /// May carry `user:password@`.
     pub(crate) proxy: Option<Secret>,
+    /// Take `proxy` from `HTTPS_PROXY` / `https_proxy` at build when none is given.
+    pub(crate) proxy_from_env: bool,
     pub(crate) tls_roots: TlsRoots,
     pub(crate) ca: Vec<CaSource>,
 }
@@ -79,6 +81,7 @@ impl Default for Config {
             allow_insecure_http: false,
             validate_scheduled_time: true,
             proxy: None,
+            proxy_from_env: false,
             tls_roots: TlsRoots::WebPki,
             ca: Vec::new(),
         }
@@ -130,6 +133,12 @@ impl Config {
         self.proxy.is_some()
     }
 
+    /// Whether the proxy is taken from `HTTPS_PROXY` / `https_proxy` when none is given.
+    /// Default false.
+    pub fn proxy_from_env(&self) -> bool {
+        self.proxy_from_env
+    }
+
     /// Whether a Firebase ID token is configured. Default false.
     pub fn has_firebase_token(&self) -> bool {
         self.firebase_token.is_some()
@@ -151,25 +160,17 @@ impl Config {
     /// user agent. (Custom CAs are read when the transport is built.)
     pub(crate) fn validate(&mut self) -> Result<()> {
         use crate::client::{
-            check_ceiling, check_credential, check_max_retries, check_proxy, header_safe,
-            normalize_base_url,
+            check_ceiling, check_credential, check_max_retries, check_proxy, check_timeout,
+            header_safe, normalize_base_url,
         };
         self.base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
-        if self.timeout.is_zero() {
-            return Err(Error::config_param(
-                "timeoutMs",
-                "timeout must be greater than zero",
-            ));
-        }
-        if self.connect_timeout.is_zero() {
-            return Err(Error::config_param(
-                "connectTimeoutMs",
-                "connect timeout must be greater than zero",
-            ));
-        }
         for (name, param, d) in [
             ("timeout", "timeoutMs", self.timeout),
             ("connect timeout", "connectTimeoutMs", self.connect_timeout),
+        ] {
+            check_timeout(name, d).map_err(|m| Error::config_param(param, m))?;
+        }
+        for (name, param, d) in [
             ("max retry wait", "maxRetryWaitMs", self.retry.max_wait),
             ("backoff base", "backoffBaseMs", self.retry.backoff_base),
         ] {

@@ -58,12 +58,15 @@ pub enum Error {
         source: Option<Cause>,
     },
     /// The client is misconfigured (bad base URL, missing API key or token). Nothing was sent.
-    #[error("config error: {message}")]
+    #[error("config error: {}", crate::options::with_hint(message, param.as_deref(), crate::options::Names::Rust))]
     Config {
-        /// What is wrong and how to fix it.
+        /// What is wrong. The library's messages name no option: `Display` appends how to fix it
+        /// in Rust's names (`(set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)`), and the C ABI, Python
+        /// and the CLI append their own ([`crate::options::hint`]).
         message: String,
         /// The configuration key at fault, by its C/JSON name (`"apiKey"`, `"baseUrl"`,
-        /// `"timeoutMs"`, …), when one is.
+        /// `"timeoutMs"`, …; [`crate::options::OPTIONS`] gives its name in every interface),
+        /// when one is.
         param: Option<String>,
     },
     /// The caller's input failed client-side validation. Nothing was sent.

@@ -85,6 +85,7 @@ mod transport;
 mod validate;
 
 pub mod ffi;
+pub mod options;
 pub mod time;
 pub mod workflows;
 

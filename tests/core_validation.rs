@@ -237,7 +237,7 @@ fn missing_credentials_fail_before_io() {
     assert_eq!(err.kind(), soku::ErrorKind::Config);
     assert_eq!(
         checked(&err),
-        "config error: an api key is required (set SOKU_API_KEY or api_key)"
+        "config error: an api key is required (set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)"
     );
     let err = bare.list_api_keys().unwrap_err();
     assert_eq!(err.kind(), soku::ErrorKind::Config);
@@ -249,14 +249,18 @@ fn missing_credentials_fail_before_io() {
         .with_api_key("")
         .upload_media(&UploadMedia::new("https://a/b"))
         .unwrap_err();
-    assert_eq!(checked(&err), "config error: api key is empty");
+    assert_eq!(
+        checked(&err),
+        "config error: api key is empty (ClientBuilder::api_key)"
+    );
     let err = bare
         .with_api_key("sk_live_a\r\nX-Evil: 1")
         .upload_media(&UploadMedia::new("https://a/b"))
         .unwrap_err();
     assert_eq!(
         checked(&err),
-        "config error: api key contains characters that cannot be sent in a header"
+        "config error: api key contains characters that cannot be sent in a header \
+         (ClientBuilder::api_key)"
     );
     for m in mocks {
         m.assert();
@@ -268,35 +272,35 @@ fn bad_configuration_is_refused_at_build() {
     let cases: Vec<(soku::ClientBuilder, &str)> = vec![
         (
             Client::builder().base_url("api.mysoku.io"),
-            "invalid base url: must start with https:// or http://",
+            "invalid base url: must start with https:// or http:// (ClientBuilder::base_url)",
         ),
         (
             Client::builder().base_url("http://api.mysoku.io"),
-            "invalid base url: plain http:// is only allowed for loopback hosts (use https:// or allow_insecure_http)",
+            "invalid base url: plain http:// is only allowed for loopback hosts (use https:// or ClientBuilder::allow_insecure_http(true))",
         ),
         (
             Client::builder().timeout(Duration::ZERO),
-            "timeout must be greater than zero",
+            "timeout must be greater than zero (ClientBuilder::timeout)",
         ),
         (
             Client::builder().connect_timeout(Duration::ZERO),
-            "connect timeout must be greater than zero",
+            "connect timeout must be greater than zero (ClientBuilder::connect_timeout)",
         ),
         (
             Client::builder().api_key("sk_live_\n"),
-            "api key contains characters that cannot be sent in a header",
+            "api key contains characters that cannot be sent in a header (ClientBuilder::api_key)",
         ),
         (
             Client::builder().firebase_token(" "),
-            "firebase token is empty",
+            "firebase token is empty (ClientBuilder::firebase_token)",
         ),
         (
             Client::builder().user_agent("ua\u{7}"),
-            "user agent must be printable ascii",
+            "user agent must be printable ascii (ClientBuilder::user_agent)",
         ),
         (
             Client::builder().proxy("::not a proxy::"),
-            "invalid proxy url",
+            "invalid proxy url (ClientBuilder::proxy)",
         ),
     ];
     for (b, message) in cases {
@@ -369,19 +373,27 @@ fn durations_above_the_ceiling_are_refused_not_a_panic() {
     let day = Duration::from_secs(24 * 60 * 60);
     let over = day + Duration::from_millis(1);
     type Set = fn(soku::ClientBuilder, Duration) -> soku::ClientBuilder;
-    let options: [(Set, &str); 4] = [
-        (|b, d| b.timeout(d), "timeout"),
-        (|b, d| b.connect_timeout(d), "connect timeout"),
-        (|b, d| b.max_retry_wait(d), "max retry wait"),
-        (|b, d| b.backoff_base(d), "backoff base"),
+    let options: [(Set, &str, &str); 4] = [
+        (|b, d| b.timeout(d), "timeout", "timeout"),
+        (
+            |b, d| b.connect_timeout(d),
+            "connect timeout",
+            "connect_timeout",
+        ),
+        (
+            |b, d| b.max_retry_wait(d),
+            "max retry wait",
+            "max_retry_wait",
+        ),
+        (|b, d| b.backoff_base(d), "backoff base", "backoff_base"),
     ];
-    for (set, name) in options {
+    for (set, name, method) in options {
         for d in [over, Duration::MAX] {
             let err = set(builder(&server.url()), d).build().unwrap_err();
             assert_eq!(err.kind(), soku::ErrorKind::Config);
             assert_eq!(
                 checked(&err),
-                format!("config error: {name} must be at most 24 h")
+                format!("config error: {name} must be at most 24 h (ClientBuilder::{method})")
             );
         }
         assert!(set(builder(&server.url()), day).build().is_ok(), "{name}");
@@ -489,7 +501,9 @@ fn max_retries_above_the_cap_is_refused() {
         assert_eq!(err.kind(), soku::ErrorKind::Config);
         assert_eq!(
             checked(&err),
-            format!("config error: max retries must be at most 10 (got {n})")
+            format!(
+                "config error: max retries must be at most 10 (got {n}) (ClientBuilder::max_retries)"
+            )
         );
     }
     assert!(builder(&server.url()).max_retries(10).build().is_ok());
@@ -521,7 +535,8 @@ fn socks_proxy_is_a_config_error_not_a_panic() {
         assert_eq!(err.kind(), soku::ErrorKind::Config, "{url}");
         assert_eq!(
             checked(&err),
-            "config error: socks proxies are not supported: use an http:// or https:// proxy url"
+            "config error: socks proxies are not supported: use an http:// or https:// proxy url \
+             (ClientBuilder::proxy)"
         );
     }
     assert!(

@@ -267,11 +267,7 @@ fn errors_name_the_field_or_key_at_fault_as_param() {
             SOKU_ERR_CONFIG,
             "baseUrl",
         ),
-        (
-            r#"{"maxRetries": 99}"#,
-            SOKU_ERR_INVALID_ARGUMENT,
-            "maxRetries",
-        ),
+        (r#"{"maxRetries": 99}"#, SOKU_ERR_CONFIG, "maxRetries"),
         (
             r#"{"connectTimeoutMs": 0}"#,
             SOKU_ERR_CONFIG,

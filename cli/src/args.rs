@@ -19,7 +19,8 @@ Exit status:
   9  answer not understood (a 2xx body that is not the documented JSON)
 
 Environment: SOKU_API_KEY (content calls), SOKU_FIREBASE_TOKEN (keys commands),
-SOKU_BASE_URL (default https://api.mysoku.io). Secrets are never accepted as flag values.";
+SOKU_BASE_URL (default https://api.mysoku.io), HTTPS_PROXY (only with --proxy-from-env).
+Secrets are never accepted as flag values.";
 
 /// Publish to X, Threads, LinkedIn, Instagram, Facebook, TikTok and YouTube through the Soku API:
 /// retries, idempotency keys, rate-limit pacing and validation included.
@@ -67,6 +68,20 @@ pub struct Global {
     /// Read the Firebase ID token from this file (first line) instead of SOKU_FIREBASE_TOKEN.
     #[arg(long, global = true, value_name = "PATH")]
     pub firebase_token_file: Option<PathBuf>,
+    /// Send every request through this HTTP(S) proxy, e.g. http://proxy.internal:3128. Default:
+    /// none. Not with user:password@ (a flag value lands in the shell history): put such a URL
+    /// in HTTPS_PROXY and pass --proxy-from-env.
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        conflicts_with = "proxy_from_env"
+    )]
+    pub proxy: Option<String>,
+    /// Take the proxy from HTTPS_PROXY (else https_proxy). Without it the proxy variables are
+    /// ignored.
+    #[arg(long, global = true)]
+    pub proxy_from_env: bool,
 }
 
 /// The raw documented request body, instead of the command's arguments.

@@ -4,6 +4,7 @@
 use std::io::IsTerminal;
 
 use serde_json::Value;
+use soku::options::Names;
 use soku::{Error, ErrorDocument, ErrorKind};
 
 use crate::args::Global;
@@ -48,19 +49,41 @@ impl Output {
     /// Prints an error (stderr; also the error document on stdout in JSON mode); returns the
     /// exit status of its kind.
     pub fn failure(&self, err: &Error) -> u8 {
+        let local = in_cli_names(err);
         if self.json {
-            match serde_json::to_string(&ErrorDocument::new(err)) {
+            match serde_json::to_string(&ErrorDocument::new(local.as_ref().unwrap_or(err))) {
                 Ok(doc) => println!("{doc}"),
                 Err(e) => eprintln!("soku: could not serialise the error: {e}"),
             }
         }
         // Display carries kind, status, code, message and request id, never a credential.
-        eprintln!("soku: {err}");
+        match &local {
+            Some(e) => eprintln!("soku: config error: {}", e.message()),
+            None => eprintln!("soku: {err}"),
+        }
         if let Some(hint) = hint(err) {
             eprintln!("soku: {hint}");
         }
         exit_status(err)
     }
+}
+
+/// A configuration error with the option at fault named as the command line knows it
+/// (`set SOKU_API_KEY or --api-key-file`, `--proxy`), not as the library's `Display` does
+/// (`ClientBuilder::api_key`), or without a hint when the command line has no such option;
+/// `None` for other errors.
+fn in_cli_names(err: &Error) -> Option<Error> {
+    let Error::Config { message, param } = err else {
+        return None;
+    };
+    let message = match soku::options::hint(err, Names::Cli) {
+        Some(hint) => format!("{message} ({hint})"),
+        None => message.clone(),
+    };
+    Some(Error::Config {
+        message,
+        param: param.clone(),
+    })
 }
 
 /// The exit status of an error kind (the table in `soku --help`).

@@ -58,6 +58,10 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
         have_token = true;
     }
     builder = builder.user_agent(user_agent());
+    if let Some(url) = &g.proxy {
+        builder = builder.proxy(proxy_flag(url)?);
+    }
+    builder = builder.proxy_from_env(g.proxy_from_env);
     if let Some(t) = g.timeout {
         builder = builder.timeout(t);
     }
@@ -73,14 +77,16 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
         plan::validate(&call, true)?;
         match call.auth() {
             Auth::ApiKey if !have_key => {
-                return Err(config_error(
-                    "an api key is required (set SOKU_API_KEY or --api-key-file)",
-                ));
+                return Err(Error::Config {
+                    message: "an api key is required".into(),
+                    param: Some("apiKey".into()),
+                });
             }
             Auth::Firebase if !have_token => {
-                return Err(config_error(
-                    "a firebase token is required (set SOKU_FIREBASE_TOKEN or --firebase-token-file)",
-                ));
+                return Err(Error::Config {
+                    message: "a firebase token is required".into(),
+                    param: Some("firebaseToken".into()),
+                });
             }
             _ => {}
         }
@@ -98,6 +104,22 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
         });
     }
     execute(&client, &call, &opts)
+}
+
+/// The `--proxy` URL, refused when it carries credentials (a flag value is not a place for a
+/// secret); the error never repeats the URL.
+fn proxy_flag(url: &str) -> Result<&str, Error> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(Error::InvalidArgument {
+            message: "--proxy must not carry user:password@ (a flag value lands in the shell \
+                      history): put that url in HTTPS_PROXY and pass --proxy-from-env"
+                .into(),
+            param: Some("proxy".into()),
+        });
+    }
+    Ok(url)
 }
 
 fn env_set(name: &str) -> bool {

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::args::{non_null, opt_str_arg};
 use super::boundary::{boundary, with_out_json};
-use super::config::client_builder;
+use super::config::{client_builder, localize};
 use super::json::{failure, success_without_meta};
 use super::status::status_name;
 use crate::Client;
@@ -18,6 +18,8 @@ use crate::Client;
 /// `const SokuClient *` and may be called from any number of threads at once.
 pub struct SokuClient {
     pub(crate) client: Client,
+    /// How its error messages name options (the config key `optionNames`).
+    pub(crate) names: crate::options::Names,
 }
 
 const VERSION: &CStr =
@@ -60,6 +62,10 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// - `userAgent` (string, sent verbatim; default `"soku-rust/<version> soku-c/<version>"`);
 /// - `allowInsecureHttp` (boolean, default false: `http://` only for loopback hosts);
 /// - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side);
+/// - `proxy` (string, default none): an `http://` or `https://` proxy URL for every request,
+///   optionally with `user:password@` (never shown in messages); a `socks…://` URL is
+///   `SOKU_ERR_CONFIG`; `proxyFromEnv` (boolean, default false): when no `proxy` is given, take
+///   it from `HTTPS_PROXY`, else `https_proxy` (otherwise the proxy variables are ignored);
 /// - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
 ///   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
 ///   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
@@ -67,7 +73,10 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 ///   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
 ///   `caPem`);
 /// - `fromEnv` (boolean, default true): `false` reads nothing from the environment, so absent
-///   keys take the library defaults.
+///   keys take the library defaults;
+/// - `optionNames` (string, default `"c"`): how error messages name the option at fault,
+///   for bindings whose users know other names: `"c"` (`"apiKey"`), `"python"` (`api_key=`),
+///   `"rust"`, `"cli"`. The error's `param` is always the config key.
 ///
 /// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
 /// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
@@ -104,16 +113,19 @@ pub unsafe extern "C" fn soku_client_new(
             out_client.write(ptr::null_mut());
         }
         with_out_json(out_json, || {
-            let built = non_null(out_client, "out_client").and_then(|_| {
-                let config = opt_str_arg(config_json, "config_json")?;
-                client_builder(config)?.build()
-            });
+            let built = non_null(out_client, "out_client")
+                .and_then(|_| opt_str_arg(config_json, "config_json"))
+                .and_then(|config| {
+                    let (names, builder) = client_builder(config);
+                    let client = builder?.build().map_err(|e| localize(e, names))?;
+                    Ok((client, names))
+                });
             match built {
-                Ok(client) => {
+                Ok((client, names)) => {
                     let outcome = success_without_meta(
                         json!({ "baseUrl": client.base_url(), "version": crate::VERSION }),
                     );
-                    out_client.write(Box::into_raw(Box::new(SokuClient { client })));
+                    out_client.write(Box::into_raw(Box::new(SokuClient { client, names })));
                     outcome
                 }
                 Err(err) => failure(&err),

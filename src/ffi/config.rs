@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use crate::options::{self, Names};
 use crate::validate::closest;
-use crate::{CallOptions, ClientBuilder, Error, MAX_RETRIES, TlsRoots};
+use crate::{CallOptions, ClientBuilder, Error, TlsRoots};
 
 /// Parses `text` as a JSON object; `what` names the argument in error messages.
 pub(crate) fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>, Error> {
@@ -243,15 +244,18 @@ fn found_type(found: &str) -> &'static str {
 struct Fields<'a> {
     map: Map<String, Value>,
     what: &'a str,
+    /// How the error messages name a key.
+    names: Names,
     /// The keys asked for so far (the suggestions for a misspelled one).
     known: Vec<&'static str>,
 }
 
 impl<'a> Fields<'a> {
-    fn new(map: Map<String, Value>, what: &'a str) -> Self {
+    fn new(map: Map<String, Value>, what: &'a str, names: Names) -> Self {
         Fields {
             map,
             what,
+            names,
             known: Vec::new(),
         }
     }
@@ -262,8 +266,18 @@ impl<'a> Fields<'a> {
         self.map.remove(key).filter(|v| !v.is_null())
     }
 
+    /// `config key timeoutMs must be …`, or in Python's names `timeout= must be …`.
     fn wrong_type(&self, key: &'static str, expected: &str) -> Error {
-        Error::invalid_param(key, format!("{} key {key} must be {expected}", self.what))
+        let (name, expected) = match (self.names, options::find(key)) {
+            // Python takes durations in seconds, which it converts to these milliseconds.
+            (Names::Python, Some(spec)) if key.ends_with("Ms") => (
+                format!("{}=", spec.python),
+                "a number of seconds from 0 to 86400",
+            ),
+            (Names::Python, Some(spec)) => (format!("{}=", spec.python), expected),
+            _ => (format!("{} key {key}", self.what), expected),
+        };
+        Error::invalid_param(key, format!("{name} must be {expected}"))
     }
 
     fn string(&mut self, key: &'static str) -> Result<Option<String>, Error> {
@@ -296,10 +310,11 @@ impl<'a> Fields<'a> {
         Ok(self.uint(key, u64::MAX)?.map(Duration::from_millis))
     }
 
-    /// A retry count: 0 to [`MAX_RETRIES`].
+    /// A retry count (the library checks its bound, the same check for the client's and a
+    /// call's).
     fn retries(&mut self, key: &'static str) -> Result<Option<u32>, Error> {
         // The bound makes the conversion lossless.
-        Ok(self.uint(key, MAX_RETRIES.into())?.map(|n| n as u32))
+        Ok(self.uint(key, u32::MAX.into())?.map(|n| n as u32))
     }
 
     /// Fails on the first key nobody took, suggesting the closest known key.
@@ -332,6 +347,11 @@ pub(crate) const C_USER_AGENT: &str = concat!(
 /// The config key that decides where the builder starts (read before [`CONFIG_KEYS`]): boolean,
 /// default true (absent keys fall back to the environment); `false` reads nothing from it.
 const FROM_ENV: &str = "fromEnv";
+
+/// The config key that picks the option names of error messages (read first): `"c"` (default:
+/// `"apiKey"`), `"python"` (`api_key=`), `"rust"`, `"cli"`. For bindings built on the C ABI,
+/// whose users know the options by other names.
+const OPTION_NAMES: &str = "optionNames";
 
 /// Every key of the config JSON and the [`ClientBuilder`] setter it feeds, in the order they are
 /// applied; an unknown key is refused with the closest of these names as a suggestion. Values
@@ -376,6 +396,12 @@ const CONFIG_KEYS: &[(&str, Setter<ClientBuilder>)] = &[
             ClientBuilder::validate_scheduled_time,
         ))
     }),
+    ("proxy", |f, k, b| {
+        Ok(set(f.string(k)?, b, ClientBuilder::proxy))
+    }),
+    ("proxyFromEnv", |f, k, b| {
+        Ok(set(f.boolean(k)?, b, ClientBuilder::proxy_from_env))
+    }),
     ("caFile", |f, k, b| {
         Ok(set(f.string(k)?, b, ClientBuilder::ca_file))
     }),
@@ -418,17 +444,53 @@ fn set<B, T>(value: Option<T>, b: B, setter: fn(B, T) -> B) -> B {
 /// `soku-rust/<v> soku-python/<v>`, is sent verbatim), everything else to the [`ClientBuilder`]
 /// defaults. `"fromEnv": false` skips the environment (read first: it decides where the
 /// builder starts).
-pub(crate) fn client_builder(text: Option<&str>) -> Result<ClientBuilder, Error> {
+///
+/// Returns the builder and the option names the client's error messages use (`optionNames`);
+/// an error comes already in those names when they could be read ([`localize`]).
+pub(crate) fn client_builder(text: Option<&str>) -> (Names, Result<ClientBuilder, Error>) {
     let map = match text {
-        Some(text) => parse_object(text, "config_json")?,
+        Some(text) => match parse_object(text, "config_json") {
+            Ok(map) => map,
+            Err(e) => return (Names::C, Err(e)),
+        },
         None => Map::new(),
     };
-    let mut f = Fields::new(map, "config");
-    let b = match f.boolean(FROM_ENV)? {
-        Some(false) => ClientBuilder::new(),
-        Some(true) | None => ClientBuilder::from_env(),
+    let mut f = Fields::new(map, "config", Names::C);
+    let names = match f.string(OPTION_NAMES) {
+        Ok(None) => Names::C,
+        Ok(Some(n)) => match Names::parse(&n) {
+            Some(names) => names,
+            None => {
+                let e = f.wrong_type(OPTION_NAMES, "\"c\", \"python\", \"rust\" or \"cli\"");
+                return (Names::C, Err(e));
+            }
+        },
+        Err(e) => return (Names::C, Err(e)),
     };
-    apply(f, CONFIG_KEYS, b.user_agent(C_USER_AGENT))
+    f.names = names;
+    let built = (|| {
+        let b = match f.boolean(FROM_ENV)? {
+            Some(false) => ClientBuilder::new(),
+            Some(true) | None => ClientBuilder::from_env(),
+        };
+        apply(f, CONFIG_KEYS, b.user_agent(C_USER_AGENT))
+    })();
+    (names, built.map_err(|e| localize(e, names)))
+}
+
+/// `err` with the option at fault named in `names`: a configuration error's message gets the
+/// [`options::hint`] (`an api key is required (set "apiKey" or SOKU_API_KEY)`).
+pub(crate) fn localize(err: Error, names: Names) -> Error {
+    match options::hint(&err, names) {
+        Some(hint) => match err {
+            Error::Config { message, param } => Error::Config {
+                message: format!("{message} ({hint})"),
+                param,
+            },
+            other => other,
+        },
+        None => err,
+    }
 }
 
 /// Every key of the options JSON and the [`CallOptions`] setter it feeds (as [`CONFIG_KEYS`]).
@@ -449,17 +511,20 @@ const OPTION_KEYS: &[(&str, Setter<CallOptions>)] = &[
 
 /// Builds [`CallOptions`] from the options JSON (NULL counts as `{}`): each key of
 /// [`OPTION_KEYS`] through its setter.
-pub(crate) fn call_options(text: Option<&str>) -> Result<CallOptions, Error> {
+pub(crate) fn call_options(text: Option<&str>, names: Names) -> Result<CallOptions, Error> {
     let Some(text) = text else {
         return Ok(CallOptions::new());
     };
-    let f = Fields::new(parse_object(text, "options_json")?, "options");
-    apply(f, OPTION_KEYS, CallOptions::new())
+    let f = Fields::new(parse_object(text, "options_json")?, "options", names);
+    let opts = apply(f, OPTION_KEYS, CallOptions::new())?;
+    opts.check()?;
+    Ok(opts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::{OPTIONS, OptionDefault};
 
     /// The backticked names of the README sentence that starts with `lead` and ends at `end`.
     fn readme_keys(lead: &str, end: &str) -> Vec<String> {
@@ -475,48 +540,56 @@ mod tests {
             .collect()
     }
 
-    /// The C README lists exactly the keys of the tables (the tables are the source of truth).
-    #[test]
-    fn the_c_readme_lists_every_config_and_option_key() {
-        let mut table: Vec<&str> = CONFIG_KEYS.iter().map(|(k, _)| *k).collect();
-        table.push(FROM_ENV);
-        let mut listed = readme_keys("config keys", "; absent keys");
-        listed.retain(|k| k != "webpki" && k != "os");
-        let mut want: Vec<String> = table.iter().map(|k| k.to_string()).collect();
-        want.sort();
-        listed.sort();
-        assert_eq!(listed, want);
-        let mut listed = readme_keys("Per-call options keys:", ".");
-        let mut want: Vec<String> = OPTION_KEYS.iter().map(|(k, _)| k.to_string()).collect();
-        want.sort();
-        listed.sort();
-        assert_eq!(listed, want);
+    fn sorted(mut v: Vec<String>) -> Vec<String> {
+        v.sort();
+        v
     }
-    use crate::config::{
-        DEFAULT_BACKOFF_BASE, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT,
-        DEFAULT_TIMEOUT,
-    };
+
+    /// The C key tables are exactly the option table's client and per-call keys (plus the C
+    /// ABI's own `optionNames`), and the C README lists the same.
+    #[test]
+    fn the_c_tables_and_readme_match_the_option_table() {
+        let mut table: Vec<String> = CONFIG_KEYS.iter().map(|(k, _)| k.to_string()).collect();
+        table.push(FROM_ENV.into());
+        let declared: Vec<String> = OPTIONS
+            .iter()
+            .filter(|o| o.client)
+            .map(|o| o.key.to_string())
+            .collect();
+        assert_eq!(sorted(table.clone()), sorted(declared));
+        table.push(OPTION_NAMES.into());
+        let mut listed = readme_keys("config keys", "; absent keys");
+        listed.retain(|k| !["webpki", "os", "c", "python", "rust", "cli"].contains(&k.as_str()));
+        assert_eq!(sorted(listed), sorted(table));
+        let calls: Vec<String> = OPTION_KEYS.iter().map(|(k, _)| k.to_string()).collect();
+        let declared: Vec<String> = OPTIONS
+            .iter()
+            .filter(|o| o.per_call)
+            .map(|o| o.key.to_string())
+            .collect();
+        assert_eq!(sorted(calls.clone()), sorted(declared));
+        assert_eq!(
+            sorted(readme_keys("Per-call options keys:", ".")),
+            sorted(calls)
+        );
+    }
 
     /// `soku_client_new`'s documentation (it becomes the C header) lists every key of the table
-    /// and the defaults the library really uses.
+    /// and, for every number, the default of the option table.
     #[test]
     fn the_c_docs_list_every_config_key_and_its_default() {
         let doc = include_str!("client.rs").replace("\n///   ", " ");
         for (key, _) in CONFIG_KEYS {
             assert!(doc.contains(&format!("`{key}`")), "{key} is not documented");
         }
-        for (key, d) in [
-            ("timeoutMs", DEFAULT_TIMEOUT),
-            ("connectTimeoutMs", DEFAULT_CONNECT_TIMEOUT),
-            ("maxRetryWaitMs", DEFAULT_MAX_RETRY_WAIT),
-            ("backoffBaseMs", DEFAULT_BACKOFF_BASE),
-        ] {
-            let line = format!("`{key}` (default {})", d.as_millis());
-            assert!(doc.contains(&line), "{line}");
+        for o in OPTIONS.iter().filter(|o| o.client) {
+            if let OptionDefault::Millis(_) | OptionDefault::Count(_) = o.default {
+                let default = format!("default {}", o.default_in(Names::C));
+                let at = doc.find(&format!("`{}` (", o.key)).expect(o.key);
+                let near = &doc[at..doc.len().min(at + 120)];
+                assert!(near.contains(&default), "{}: {near}", o.key);
+            }
         }
-        let retries =
-            format!("`maxRetries` (integer 0 to {MAX_RETRIES}, default {DEFAULT_MAX_RETRIES};");
-        assert!(doc.contains(&retries), "{retries}");
         assert!(doc.contains(&format!("`\"{}\"`", crate::DEFAULT_BASE_URL)));
     }
 
@@ -526,14 +599,18 @@ mod tests {
     fn every_table_key_is_accepted_and_typos_get_a_suggestion() {
         for (key, _) in CONFIG_KEYS {
             let text = format!("{{\"{key}\": null}}");
-            assert!(client_builder(Some(&text)).is_ok(), "{key}");
+            assert!(client_builder(Some(&text)).1.is_ok(), "{key}");
         }
-        let e = client_builder(Some(r#"{"conectTimeoutMs": 5}"#)).unwrap_err();
+        let e = client_builder(Some(r#"{"conectTimeoutMs": 5}"#))
+            .1
+            .unwrap_err();
         assert_eq!(
             e.to_string(),
             "invalid argument: unknown config key: conectTimeoutMs (did you mean \"connectTimeoutMs\"?)"
         );
-        let b = client_builder(Some(r#"{"timeoutMs": 1500, "maxRetries": 0}"#)).unwrap();
+        let b = client_builder(Some(r#"{"timeoutMs": 1500, "maxRetries": 0}"#))
+            .1
+            .unwrap();
         assert_eq!(b.config().timeout(), Duration::from_millis(1500));
         assert_eq!(b.config().retry().max_retries, 0);
         assert_eq!(b.config().user_agent(), C_USER_AGENT);
@@ -541,5 +618,32 @@ mod tests {
             C_USER_AGENT,
             format!("soku-rust/{v} soku-c/{v}", v = crate::VERSION)
         );
+    }
+
+    /// `optionNames` picks the names of the messages; the `param` stays the config key.
+    #[test]
+    fn option_names_render_the_callers_names() {
+        let (names, b) = client_builder(Some(
+            r#"{"optionNames": "python", "fromEnv": false, "baseUrl": "http://example.com"}"#,
+        ));
+        assert_eq!(names, Names::Python);
+        let e = localize(b.unwrap().build().unwrap_err(), names);
+        assert_eq!(e.param(), Some("baseUrl"));
+        assert_eq!(
+            e.message(),
+            "invalid base url: plain http:// is only allowed for loopback hosts \
+             (use https:// or allow_insecure_http=True)"
+        );
+        let e = client_builder(Some(r#"{"optionNames": "python", "timeoutMs": "x"}"#))
+            .1
+            .unwrap_err();
+        assert_eq!(
+            e.message(),
+            "timeout= must be a number of seconds from 0 to 86400"
+        );
+        let e = client_builder(Some(r#"{"optionNames": "klingon"}"#))
+            .1
+            .unwrap_err();
+        assert_eq!(e.param(), Some("optionNames"));
     }
 }

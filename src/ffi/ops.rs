@@ -21,10 +21,12 @@ use super::boundary::with_out_json;
 use super::cancel::SokuCancelToken;
 use super::client::SokuClient;
 use super::config::{
-    call_options, check_content, check_create_post, check_keys, parse_checked, parse_direct,
-    parse_object, parse_request,
+    call_options, check_content, check_create_post, check_keys, localize, parse_checked,
+    parse_direct, parse_object, parse_request,
 };
 use super::json::{failure, from_result};
+use crate::options::Names;
+use crate::workflows::BatchReport;
 use crate::workflows::{
     BatchOptions, PublishBatch, PublishWithMedia, PublishWithTemplate, RotateApiKey,
 };
@@ -60,20 +62,69 @@ where
 {
     // SAFETY: forwarded from the caller.
     unsafe {
+        operation_named(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            request,
+            parse,
+            |c, req, o, _| call(c, req, o),
+        )
+    }
+}
+
+/// A batch's result with each failed item's configuration error in the client's option names
+/// (as [`localize`] does for the error of a whole call).
+fn localize_batch(
+    result: Result<Response<BatchReport>, Error>,
+    names: Names,
+) -> Result<Response<BatchReport>, Error> {
+    result.map(|mut resp| {
+        for item in &mut resp.data.results {
+            if let Err(e) = &mut item.result {
+                *e = localize(e.clone(), names);
+            }
+        }
+        resp
+    })
+}
+
+/// [`operation`] whose call also gets the client's option names (`optionNames`).
+///
+/// # Safety
+/// As [`operation`].
+unsafe fn operation_named<Req, T>(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+    request: Request,
+    parse: impl FnOnce(Option<&str>) -> Result<Req, Error>,
+    call: impl FnOnce(&Client, &Req, &CallOptions, Names) -> Result<Response<T>, Error>,
+) -> i32
+where
+    T: Serialize,
+{
+    // SAFETY: forwarded from the caller.
+    unsafe {
         with_out_json(out_json, || {
+            let mut names = crate::options::Names::C;
             let prepared = (|| {
-                let client = &(*non_null(client, "client")?).client;
+                let handle = &*non_null(client, "client")?;
+                names = handle.names;
+                let client = &handle.client;
                 let text = match request {
                     Request::Required => Some(str_arg(request_json, "request_json")?),
                     Request::Optional => opt_str_arg(request_json, "request_json")?,
                 };
                 let req = parse(text)?;
-                let opts = call_options(opt_str_arg(options_json, "options_json")?)?;
+                let opts = call_options(opt_str_arg(options_json, "options_json")?, names)?;
                 Ok::<_, Error>((client, req, opts))
             })();
-            match prepared {
-                Ok((client, req, opts)) => from_result(call(client, &req, &opts)),
-                Err(err) => failure(&err),
+            match prepared.map(|(client, req, opts)| call(client, &req, &opts, names)) {
+                Ok(Err(err)) | Err(err) => failure(&localize(err, names)),
+                Ok(result) => from_result(result),
             }
         })
     }
@@ -513,15 +564,16 @@ pub unsafe extern "C" fn soku_posts_publish_batch(
 ) -> i32 {
     // SAFETY: the caller upholds the documented contract.
     unsafe {
-        operation(
+        operation_named(
             client,
             request_json,
             options_json,
             out_json,
             Request::Required,
             batch_body,
-            |c, req, o| {
-                c.publish_batch_with(&req.posts, BatchOptions::new().call_options(o.clone()))
+            |c, req, o, names| {
+                let opts = BatchOptions::new().call_options(o.clone());
+                localize_batch(c.publish_batch_with(&req.posts, opts), names)
             },
         )
     }
@@ -560,19 +612,19 @@ pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
     // SAFETY: the caller upholds the documented contract; `cancel` is NULL or live.
     unsafe {
         let token = cancel.as_ref().map(|t| t.token.clone());
-        operation(
+        operation_named(
             client,
             request_json,
             options_json,
             out_json,
             Request::Required,
             batch_body,
-            |c, req, o| {
+            |c, req, o, names| {
                 let mut opts = BatchOptions::new().call_options(o.clone());
                 if let Some(token) = token {
                     opts = opts.cancel_token(token);
                 }
-                c.publish_batch_with(&req.posts, opts)
+                localize_batch(c.publish_batch_with(&req.posts, opts), names)
             },
         )
     }

@@ -158,6 +158,21 @@ static void test_client_new_config_error(void) {
                         &out);
     check_error(status, out, SOKU_ERR_CONFIG, "config");
     CHECK(c == NULL);
+    /* the message names the C config key to fix, the param the key at fault */
+    CHECK_J(json_str_is(out, "error.message",
+                        "invalid base url: plain http:// is only allowed for loopback hosts "
+                        "(use https:// or \\\"allowInsecureHttp\\\": true)"),
+            out);
+    CHECK_J(json_str_is(out, "error.param", "baseUrl"), out);
+    soku_string_free(out);
+    /* a socks proxy is a config error naming the "proxy" key */
+    status = soku_client_new("{\"proxy\": \"socks5://127.0.0.1:1080\"}", &c, &out);
+    check_error(status, out, SOKU_ERR_CONFIG, "config");
+    CHECK_J(json_str_is(out, "error.param", "proxy"), out);
+    CHECK_J(json_str_is(out, "error.message",
+                        "socks proxies are not supported: use an http:// or https:// proxy url "
+                        "(config key \\\"proxy\\\")"),
+            out);
     soku_string_free(out);
 }
 

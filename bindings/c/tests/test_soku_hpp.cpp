@@ -228,6 +228,14 @@ void bad_configuration_throws_from_the_constructor() {
         CHECK(contains(e.message(), "timeout"));
         CHECK(e.param() == "timeoutMs");
     });
+    // The proxy key reaches the library: a SOCKS URL is a config error naming it, password unseen.
+    EXPECT_ERROR(soku::Client(R"({"proxy": "socks5://u:hpp-secret@127.0.0.1:1080"})"),
+                 [](const soku::Error &e) {
+                     CHECK(e.result() == SOKU_ERR_CONFIG && e.kind() == "config");
+                     CHECK(e.param() == "proxy");
+                     CHECK(contains(e.message(), "(config key \"proxy\")"));
+                     CHECK(!contains(e.what(), "hpp-secret") && !contains(e.json(), "hpp-secret"));
+                 });
 }
 
 void nul_bytes_are_rejected_before_sending() {

@@ -439,8 +439,12 @@ class ConfigValidationTest(unittest.TestCase):
                 with self.assertRaises(soku.InvalidArgumentError) as ctx:
                     soku.Client(**kwargs)  # type: ignore[arg-type]
                 if not isinstance(next(iter(kwargs.values())), float):  # NaN/inf are not JSON at all
+                    # The message names the keyword; param holds the library's key.
+                    keyword = next(iter(kwargs))
                     key = {"timeout": "timeoutMs", "max_retries": "maxRetries", "backoff_base": "backoffBaseMs"}
-                    self.assertIn(key[next(iter(kwargs))], str(ctx.exception))
+                    self.assertIn(keyword + "=", str(ctx.exception))
+                    self.assertNotIn(key[keyword], str(ctx.exception))
+                    self.assertEqual(ctx.exception.param, key[keyword])
 
     def test_tls_keywords_reach_the_library(self) -> None:
         missing = os.path.join(tempfile.gettempdir(), "soku-no-such-dir", "ca.pem")
@@ -451,7 +455,8 @@ class ConfigValidationTest(unittest.TestCase):
             soku.Client(api_key="sk_live_x", ca_pem="not a certificate")
         with self.assertRaises(soku.InvalidArgumentError) as ctx:
             soku.Client(api_key="sk_live_x", tls_trust="bogus")  # type: ignore[arg-type]
-        self.assertIn("tlsTrust", str(ctx.exception))
+        self.assertIn("tls_trust=", str(ctx.exception))
+        self.assertEqual(ctx.exception.param, "tlsTrust")
         with self.assertRaises(soku.ConfigError):
             soku.Client(api_key="sk_live_x", ca_pem=_TEST_CA_PEM, tls_trust="os")
         # A real CA certificate is accepted as text, as bytes and from a path-like file name.
@@ -480,14 +485,14 @@ class ConfigValidationTest(unittest.TestCase):
             kwargs = dict(api_key="sk_live_x", base_url="http://127.0.0.1:9", firebase_token="fb", timeout=1.5,
                           connect_timeout=2, max_retries=0, max_retry_wait=0.25, backoff_base=0.001,
                           user_agent="ua/1", allow_insecure_http=False, validate_scheduled_time=False,
-                          ca_file=path, ca_pem=_TEST_CA_PEM.encode(), tls_trust="webpki", from_env=False)
+                          proxy="http://127.0.0.1:9", proxy_from_env=False, ca_file=path, ca_pem=_TEST_CA_PEM.encode(), tls_trust="webpki", from_env=False)
             self.assertEqual(set(kwargs), set(_CONFIG_KEYS))
             sent = _to_json_keys(_CONFIG_KEYS, kwargs)
             self.assertEqual(sent, {
                 "apiKey": "sk_live_x", "baseUrl": "http://127.0.0.1:9", "firebaseToken": "fb", "timeoutMs": 1500,
                 "connectTimeoutMs": 2000, "maxRetries": 0, "maxRetryWaitMs": 250, "backoffBaseMs": 1,
                 "userAgent": "ua/1", "allowInsecureHttp": False, "validateScheduledTime": False,
-                "caFile": str(path), "caPem": _TEST_CA_PEM, "tlsTrust": "webpki", "fromEnv": False,
+                "proxy": "http://127.0.0.1:9", "proxyFromEnv": False, "caFile": str(path), "caPem": _TEST_CA_PEM, "tlsTrust": "webpki", "fromEnv": False,
             })
             with soku.Client(**{k: v for k, v in kwargs.items() if k != "ca_pem"}) as c:  # type: ignore[arg-type]
                 self.assertFalse(c.closed)
@@ -498,7 +503,8 @@ class ConfigValidationTest(unittest.TestCase):
             with self.subTest(keyword=keyword):
                 with self.assertRaises(soku.InvalidArgumentError) as ctx:
                     soku.Client(api_key="sk_live_x", **{keyword: value})  # type: ignore[arg-type]
-                self.assertIn(_CONFIG_KEYS[keyword][0], str(ctx.exception))
+                self.assertIn(keyword + "=", str(ctx.exception))
+                self.assertEqual(ctx.exception.param, _CONFIG_KEYS[keyword][0])
 
     def test_unknown_config_keyword(self) -> None:
         with self.assertRaises(TypeError):

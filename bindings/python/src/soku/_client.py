@@ -103,8 +103,10 @@ def _text(value: Any) -> Any:
 # that cannot be read) and names the key in its error, exactly as for a C caller.
 _Key = Tuple[str, Optional[Callable[[Any], Any]]]
 
-# Client() keyword -> config JSON key of soku_client_new. Adding an option: one keyword in
-# Client.__init__'s signature (and docstring), one line here.
+# Client() keyword -> config JSON key of soku_client_new. The library's option table
+# (soku::options::OPTIONS, committed as docs/options.json) declares both names; the tests check
+# this table against it. Adding an option: one keyword in Client.__init__'s signature (and
+# docstring), one line here.
 _CONFIG_KEYS: Dict[str, _Key] = {
     "api_key": ("apiKey", None),
     "base_url": ("baseUrl", None),
@@ -117,6 +119,8 @@ _CONFIG_KEYS: Dict[str, _Key] = {
     "user_agent": ("userAgent", None),
     "allow_insecure_http": ("allowInsecureHttp", None),
     "validate_scheduled_time": ("validateScheduledTime", None),
+    "proxy": ("proxy", None),
+    "proxy_from_env": ("proxyFromEnv", None),
     "ca_file": ("caFile", _path),
     "ca_pem": ("caPem", _text),
     "tls_trust": ("tlsTrust", None),
@@ -275,6 +279,11 @@ class Client:
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
         validate_scheduled_time: check ``scheduledTime`` (RFC 3339, >= 60 s ahead) before
             sending. Default True.
+        proxy: an ``http://`` or ``https://`` proxy URL for every request, optionally with
+            ``user:password@`` (never shown in any message or ``repr``); a ``socks...://`` URL
+            raises :class:`ConfigError`. Default: none (direct).
+        proxy_from_env: when ``proxy`` is not given, take it from ``HTTPS_PROXY`` (else
+            ``https_proxy``). Default False: the proxy variables are ignored.
         ca_file: path of a PEM file of CA certificates trusted *instead of* the default roots
             (a private CA, a TLS-inspecting corporate proxy). Default: none. A file that cannot
             be read or holds no certificate raises :class:`ConfigError` naming it.
@@ -324,6 +333,8 @@ class Client:
         user_agent: Optional[str] = None,
         allow_insecure_http: Optional[bool] = None,
         validate_scheduled_time: Optional[bool] = None,
+        proxy: Optional[str] = None,
+        proxy_from_env: Optional[bool] = None,
         ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
         ca_pem: Optional[Union[str, bytes]] = None,
         tls_trust: Optional[TlsTrust] = None,
@@ -336,6 +347,8 @@ class Client:
         lib = _lib.load()
         if user_agent is None:
             config["userAgent"] = "soku-rust/%s soku-python/%s" % (lib.version(), __version__)
+        # Error messages name the option at fault by its keyword (api_key=), not its C key.
+        config["optionNames"] = "python"
         config_json = _encode(config, "config")
         self._lib = lib
         ptr = c_void_p()

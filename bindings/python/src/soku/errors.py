@@ -74,7 +74,9 @@ class SokuError(Exception):
         param: for ``invalid_argument`` and ``config`` errors, the field or key at
             fault when there is one: a request field as its JSON path
             (``"post.content.text"``), a configuration key by its library name
-            (``"apiKey"``, ``"timeoutMs"``); ``None`` otherwise.
+            (``"apiKey"``, ``"timeoutMs"``; ``docs/options.json`` maps each to its keyword);
+            ``None`` otherwise. The message itself names the keyword (``set api_key= or
+            SOKU_API_KEY``).
     """
 
     kind: str = "unknown"
