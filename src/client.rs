@@ -15,6 +15,7 @@ use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
 use crate::validate::strip_prefix_ignore_case;
+use crate::wire_json;
 
 /// Longest `Idempotency-Key` accepted, in bytes.
 pub(crate) const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
@@ -383,14 +384,15 @@ impl Client {
         self.decode(&bytes, meta, opts)
     }
 
-    /// Decodes a 2xx body; the error message is redacted of every credential of the call.
+    /// Decodes a 2xx body (lone surrogate escapes as U+FFFD, see [`wire_json::from_slice`]);
+    /// the error message is redacted of every credential of the call.
     fn decode<T: DeserializeOwned>(
         &self,
         bytes: &[u8],
         meta: Meta,
         opts: &CallOptions,
     ) -> Result<Response<T>> {
-        match serde_json::from_slice::<T>(bytes) {
+        match wire_json::from_slice::<T>(bytes) {
             Ok(data) => Ok(Response { data, meta }),
             Err(e) => {
                 let what = if e.is_data() {

@@ -61,7 +61,8 @@
 //! (`Retry-After`, `X-RateLimit-Reset`). Every duration option is at most 24 h.
 //!
 //! Limits: success bodies are read up to 10 MiB (larger is an [`Error::Decode`]), error bodies up
-//! to 64 KiB; redirects are never followed; proxies are used only when configured with
+//! to 1 MiB (an error envelope within it keeps its code, message and request id however deep its
+//! `details`); a lone UTF-16 surrogate escape in an answer's JSON reads as U+FFFD; redirects are never followed; proxies are used only when configured with
 //! [`ClientBuilder::proxy`].
 #![deny(missing_docs)]
 
@@ -83,6 +84,7 @@ mod tls;
 mod transcription;
 mod transport;
 mod validate;
+mod wire_json;
 
 pub mod ffi;
 pub mod time;
