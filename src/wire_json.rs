@@ -24,12 +24,21 @@ pub(crate) const MAX_DETAILS_DEPTH: usize = 64;
 
 /// `serde_json::from_slice`, with lone surrogate escapes decoded as U+FFFD.
 pub(crate) fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    let first = serde_json::from_slice(bytes);
+    retry_with_lone_surrogates_replaced(bytes, |b| serde_json::from_slice(b))
+}
+
+/// `read(bytes)`; if that fails on a body holding a lone surrogate escape, `read` of the body
+/// with each one rewritten to `\ufffd` (see [`replace_lone_surrogates`]).
+pub(crate) fn retry_with_lone_surrogates_replaced<T, E>(
+    bytes: &[u8],
+    read: impl Fn(&[u8]) -> Result<T, E>,
+) -> Result<T, E> {
+    let first = read(bytes);
     match first {
         Err(_) if has_surrogate_escape(bytes) => {
             let mut fixed = bytes.to_vec();
             if replace_lone_surrogates(&mut fixed) {
-                serde_json::from_slice(&fixed)
+                read(&fixed)
             } else {
                 first
             }
