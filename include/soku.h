@@ -182,7 +182,8 @@ const char *soku_status_str(int32_t status);
  * - `validateScheduledTime` (boolean, default true: `scheduledTime` checked client-side);
  * - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
  *   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
- *   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
+ *   unreadable file, text without a certificate, or a certificate that does not parse as X.509
+ *   (corrupt or truncated) is `SOKU_ERR_CONFIG` here, with param `caFile` / `caPem`;
  * - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
  *   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
  *   `caPem`);

@@ -273,13 +273,15 @@ impl ClientBuilder {
     /// when the client is built, *instead of* the default roots: for a private API gateway or a
     /// TLS-inspecting proxy. May be given several times (with [`ca_pem`](Self::ca_pem) too);
     /// all are trusted. Default none. [`build`](Self::build) fails with [`Error::Config`]
-    /// naming the file if it cannot be read or holds no valid certificate.
+    /// (param `caFile`) naming the file if it cannot be read, holds no certificate, or holds one
+    /// whose DER does not parse as X.509 (corrupt or truncated).
     pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.config.ca.push(CaSource::File(path.into()));
         self
     }
 
-    /// As [`ca_file`](Self::ca_file), with the PEM text given directly. Default none.
+    /// As [`ca_file`](Self::ca_file), with the PEM text given directly (param `caPem` in the
+    /// errors). Default none.
     pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config.ca.push(CaSource::Pem(pem.into()));
         self
