@@ -190,6 +190,10 @@ const char *soku_status_str(int32_t status);
  * - `fromEnv` (boolean, default true): `false` reads nothing from the environment, so absent
  *   keys take the library defaults.
  *
+ * `userAgent`, `apiKey`, `firebaseToken` and `baseUrl` travel in each request's head: each is
+ * at most 8192 bytes (a longer one is `SOKU_ERR_CONFIG` naming the key; the same bound holds for
+ * the per-call `firebaseToken` and for an id put into a path).
+ *
  * On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
  * `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
  * returns the error status (`SOKU_ERR_INVALID_ARGUMENT` for bad JSON, `SOKU_ERR_CONFIG` for
@@ -243,9 +247,8 @@ void soku_client_free(struct SokuClient *client);
 void soku_string_free(char *s);
 
 /**
- * Reads the error JSON the library wrote to `*out_json`
- * (`{"error": {"kind", "status", "code", "message", "requestId", "param", …}, "meta": …}`) into
- * a `SokuError` whose fields the `soku_error_*` getters return. Any valid error JSON is read,
+ * Reads the error JSON the library wrote to `*out_json` (`{"error": {"kind", "status", "code",
+ * "message", "requestId", "param", …}, "meta": …}`) into a `SokuError` whose fields the `soku_error_*` getters return. Any valid error JSON is read,
  * however large or deeply nested its `details` (members other than those six are skipped, never
  * parsed into memory); a lone UTF-16 surrogate escape reads as U+FFFD.
  *
@@ -268,7 +271,8 @@ void soku_string_free(char *s);
  * `error_json` must be NULL or a NUL-terminated string; `out_error` must be NULL or valid for
  * one pointer write.
  */
-int32_t soku_error_parse(const char *error_json, struct SokuError **out_error);
+int32_t soku_error_parse(const char *error_json,
+                         struct SokuError **out_error);
 
 /**
  * The error's `kind`: `"api"`, `"transport"`, `"timeout"`, `"decode"`, `"config"`,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::{Config, MAX_DURATION, MAX_RETRIES};
+use crate::config::{Config, MAX_DURATION, MAX_HEADER_VALUE_LEN, MAX_RETRIES};
 use crate::error::{Error, Result, redact};
 use crate::response::{Meta, Response};
 use crate::retry::{Class, Endpoint, RetryPolicy};
@@ -74,7 +74,8 @@ pub struct CallOptions {
     /// random UUIDv4; either way the same key is reused on every retry of the call. Other calls
     /// send it only when given here. Default none.
     pub idempotency_key: Option<String>,
-    /// Firebase ID token for the api-key calls, overriding the client's. Default none.
+    /// Firebase ID token for the api-key calls, overriding the client's; at most
+    /// [`MAX_HEADER_VALUE_LEN`] (8 KiB). Default none.
     pub firebase_token: Option<Secret>,
     /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
     /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
@@ -156,8 +157,8 @@ impl ClientBuilder {
         &self.config
     }
 
-    /// The API key (`sk_live_…`) for content calls. Default: none (content calls then fail
-    /// with [`Error::Config`] before any I/O).
+    /// The API key (`sk_live_…`) for content calls, at most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
+    /// Default: none (content calls then fail with [`Error::Config`] before any I/O).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.config.api_key = Some(Secret::new(key));
         self
@@ -166,14 +167,17 @@ impl ClientBuilder {
     /// The API's base URL, optionally with a path prefix (`https://host/api`); trailing slashes
     /// are dropped. Default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)
     /// (`https://api.mysoku.io`). Plain `http://` is accepted only for loopback hosts unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http).
+    /// [`allow_insecure_http`](Self::allow_insecure_http). At most [`MAX_HEADER_VALUE_LEN`]
+    /// (8 KiB).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.config.base_url = url.into();
         self
     }
 
-    /// Firebase ID token for the api-key calls. Default: none (those calls then need
-    /// [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any I/O).
+    /// Firebase ID token for the api-key calls, at most
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) (8 KiB). Default: none (those calls
+    /// then need [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any
+    /// I/O).
     pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
         self.config.firebase_token = Some(Secret::new(token));
         self
@@ -232,7 +236,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header, sent verbatim (printable ASCII). Default
+    /// The `User-Agent` header, sent verbatim (printable ASCII, at most
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) = 8 KiB; [`build`](Self::build)
+    /// refuses a longer one with [`Error::Config`]). Default
     /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT) (`soku-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.user_agent = user_agent.into();
@@ -255,7 +261,7 @@ impl ClientBuilder {
     /// Default none: requests go direct and the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY`
     /// environment variables are ignored. SOCKS proxies are not supported: a `socks…://` URL
     /// makes [`build`](Self::build) fail with [`Error::Config`]. The URL may carry
-    /// `user:password@`; `Debug` never shows it.
+    /// `user:password@`; `Debug` never shows it. At most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.config.proxy = Some(Secret::new(url));
         self
@@ -527,6 +533,17 @@ fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
         .map_err(|e| Error::invalid(format!("request body cannot be encoded: {e}")))
 }
 
+/// `<what> must be at most 8192 bytes (got N)` above [`MAX_HEADER_VALUE_LEN`].
+pub(crate) fn check_header_len(what: &str, value: &str) -> std::result::Result<(), String> {
+    if value.len() > MAX_HEADER_VALUE_LEN {
+        return Err(format!(
+            "{what} must be at most {MAX_HEADER_VALUE_LEN} bytes (got {})",
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Printable ASCII without control characters (what a header value may carry).
 pub(crate) fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
@@ -565,6 +582,8 @@ pub(crate) fn check_max_retries(n: u32) -> std::result::Result<(), String> {
 /// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
 /// then fail every call. Other malformed URLs are refused when the agent parses them.
 pub(crate) fn check_proxy(url: &str) -> Result<()> {
+    // The proxy's credentials travel in a header; the message never quotes the URL.
+    check_header_len("proxy url", url).map_err(|m| Error::config_param("proxy", m))?;
     let scheme = url.trim().split_once("://").map(|(s, _)| s);
     if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
         return Err(Error::config_param(
@@ -595,7 +614,7 @@ pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<(
             format!("{what} contains characters that cannot be sent in a header"),
         ));
     }
-    Ok(())
+    check_header_len(what, value).map_err(|m| Error::config_param(param, m))
 }
 
 /// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
@@ -603,6 +622,7 @@ pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<(
 pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
     let bad = |why: &str| Error::config_param("baseUrl", format!("invalid base url: {why}"));
     let url = raw.trim();
+    check_header_len("base url", url).map_err(|m| Error::config_param("baseUrl", m))?;
     let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
         ("https", r)
     } else if let Some(r) = strip_prefix_ignore_case(url, "http://") {

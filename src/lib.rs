@@ -94,7 +94,7 @@ pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
 pub use client::{CallOptions, Client, ClientBuilder};
 pub use config::{
     Config, DEFAULT_BACKOFF_BASE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_HEADER_VALUE_LEN, MAX_RETRIES,
 };
 pub use error::{ApiError, Cause, Error, ErrorCode, ErrorKind, Result};
 pub use media::{UploadMedia, UploadedMedia};

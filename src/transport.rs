@@ -486,8 +486,9 @@ fn classify_ref(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     }
 }
 
-/// Builds the [`Error::Api`] of an error answer (`{"error": {"code", "message", "requestId", …}}`,
-/// read by [`wire_json::error_envelope`]: lone surrogates as U+FFFD, any depth of `details`).
+/// Builds the [`Error::Api`] of an error answer (`{"error": {"code", "message", "requestId",
+/// …}}`, read by [`wire_json::error_envelope`]: lone surrogates as U+FFFD, any depth of
+/// `details`).
 /// A body that is not the error envelope gives code `http_<status>` and a bounded excerpt as the
 /// message.
 fn api_error(mut answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {

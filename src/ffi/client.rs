@@ -70,6 +70,10 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// - `fromEnv` (boolean, default true): `false` reads nothing from the environment, so absent
 ///   keys take the library defaults.
 ///
+/// `userAgent`, `apiKey`, `firebaseToken` and `baseUrl` travel in each request's head: each is
+/// at most 8192 bytes (a longer one is `SOKU_ERR_CONFIG` naming the key; the same bound holds for
+/// the per-call `firebaseToken` and for an id put into a path).
+///
 /// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
 /// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
 /// returns the error status (`SOKU_ERR_INVALID_ARGUMENT` for bad JSON, `SOKU_ERR_CONFIG` for

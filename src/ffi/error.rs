@@ -99,9 +99,8 @@ fn parse(text: &str) -> Result<Fields, Error> {
     })
 }
 
-/// Reads the error JSON the library wrote to `*out_json`
-/// (`{"error": {"kind", "status", "code", "message", "requestId", "param", …}, "meta": …}`) into
-/// a `SokuError` whose fields the `soku_error_*` getters return. Any valid error JSON is read,
+/// Reads the error JSON the library wrote to `*out_json` (`{"error": {"kind", "status", "code",
+/// "message", "requestId", "param", …}, "meta": …}`) into a `SokuError` whose fields the `soku_error_*` getters return. Any valid error JSON is read,
 /// however large or deeply nested its `details` (members other than those six are skipped, never
 /// parsed into memory); a lone UTF-16 surrogate escape reads as U+FFFD.
 ///
