@@ -100,6 +100,14 @@ typedef struct SokuCancelToken SokuCancelToken;
  */
 typedef struct SokuClient SokuClient;
 
+/**
+ * An error JSON read into fields: created by `soku_error_parse`, read with `soku_error_kind`,
+ * `soku_error_status`, `soku_error_code`, `soku_error_message`, `soku_error_request_id` and
+ * `soku_error_param`, released by `soku_error_free`. Immutable: the getters may be called from
+ * any number of threads at once.
+ */
+typedef struct SokuError SokuError;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -178,7 +186,8 @@ const char *soku_status_str(int32_t status);
  *   it from `HTTPS_PROXY`, else `https_proxy` (otherwise the proxy variables are ignored);
  * - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
  *   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
- *   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
+ *   unreadable file, text without a certificate, or a certificate that does not parse as X.509
+ *   (corrupt or truncated) is `SOKU_ERR_CONFIG` here, with param `caFile` / `caPem`;
  * - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
  *   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
  *   `caPem`);
@@ -187,6 +196,10 @@ const char *soku_status_str(int32_t status);
  * - `optionNames` (string, default `"c"`): how error messages name the option at fault,
  *   for bindings whose users know other names: `"c"` (`"apiKey"`), `"python"` (`api_key=`),
  *   `"rust"`, `"cli"`. The error's `param` is always the config key.
+ *
+ * `userAgent`, `apiKey`, `firebaseToken` and `baseUrl` travel in each request's head: each is
+ * at most 8192 bytes (a longer one is `SOKU_ERR_CONFIG` naming the key; the same bound holds for
+ * the per-call `firebaseToken` and for an id put into a path).
  *
  * On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
  * `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
@@ -239,6 +252,113 @@ void soku_client_free(struct SokuClient *client);
  * static strings of `soku_version` or `soku_status_str`.
  */
 void soku_string_free(char *s);
+
+/**
+ * Reads the error JSON the library wrote to `*out_json` (`{"error": {"kind", "status", "code",
+ * "message", "requestId", "param", …}, "meta": …}`) into a `SokuError` whose fields the `soku_error_*` getters return. Any valid error JSON is read,
+ * however large or deeply nested its `details` (members other than those six are skipped, never
+ * parsed into memory); a lone UTF-16 surrogate escape reads as U+FFFD.
+ *
+ * Returns `SOKU_OK` and stores a new handle in `*out_error`. When `error_json` is NULL, not
+ * UTF-8, not JSON, has no `error` object, no string `kind`, or a member of the wrong type
+ * (`status` not null or an integer 0 to 65535; `code`, `message`, `requestId`, `param` not null
+ * or a string), returns `SOKU_ERR_INVALID_ARGUMENT` and still stores a handle, which describes
+ * that failure: kind `"invalid_argument"`, param `"error_json"`, the reason in its message.
+ * A caught panic returns `SOKU_ERR_PANIC` and stores NULL.
+ *
+ * Ownership: `error_json` is borrowed for the call; the handle belongs to the caller, who
+ * releases it with `soku_error_free`.
+ *
+ * NULL: `out_error` NULL returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `error_json`
+ * NULL is an invalid argument as above.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `error_json` must be NULL or a NUL-terminated string; `out_error` must be NULL or valid for
+ * one pointer write.
+ */
+int32_t soku_error_parse(const char *error_json,
+                         struct SokuError **out_error);
+
+/**
+ * The error's `kind`: `"api"`, `"transport"`, `"timeout"`, `"decode"`, `"config"`,
+ * `"invalid_argument"` or `"panic"` (or any other string the JSON held).
+ *
+ * Returns a NUL-terminated UTF-8 string and stores its length in bytes (without the NUL) in
+ * `*out_len`; the length tells a string holding U+0000 apart from a shorter one. This and every
+ * other string getter returns NULL (length 0) when the field was absent or null, or `error` is
+ * NULL.
+ *
+ * Ownership: the string belongs to `error` and stays valid until `soku_error_free(error)`;
+ * never free it. NULL: `out_len` may be NULL (no length is stored). Thread safety: safe from
+ * any thread, also concurrently on the same handle; must not race with `soku_error_free`.
+ *
+ * # Safety
+ * `error` must be NULL or a live handle from `soku_error_parse`; `out_len` must be NULL or
+ * valid for one `size_t` write.
+ */
+const char *soku_error_kind(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The HTTP status of the server's answer (the error JSON's `status`); 0 when it was null (no
+ * answer) or `error` is NULL.
+ *
+ * Ownership: `error` is borrowed. Thread safety: as for `soku_error_kind`.
+ *
+ * # Safety
+ * `error` must be NULL or a live handle from `soku_error_parse`.
+ */
+int32_t soku_error_status(const struct SokuError *error);
+
+/**
+ * The API error code (`"validation_error"`, codes unknown to this version included, or
+ * `"http_<status>"`); NULL when there is none. Ownership, NULL, length and thread safety as for
+ * `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_code(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The error message (secrets already redacted by the library). Ownership, NULL, length and
+ * thread safety as for `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_message(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The request id the server gave (the error JSON's `requestId`); NULL when there is none.
+ * Ownership, NULL, length and thread safety as for `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_request_id(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The request field (JSON path, e.g. `"post.content.text"`) or config key (e.g. `"baseUrl"`)
+ * at fault of an `"invalid_argument"` or `"config"` error; NULL when there is none. Ownership,
+ * NULL, length and thread safety as for `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_param(const struct SokuError *error, size_t *out_len);
+
+/**
+ * Frees a handle from `soku_error_parse`, and with it every string its getters returned.
+ *
+ * Ownership: takes ownership of `error`; the pointer is invalid afterwards. NULL: a no-op.
+ * Thread safety: must not race with any other call using the same handle.
+ *
+ * # Safety
+ * `error` must be NULL or a pointer stored by `soku_error_parse` and not yet freed.
+ */
+void soku_error_free(struct SokuError *error);
 
 /**
  * Publishes or schedules a post: `POST /v1/posts`.

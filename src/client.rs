@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::{Config, MAX_DURATION, MAX_RETRIES};
+use crate::config::{Config, MAX_DURATION, MAX_HEADER_VALUE_LEN, MAX_RETRIES};
 use crate::error::{Error, Result, redact};
 use crate::options;
 use crate::response::{Meta, Response};
@@ -16,6 +16,7 @@ use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
 use crate::validate::strip_prefix_ignore_case;
+use crate::wire_json;
 
 /// Longest `Idempotency-Key` accepted, in bytes.
 pub(crate) const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
@@ -74,7 +75,8 @@ pub struct CallOptions {
     /// random UUIDv4; either way the same key is reused on every retry of the call. Other calls
     /// send it only when given here. Default none.
     pub idempotency_key: Option<String>,
-    /// Firebase ID token for the api-key calls, overriding the client's. Default none.
+    /// Firebase ID token for the api-key calls, overriding the client's; at most
+    /// [`MAX_HEADER_VALUE_LEN`] (8 KiB). Default none.
     pub firebase_token: Option<Secret>,
     /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
     /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
@@ -175,8 +177,8 @@ impl ClientBuilder {
         &self.config
     }
 
-    /// The API key (`sk_live_…`) for content calls. Default: none (content calls then fail
-    /// with [`Error::Config`] before any I/O).
+    /// The API key (`sk_live_…`) for content calls, at most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
+    /// Default: none (content calls then fail with [`Error::Config`] before any I/O).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.config.api_key = Some(Secret::new(key));
         self
@@ -185,14 +187,17 @@ impl ClientBuilder {
     /// The API's base URL, optionally with a path prefix (`https://host/api`); trailing slashes
     /// are dropped. Default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)
     /// (`https://api.mysoku.io`). Plain `http://` is accepted only for loopback hosts unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http).
+    /// [`allow_insecure_http`](Self::allow_insecure_http). At most [`MAX_HEADER_VALUE_LEN`]
+    /// (8 KiB).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.config.base_url = url.into();
         self
     }
 
-    /// Firebase ID token for the api-key calls. Default: none (those calls then need
-    /// [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any I/O).
+    /// Firebase ID token for the api-key calls, at most
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) (8 KiB). Default: none (those calls
+    /// then need [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any
+    /// I/O).
     pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
         self.config.firebase_token = Some(Secret::new(token));
         self
@@ -251,7 +256,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header, sent verbatim (printable ASCII). Default
+    /// The `User-Agent` header, sent verbatim (printable ASCII, at most
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) = 8 KiB; [`build`](Self::build)
+    /// refuses a longer one with [`Error::Config`]). Default
     /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT) (`soku-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.user_agent = user_agent.into();
@@ -274,7 +281,7 @@ impl ClientBuilder {
     /// Default none: requests go direct and the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY`
     /// environment variables are ignored. SOCKS proxies are not supported: a `socks…://` URL
     /// makes [`build`](Self::build) fail with [`Error::Config`]. The URL may carry
-    /// `user:password@`; `Debug` never shows it.
+    /// `user:password@`; `Debug` never shows it. At most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.config.proxy = Some(Secret::new(url));
         self
@@ -302,13 +309,15 @@ impl ClientBuilder {
     /// when the client is built, *instead of* the default roots: for a private API gateway or a
     /// TLS-inspecting proxy. May be given several times (with [`ca_pem`](Self::ca_pem) too);
     /// all are trusted. Default none. [`build`](Self::build) fails with [`Error::Config`]
-    /// naming the file if it cannot be read or holds no valid certificate.
+    /// (param `caFile`) naming the file if it cannot be read, holds no certificate, or holds one
+    /// whose DER does not parse as X.509 (corrupt or truncated).
     pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.config.ca.push(CaSource::File(path.into()));
         self
     }
 
-    /// As [`ca_file`](Self::ca_file), with the PEM text given directly. Default none.
+    /// As [`ca_file`](Self::ca_file), with the PEM text given directly (param `caPem` in the
+    /// errors). Default none.
     pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config.ca.push(CaSource::Pem(pem.into()));
         self
@@ -428,14 +437,15 @@ impl Client {
         self.decode(&bytes, meta, opts)
     }
 
-    /// Decodes a 2xx body; the error message is redacted of every credential of the call.
+    /// Decodes a 2xx body (lone surrogate escapes as U+FFFD, see [`wire_json::from_slice`]);
+    /// the error message is redacted of every credential of the call.
     fn decode<T: DeserializeOwned>(
         &self,
         bytes: &[u8],
         meta: Meta,
         opts: &CallOptions,
     ) -> Result<Response<T>> {
-        match serde_json::from_slice::<T>(bytes) {
+        match wire_json::from_slice::<T>(bytes) {
             Ok(data) => Ok(Response { data, meta }),
             Err(e) => {
                 let what = if e.is_data() {
@@ -578,6 +588,17 @@ fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
         .map_err(|e| Error::invalid(format!("request body cannot be encoded: {e}")))
 }
 
+/// `<what> must be at most 8192 bytes (got N)` above [`MAX_HEADER_VALUE_LEN`].
+pub(crate) fn check_header_len(what: &str, value: &str) -> std::result::Result<(), String> {
+    if value.len() > MAX_HEADER_VALUE_LEN {
+        return Err(format!(
+            "{what} must be at most {MAX_HEADER_VALUE_LEN} bytes (got {})",
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Printable ASCII without control characters (what a header value may carry).
 pub(crate) fn header_safe(s: &str) -> bool {
     s.bytes().all(|b| (0x20..0x7f).contains(&b))
@@ -626,6 +647,8 @@ pub(crate) fn proxy_userinfo(url: &Secret) -> Option<&str> {
 /// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
 /// then fail every call. Other malformed URLs are refused when the agent parses them.
 pub(crate) fn check_proxy(url: &str) -> Result<()> {
+    // The proxy's credentials travel in a header; the message never quotes the URL.
+    check_header_len("proxy url", url).map_err(|m| Error::config_param("proxy", m))?;
     let scheme = url.trim().split_once("://").map(|(s, _)| s);
     if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
         return Err(Error::config_param(
@@ -665,7 +688,7 @@ pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<(
             format!("{what} contains characters that cannot be sent in a header"),
         ));
     }
-    Ok(())
+    check_header_len(what, value).map_err(|m| Error::config_param(param, m))
 }
 
 /// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
@@ -673,6 +696,7 @@ pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<(
 pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
     let bad = |why: &str| Error::config_param("baseUrl", format!("invalid base url: {why}"));
     let url = raw.trim();
+    check_header_len("base url", url).map_err(|m| Error::config_param("baseUrl", m))?;
     let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
         ("https", r)
     } else if let Some(r) = strip_prefix_ignore_case(url, "http://") {

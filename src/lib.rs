@@ -61,7 +61,8 @@
 //! (`Retry-After`, `X-RateLimit-Reset`). Every duration option is at most 24 h.
 //!
 //! Limits: success bodies are read up to 10 MiB (larger is an [`Error::Decode`]), error bodies up
-//! to 64 KiB; redirects are never followed; proxies are used only when configured with
+//! to 1 MiB (an error envelope within it keeps its code, message and request id however deep its
+//! `details`); a lone UTF-16 surrogate escape in an answer's JSON reads as U+FFFD; redirects are never followed; proxies are used only when configured with
 //! [`ClientBuilder::proxy`].
 #![deny(missing_docs)]
 
@@ -83,6 +84,7 @@ mod tls;
 mod transcription;
 mod transport;
 mod validate;
+mod wire_json;
 
 pub mod ffi;
 pub mod options;
@@ -93,7 +95,7 @@ pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
 pub use client::{CallOptions, Client, ClientBuilder};
 pub use config::{
     Config, DEFAULT_BACKOFF_BASE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_HEADER_VALUE_LEN, MAX_RETRIES,
 };
 pub use error::{ApiError, Cause, Error, ErrorCode, ErrorKind, Result};
 pub use media::{UploadMedia, UploadedMedia};

@@ -26,11 +26,14 @@ use crate::rate_limit::RateLimit;
 use crate::resolver::CachingResolver;
 use crate::response::Meta;
 use crate::retry::{Class, RetryPolicy, parse_retry_after};
+use crate::wire_json;
 
 /// Largest success body read (10 MiB); a larger one is an [`Error::Decode`].
 pub(crate) const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
-/// Largest error body read (64 KiB); the rest is ignored.
-const MAX_ERROR_BODY_BYTES: u64 = 64 * 1024;
+/// Largest error body read (1 MiB): an error envelope up to this size keeps its code, message
+/// and request id, however deep its `details`. The rest of a longer body is not read; the cut
+/// text is no longer JSON, so it is reported as `http_<status>` with an excerpt.
+const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
 /// Longest excerpt of a non-JSON error body put into a message, in characters.
 const EXCERPT_CHARS: usize = 200;
 
@@ -483,30 +486,18 @@ fn classify_ref(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
     }
 }
 
-/// Builds the [`Error::Api`] of an error answer (`{"error": {"code", "message", "requestId", …}}`). A body that is not the error envelope
-/// gives code `http_<status>` and a bounded excerpt as the message.
-fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
-    #[derive(serde::Deserialize)]
-    struct Envelope {
-        error: EnvelopeError,
-    }
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct EnvelopeError {
-        #[serde(rename = "type")]
-        error_type: Option<String>,
-        code: Option<String>,
-        message: Option<String>,
-        request_id: Option<String>,
-        details: Option<serde_json::Value>,
-    }
-
+/// Builds the [`Error::Api`] of an error answer (`{"error": {"code", "message", "requestId",
+/// …}}`, read by [`wire_json::error_envelope`]: lone surrogates as U+FFFD, any depth of
+/// `details`).
+/// A body that is not the error envelope gives code `http_<status>` and a bounded excerpt as the
+/// message.
+fn api_error(mut answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
     // Every string taken from the body is redacted: a server may echo the credentials anywhere.
     let clean = |s: String| redact(s, secrets);
     let fallback_code = || ErrorCode::Other(format!("http_{}", answer.status));
     let (code, message, error_type, body_request_id, details) =
-        match serde_json::from_slice::<Envelope>(&answer.body) {
-            Ok(Envelope { error: e }) => (
+        match wire_json::error_envelope(&mut answer.body) {
+            Some(e) => (
                 e.code
                     .map(|c| ErrorCode::parse(&clean(c)))
                     .unwrap_or_else(fallback_code),
@@ -518,7 +509,7 @@ fn api_error(answer: Answer, mut meta: Meta, secrets: &[&str]) -> Error {
                     d
                 }),
             ),
-            Err(_) => (
+            None => (
                 fallback_code(),
                 excerpt(&answer.body, secrets),
                 None,

@@ -44,6 +44,7 @@ mod boundary;
 mod cancel;
 mod client;
 mod config;
+mod error;
 mod json;
 mod ops;
 mod status;
@@ -56,6 +57,10 @@ pub use cancel::{
 };
 pub use client::{
     SokuClient, soku_client_free, soku_client_new, soku_status_str, soku_string_free, soku_version,
+};
+pub use error::{
+    SokuError, soku_error_code, soku_error_free, soku_error_kind, soku_error_message,
+    soku_error_param, soku_error_parse, soku_error_request_id, soku_error_status,
 };
 pub use ops::{
     soku_ai_transcribe, soku_api_keys_create, soku_api_keys_list, soku_api_keys_revoke,

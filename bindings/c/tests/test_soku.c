@@ -451,6 +451,42 @@ static void test_api_error_forbidden(void) {
     soku_client_free(c);
 }
 
+/* soku_error_parse reads the error JSON into fields without a JSON parser of the caller's own */
+static void test_error_parse_reads_the_fields(void) {
+    char cfg[2048];
+    SokuClient *c;
+    SokuError *e = NULL;
+    int32_t status;
+    size_t len = 0;
+    const char *code, *request_id;
+    char *out;
+    make_config(cfg, sizeof cfg, inactive_key);
+    c = new_client(cfg);
+    out = call(soku_posts_create, c, TEXT_POST, NULL, &status);
+    check_error(status, out, SOKU_ERR_API, "api");
+    CHECK(soku_error_parse(out, &e) == SOKU_OK && e != NULL);
+    CHECK(strcmp(soku_error_kind(e, NULL), "api") == 0);
+    CHECK(soku_error_status(e) == 403);
+    code = soku_error_code(e, &len);
+    CHECK(code != NULL && strcmp(code, "forbidden") == 0 && len == strlen("forbidden"));
+    request_id = soku_error_request_id(e, NULL);
+    CHECK(request_id != NULL && strncmp(request_id, "req_", 4) == 0);
+    CHECK(soku_error_message(e, NULL) != NULL && soku_error_param(e, &len) == NULL && len == 0);
+    soku_error_free(e);
+    soku_string_free(out);
+    soku_client_free(c);
+    /* text that is not an error JSON: a handle that says why */
+    e = NULL;
+    CHECK(soku_error_parse("{\"error\": {\"kind\": 5}}", &e) == SOKU_ERR_INVALID_ARGUMENT);
+    CHECK(e != NULL && strcmp(soku_error_kind(e, NULL), "invalid_argument") == 0);
+    CHECK(strcmp(soku_error_param(e, NULL), "error_json") == 0);
+    CHECK(strstr(soku_error_message(e, NULL), "error.kind") != NULL);
+    soku_error_free(e);
+    CHECK(soku_error_parse(NULL, NULL) == SOKU_ERR_INVALID_ARGUMENT);
+    CHECK(soku_error_code(NULL, NULL) == NULL && soku_error_status(NULL) == 0);
+    soku_error_free(NULL);
+}
+
 static void test_transport_error(void) {
     /* nothing listens on port 1 */
     SokuClient *c = new_client(
@@ -599,6 +635,7 @@ int main(int argc, char **argv) {
         RUN(test_api_error_missing_account);
         RUN(test_api_error_details);
         RUN(test_api_error_forbidden);
+        RUN(test_error_parse_reads_the_fields);
         RUN(test_transport_error);
         RUN(test_invalid_arguments);
         RUN(test_one_client_many_threads);

@@ -274,7 +274,9 @@ class Client:
         max_retries: retries after the first attempt; 0 disables. Default 3.
         max_retry_wait: cap in seconds on any single wait between attempts. Default 60.
         backoff_base: seconds of the first exponential backoff step. Default 1.
-        user_agent: the ``User-Agent`` header. Default ``soku-rust/<library version>
+        user_agent: the ``User-Agent`` header, printable ASCII of at most 8192 bytes (as
+            ``api_key``, ``firebase_token`` and ``base_url``: a longer one raises
+            :class:`ConfigError`). Default ``soku-rust/<library version>
             soku-python/<package version>``.
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
         validate_scheduled_time: check ``scheduledTime`` (RFC 3339, >= 60 s ahead) before
@@ -286,7 +288,8 @@ class Client:
             ``https_proxy``). Default False: the proxy variables are ignored.
         ca_file: path of a PEM file of CA certificates trusted *instead of* the default roots
             (a private CA, a TLS-inspecting corporate proxy). Default: none. A file that cannot
-            be read or holds no certificate raises :class:`ConfigError` naming it.
+            be read, holds no certificate, or holds a corrupt or truncated one raises
+            :class:`ConfigError` naming it.
         ca_pem: the same as PEM text. Default: none.
         tls_trust: ``"webpki"`` (Mozilla's roots compiled into the library) or ``"os"`` (the
             operating system's trust store; not combinable with ``ca_file``/``ca_pem``).

@@ -84,7 +84,18 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "soku_cancel_token_cancel": (None, (c_void_p,)),
     "soku_cancel_token_free": (None, (c_void_p,)),
     "soku_posts_publish_batch_with_cancel": (c_int32, (c_void_p, c_char_p, c_char_p, c_void_p, _OUT_STRING)),
+    # The error JSON read into fields, for C and C++ callers without a JSON parser; declared so
+    # that every export is, but unused here: Python reads the error JSON with its json module.
+    "soku_error_parse": (c_int32, (c_char_p, POINTER(c_void_p))),
+    "soku_error_status": (c_int32, (c_void_p,)),
+    "soku_error_free": (None, (c_void_p,)),
 }
+SIGNATURES.update(
+    {
+        "soku_error_" + field: (c_char_p, (c_void_p, c_void_p))
+        for field in ("kind", "code", "message", "request_id", "param")
+    }
+)
 SIGNATURES.update({name: _OPERATION_SIGNATURE for name in OPERATIONS})
 
 
