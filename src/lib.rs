@@ -78,6 +78,7 @@ mod resolver;
 mod response;
 mod retry;
 mod secret;
+mod socket;
 mod templates;
 mod tls;
 mod transcription;
