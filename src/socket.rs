@@ -6,9 +6,11 @@
 //!   `send` that moves some bytes restarts that full timeout. Against a server that reads slowly
 //!   (one byte at a time) a large write could so run far past the attempt's deadline. [`Socket`]
 //!   writes at most [`CHUNK`] bytes per call to the socket below, each with the time left until
-//!   the deadline computed afresh, and fails with a timeout once none is left. A `send` of one
-//!   chunk completes as soon as the socket has room for it, so an attempt ends within its
-//!   `timeout` plus the scheduling delay of one wakeup (documented as at most 250 ms).
+//!   the deadline computed afresh, and fails with a timeout once none is left. A blocked `send`
+//!   wakes when the socket has room again, which is room for a whole chunk, so an attempt ends
+//!   within its `timeout` plus the scheduling delay of one wakeup (documented as at most
+//!   250 ms). Only a `send` that moved part of a chunk just as the deadline passed is repeated
+//!   below with the same timeout; keeping chunks small keeps that case rare and short.
 //! - **Early answers.** A server may answer (a `413 Payload Too Large`, a `401`) before it has
 //!   read the whole body, and close: the next write fails with a broken pipe or a reset, while
 //!   the answer sits unread in the socket. [`Socket`] then stops writing (the rest of the
