@@ -2,15 +2,15 @@
 //! and a server's early answer kept readable when it stops reading the request.
 //!
 //! - **Bounded writes.** ureq gives each write a timeout (the time left in the attempt) and sets
-//!   it once as the socket's send timeout; the write then loops over `send` calls, and each
-//!   `send` that moves some bytes restarts that full timeout. Against a server that reads slowly
-//!   (one byte at a time) a large write could so run far past the attempt's deadline. [`Socket`]
-//!   writes at most [`CHUNK`] bytes per call to the socket below, each with the time left until
-//!   the deadline computed afresh, and fails with a timeout once none is left. A blocked `send`
-//!   wakes when the socket has room again, which is room for a whole chunk, so an attempt ends
-//!   within its `timeout` plus the scheduling delay of one wakeup (documented as at most
-//!   250 ms). Only a `send` that moved part of a chunk just as the deadline passed is repeated
-//!   below with the same timeout; keeping chunks small keeps that case rare and short.
+//!   it once as the socket's send timeout; the write then loops over `send` calls, and a `send`
+//!   that has moved some bytes when that timeout expires returns, and the next one gets the
+//!   full timeout again. Against a server that reads slowly (one byte at a time, behind a small
+//!   window) a 128 KiB write could so run past the attempt's deadline by as long as it had
+//!   already taken. [`Socket`] writes at most [`CHUNK`] bytes per call to the socket below, each
+//!   with the time left until the deadline computed afresh, and fails with a timeout once none
+//!   is left. An attempt so ends within its `timeout` plus at most the time the server takes to
+//!   accept one chunk (17 KiB; the bound documented for a server reading one byte at a time is
+//!   250 ms).
 //! - **Early answers.** A server may answer (a `413 Payload Too Large`, a `401`) before it has
 //!   read the whole body, and close: the next write fails with a broken pipe or a reset, while
 //!   the answer sits unread in the socket. [`Socket`] then stops writing (the rest of the
