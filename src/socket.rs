@@ -139,3 +139,181 @@ impl Transport for Socket {
         self.inner.is_tls()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::VecDeque;
+    use std::io;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use ureq::unversioned::transport::LazyBuffers;
+
+    use super::*;
+
+    /// What the fake socket does on each write and read, and what it saw.
+    #[derive(Default)]
+    struct Script {
+        /// Results of the next writes (`Ok` once the list is empty).
+        writes: VecDeque<Result<(), Error>>,
+        /// Results of the next reads: bytes that arrive, or an error.
+        reads: VecDeque<Result<Vec<u8>, Error>>,
+        /// Every write: its bytes and the time it was given.
+        seen: Vec<(Vec<u8>, Duration)>,
+    }
+
+    #[derive(Debug)]
+    struct Fake {
+        buffers: LazyBuffers,
+        script: Arc<Mutex<Script>>,
+    }
+
+    impl std::fmt::Debug for Script {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Script")
+        }
+    }
+
+    impl Transport for Fake {
+        fn buffers(&mut self) -> &mut dyn Buffers {
+            &mut self.buffers
+        }
+        fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), Error> {
+            let bytes = self.buffers.output()[..amount].to_vec();
+            let mut script = self.script.lock().unwrap();
+            script.seen.push((bytes, *timeout.after));
+            script.writes.pop_front().unwrap_or(Ok(()))
+        }
+        fn await_input(&mut self, _: NextTimeout) -> Result<bool, Error> {
+            let next = self.script.lock().unwrap().reads.pop_front();
+            match next {
+                Some(Ok(bytes)) => {
+                    let input = self.buffers.input_append_buf();
+                    input[..bytes.len()].copy_from_slice(&bytes);
+                    self.buffers.input_appended(bytes.len());
+                    Ok(true)
+                }
+                Some(Err(e)) => Err(e),
+                None => Ok(false),
+            }
+        }
+        fn is_open(&mut self) -> bool {
+            true
+        }
+    }
+
+    fn socket(output_size: usize) -> (Socket, Arc<Mutex<Script>>) {
+        let script = Arc::new(Mutex::new(Script::default()));
+        let fake = Fake {
+            buffers: LazyBuffers::new(4096, output_size),
+            script: script.clone(),
+        };
+        (Socket::new(Box::new(fake)), script)
+    }
+
+    fn timeout(after: Duration) -> NextTimeout {
+        NextTimeout {
+            after: UDuration::from(after),
+            reason: ureq::Timeout::Global,
+            per_read: None,
+            per_write: None,
+        }
+    }
+
+    /// Writes `bytes` the way the layer above does: into the output buffer, then transmit.
+    fn write(s: &mut Socket, bytes: &[u8], after: Duration) -> Result<(), Error> {
+        s.buffers().output()[..bytes.len()].copy_from_slice(bytes);
+        s.transmit_output(bytes.len(), timeout(after))
+    }
+
+    fn broken_pipe() -> Error {
+        Error::Io(io::Error::from(ErrorKind::BrokenPipe))
+    }
+
+    #[test]
+    fn large_writes_go_out_in_chunks_in_order_with_the_time_left() {
+        let (mut s, script) = socket(3 * CHUNK);
+        let body: Vec<u8> = (0..3 * CHUNK - 7).map(|i| (i % 251) as u8).collect();
+        write(&mut s, &body, Duration::from_secs(5)).unwrap();
+        let seen = std::mem::take(&mut script.lock().unwrap().seen);
+        assert_eq!(
+            seen.iter().map(|(b, _)| b.len()).collect::<Vec<_>>(),
+            [CHUNK, CHUNK, CHUNK - 7]
+        );
+        let sent: Vec<u8> = seen.iter().flat_map(|(b, _)| b.iter().copied()).collect();
+        assert_eq!(sent, body);
+        // Each chunk gets the time left until one deadline, never more.
+        assert!(seen[0].1 <= Duration::from_secs(5));
+        assert!(seen.windows(2).all(|w| w[1].1 <= w[0].1));
+        // A small write is one write.
+        write(&mut s, b"small", Duration::from_secs(5)).unwrap();
+        assert_eq!(script.lock().unwrap().seen.len(), 1);
+    }
+
+    #[test]
+    fn no_time_left_is_a_timeout_before_the_next_chunk() {
+        let (mut s, script) = socket(2 * CHUNK);
+        // A deadline so close that it has passed once the first chunk is out.
+        let err = write(&mut s, &vec![b'x'; 2 * CHUNK], Duration::from_nanos(1)).unwrap_err();
+        assert!(
+            matches!(err, Error::Timeout(ureq::Timeout::Global)),
+            "{err:?}"
+        );
+        assert!(script.lock().unwrap().seen.len() <= 1);
+    }
+
+    #[test]
+    fn an_answer_after_a_failed_write_is_read_and_the_rest_dropped() {
+        let (mut s, script) = socket(2 * CHUNK);
+        {
+            let mut sc = script.lock().unwrap();
+            sc.writes.push_back(Ok(()));
+            sc.writes.push_back(Err(broken_pipe()));
+            sc.reads
+                .push_back(Ok(b"HTTP/1.1 413 Payload Too Large\r\n".to_vec()));
+        }
+        write(&mut s, &vec![b'x'; 2 * CHUNK], Duration::from_secs(5)).unwrap();
+        // The rest of the body is dropped, not sent.
+        write(&mut s, &vec![b'y'; CHUNK], Duration::from_secs(5)).unwrap();
+        assert_eq!(script.lock().unwrap().seen.len(), 2);
+        assert!(s.await_input(timeout(Duration::from_secs(5))).unwrap());
+        assert!(s.buffers().input().starts_with(b"HTTP/1.1 413"));
+        // Never reused.
+        assert!(!s.is_open());
+    }
+
+    #[test]
+    fn no_answer_after_a_failed_write_reports_the_write_error() {
+        for read in [
+            None,
+            Some(Error::Io(io::Error::from(ErrorKind::ConnectionReset))),
+        ] {
+            let (mut s, script) = socket(CHUNK);
+            {
+                let mut sc = script.lock().unwrap();
+                sc.writes.push_back(Err(broken_pipe()));
+                sc.reads.extend(read.map(Err));
+            }
+            write(&mut s, b"body", Duration::from_secs(5)).unwrap();
+            let err = s.await_input(timeout(Duration::from_secs(5))).unwrap_err();
+            assert!(
+                matches!(&err, Error::Io(e) if e.kind() == ErrorKind::BrokenPipe),
+                "{err:?}"
+            );
+            assert!(!s.is_open());
+        }
+    }
+
+    #[test]
+    fn other_write_errors_pass_through() {
+        let (mut s, script) = socket(CHUNK);
+        script
+            .lock()
+            .unwrap()
+            .writes
+            .push_back(Err(Error::Timeout(ureq::Timeout::Global)));
+        let err = write(&mut s, b"body", Duration::from_secs(5)).unwrap_err();
+        assert!(matches!(err, Error::Timeout(_)), "{err:?}");
+        assert!(s.is_open());
+    }
+}
