@@ -331,3 +331,80 @@ fn a_server_closing_without_an_answer_is_a_transport_error_retried_per_class() {
         assert_eq!(keys, [None], "{scheme}: requests the server saw");
     });
 }
+
+/// Reads a request's head and its `content-length` body, one request per connection; answers a
+/// post submission.
+fn answer_posts(s: &mut dyn Stream) {
+    let Some(head) = read_head(s) else { return };
+    let len: usize = header(&head, "content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    if s.read_exact(&mut body).is_err() {
+        return;
+    }
+    let answer = r#"{"postSubmissionId":"ps_proxied","keys":[]}"#;
+    let _ = write!(
+        s,
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\
+         content-length: {}\r\n\r\n{answer}",
+        answer.len()
+    );
+    let _ = s.flush();
+}
+
+/// A loopback HTTP `CONNECT` proxy; returns its URL and the targets it was asked for.
+fn connect_proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let targets = Arc::new(Mutex::new(Vec::new()));
+    let seen = targets.clone();
+    std::thread::spawn(move || {
+        for client in listener.incoming() {
+            let Ok(mut client) = client else { return };
+            let seen = seen.clone();
+            std::thread::spawn(move || {
+                let mut wire = Wire {
+                    tcp: client.try_clone().unwrap(),
+                    one_byte: false,
+                };
+                let Some(head) = read_head(&mut wire) else {
+                    return;
+                };
+                let Some(target) = head
+                    .strip_prefix("CONNECT ")
+                    .and_then(|r| r.split(' ').next())
+                else {
+                    return;
+                };
+                seen.lock().unwrap().push(target.to_owned());
+                let Ok(mut upstream) = TcpStream::connect(target) else {
+                    return;
+                };
+                let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut u2, &mut c2);
+                    let _ = c2.shutdown(std::net::Shutdown::Write);
+                });
+                let _ = std::io::copy(&mut client, &mut upstream);
+                let _ = upstream.shutdown(std::net::Shutdown::Write);
+            });
+        }
+    });
+    (url, targets)
+}
+
+#[test]
+fn a_connect_proxy_still_carries_requests_over_http_and_https() {
+    // The connector chain is assembled by hand (socket layer below TLS): the proxy step holds.
+    let (proxy, targets) = connect_proxy();
+    over_http_and_https(false, Arc::new(answer_posts), |scheme, builder, _| {
+        let client = builder.proxy(&proxy).max_retries(0).build().unwrap();
+        let post = client.create_post(&big_post(1)).unwrap();
+        assert_eq!(post.data.post_submission_id, "ps_proxied", "{scheme}");
+        let asked = std::mem::take(&mut *targets.lock().unwrap());
+        assert_eq!(asked.len(), 1, "{scheme}: {asked:?}");
+        assert!(asked[0].starts_with("127.0.0.1:"), "{scheme}: {asked:?}");
+    });
+}
