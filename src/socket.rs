@@ -20,6 +20,8 @@
 //!
 //! Placed below TLS on purpose: an HTTPS answer can only be decrypted if the TLS layer believes
 //! its records were sent, and a bound applied above TLS would not reach the socket's `send`s.
+//! The connector and transport interfaces belong to ureq's unversioned API, which is why
+//! `Cargo.toml` pins ureq to one exact version.
 
 use std::io::ErrorKind;
 use std::time::Instant;
