@@ -213,6 +213,10 @@ impl ClientBuilder {
     /// 4 × 30 s + 3 × 60 s = 5 minutes (the 60 s waits only when the server asks for them with
     /// `Retry-After` or `X-RateLimit-Reset`; the default backoff alone waits under 10 s in all).
     /// Lower `max_retries`, `timeout` or `max_retry_wait` to bound a call more tightly.
+    ///
+    /// Sending the request counts too: a server that reads a large body slowly (even one byte
+    /// at a time) cannot stretch an attempt, which ends within `timeout` plus the scheduling
+    /// delay of one wakeup (at most 250 ms on a machine that is not overloaded).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.timeout = timeout;
         self

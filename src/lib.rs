@@ -79,6 +79,7 @@ mod resolver;
 mod response;
 mod retry;
 mod secret;
+mod socket;
 mod templates;
 mod tls;
 mod transcription;

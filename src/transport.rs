@@ -23,7 +23,7 @@ use crate::error::{
     ApiError, Cause, Error, ErrorCode, Result, redact, redact_value, redact_with_cut,
 };
 use crate::rate_limit::RateLimit;
-use crate::resolver::CachingResolver;
+use crate::resolver::{CachingResolver, LookupFailed};
 use crate::response::Meta;
 use crate::retry::{Class, RetryPolicy, parse_retry_after};
 use crate::wire_json;
@@ -133,6 +133,11 @@ enum FailureKind {
 
 impl Transport {
     pub(crate) fn new(cfg: &AgentConfig<'_>) -> Result<Transport> {
+        Transport::with_resolver(cfg, CachingResolver::default())
+    }
+
+    /// As [`Transport::new`], with names resolved by `resolver`.
+    fn with_resolver(cfg: &AgentConfig<'_>, resolver: CachingResolver) -> Result<Transport> {
         let proxy = match cfg.proxy {
             Some(p) => Some(
                 ureq::Proxy::new(p)
@@ -151,7 +156,6 @@ impl Transport {
             .timeout_resolve(Some(cfg.connect_timeout))
             .tls_config(TlsConfig::builder().root_certs(cfg.roots.clone()).build())
             .build();
-        let resolver = CachingResolver::default();
         Ok(Transport {
             agent: Agent::with_parts(config, connection::connector(), resolver.clone()),
             resolver,
@@ -322,6 +326,14 @@ fn authority(url: &str) -> &str {
     rest.split('/').next().unwrap_or(rest)
 }
 
+/// The host of a `host:port` authority (brackets of an IPv6 literal kept).
+fn host_name(authority: &str) -> &str {
+    match authority.rfind(':') {
+        Some(i) if !authority[i..].contains(']') => &authority[..i],
+        _ => authority,
+    }
+}
+
 /// The rustls error inside a ureq error, if the failure was TLS.
 fn tls_error(e: &ureq::Error) -> Option<&rustls::Error> {
     match e {
@@ -413,6 +425,22 @@ fn classify_ref(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
             cause: None,
         };
     }
+    if let Some(lookup) = LookupFailed::find(e) {
+        // Nothing was sent: retried like a refused connection, for every call.
+        let kind = if lookup.timed_out {
+            FailureKind::Timeout
+        } else {
+            FailureKind::Transport
+        };
+        return Failure {
+            kind,
+            message: lookup.to_string(),
+            connected: false,
+            status,
+            request_id: None,
+            cause: None,
+        };
+    }
     let (kind, connected, message) = match e {
         ureq::Error::Timeout(T::Connect | T::Resolve) => (
             FailureKind::Timeout,
@@ -427,7 +455,7 @@ fn classify_ref(e: &ureq::Error, status: u16, req: &Request<'_>) -> Failure {
         ureq::Error::HostNotFound => (
             FailureKind::Transport,
             false,
-            format!("host not found: {host}"),
+            format!("could not resolve host {:?}", host_name(host)),
         ),
         ureq::Error::ConnectionFailed => (
             FailureKind::Transport,
@@ -562,6 +590,78 @@ fn excerpt(body: &[u8], secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
+    use crate::resolver::tests::no_such_host;
+
+    /// A transport whose lookups are `resolver`'s, and a POST to an unresolvable host.
+    fn unresolvable(resolver: &CachingResolver) -> Transport {
+        let cfg = AgentConfig {
+            timeout: Duration::from_secs(5),
+            connect_timeout: Duration::from_secs(5),
+            user_agent: "soku-test",
+            proxy: None,
+            roots: RootCerts::WebPki,
+        };
+        Transport::with_resolver(&cfg, resolver.clone()).unwrap()
+    }
+
+    #[test]
+    fn a_failed_lookup_is_retried_for_every_call_and_names_the_host() {
+        // Template renders and key creation are unkeyed POSTs: a failed lookup sent nothing.
+        let classes = [
+            crate::templates::RENDER.retry,
+            crate::api_keys::CREATE.retry,
+            Class::Keyed,
+            Class::Idempotent,
+        ];
+        let policy = RetryPolicy {
+            max_retries: 2,
+            max_wait: Duration::from_millis(10),
+            backoff_base: Duration::from_millis(1),
+        };
+        let req = Request {
+            method: Method::Post,
+            url: "https://api.example.invalid/v1/templates",
+            headers: &[],
+            body: Some(b"{}"),
+            timeout: Duration::from_secs(5),
+            idempotency_key: None,
+            secrets: &[],
+        };
+        for class in classes {
+            let resolver = CachingResolver::with_lookup(no_such_host);
+            let err = unresolvable(&resolver)
+                .execute(&req, &policy, class)
+                .unwrap_err();
+            assert_eq!(resolver.lookups(), 3, "{class:?}");
+            assert_eq!(err.kind(), ErrorKind::Transport, "{class:?}: {err:?}");
+            assert_eq!(err.meta().unwrap().attempts, 3, "{class:?}");
+            assert_eq!(
+                err.message(),
+                r#"could not resolve host "api.example.invalid" (after 3 attempts)"#
+            );
+            assert!(!err.to_string().contains("connection error"), "{err}");
+        }
+        // A lookup that runs out of time is a timeout, retried the same way.
+        let resolver = CachingResolver::with_lookup(|_, _, t| Err(ureq::Error::Timeout(t.reason)));
+        let err = unresolvable(&resolver)
+            .execute(&req, &policy, crate::templates::RENDER.retry)
+            .unwrap_err();
+        assert_eq!(resolver.lookups(), 3);
+        assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+        assert_eq!(
+            err.message(),
+            r#"could not resolve host "api.example.invalid" in time (after 3 attempts)"#
+        );
+    }
+
+    #[test]
+    fn host_names_of_authorities() {
+        assert_eq!(host_name("api.example.invalid:443"), "api.example.invalid");
+        assert_eq!(host_name("api.example.invalid"), "api.example.invalid");
+        assert_eq!(host_name("[::1]:8080"), "[::1]");
+        assert_eq!(host_name("[::1]"), "[::1]");
+    }
 
     #[test]
     fn excerpts_are_bounded() {
