@@ -276,8 +276,11 @@ fn a_per_call_firebase_token_is_redacted_from_decode_errors() {
         format!("{err:?}"),
         serde_json::to_string(&err).unwrap(),
     ] {
-        assert!(!text.contains("PER-CALL"), "token leaked: {text}");
+        assert!(!text.contains("PER-CALL"), "per-call token leaked");
         assert!(text.contains("[redacted]"), "{text}");
+    }
+    for text in core_support::chain_texts(&err) {
+        assert!(!text.contains("PER-CALL"), "per-call token leaked");
     }
 }
 
@@ -319,14 +322,216 @@ fn secrets_with_quotes_or_backslashes_and_prefix_secrets_are_redacted_whole() {
         "Bearer [redacted] rejected; client token [redacted]"
     );
     for e in [err, err2] {
-        for text in [
-            e.to_string(),
-            format!("{e:?}"),
-            serde_json::to_string(&e).unwrap(),
-        ] {
+        let mut texts = core_support::chain_texts(&e);
+        texts.push(serde_json::to_string(&e).unwrap());
+        for text in texts {
             for leak in ["QUOTE", "D\\KEY", "TAIL", "PREFIX"] {
-                assert!(!text.contains(leak), "{leak} leaked: {text}");
+                assert!(!text.contains(leak), "{leak} leaked");
             }
         }
     }
+}
+
+/// One answer of the echoing server, built from the credential the request carried.
+type Shape = fn(&str) -> (u16, Vec<(&'static str, String)>, String);
+
+/// Answers that repeat the credential they received: in every field of the error envelope and
+/// in its headers, in a plain-text and an HTML body (the HTML one cut across the credential),
+/// in a 429, and in 2xx bodies whose decode error would quote it.
+const ECHOES: [(&str, Shape); 6] = [
+    ("json envelope", |c| {
+        let body = serde_json::json!({"error": {
+            "type": format!("t_{c}"), "code": format!("c_{c}"), "message": format!("m {c}"),
+            "requestId": format!("r_{c}"), "param": c, "details": {c: [c, {"k": c}]},
+        }});
+        (
+            400,
+            vec![("x-request-id", format!("req_{c}"))],
+            body.to_string(),
+        )
+    }),
+    ("plain text", |c| {
+        (
+            401,
+            vec![("content-type", "text/plain".into())],
+            format!("credential {c} refused"),
+        )
+    }),
+    ("html cut", |c| {
+        let page = format!("<html>{}{c}{}</html>", "x".repeat(180), "y".repeat(300));
+        (502, vec![("content-type", "text/html".into())], page)
+    }),
+    ("rate limited", |c| {
+        (
+            429,
+            vec![
+                ("retry-after", "0".into()),
+                ("x-ratelimit-tier", format!("tier {c}")),
+            ],
+            format!(r#"{{"error":{{"code":"rate_limit_exceeded","message":"{c}"}}}}"#),
+        )
+    }),
+    // serde's "invalid type: string \"…\"" quotes the value: the decode error must not.
+    ("2xx json string", |c| {
+        (
+            200,
+            vec![("x-request-id", c.to_owned())],
+            format!("\"{c}\""),
+        )
+    }),
+    ("2xx wrong field types", |c| {
+        let body = serde_json::json!({
+            "postSubmissionId": [c], "url": {c: c}, "jobId": [c], "apiKey": [c], "id": [c],
+            "creditsDebited": c, "apiKeys": c, "keys": c, "keyId": [c], "mediaId": [c],
+        });
+        (201, vec![], body.to_string())
+    }),
+];
+
+/// A loopback server that answers every request with `shape`, repeating the credential the
+/// request carried (`soku-api-key`, or the bearer token of `authorization`).
+fn echo_server(shape: Shape) -> RawServer {
+    use std::io::Write;
+    RawServer::start(move |mut stream| {
+        while let Some((head, _)) = core_support::read_request(&mut stream) {
+            let cred = core_support::header_of(&head, "soku-api-key")
+                .or_else(|| {
+                    core_support::header_of(&head, "authorization")
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                })
+                .unwrap_or("none")
+                .to_owned();
+            let (status, headers, body) = shape(&cred);
+            let mut answer = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
+            for (name, value) in headers {
+                answer.push_str(&format!("{name}: {value}\r\n"));
+            }
+            answer.push_str("\r\n");
+            answer.push_str(&body);
+            if stream.write_all(answer.as_bytes()).is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Every call of the client, each failing against an echoing server: every error (and each
+/// failed item of a batch) is checked in every form with [`checked`].
+#[test]
+fn a_server_echoing_the_credential_leaks_it_through_no_error_of_any_call() {
+    type Call = fn(&Client) -> Vec<soku::Error>;
+    let calls: [(&str, Call); 13] = [
+        ("create_post", |c| {
+            c.create_post(&CreatePost::text("hi", [Platform::X]))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("upload_media", |c| {
+            c.upload_media(&UploadMedia::new("https://a.example/v.mp4"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("render_template", |c| {
+            c.render_template(&soku::RenderTemplate::new("t"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("render_og", |c| {
+            c.render_og(&soku::RenderTemplate::new("t"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("transcribe", |c| {
+            c.transcribe(&soku::Transcribe::new("m"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("create_api_key", |c| {
+            c.create_api_key(&CreateApiKey::new())
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("list_api_keys", |c| {
+            c.list_api_keys().err().into_iter().collect()
+        }),
+        ("list_api_keys per-call token", |c| {
+            c.list_api_keys_with(&CallOptions::new().firebase_token(TOKEN))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("revoke_api_key", |c| {
+            c.revoke_api_key("k1").err().into_iter().collect()
+        }),
+        ("publish_with_media", |c| {
+            let req = soku::workflows::PublishWithMedia::new(
+                ["https://a.example/a.png"],
+                CreatePost::text("hi", [Platform::X]).post,
+            );
+            c.publish_with_media(&req, &CallOptions::new())
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("publish_with_template", |c| {
+            let req = soku::workflows::PublishWithTemplate::new(
+                soku::RenderTemplate::new("t"),
+                CreatePost::text("hi", [Platform::X]).post,
+            );
+            c.publish_with_template(&req, &CallOptions::new())
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("rotate_api_key", |c| {
+            c.rotate_api_key(
+                &soku::workflows::RotateApiKey::new("key_old"),
+                &CallOptions::new(),
+            )
+            .err()
+            .into_iter()
+            .collect()
+        }),
+        ("publish_batch", |c| {
+            let posts = [CreatePost::text("hi", [Platform::X])];
+            match c.publish_batch(&posts) {
+                Ok(report) => {
+                    assert_no_secret(&serde_json::to_string(&report.data).unwrap());
+                    assert_no_secret(&format!("{:#?}", report.data));
+                    report
+                        .data
+                        .results
+                        .iter()
+                        .filter_map(|i| i.error().cloned())
+                        .collect()
+                }
+                Err(e) => vec![e],
+            }
+        }),
+    ];
+    let mut checked_errors = 0;
+    for (shape_name, shape) in ECHOES {
+        let server = echo_server(shape);
+        let c = builder(&server.url).max_retries(0).build().unwrap();
+        for (call_name, call) in calls {
+            let errors = call(&c);
+            // Revoking ignores a 2xx body: nothing to decode, nothing to leak.
+            let may_succeed = call_name == "revoke_api_key" && shape_name.starts_with("2xx");
+            assert!(
+                may_succeed || !errors.is_empty(),
+                "{call_name} / {shape_name}: no error"
+            );
+            for e in &errors {
+                checked(e);
+                checked_errors += 1;
+            }
+        }
+    }
+    assert!(checked_errors >= 70, "{checked_errors}");
 }
