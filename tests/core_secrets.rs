@@ -2,6 +2,7 @@
 //! any error — including errors whose text comes from a server that echoes the credentials.
 
 mod core_support;
+mod echo;
 
 use core_support::{
     KEY, RawServer, TOKEN, assert_no_secret, builder, checked, client, hang_up, never_answer,
@@ -332,89 +333,6 @@ fn secrets_with_quotes_or_backslashes_and_prefix_secrets_are_redacted_whole() {
     }
 }
 
-/// One answer of the echoing server, built from the credential the request carried.
-type Shape = fn(&str) -> (u16, Vec<(&'static str, String)>, String);
-
-/// Answers that repeat the credential they received: in every field of the error envelope and
-/// in its headers, in a plain-text and an HTML body (the HTML one cut across the credential),
-/// in a 429, and in 2xx bodies whose decode error would quote it.
-const ECHOES: [(&str, Shape); 6] = [
-    ("json envelope", |c| {
-        let body = serde_json::json!({"error": {
-            "type": format!("t_{c}"), "code": format!("c_{c}"), "message": format!("m {c}"),
-            "requestId": format!("r_{c}"), "param": c, "details": {c: [c, {"k": c}]},
-        }});
-        (
-            400,
-            vec![("x-request-id", format!("req_{c}"))],
-            body.to_string(),
-        )
-    }),
-    ("plain text", |c| {
-        (
-            401,
-            vec![("content-type", "text/plain".into())],
-            format!("credential {c} refused"),
-        )
-    }),
-    ("html cut", |c| {
-        let page = format!("<html>{}{c}{}</html>", "x".repeat(180), "y".repeat(300));
-        (502, vec![("content-type", "text/html".into())], page)
-    }),
-    ("rate limited", |c| {
-        (
-            429,
-            vec![
-                ("retry-after", "0".into()),
-                ("x-ratelimit-tier", format!("tier {c}")),
-            ],
-            format!(r#"{{"error":{{"code":"rate_limit_exceeded","message":"{c}"}}}}"#),
-        )
-    }),
-    // serde's "invalid type: string \"…\"" quotes the value: the decode error must not.
-    ("2xx json string", |c| {
-        (
-            200,
-            vec![("x-request-id", c.to_owned())],
-            format!("\"{c}\""),
-        )
-    }),
-    ("2xx wrong field types", |c| {
-        let body = serde_json::json!({
-            "postSubmissionId": [c], "url": {c: c}, "jobId": [c], "apiKey": [c], "id": [c],
-            "creditsDebited": c, "apiKeys": c, "keys": c, "keyId": [c], "mediaId": [c],
-        });
-        (201, vec![], body.to_string())
-    }),
-];
-
-/// A loopback server that answers every request with `shape`, repeating the credential the
-/// request carried (`soku-api-key`, or the bearer token of `authorization`).
-fn echo_server(shape: Shape) -> RawServer {
-    use std::io::Write;
-    RawServer::start(move |mut stream| {
-        while let Some((head, _)) = core_support::read_request(&mut stream) {
-            let cred = core_support::header_of(&head, "soku-api-key")
-                .or_else(|| {
-                    core_support::header_of(&head, "authorization")
-                        .and_then(|v| v.strip_prefix("Bearer "))
-                })
-                .unwrap_or("none")
-                .to_owned();
-            let (status, headers, body) = shape(&cred);
-            let mut answer = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
-            for (name, value) in headers {
-                answer.push_str(&format!("{name}: {value}\r\n"));
-            }
-            answer.push_str("\r\n");
-            answer.push_str(&body);
-            if stream.write_all(answer.as_bytes()).is_err() {
-                return;
-            }
-        }
-    })
-}
-
 /// Every call of the client, each failing against an echoing server: every error (and each
 /// failed item of a batch) is checked in every form with [`checked`].
 #[test]
@@ -516,9 +434,9 @@ fn a_server_echoing_the_credential_leaks_it_through_no_error_of_any_call() {
         }),
     ];
     let mut checked_errors = 0;
-    for (shape_name, shape) in ECHOES {
-        let server = echo_server(shape);
-        let c = builder(&server.url).max_retries(0).build().unwrap();
+    for (shape_name, shape) in echo::ECHOES {
+        let url = echo::server(shape);
+        let c = builder(&url).max_retries(0).build().unwrap();
         for (call_name, call) in calls {
             let errors = call(&c);
             // Revoking ignores a 2xx body: nothing to decode, nothing to leak.
