@@ -136,6 +136,38 @@ fn every_operation_output_is_freed_by_soku_string_free() {
             call_and_free(op, &c, request.as_ref());
         });
     }
+    // The cancellable batch, with a token (cancelled half of the time) and without one.
+    let batch = CString::new(BATCH).unwrap();
+    let mut round = 0;
+    let mut cancellable = || {
+        round += 1;
+        let token = soku_cancel_token_new();
+        if round % 2 == 0 {
+            unsafe { soku_cancel_token_cancel(token) };
+        }
+        let mut len = 0;
+        for t in [token.cast_const(), ptr::null()] {
+            let mut out: *mut c_char = ptr::null_mut();
+            let status = unsafe {
+                soku_posts_publish_batch_with_cancel(
+                    c.ptr(),
+                    batch.as_ptr(),
+                    ptr::null(),
+                    t,
+                    &mut out,
+                )
+            };
+            assert_eq!(status, SOKU_OK);
+            len = unsafe { std::ffi::CStr::from_ptr(out) }.to_bytes().len();
+            unsafe { soku_string_free(out) };
+        }
+        unsafe { soku_cancel_token_free(token) };
+        len
+    };
+    let floor = cancellable();
+    assert_no_leak("soku_posts_publish_batch_with_cancel", floor, || {
+        cancellable();
+    });
 }
 
 #[test]
