@@ -11,24 +11,35 @@ use core_support::{
 use mockito::Server;
 use soku::{CallOptions, Client, CreateApiKey, CreatePost, Platform, Secret, UploadMedia};
 
+/// `{:?}` and `{:#?}` of a value: both must be clean.
+fn both_debug_forms(v: &impl std::fmt::Debug) -> [String; 2] {
+    [format!("{v:?}"), format!("{v:#?}")]
+}
+
 #[test]
 fn debug_of_client_builder_and_options_is_redacted() {
     let b = builder("http://127.0.0.1:9").proxy("http://user:proxypass@127.0.0.1:3128");
-    let shown = format!("{b:?}");
-    assert_no_secret(&shown);
-    assert!(!shown.contains("proxypass"), "{shown}");
+    for shown in both_debug_forms(&b) {
+        assert_no_secret(&shown);
+        assert!(!shown.contains("proxypass"), "{shown}");
+    }
     let c = b.build().unwrap();
-    let shown = format!("{c:?}");
-    assert_no_secret(&shown);
-    assert!(!shown.contains("proxypass"), "{shown}");
-    assert!(shown.contains("[redacted]"), "{shown}");
-    assert!(shown.contains("127.0.0.1:9"), "{shown}");
-    assert_no_secret(&format!("{:?}", c.with_api_key(KEY)));
+    for shown in both_debug_forms(&c) {
+        assert_no_secret(&shown);
+        assert!(!shown.contains("proxypass"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+    }
+    for shown in both_debug_forms(&c.with_api_key(KEY)) {
+        assert_no_secret(&shown);
+    }
     let o = CallOptions::new()
         .firebase_token(TOKEN)
         .idempotency_key("k");
-    assert_no_secret(&format!("{o:?}"));
-    assert!(format!("{o:?}").contains("\"k\""), "{o:?}");
+    for shown in both_debug_forms(&o) {
+        assert_no_secret(&shown);
+        assert!(shown.contains("\"k\""), "{shown}");
+    }
 }
 
 #[test]
@@ -36,17 +47,18 @@ fn debug_of_config_and_secret_is_redacted() {
     let b = builder("http://127.0.0.1:9").proxy("http://user:proxypass@127.0.0.1:3128");
     let c = b.clone().build().unwrap();
     for config in [b.config(), c.config()] {
-        let shown = format!("{config:?}");
-        assert_no_secret(&shown);
-        assert!(!shown.contains("proxypass"), "{shown}");
-        assert!(shown.contains("[redacted]"), "{shown}");
-        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        for shown in both_debug_forms(config) {
+            assert_no_secret(&shown);
+            assert!(!shown.contains("proxypass"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+            assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        }
         assert!(config.has_firebase_token() && config.has_proxy());
     }
     let s = Secret::from(KEY);
     assert_eq!(
-        format!("{s:?}|{s}|{:?}", Some(&s)),
-        "[redacted]|[redacted]|Some([redacted])"
+        format!("{s:?}|{s}|{:?}|{s:#?}|{:#?}", Some(&s), Some(&s)),
+        "[redacted]|[redacted]|Some([redacted])|[redacted]|Some(\n    [redacted],\n)"
     );
     assert_eq!(s.expose(), KEY);
 }
