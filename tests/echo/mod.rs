@@ -1,18 +1,22 @@
 //! A loopback server that repeats the credential of each request in its answers (error
-//! envelopes, plain text, HTML, a 429, 2xx bodies that fail to decode), shared by the Rust and
-//! C ABI secret tests.
+//! envelopes, plain text, HTML, a 429, 2xx bodies that fail to decode, a redirect, answers the
+//! HTTP parser refuses), shared by the Rust and C ABI secret tests.
 #![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
+
+/// The status of a [`Shape`] whose body is the whole raw answer (status line and headers too).
+pub const RAW: u16 = 0;
 
 /// One answer of the echoing server, built from the credential the request carried.
 pub type Shape = fn(&str) -> (u16, Vec<(&'static str, String)>, String);
 
 /// Answers that repeat the credential they received: in every field of the error envelope and
 /// in its headers, in a plain-text and an HTML body (the HTML one cut across the credential),
-/// in a 429, and in 2xx bodies whose decode error would quote it.
-pub const ECHOES: [(&str, Shape); 6] = [
+/// in a 429, in 2xx bodies whose decode error would quote it, in a redirect's `Location`, and
+/// in answers the HTTP parser refuses (status line, header, chunk size).
+pub const ECHOES: [(&str, Shape); 10] = [
     ("json envelope", |c| {
         let body = serde_json::json!({"error": {
             "type": format!("t_{c}"), "code": format!("c_{c}"), "message": format!("m {c}"),
@@ -60,6 +64,28 @@ pub const ECHOES: [(&str, Shape); 6] = [
         });
         (201, vec![], body.to_string())
     }),
+    ("redirect", |c| {
+        let to = format!("http://evil.example/{c}?token={c}");
+        (302, vec![("location", to)], format!("moved to {c}"))
+    }),
+    // Answers the HTTP parser refuses: the error text must not quote them.
+    ("broken status line", |c| {
+        (
+            RAW,
+            vec![],
+            format!("HTTP/1.1 2{c} OK\r\ncontent-length: 0\r\n\r\n"),
+        )
+    }),
+    ("broken header", |c| {
+        let answer =
+            format!("HTTP/1.1 200 OK\r\nx-{c}: \u{1}{c}\r\n{c}\r\ncontent-length: 2\r\n\r\n{{}}");
+        (RAW, vec![], answer)
+    }),
+    ("broken chunk", |c| {
+        let answer =
+            format!("HTTP/1.1 201 Created\r\ntransfer-encoding: chunked\r\n\r\n{c}\r\n{c}\r\n");
+        (RAW, vec![], answer)
+    }),
 ];
 
 /// A loopback server that answers every request with `shape`, repeating the credential the
@@ -75,6 +101,11 @@ pub fn server(shape: Shape) -> String {
                 .unwrap_or("none")
                 .to_owned();
             let (status, headers, body) = shape(&cred);
+            if status == RAW {
+                // The body is the whole answer, bytes the HTTP parser must refuse.
+                let _ = stream.write_all(body.as_bytes());
+                return;
+            }
             let mut answer = format!("HTTP/1.1 {status} X\r\ncontent-length: {}\r\n", body.len());
             for (name, value) in headers {
                 answer.push_str(&format!("{name}: {value}\r\n"));
