@@ -61,6 +61,6 @@ fn an_echoing_server_gets_no_credential_into_any_c_output() {
             }
         }
     }
-    // Every shape fails every operation but the 2xx ones that need no decoding.
-    assert!(errors >= 100, "{errors}");
+    // Every shape fails nearly every operation (196 of 220 outputs are errors today).
+    assert!(errors >= 180, "{errors}");
 }
