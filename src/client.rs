@@ -284,7 +284,9 @@ impl ClientBuilder {
     /// An HTTP(S) proxy URL (`http://host:port` or `https://host:port`) for every request.
     /// Default none: requests go direct and the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY`
     /// environment variables are ignored. SOCKS proxies are not supported: a `socks…://` URL
-    /// makes [`build`](Self::build) fail with [`Error::Config`]. The URL may carry
+    /// makes [`build`](Self::build) fail with [`Error::Config`]. With a plain `http://` base
+    /// URL the proxy must be on loopback too (the proxy would see the API key), unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http). The URL may carry
     /// `user:password@`; `Debug` never shows it. At most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.config.proxy = Some(Secret::new(url));
@@ -670,6 +672,18 @@ pub(crate) fn check_timeout(what: &str, d: Duration) -> std::result::Result<(), 
         return Err(format!("{what} must be greater than zero"));
     }
     check_ceiling(what, d)
+}
+
+/// Whether the host of a proxy URL (`[scheme://][user[:password]@]host[:port][/]`) is a
+/// loopback host by the rule of [`normalize_base_url`]. A plain `http://` request through a
+/// proxy elsewhere leaves the machine (the proxy sees the API key), so the loopback rule
+/// applies to the proxy too.
+pub(crate) fn proxy_is_loopback(url: &str) -> bool {
+    let url = url.trim();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    parse_host(host_port).is_some_and(is_loopback)
 }
 
 /// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].

@@ -165,13 +165,14 @@ impl Config {
 
     /// Checks every option and normalises the base URL: [`Error::Config`] on a bad base URL, a
     /// zero timeout, a duration option above 24 h, more than [`MAX_RETRIES`] retries, a SOCKS
-    /// or malformed proxy URL, a credential that cannot be sent in a header, a non-printable
+    /// or malformed proxy URL, a proxy off loopback for a plain `http://` base URL (without
+    /// `allow_insecure_http`), a credential that cannot be sent in a header, a non-printable
     /// user agent, or a header-borne value over [`MAX_HEADER_VALUE_LEN`]. (Custom CAs are read
     /// when the transport is built.)
     pub(crate) fn validate(&mut self) -> Result<()> {
         use crate::client::{
             check_ceiling, check_credential, check_header_len, check_max_retries, check_proxy,
-            check_timeout, header_safe, normalize_base_url,
+            check_timeout, header_safe, normalize_base_url, proxy_is_loopback,
         };
         self.base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
         for (name, param, d) in [
@@ -190,6 +191,18 @@ impl Config {
             .map_err(|m| Error::config_param("maxRetries", m))?;
         if let Some(p) = &self.proxy {
             check_proxy(p.expose())?;
+            // The loopback rule holds for the whole path: through a proxy elsewhere, a plain
+            // http:// request (and its credential) leaves the machine.
+            if self.base_url.starts_with("http://")
+                && !self.allow_insecure_http
+                && !proxy_is_loopback(p.expose())
+            {
+                return Err(Error::config_param(
+                    "proxy",
+                    "plain http:// is only allowed for loopback hosts, and the proxy is not one \
+                     (use https://, a proxy on loopback, or allow_insecure_http)",
+                ));
+            }
         }
         if let Some(k) = &self.api_key {
             check_credential("api key", "apiKey", k.expose())?;

@@ -93,14 +93,23 @@ impl Cause {
         Cause(Arc::new(e))
     }
 
-    /// `e` as a cause, unless its text holds one of `secrets`: an error's message is redacted,
-    /// and its `source()` must not hand the credential back.
+    /// `e` as a cause, unless one of `secrets` is in its text: an error's message is redacted,
+    /// and its `source()` must not hand the credential back. The text checked is the `Display`
+    /// and `Debug` of `e` and of every error in its own `source()` chain (all of which a caller
+    /// walking the chain, or printing `{:#?}`, would see).
     pub(crate) fn unless_secret(
         e: impl std::error::Error + Send + Sync + 'static,
         secrets: &[&str],
     ) -> Option<Self> {
-        let text = e.to_string();
-        (redact(text.clone(), secrets) == text).then(|| Cause::new(e))
+        let clean = |text: String| redact(text.clone(), secrets) == text;
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = next {
+            if !clean(err.to_string()) || !clean(format!("{err:?}")) {
+                return None;
+            }
+            next = err.source();
+        }
+        Some(Cause::new(e))
     }
 }
 

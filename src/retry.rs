@@ -220,16 +220,81 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(crate::posts::CREATE.retry, Class::Keyed);
-        assert_eq!(crate::templates::RENDER.retry, Class::Unsafe);
-        assert_eq!(crate::templates::RENDER_OG.retry, Class::Unsafe);
-        assert_eq!(crate::api_keys::REVOKE.retry, Class::Idempotent);
-        assert_eq!(crate::api_keys::REVOKE.path_with("k"), "/v1/api-keys/k");
-        assert!(Class::Unsafe.retries_status(429));
-        assert!(!Class::Unsafe.retries_status(500));
-        assert!(Class::Keyed.retries_status(503));
-        assert!(!Class::Keyed.retries_status(400));
-        assert!(Class::Unsafe.retries_failure(false));
-        assert!(!Class::Unsafe.retries_failure(true));
+        use crate::transport::Method::{Delete, Get, Post};
+        use crate::{api_keys, media, posts, templates, transcription};
+        // Every endpoint of the client: the wire method and path, the credential and the class.
+        // A POST that the server dedupes by `Idempotency-Key` is keyed; GET and DELETE are
+        // idempotent; a POST without a key is unsafe to repeat.
+        let table = [
+            (posts::CREATE, Post, "/v1/posts", Auth::ApiKey, Class::Keyed),
+            (media::UPLOAD, Post, "/v1/media", Auth::ApiKey, Class::Keyed),
+            (
+                transcription::TRANSCRIBE,
+                Post,
+                "/v1/ai/transcribe",
+                Auth::ApiKey,
+                Class::Keyed,
+            ),
+            (
+                templates::RENDER,
+                Post,
+                "/v1/templates",
+                Auth::ApiKey,
+                Class::Unsafe,
+            ),
+            (
+                templates::RENDER_OG,
+                Post,
+                "/v1/media/render-og",
+                Auth::ApiKey,
+                Class::Unsafe,
+            ),
+            (
+                api_keys::CREATE,
+                Post,
+                "/v1/api-keys",
+                Auth::Firebase,
+                Class::Unsafe,
+            ),
+            (
+                api_keys::LIST,
+                Get,
+                "/v1/api-keys",
+                Auth::Firebase,
+                Class::Idempotent,
+            ),
+            (
+                api_keys::REVOKE,
+                Delete,
+                "/v1/api-keys/{id}",
+                Auth::Firebase,
+                Class::Idempotent,
+            ),
+        ];
+        for (endpoint, method, path, auth, class) in table {
+            let expected = Endpoint {
+                method,
+                path,
+                auth,
+                retry: class,
+            };
+            assert_eq!(endpoint, expected, "{path}");
+        }
+        assert_eq!(api_keys::REVOKE.path_with("k"), "/v1/api-keys/k");
+        // What each class retries: 429 always; 5xx and drops after sending only when safe.
+        for class in [Class::Keyed, Class::Idempotent, Class::Unsafe] {
+            let safe = class != Class::Unsafe;
+            assert!(class.retries_status(429), "{class:?}");
+            assert!(class.retries_failure(false), "{class:?}");
+            assert_eq!(class.retries_failure(true), safe, "{class:?}");
+            for status in [500, 502, 503, 504, 599] {
+                assert_eq!(class.retries_status(status), safe, "{class:?} {status}");
+            }
+            for status in [
+                200, 201, 204, 301, 400, 401, 403, 404, 409, 422, 428, 430, 600,
+            ] {
+                assert!(!class.retries_status(status), "{class:?} {status}");
+            }
+        }
     }
 }

@@ -397,28 +397,32 @@ else
 fi
 control /__sandbox/reset # rotate_key revoked the default key
 # With the opt-in it prints the whole key (checked here, never echoed into the log).
+# The rotation succeeds, so the example must exit 0 as well as print the key.
 for optin in "--print-key" "SOKU_PRINT_KEY=1"; do
+    status=0
     case "$optin" in
-    --print-key) out="$("$ROOT/target/rotate_key" --print-key "$SOKU_DEFAULT_KEY_ID" 2>&1)" || true ;;
-    *) out="$(SOKU_PRINT_KEY=1 "$ROOT/target/rotate_key" "$SOKU_DEFAULT_KEY_ID" 2>&1)" || true ;;
+    --print-key) out="$("$ROOT/target/rotate_key" --print-key "$SOKU_DEFAULT_KEY_ID" 2>&1)" || status=$? ;;
+    *) out="$(SOKU_PRINT_KEY=1 "$ROOT/target/rotate_key" "$SOKU_DEFAULT_KEY_ID" 2>&1)" || status=$? ;;
     esac
-    if grep -Eq '^new API key: sk_live_[0-9a-f]{40}$' <<<"$out"; then
-        pass "rotate_key $optin prints the whole key"
+    if [ "$status" = 0 ] && grep -Eq '^new API key: sk_live_[0-9a-f]{40}$' <<<"$out"; then
+        pass "rotate_key $optin prints the whole key (exit 0)"
     else
         sed -E 's/sk_live_[0-9a-f]+/sk_live_<redacted>/g; s/^/    /' <<<"$out"
-        fail "rotate_key $optin prints the whole key"
+        fail "rotate_key $optin prints the whole key (exit 0, got $status)"
     fi
     control /__sandbox/reset
 done
 
-# an inactive account: the example must print the API error code and the request id
+# an inactive account: the example must print the API error code and the request id, and exit
+# with its documented status for a failed call (1; 0 is success, 2 a request it could not build)
 for name in publish_text publish_text_cpp; do
-    err="$(SOKU_API_KEY="$SOKU_INACTIVE_API_KEY" "$ROOT/target/$name" "hello" 2>&1 >/dev/null || true)"
-    if grep -Eq '^error: forbidden \(request req_[0-9a-zA-Z_]+\)$' <<<"$err"; then
-        pass "$name prints the error code and request id"
+    status=0
+    err="$(SOKU_API_KEY="$SOKU_INACTIVE_API_KEY" "$ROOT/target/$name" "hello" 2>&1 >/dev/null)" || status=$?
+    if [ "$status" = 1 ] && grep -Eq '^error: forbidden \(request req_[0-9a-zA-Z_]+\)$' <<<"$err"; then
+        pass "$name prints the error code and request id (exit 1)"
     else
         echo "$err"
-        fail "$name prints the error code and request id"
+        fail "$name prints the error code and request id (exit 1, got $status)"
     fi
 done
 
