@@ -3,6 +3,7 @@
 //! exit statuses.
 
 mod args;
+mod interrupt;
 mod logger;
 mod output;
 mod plan;
@@ -18,7 +19,10 @@ use args::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "soku", &mut std::io::stdout());
+        // Generated into memory: clap_complete panics when its writer fails (a reader gone).
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "soku", &mut script);
+        output::out(&String::from_utf8_lossy(&script));
         return ExitCode::SUCCESS;
     }
     if cli.global.verbose {

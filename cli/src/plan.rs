@@ -163,7 +163,7 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             }
             (None, None) => return Err(invalid("an OLD_ID is required")),
         },
-        Command::Batch { file } => Call::Batch(batch_posts(&read_source(&file)?)?),
+        Command::Batch { file, .. } => Call::Batch(batch_posts(&read_source(&file)?)?),
         Command::PublishMedia {
             urls,
             video,
