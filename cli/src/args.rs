@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub const EXIT_TABLE: &str = "\
 Exit status:
   0  success
-  1  batch finished, but some posts failed (each failure is in the results)
+  1  partial success: a batch finished but some posts failed (each failure is in the
+     results), or a key rotation could not revoke the old key (the new key is printed)
   2  invalid argument: bad flag or input, or a check before any change failed (nothing
      was changed: nothing was sent, or for `keys rotate` only the key list was read)
   3  configuration: missing or invalid credential or base URL (nothing was sent)

@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Run, SECRETS, env_of, run_with};
+use common::{Run, SECRETS, catches_int_and_term, env_of, run_with, send_signal, wait_for};
 use serde_json::{Value, json};
 use soku_sandbox::{Fault, RecordedRequest, Sandbox};
 
@@ -55,36 +55,6 @@ fn finish(child: Child) -> Run {
     }
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     run
-}
-
-fn signal(child: &Child, name: &str) {
-    let status = Command::new("kill")
-        .args([&format!("-{name}"), &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(status.success());
-}
-
-/// Waits until `pred` holds (polling every 10 ms), failing after 20 s.
-fn wait_for(what: &str, mut pred: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !pred() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "waited for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// Whether `pid` has a handler for SIGINT and SIGTERM (the `SigCgt` mask of /proc).
-fn catches_int_and_term(pid: u32) -> bool {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("SigCgt:"))
-        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
-        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0 && mask & (1 << (15 - 1)) != 0)
 }
 
 fn post_requests(sb: &Sandbox) -> Vec<RecordedRequest> {
@@ -197,7 +167,7 @@ fn sigint_before_the_first_post_sends_nothing_then_the_resume_publishes_each_onc
     let mut child = spawn(&sb, &["batch", "-"]);
     wait_for("the signal handlers", || catches_int_and_term(child.id()));
     // The input is still open: the batch has not started.
-    signal(&child, "INT");
+    send_signal(child.id(), "INT");
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(jsonl(3).as_bytes()).unwrap();
     drop(stdin);
@@ -223,7 +193,7 @@ fn sigint_during_the_rate_limit_wait_stops_at_once_then_a_plain_rerun_resumes() 
     wait_for("two posts", || post_requests(&sb).len() == 2);
     std::thread::sleep(Duration::from_millis(300)); // now waiting ~3 s for the window
     let sent_at = Instant::now();
-    signal(&child, "INT");
+    send_signal(child.id(), "INT");
     let run = finish(child);
     assert_eq!(run.code, 130, "{}", run.stderr);
     // The wait is interrupted within the library's 100 ms poll (bound with margin).
@@ -260,7 +230,7 @@ fn sigterm_during_the_wait_exits_143_and_the_printed_resume_command_resumes() {
     let child = spawn(&sb, &["batch", path, "--new-batch-key"]);
     wait_for("one post", || post_requests(&sb).len() == 1);
     std::thread::sleep(Duration::from_millis(300));
-    signal(&child, "TERM");
+    send_signal(child.id(), "TERM");
     let run = finish(child);
     assert_eq!(run.code, 143, "{}", run.stderr);
     let ids = check_record(&run, &sb, 3, 1, "SIGTERM");
@@ -285,7 +255,7 @@ fn sigint_during_the_last_post_lets_it_finish_and_the_batch_is_complete() {
     stdin.write_all(jsonl(3).as_bytes()).unwrap();
     drop(stdin);
     wait_for("the last post", || post_requests(&sb).len() == 3);
-    signal(&child, "INT");
+    send_signal(child.id(), "INT");
     let run = finish(child);
     // Nothing was left to stop: the batch's own status, with a note.
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -324,7 +294,7 @@ fn sigkill_mid_batch_prints_nothing_but_a_plain_rerun_publishes_each_once() {
     let child = spawn(&sb, &["batch", path]);
     wait_for("two posts", || post_requests(&sb).len() == 2);
     std::thread::sleep(Duration::from_millis(200));
-    signal(&child, "KILL");
+    send_signal(child.id(), "KILL");
     let out = child.wait_with_output().unwrap();
     assert!(out.stdout.is_empty());
     assert_eq!(sb.submissions().len(), 2);
