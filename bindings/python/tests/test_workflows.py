@@ -315,6 +315,26 @@ class RotationTest(unittest.TestCase):
         self.addCleanup(c.close)
         return c
 
+    def test_a_missing_or_revoked_old_key_id_creates_no_key(self) -> None:
+        c = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token)
+        spare = c.create_api_key("spare")
+        assert spare.id is not None
+        c.revoke_api_key(spare.id)
+
+        def keys() -> List[Any]:
+            return sorted((k.id, k.status) for k in c.list_api_keys().keys)
+
+        before = keys()
+        for old_id, says in (("key_typo", "is not one of the account's 2 api key(s)"), (spare.id, "is revoked, not active")):
+            seen = len(self.sb.requests())
+            with self.assertRaises(soku.InvalidArgumentError) as ctx:
+                c.rotate_api_key(old_id)
+            self.assertEqual(ctx.exception.param, "oldKeyId")
+            self.assertIn(says, str(ctx.exception))
+            self.assertIn("nothing was created", str(ctx.exception))
+            self.assertEqual([(r["method"], r["path"]) for r in self.sb.requests()[seen:]], [("GET", "/v1/api-keys")])
+            self.assertEqual(keys(), before)
+
     def test_rotate_with_probe(self) -> None:
         old = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token)
         rotated = old.rotate_api_key(self.sb.default_key_id, name=support.ROTATION_NAME)
