@@ -47,8 +47,9 @@
 #define SOKU_OK 0
 
 /**
- * The caller's input was rejected before anything was sent: a NULL pointer, invalid UTF-8,
- * malformed JSON, a wrong field type, an unknown key or failed client-side validation.
+ * The caller's input was rejected before anything was changed: a NULL pointer, invalid UTF-8,
+ * malformed JSON, a wrong field type, an unknown key or failed client-side validation (nothing
+ * sent), or a rotation's `oldKeyId` missing from the key list or not active (only the list read).
  * Error kind `"invalid_argument"`.
  */
 #define SOKU_ERR_INVALID_ARGUMENT -1

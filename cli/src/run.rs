@@ -122,6 +122,12 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
                 (None, true) => KeyOrigin::Random,
                 (None, false) => KeyOrigin::Content,
             };
+            if !interrupt.start_sending() {
+                // A signal ended the command while the input was read; the process is exiting.
+                loop {
+                    std::thread::park();
+                }
+            }
             let resume = format!("soku batch {file} --idempotency-key {key}");
             crate::output::err_line(&match origin {
                 KeyOrigin::Content => format!(

@@ -43,6 +43,10 @@ fn spawn(sb: &Sandbox, args: &[&str]) -> Child {
         .expect("spawn soku")
 }
 
+fn signal_child(child: &Child, name: &str) {
+    send_signal(child.id(), name);
+}
+
 fn finish(child: Child) -> Run {
     let out = child.wait_with_output().expect("wait for soku");
     let run = Run {
@@ -162,22 +166,24 @@ fn resume_and_check(sb: &Sandbox, args: &[String], input: Option<&str>, n: usize
 }
 
 #[test]
-fn sigint_before_the_first_post_sends_nothing_then_the_resume_publishes_each_once() {
+fn sigint_before_the_batch_starts_ends_it_at_once_then_a_plain_rerun_publishes_each_once() {
     let sb = Sandbox::start().unwrap();
     let mut child = spawn(&sb, &["batch", "-"]);
     wait_for("the signal handlers", || catches_int_and_term(child.id()));
-    // The input is still open: the batch has not started.
-    send_signal(child.id(), "INT");
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(jsonl(3).as_bytes()).unwrap();
-    drop(stdin);
+    // The input is still open (a terminal that never sends end-of-file): Ctrl-C must still end
+    // the command, at once, having sent nothing.
+    signal_child(&child, "INT");
+    let stdin = child.stdin.take().unwrap();
     let run = finish(child);
+    drop(stdin);
     assert_eq!(run.code, 130, "{}", run.stderr);
-    check_record(&run, &sb, 3, 0, "SIGINT");
+    assert_eq!(
+        run.stderr,
+        "soku: interrupted by SIGINT before the batch started: nothing was sent\n"
+    );
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
     assert!(sb.requests().is_empty());
-    let args = resume_args(&run);
-    assert_eq!(args[..2], ["batch", "-"]);
-    resume_and_check(&sb, &args, Some(&jsonl(3)), 3, &[]);
+    resume_and_check(&sb, &["batch".into(), "-".into()], Some(&jsonl(3)), 3, &[]);
 }
 
 #[test]
@@ -193,7 +199,7 @@ fn sigint_during_the_rate_limit_wait_stops_at_once_then_a_plain_rerun_resumes() 
     wait_for("two posts", || post_requests(&sb).len() == 2);
     std::thread::sleep(Duration::from_millis(300)); // now waiting ~3 s for the window
     let sent_at = Instant::now();
-    send_signal(child.id(), "INT");
+    signal_child(&child, "INT");
     let run = finish(child);
     assert_eq!(run.code, 130, "{}", run.stderr);
     // The wait is interrupted within the library's 100 ms poll (bound with margin).
@@ -230,7 +236,7 @@ fn sigterm_during_the_wait_exits_143_and_the_printed_resume_command_resumes() {
     let child = spawn(&sb, &["batch", path, "--new-batch-key"]);
     wait_for("one post", || post_requests(&sb).len() == 1);
     std::thread::sleep(Duration::from_millis(300));
-    send_signal(child.id(), "TERM");
+    signal_child(&child, "TERM");
     let run = finish(child);
     assert_eq!(run.code, 143, "{}", run.stderr);
     let ids = check_record(&run, &sb, 3, 1, "SIGTERM");
@@ -255,7 +261,7 @@ fn sigint_during_the_last_post_lets_it_finish_and_the_batch_is_complete() {
     stdin.write_all(jsonl(3).as_bytes()).unwrap();
     drop(stdin);
     wait_for("the last post", || post_requests(&sb).len() == 3);
-    send_signal(child.id(), "INT");
+    signal_child(&child, "INT");
     let run = finish(child);
     // Nothing was left to stop: the batch's own status, with a note.
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -294,7 +300,7 @@ fn sigkill_mid_batch_prints_nothing_but_a_plain_rerun_publishes_each_once() {
     let child = spawn(&sb, &["batch", path]);
     wait_for("two posts", || post_requests(&sb).len() == 2);
     std::thread::sleep(Duration::from_millis(200));
-    send_signal(child.id(), "KILL");
+    signal_child(&child, "KILL");
     let out = child.wait_with_output().unwrap();
     assert!(out.stdout.is_empty());
     assert_eq!(sb.submissions().len(), 2);

@@ -17,7 +17,7 @@ and server answers (kind ``api``) are further split by HTTP status::
     +-- TransportError              connection refused, reset, DNS, TLS ...
     +-- SokuTimeoutError            an attempt ran out of time (also a TimeoutError)
     +-- DecodeError                 a 2xx answer that is not the expected JSON
-    +-- InvalidArgumentError        bad input; nothing was sent (also a ValueError)
+    +-- InvalidArgumentError        bad input; nothing was changed (also a ValueError)
     +-- ConfigError                 bad base URL, missing API key or token
     +-- PanicError                  a bug inside the library (caught at the C boundary)
     +-- ClientClosedError           the Client was used after close()
@@ -214,7 +214,11 @@ class DecodeError(SokuError):
 
 
 class InvalidArgumentError(SokuError, ValueError):
-    """The caller's input was rejected before anything was sent."""
+    """The caller's input was rejected before anything was changed.
+
+    Nothing was sent, except for :meth:`~soku.Client.rotate_api_key`, which reads the key list
+    to refuse an old key id that is missing or not active (``param`` ``"oldKeyId"``).
+    """
 
     kind = "invalid_argument"
 
