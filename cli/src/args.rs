@@ -46,7 +46,8 @@ Interrupted (SIGINT, SIGTERM): the batch stops before its next post (a wait for 
 window ends within 0.1 s; a post in flight finishes), prints on stderr each post published
 (index, postSubmissionId, idempotency key), failed or not sent, and the resume command; the
 JSON output has \"interrupted\" (the signal) and \"notSent\" (the indexes). Exit 130 for
-SIGINT, 143 for SIGTERM.";
+SIGINT, 143 for SIGTERM. A signal while the input is still read ends the command at once
+(nothing was sent).";
 
 /// Publish to X, Threads, LinkedIn, Instagram, Facebook, TikTok and YouTube through the Soku API:
 /// retries, idempotency keys, rate-limit pacing and validation included.

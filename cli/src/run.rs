@@ -27,8 +27,8 @@ fn user_agent() -> String {
 /// Runs the command of `cli` (not `completions`).
 pub fn run(cli: Cli) -> Result<Done, Error> {
     let g = cli.global;
-    // A batch watches SIGINT/SIGTERM from the start, before reading its input, so that a
-    // signal at any point stops it cleanly (before its first post at the earliest).
+    // A batch watches SIGINT/SIGTERM from the start: before it sends, a signal ends the
+    // command at once (nothing sent); once it sends, a signal stops it cleanly with its record.
     let (batch_args, new_key) = match &cli.command {
         Command::Batch {
             file,
