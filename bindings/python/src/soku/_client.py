@@ -693,7 +693,9 @@ class Client:
         same ``K`` (after an interrupt, a crash or a kill) replays the posts already published
         (same ``post_submission_id``) instead of publishing them twice, and publishes the rest,
         for as long as the server remembers the keys (its idempotency window). Without a key
-        each post gets a random one, and only ``not_sent`` may be re-sent.
+        each post gets a random one, and only ``not_sent`` may be re-sent. (A Ctrl-C that lands
+        before the native batch started, e.g. while ``posts`` is read from a generator, is a
+        plain ``KeyboardInterrupt``: nothing was sent.)
         """
         if isinstance(posts, Mapping):
             body = dict(posts)
