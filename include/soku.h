@@ -47,8 +47,9 @@
 #define SOKU_OK 0
 
 /**
- * The caller's input was rejected before anything was sent: a NULL pointer, invalid UTF-8,
- * malformed JSON, a wrong field type, an unknown key or failed client-side validation.
+ * The caller's input was rejected before anything was changed: a NULL pointer, invalid UTF-8,
+ * malformed JSON, a wrong field type, an unknown key or failed client-side validation (nothing
+ * sent), or a rotation's `oldKeyId` missing from the key list or not active (only the list read).
  * Error kind `"invalid_argument"`.
  */
 #define SOKU_ERR_INVALID_ARGUMENT -1
@@ -540,6 +541,10 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
  * real text post, "Key rotation verification", to Threads). `data`: `{"apiKey": "sk_live_...",
  * "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
  * "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
+ *
+ * The old key is checked first (a list of the account's keys): an `oldKeyId` that is not listed
+ * or not active returns `SOKU_ERR_INVALID_ARGUMENT` with `"param": "oldKeyId"` and creates
+ * nothing.
  *
  * **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
  * still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":

@@ -69,7 +69,10 @@ pub enum Error {
         /// when one is.
         param: Option<String>,
     },
-    /// The caller's input failed client-side validation. Nothing was sent.
+    /// The caller's input failed client-side validation. Nothing was sent, except by the one
+    /// check that needs the server: [`Client::rotate_api_key`](crate::Client::rotate_api_key)
+    /// reads the key list (a `GET`) to refuse an old key id that is missing or not active.
+    /// Either way nothing was changed.
     #[error("invalid argument: {message}")]
     InvalidArgument {
         /// What is wrong and how to fix it.

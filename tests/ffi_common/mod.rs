@@ -49,7 +49,7 @@ pub fn operations() -> Vec<(&'static str, Op, Option<&'static str>)> {
         (
             "soku_api_keys_rotate",
             soku_api_keys_rotate,
-            Some(r#"{"oldKeyId": "key_old", "verify": "probe"}"#),
+            Some(r#"{"oldKeyId": "key_sandbox_default", "verify": "probe"}"#),
         ),
         (
             "soku_posts_publish_batch",

@@ -46,6 +46,7 @@ from ._models import (
 )
 from ._version import __version__
 from .errors import (
+    BatchInterrupted,
     ClientClosedError,
     DecodeError,
     InvalidArgumentError,
@@ -457,57 +458,79 @@ class Client:
         request_json = _encode(request, "request")
         options_json = _options_json(method, options) if options else None
         out = c_char_p()
+        interrupted: Optional[KeyboardInterrupt] = None
         ptr = self._handle.acquire()
         try:
             try:
                 if function == "soku_posts_publish_batch":
-                    status = self._run_batch_interruptibly(ptr, request_json, options_json, out)
+                    status, interrupted = self._run_batch_interruptibly(ptr, request_json, options_json, out)
                 else:
                     status = fn(ptr, request_json, options_json, ctypes.byref(out))
             finally:
                 self._handle.release()
         finally:
             text = self._lib.take_string(out)
-        data, meta = self._finish(status, text)
         try:
-            return build(data, meta)
+            data, meta = self._finish(status, text)
+            result = build(data, meta)
         except (KeyError, TypeError, AttributeError) as exc:
+            if interrupted is not None:
+                raise interrupted
             raise DecodeError(
                 "%s: the library returned an unexpected result (%s: %s)" % (method, type(exc).__name__, exc)
             ) from None
+        except SokuError:
+            if interrupted is not None:
+                raise interrupted  # the batch failed as a whole: the interrupt wins
+            raise
+        if interrupted is not None and isinstance(result, BatchReport):
+            raise BatchInterrupted(result, options.get("idempotency_key")) from interrupted
+        return result
 
-    def _run_batch_interruptibly(self, ptr: int, request_json: Any, options_json: Any, out: c_char_p) -> int:
+    def _run_batch_interruptibly(
+        self, ptr: int, request_json: Any, options_json: Any, out: c_char_p
+    ) -> "tuple[int, Optional[KeyboardInterrupt]]":
         """Runs a batch in a worker thread so that this thread stays responsive to Ctrl-C.
 
         On ``KeyboardInterrupt`` the batch is cancelled through its token and awaited (the
-        caller releases the handle only after the native call returned), then the interrupt
-        is re-raised.
+        caller releases the handle only after the native call returned); the status and the
+        interrupt are returned, so that the caller raises :class:`~soku.BatchInterrupted` with
+        the partial report.
         """
         lib = self._lib
         fn = lib.function("soku_posts_publish_batch_with_cancel")
         token = lib.function("soku_cancel_token_new")()
         outcome: Dict[str, int] = {}
-        try:
-            worker = threading.Thread(
-                target=lambda: outcome.update(status=fn(ptr, request_json, options_json, token, ctypes.byref(out))),
-                name="soku-publish-batch",
-                daemon=True,
-            )
-            worker.start()
+        # Completion is an Event set by the worker, never Thread.is_alive()/join(): on CPython
+        # 3.11, a KeyboardInterrupt inside Thread.join() can mark a running thread as stopped
+        # (its lock released under it), and the handle would then be released, the output read
+        # and the client possibly freed while the native call still runs. Event.wait() is
+        # safe to interrupt.
+        done = threading.Event()
+
+        def work() -> None:
             try:
-                while worker.is_alive():
-                    worker.join(0.1)
-            except KeyboardInterrupt:
+                outcome["status"] = fn(ptr, request_json, options_json, token, ctypes.byref(out))
+            finally:
+                done.set()
+
+        interrupted: Optional[KeyboardInterrupt] = None
+        try:
+            threading.Thread(target=work, name="soku-publish-batch", daemon=True).start()
+            try:
+                while not done.wait(0.1):
+                    pass
+            except KeyboardInterrupt as exc:
+                interrupted = exc
                 lib.function("soku_cancel_token_cancel")(token)
-                while worker.is_alive():
+                while not done.is_set():
                     try:
-                        worker.join()
+                        done.wait(0.1)
                     except KeyboardInterrupt:
                         pass  # already cancelled: only the post in flight is left
-                raise
         finally:
             lib.function("soku_cancel_token_free")(token)
-        return outcome["status"]
+        return outcome["status"], interrupted
 
     # -- plain endpoints --------------------------------------------------------------------
 
@@ -677,7 +700,18 @@ class Client:
         (``total``, ``succeeded``, ``failed``).
 
         Ctrl-C (``KeyboardInterrupt``) stops the batch before its next post (a post in flight
-        finishes; a wait for the rate-limit window ends within 0.1 s) and is then re-raised.
+        finishes; a wait for the rate-limit window ends within 0.1 s), then raises
+        :class:`~soku.BatchInterrupted`, a ``KeyboardInterrupt`` whose ``report`` is the partial
+        :class:`~soku.BatchReport` (``cancelled`` True) and ``not_sent`` the indexes not sent.
+
+        Resume safely by passing a batch key: with ``idempotency_key=K`` post ``i`` is sent
+        with the key ``K-i``, so calling ``publish_batch`` again with the same posts and the
+        same ``K`` (after an interrupt, a crash or a kill) replays the posts already published
+        (same ``post_submission_id``) instead of publishing them twice, and publishes the rest,
+        for as long as the server remembers the keys (its idempotency window). Without a key
+        each post gets a random one, and only ``not_sent`` may be re-sent. (A Ctrl-C that lands
+        before the native batch started, e.g. while ``posts`` is read from a generator, is a
+        plain ``KeyboardInterrupt``: nothing was sent.)
         """
         if isinstance(posts, Mapping):
             body = dict(posts)

@@ -268,8 +268,10 @@ class BatchReport(Result):
     """:meth:`~soku.Client.publish_batch`: one item per post, in order, and the counts."""
 
     items: List[BatchItem]
-    """One item per post (wire name ``results``)."""
+    """One item per post sent (wire name ``results``): every post unless :attr:`cancelled`."""
     summary: BatchSummary
+    cancelled: bool
+    """True when the batch stopped early (Ctrl-C): posts after the last item were not sent."""
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "BatchReport":
@@ -279,6 +281,7 @@ class BatchReport(Result):
             meta,
             [BatchItem._from(item) for item in d["results"]],
             BatchSummary(s["total"], s["succeeded"], s["failed"]),
+            bool(d.get("cancelled", False)),
         )
 
 
