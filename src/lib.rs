@@ -70,6 +70,7 @@ mod client;
 mod config;
 mod connection;
 mod error;
+mod fork;
 mod media;
 mod platform;
 mod posts;
