@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,13 +35,15 @@ struct Seen {
 struct Server {
     port: u16,
     seen: Arc<Mutex<Seen>>,
+    /// The CA to trust, for a server over TLS.
+    ca_pem: Option<String>,
 }
 
 impl Server {
-    /// A keep-alive HTTP/1.1 server on loopback, one thread per connection, answering every
-    /// request with `{"postSubmissionId": <its Idempotency-Key>}`; a key that starts with
-    /// `slow` is answered after 200 ms.
-    fn start() -> Server {
+    /// A keep-alive HTTP/1.1 server on loopback (over TLS when `tls` is given), one thread per
+    /// connection, answering every request with `{"postSubmissionId": <its Idempotency-Key>}`;
+    /// a key that starts with `slow` is answered after 200 ms.
+    fn start(tls: Option<Arc<rustls::ServerConfig>>) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -51,11 +53,21 @@ impl Server {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
                 let id = connections.fetch_add(1, Ordering::SeqCst);
-                let record = record.clone();
-                thread::spawn(move || serve(stream, id, &record));
+                let (record, tls) = (record.clone(), tls.clone());
+                thread::spawn(move || match tls {
+                    None => serve(stream, id, &record),
+                    Some(cfg) => {
+                        let conn = rustls::ServerConnection::new(cfg).unwrap();
+                        serve(rustls::StreamOwned::new(conn, stream), id, &record);
+                    }
+                });
             }
         });
-        Server { port, seen }
+        Server {
+            port,
+            seen,
+            ca_pem: None,
+        }
     }
 
     /// The connection that carried `key`.
@@ -74,9 +86,8 @@ impl Server {
     }
 }
 
-fn serve(stream: TcpStream, id: usize, seen: &Mutex<Seen>) {
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut out = stream;
+fn serve(stream: impl Read + Write, id: usize, seen: &Mutex<Seen>) {
+    let mut reader = BufReader::new(stream);
     loop {
         let mut key = String::new();
         let mut length = 0usize;
@@ -115,16 +126,59 @@ fn serve(stream: TcpStream, id: usize, seen: &Mutex<Seen>) {
             "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{answer}",
             answer.len()
         );
-        if out.write_all(reply.as_bytes()).is_err() {
+        let out = reader.get_mut();
+        if out
+            .write_all(reply.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             return;
         }
     }
 }
 
-fn client(port: u16) -> Client {
-    Client::builder()
-        .api_key("sk_test_fork")
-        .base_url(format!("http://127.0.0.1:{port}"))
+/// A self-signed CA (PEM) and a server configuration with a certificate it signed for
+/// 127.0.0.1.
+fn pki() -> (String, Arc<rustls::ServerConfig>) {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+    let ca_key = KeyPair::generate().unwrap();
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "soku fork test CA");
+    let ca = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
+        .unwrap()
+        .signed_by(&key, &issuer)
+        .unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let server = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
+        )
+        .unwrap();
+    (ca.pem(), Arc::new(server))
+}
+
+fn client(server: &Server) -> Client {
+    let scheme = if server.ca_pem.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let mut b = Client::builder();
+    if let Some(ca) = &server.ca_pem {
+        b = b.ca_pem(ca.as_bytes());
+    }
+    b.api_key("sk_test_fork")
+        .base_url(format!("{scheme}://127.0.0.1:{}", server.port))
         // Every failure surfaces: nothing is retried behind the test's back.
         .max_retries(0)
         .timeout(Duration::from_secs(10))
@@ -209,7 +263,7 @@ fn tally_status(who: &str, t: Tally) -> i32 {
 /// client before exiting; the parent's connection keeps serving it afterwards.
 fn fork_between_calls(server: &Server) -> Result<(), String> {
     // The child takes the process's only handle, so that dropping it drops the client.
-    let only = std::cell::RefCell::new(Some(client(server.port)));
+    let only = std::cell::RefCell::new(Some(client(server)));
     let client = || only.borrow().clone().unwrap();
     calls(&client(), "parent-before", 1);
     let pid = fork(|| {
@@ -255,7 +309,7 @@ fn fork_between_calls(server: &Server) -> Result<(), String> {
 /// calling in a loop, so that the pool's and the resolver's locks are often held at the moment
 /// of the fork): every child completes its 200 calls, within the watchdog.
 fn fork_while_another_thread_is_mid_call(server: &Server) -> Result<(), String> {
-    let client = client(server.port);
+    let client = client(server);
     calls(&client, "warm", 1);
     let stop = Arc::new(AtomicBool::new(false));
     let in_slow_call = Arc::new(AtomicBool::new(false));
@@ -331,19 +385,32 @@ fn fork_while_another_thread_is_mid_call(server: &Server) -> Result<(), String> 
 fn main() -> ExitCode {
     // SAFETY: alarm has no precondition.
     unsafe { libc::alarm(WATCHDOG_SECS * 2) };
-    let server = Server::start();
+    let http = Server::start(None);
+    let (ca_pem, tls) = pki();
+    let https = Server {
+        ca_pem: Some(ca_pem),
+        ..Server::start(Some(tls))
+    };
     let mut failed = 0;
-    for (name, scenario) in [
+    for (name, server, scenario) in [
         (
-            "fork_between_calls",
+            "fork_between_calls (http)",
+            &http,
             fork_between_calls as fn(&Server) -> Result<(), String>,
         ),
+        ("fork_between_calls (https)", &https, fork_between_calls),
         (
-            "fork_while_another_thread_is_mid_call",
+            "fork_while_another_thread_is_mid_call (http)",
+            &http,
+            fork_while_another_thread_is_mid_call,
+        ),
+        (
+            "fork_while_another_thread_is_mid_call (https)",
+            &https,
             fork_while_another_thread_is_mid_call,
         ),
     ] {
-        match scenario(&server) {
+        match scenario(server) {
             Ok(()) => println!("test {name} ... ok"),
             Err(e) => {
                 println!("test {name} ... failed: {e}");
