@@ -39,7 +39,10 @@ pub(crate) const MAX_IDLE: Duration = Duration::from_secs(15);
 /// fails such a call for good. The race lasts about one round trip, so a connection idle for
 /// at most half the shortest common timeout is safe with a round trip of up to 500 ms to
 /// spare. An older one is closed and the call gets a fresh connection (one connect, plus a TLS
-/// handshake over HTTPS).
+/// handshake over HTTPS). Measured against a server that closes connections idle for 1 s and
+/// sees requests 20 ms late (a network's delay, emulated on loopback): of 500 renders spaced
+/// 0.9 to 1.1 s apart, 80 failed without this bound and none with it
+/// (`tests/core_idle_close.rs`).
 pub(crate) const UNSAFE_MAX_IDLE: Duration = Duration::from_millis(500);
 
 /// Largest success body read (10 MiB); a larger one is an [`Error::Decode`].
@@ -359,8 +362,10 @@ impl Transport {
         })
     }
 
-    /// Adds the headers, and the call's own settings when they differ from the agent's (a
-    /// request-level configuration costs a copy of the agent's: the usual call needs none).
+    /// Adds the headers, and the call's own settings when they differ from the agent's. A
+    /// request-level configuration is a copy of the agent's (measured at 0.1 to 0.4 µs): the
+    /// usual call (the client's timeout, a keyed or idempotent call, no short `Keep-Alive`
+    /// announced) needs none.
     fn prepare<B>(
         &self,
         mut rb: ureq::RequestBuilder<B>,
