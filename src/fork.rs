@@ -34,9 +34,8 @@ extern "C" fn in_child() {
     GENERATION.fetch_add(1, Ordering::Relaxed);
 }
 
-/// This process's generation (changes only across `fork()`), after registering the handler
-/// once per process.
-fn generation() -> u64 {
+/// Registers the child handler, once per process.
+extern "C" fn register() {
     REGISTER.call_once(|| {
         #[cfg(unix)]
         // SAFETY: registers a handler that only increments an atomic; `pthread_atfork` has no
@@ -46,6 +45,26 @@ fn generation() -> u64 {
             libc::pthread_atfork(None, None, Some(in_child));
         }
     });
+}
+
+/// Registers the handler when the library is loaded (before `main`, or inside `dlopen`), when no
+/// other thread can be inside [`register`]: a fork while another thread registers would leave
+/// the child's `Once` unfinished, and the child's first client would wait on it forever. The
+/// lazy registration in [`generation`] remains for a linker that drops this constructor.
+#[cfg(all(unix, not(target_vendor = "apple")))]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static REGISTER_AT_LOAD: extern "C" fn() = register;
+
+/// As above, for Mach-O.
+#[cfg(target_vendor = "apple")]
+#[used]
+#[unsafe(link_section = "__DATA,__mod_init_func")]
+static REGISTER_AT_LOAD: extern "C" fn() = register;
+
+/// This process's generation (changes only across `fork()`), the handler registered.
+fn generation() -> u64 {
+    register();
     GENERATION.load(Ordering::Relaxed)
 }
 
