@@ -195,6 +195,16 @@ _lock = threading.Lock()
 _library: Optional[Library] = None
 
 
+def _new_lock_after_fork() -> None:
+    """In a child after ``os.fork()``: a thread of the parent may have held ``_lock``."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
+
+
 def load() -> Library:
     """The process-wide :class:`Library`, loaded on first call (thread-safe)."""
     global _library
