@@ -518,6 +518,24 @@ fn rotate_revokes_the_old_key_only_after_verification() {
     let rotated = client(&fast_config(sb.url(), new_key, sb.firebase_token()));
     let (status, json) = call(soku_posts_create, &rotated, Some(TEXT_POST), None);
     assert_eq!(status, SOKU_OK, "{json}");
+
+    // the old key, now revoked, and an unknown id: refused before anything is created
+    let keys_before = list(&c);
+    for old in [sb.default_key_id(), "key_typo"] {
+        let request = json!({"oldKeyId": old}).to_string();
+        let (status, json) = call(soku_api_keys_rotate, &c, Some(&request), None);
+        assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+        assert_eq!(json["error"]["kind"], "invalid_argument");
+        assert_eq!(json["error"]["param"], "oldKeyId");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nothing was created"),
+            "{json}"
+        );
+        assert_eq!(list(&c), keys_before, "no key created");
+    }
 }
 
 #[test]

@@ -9,7 +9,8 @@ pub const EXIT_TABLE: &str = "\
 Exit status:
   0  success
   1  batch finished, but some posts failed (each failure is in the results)
-  2  invalid argument: bad flag or input, or a client-side check failed (nothing was sent)
+  2  invalid argument: bad flag or input, or a check before any change failed (nothing
+     was changed: nothing was sent, or for `keys rotate` only the key list was read)
   3  configuration: missing or invalid credential or base URL (nothing was sent)
   4  API error 4xx (other than 429), e.g. validation_error, unauthorized, not_found
   5  rate limited: 429 after every retry
@@ -288,7 +289,7 @@ pub enum KeysCommand {
         /// The key's id (see `soku keys list`).
         id: String,
     },
-    /// Create a new key, verify it, then revoke OLD_ID.
+    /// Check that OLD_ID is listed and active, create a new key, verify it, then revoke OLD_ID.
     Rotate {
         /// Id of the key to revoke once the new one works.
         #[arg(required_unless_present = "json")]

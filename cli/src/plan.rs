@@ -465,15 +465,22 @@ pub fn dry_run(
         Call::KeysRotate(r) => {
             let mut create = CreateApiKey::new();
             create.name = r.name.clone();
-            let mut steps = vec![Planned {
-                key: None,
-                ..plain(
-                    "POST",
-                    "/v1/api-keys",
-                    Auth::Firebase,
-                    Some(to_json(&create)?),
-                )
-            }];
+            let mut steps = vec![
+                // The old key must be listed and active before anything is created.
+                Planned {
+                    key: None,
+                    ..plain("GET", "/v1/api-keys", Auth::Firebase, None)
+                },
+                Planned {
+                    key: None,
+                    ..plain(
+                        "POST",
+                        "/v1/api-keys",
+                        Auth::Firebase,
+                        Some(to_json(&create)?),
+                    )
+                },
+            ];
             match r.verify {
                 VerifyMode::Probe => steps.push(post(
                     json!({"post": {"content": {"text": "", "platform": []}}}),

@@ -492,6 +492,10 @@ fn key_id(text: Option<&str>) -> Result<String, Error> {
 /// "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
 /// "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
 ///
+/// The old key is checked first (a list of the account's keys): an `oldKeyId` that is not listed
+/// or not active returns `SOKU_ERR_INVALID_ARGUMENT` with `"param": "oldKeyId"` and creates
+/// nothing.
+///
 /// **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
 /// still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":
 /// null` and `revokeError` = the revocation's error object; both keys then work until the old
