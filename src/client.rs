@@ -8,10 +8,11 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::{Config, MAX_DURATION, MAX_HEADER_VALUE_LEN, MAX_RETRIES};
+use crate::endpoint::{Auth, Class, Endpoint};
 use crate::error::{Error, Result, redact};
 use crate::options;
 use crate::response::{Meta, Response};
-use crate::retry::{Class, Endpoint, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
@@ -48,15 +49,6 @@ pub struct Client {
 struct Shared {
     config: Config,
     transport: Transport,
-}
-
-/// Which credential a request carries. The two schemes never mix on one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// `soku-api-key: <key>` (content endpoints).
-    ApiKey,
-    /// `Authorization: Bearer <Firebase ID token>` (`/v1/api-keys`).
-    Firebase,
 }
 
 /// Configures a [`Client`]: a [`Config`] whose options the setters change. Every option states

@@ -87,6 +87,7 @@ mod transport;
 mod validate;
 mod wire_json;
 
+pub mod endpoint;
 pub mod ffi;
 pub mod options;
 pub mod time;
