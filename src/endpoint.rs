@@ -52,6 +52,16 @@ pub enum Auth {
     Firebase,
 }
 
+impl Auth {
+    /// The header this credential travels in: `soku-api-key` or `authorization`.
+    pub fn header_name(self) -> &'static str {
+        match self {
+            Auth::ApiKey => "soku-api-key",
+            Auth::Firebase => "authorization",
+        }
+    }
+}
+
 /// How safe a call is to repeat, which decides what is retried: 429 always; a 5xx or a
 /// connection broken after the request was written only for [`Class::Keyed`] and
 /// [`Class::Idempotent`]; a failure to connect always (the request surely did not arrive).

@@ -90,6 +90,7 @@ mod wire_json;
 pub mod endpoint;
 pub mod ffi;
 pub mod options;
+pub mod plan;
 pub mod time;
 pub mod workflows;
 

@@ -28,6 +28,12 @@ impl UploadMedia {
             extra: Map::new(),
         }
     }
+
+    /// The client-side checks [`Client::upload_media`] runs before sending (`url` is an
+    /// absolute http(s) URL with a host). Sends nothing.
+    pub fn validate(&self) -> Result<()> {
+        validate::http_url("url", &self.url)
+    }
 }
 
 /// The answer to `POST /v1/media`.
@@ -52,7 +58,7 @@ impl Client {
         req: &UploadMedia,
         opts: &CallOptions,
     ) -> Result<Response<UploadedMedia>> {
-        validate::http_url("url", &req.url)?;
+        req.validate()?;
         self.call(&UPLOAD, Some(req), opts)
     }
 }
