@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use soku_sandbox::Sandbox;
 
-use common::{Run, run_with, soku};
+use common::{Run, commands, soku};
 
 /// One request, as compared: method, path, body (JSON), idempotency key, credential header.
 #[derive(Debug, PartialEq)]
@@ -112,35 +112,6 @@ fn recorded(sb: &Sandbox, workflow_media: bool) -> Vec<Seen> {
             }
         })
         .collect()
-}
-
-/// Every command of `soku --help` and of its groups (`keys rotate`, …), but `completions`.
-fn commands() -> BTreeSet<String> {
-    fn listed(args: &[&str]) -> Vec<String> {
-        let out = run_with(&[], args, None).expect(0);
-        out.stdout
-            .split("Commands:\n")
-            .nth(1)
-            .expect("a command list")
-            .lines()
-            .take_while(|l| l.starts_with("  "))
-            .filter_map(|l| l.split_whitespace().next())
-            .filter(|c| *c != "help")
-            .map(str::to_owned)
-            .collect()
-    }
-    let mut all = BTreeSet::new();
-    for cmd in listed(&["--help"]) {
-        let sub = run_with(&[], &[cmd.as_str(), "--help"], None).expect(0);
-        if sub.stdout.contains("Commands:\n") {
-            for inner in listed(&[cmd.as_str(), "--help"]) {
-                all.insert(format!("{cmd} {inner}"));
-            }
-        } else if cmd != "completions" {
-            all.insert(cmd);
-        }
-    }
-    all
 }
 
 #[test]
