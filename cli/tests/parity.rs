@@ -135,6 +135,9 @@ const OPS: &[Op] = &[
     ),
 ];
 
+/// Whether a form's name exists in that language's source.
+type Exists<'a> = &'a dyn Fn(&str) -> bool;
+
 /// C exports that are a variant of a row's export rather than an operation of their own.
 const C_VARIANTS: &[(&str, &str)] = &[(
     "soku_posts_publish_batch_with_cancel",
@@ -240,7 +243,7 @@ fn every_operation_has_every_form_or_a_reason() {
             "{}: no such Rust method",
             o.rust
         );
-        let checks: [(&str, Form, &dyn Fn(&str) -> bool); 4] = [
+        let checks: [(&str, Form, Exists); 4] = [
             ("C", o.c, &|n| header.contains(&format!("int32_t {n}("))),
             ("C++", o.cpp, &|n| {
                 hpp.contains(&format!("std::string {n}("))
