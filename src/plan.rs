@@ -1,4 +1,4 @@
-//! Planning a call without sending it: [`Client::plan`] runs an operation or a workflow with
+//! Planning a call without sending it: [`Client::plan`](crate::Client::plan) runs an operation or a workflow with
 //! the very code that sends it, but every request is recorded instead of sent, and answered
 //! with a stand-in success (see [`Plan`]). What is recorded is what would be sent: the method,
 //! the full URL (path segments percent-encoded), the headers with every credential shown as
