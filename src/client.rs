@@ -414,6 +414,18 @@ impl Client {
         })
     }
 
+    /// A workflow's base idempotency key: the caller's, else a fresh UUIDv4 (which a plan
+    /// marks as generated, with every step key derived from it).
+    pub(crate) fn base_key(&self, opts: &CallOptions) -> String {
+        opts.idempotency_key.clone().unwrap_or_else(|| {
+            let base = uuid::Uuid::new_v4().to_string();
+            if let Some(recorder) = &self.recorder {
+                recorder.generated_base(&base);
+            }
+            base
+        })
+    }
+
     /// Whether this client records requests instead of sending them ([`Client::plan`]).
     pub(crate) fn is_planning(&self) -> bool {
         self.recorder.is_some()

@@ -74,8 +74,9 @@ pub struct PlannedRequest {
     pub body: Option<Vec<u8>>,
     /// The `Idempotency-Key` sent, if any (also in `headers`).
     pub idempotency_key: Option<String>,
-    /// Whether that key is a fresh random UUIDv4: a real call generates another one (and
-    /// reuses it on every retry of the call).
+    /// Whether that key is a fresh random UUIDv4, or derived from one (a workflow's
+    /// `<uuid>:post` when the caller gave no key): the UUID is then its first 36 characters, and
+    /// a real call generates another one (and reuses it on every retry of the call).
     pub key_generated: bool,
 }
 
@@ -112,9 +113,19 @@ pub(crate) struct Outgoing<'a> {
 #[derive(Debug, Default)]
 pub(crate) struct Recorder {
     requests: Mutex<Vec<PlannedRequest>>,
+    /// Base keys a workflow generated: keys derived from them are generated too.
+    bases: Mutex<Vec<String>>,
 }
 
 impl Recorder {
+    /// Notes a workflow's generated base key.
+    pub(crate) fn generated_base(&self, base: &str) {
+        self.bases
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(base.to_owned());
+    }
+
     /// Records `out` (credentials redacted) and returns its stand-in answer.
     pub(crate) fn answer(&self, out: &Outgoing<'_>) -> Result<(Vec<u8>, Meta)> {
         let mut headers: Vec<(String, String)> = out
@@ -130,6 +141,13 @@ impl Recorder {
             })
             .collect();
         headers.push(("user-agent".to_owned(), out.user_agent.to_owned()));
+        let derived = out.idempotency_key.is_some_and(|k| {
+            self.bases
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .any(|b| k.starts_with(b.as_str()))
+        });
         let mut requests = self.requests.lock().unwrap_or_else(PoisonError::into_inner);
         let uploads = requests
             .iter()
@@ -143,7 +161,7 @@ impl Recorder {
             headers,
             body: out.body.map(<[u8]>::to_vec),
             idempotency_key: out.idempotency_key.map(str::to_owned),
-            key_generated: out.key_generated,
+            key_generated: out.key_generated || derived,
         });
         drop(requests);
         let meta = Meta {

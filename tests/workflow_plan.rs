@@ -164,6 +164,23 @@ fn a_plan_shows_no_credential_and_marks_generated_keys() {
     assert!(create.key_generated);
     assert_eq!(create.idempotency_key.as_deref().map(str::len), Some(36));
     assert!(!list.key_generated && list.idempotency_key.is_none());
+    // A workflow without a caller's key derives its step keys from a fresh UUID: marked too.
+    let media = PublishWithMedia::new(
+        ["https://a.example/1.png"],
+        PostContent::new([Platform::X]).text("M"),
+    );
+    let flow = c
+        .plan(|c| c.publish_with_media(&media, &CallOptions::new()))
+        .unwrap();
+    let base = &flow.requests[0].idempotency_key.as_deref().unwrap()[..36];
+    for (r, suffix) in flow.requests.iter().zip([":media:0", ":post"]) {
+        assert!(r.key_generated, "{r:?}");
+        assert_eq!(r.idempotency_key, Some(format!("{base}{suffix}")));
+    }
+    let keyed = c
+        .plan(|c| c.publish_with_media(&media, &CallOptions::new().idempotency_key("K")))
+        .unwrap();
+    assert!(keyed.requests.iter().all(|r| !r.key_generated));
     let shown = format!("{plan:?}");
     for secret in [sb.api_key(), sb.firebase_token()] {
         assert!(!shown.contains(secret), "a credential in the plan");

@@ -306,6 +306,16 @@ fn batch(client: &Client, posts: &[soku::CreatePost], opts: &CallOptions) -> Res
 /// What a generated idempotency key shows in a dry run: a real call generates its own.
 const GENERATED_KEY: &str = "<random uuid, the same on every retry>";
 
+/// A planned key as shown: a generated UUID (the first 36 characters of a key derived from
+/// one, such as `<uuid>:post`) is replaced by [`GENERATED_KEY`].
+fn shown_key(r: &soku::plan::PlannedRequest) -> Option<String> {
+    let key = r.idempotency_key.as_deref()?;
+    Some(match (r.key_generated, key.get(36..)) {
+        (true, Some(suffix)) => format!("{GENERATED_KEY}{suffix}"),
+        _ => key.to_owned(),
+    })
+}
+
 /// The `--dry-run` document: `{"dryRun": true, "requests": [{"method", "url", "headers",
 /// "body", "idempotencyKey"}]}`, credentials shown as `[redacted]`, each request as the library
 /// planned it.
@@ -314,10 +324,8 @@ fn dry_run_doc(plan: &soku::plan::Plan) -> Value {
         .requests
         .iter()
         .map(|r| {
-            let key = r
-                .idempotency_key
-                .as_deref()
-                .map(|k| if r.key_generated { GENERATED_KEY } else { k });
+            let key = shown_key(r);
+            let key = key.as_deref();
             let headers: serde_json::Map<String, Value> = r
                 .headers
                 .iter()

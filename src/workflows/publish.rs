@@ -209,7 +209,7 @@ impl Client {
         // The longest media suffix is the last one's.
         let last_media = format!(":media:{}", req.source_urls.len().saturating_sub(1));
         check_step_keys(opts, [last_media.as_str(), ":post"])?;
-        let base = base_key(opts);
+        let base = self.base_key(opts);
         let mut trail = MetaTrail::default();
 
         let mut media = Vec::with_capacity(req.source_urls.len());
@@ -258,7 +258,7 @@ impl Client {
     ) -> Result<Response<PublishedWithTemplate>> {
         req.validate(self.validates_scheduled_time())?;
         check_step_keys(opts, [":post"])?;
-        let base = base_key(opts);
+        let base = self.base_key(opts);
         let mut trail = MetaTrail::default();
 
         let rendered = self
@@ -346,13 +346,6 @@ fn with_base_key(mut err: Error, base: &str) -> Error {
         meta.idempotency_key = Some(base.to_owned());
     }
     err
-}
-
-/// The caller's idempotency key, else a fresh UUIDv4.
-fn base_key(opts: &CallOptions) -> String {
-    opts.idempotency_key
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// The post request of a workflow: its content, schedule and passed-through fields.
