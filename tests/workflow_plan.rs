@@ -130,6 +130,16 @@ fn a_plan_refuses_what_the_call_refuses() {
         planned.to_string(),
         c.create_post(&bad).unwrap_err().to_string()
     );
+    // A batch's validate() is the check each post gets: the same message, with its index.
+    let batch = soku::workflows::PublishBatch {
+        posts: vec![text_post(0), bad.clone()],
+    };
+    let e = batch.validate(true).unwrap_err();
+    let report = c.publish_batch(&batch.posts).unwrap().data;
+    let item_error = report.results[1].error().unwrap().message();
+    assert_eq!(e.message(), format!("posts[1]: {item_error}"));
+    assert!(report.results[0].is_ok());
+    sb.reset();
     // A missing credential: the same config error, naming the option.
     let keyless = Client::builder().base_url(sb.url()).build().unwrap();
     let planned = keyless.plan(|c| c.create_post(&text_post(0))).unwrap_err();
