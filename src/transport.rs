@@ -20,6 +20,7 @@ use ureq::Agent;
 use ureq::tls::{RootCerts, TlsConfig};
 
 use crate::connection;
+use crate::endpoint::{Class, Method};
 use crate::error::{
     ApiError, Cause, Error, ErrorCode, Result, redact, redact_value, redact_with_cut,
 };
@@ -27,7 +28,7 @@ use crate::fork::PerProcess;
 use crate::rate_limit::RateLimit;
 use crate::resolver::{CachingResolver, LookupFailed};
 use crate::response::Meta;
-use crate::retry::{Class, RetryPolicy, parse_retry_after};
+use crate::retry::{RetryPolicy, parse_retry_after};
 use crate::wire_json;
 
 /// How long a pooled connection may stay idle and still be reused (15 s, ureq's default),
@@ -54,25 +55,6 @@ pub(crate) const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
 const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
 /// Longest excerpt of a non-JSON error body put into a message, in characters.
 const EXCERPT_CHARS: usize = 200;
-
-/// The HTTP methods the API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-    Delete,
-}
-
-impl Method {
-    /// `"GET"`, `"POST"` or `"DELETE"`.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-        }
-    }
-}
 
 /// Agent-wide settings.
 pub(crate) struct AgentConfig<'a> {

@@ -640,6 +640,21 @@ class Client:
         body = _body(request, fields, "templateSlug")
         return self._call("soku_templates_render", "render_template", body, options, RenderedTemplate._from)
 
+    def render_og(
+        self,
+        request: Union[str, Mapping[str, Any]],
+        *,
+        config: Optional[Mapping[str, Any]] = None,
+        aspect_ratio: Optional[AspectRatio] = None,
+        **options: Unpack[CallOptions],
+    ) -> RenderedTemplate:
+        """``POST /v1/media/render-og``: render an Open Graph image, the alias of
+        :meth:`render_template` (same arguments, same result).
+        """
+        fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
+        body = _body(request, fields, "templateSlug")
+        return self._call("soku_templates_render_og", "render_og", body, options, RenderedTemplate._from)
+
     def transcribe(
         self,
         request: Union[str, Mapping[str, Any]],

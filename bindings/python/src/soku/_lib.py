@@ -60,6 +60,7 @@ OPERATIONS: Tuple[str, ...] = (
     "soku_posts_create",
     "soku_media_upload",
     "soku_templates_render",
+    "soku_templates_render_og",
     "soku_ai_transcribe",
     "soku_api_keys_create",
     "soku_api_keys_list",
