@@ -3,7 +3,7 @@
 # into the code (an operator flipped, a function returning a default, a wire name swapped); a
 # mutant is caught when the module's tests fail with it, and missed when they still pass.
 #
-#   scripts/mutants.sh                  # every module below (long: about an hour on 2 cores)
+#   scripts/mutants.sh                  # every module below (long: one to two hours on 2 shared cores)
 #   scripts/mutants.sh retry python     # only these
 #
 # Modules and the tests run against each mutant (only these, so that a mutant costs one
