@@ -295,6 +295,21 @@ mod tests {
     }
 
     #[test]
+    fn a_head_of_16_kib_still_goes_out_with_its_body() {
+        // The documented bound (16 KiB, written out rather than `HOLD_MAX`): such a head is held,
+        // and goes out with its body in one write when both just fit the buffer together.
+        let head = vec![b'h'; 16 * 1024];
+        let (mut c, seen) = connection(head.len() + 64);
+        write(&mut c, &head);
+        assert!(writes(&seen).is_empty(), "a 16 KiB head is held back");
+        write(&mut c, &[b'b'; 64]);
+        let sent = writes(&seen);
+        assert_eq!(sent.len(), 1, "one write, not {}", sent.len());
+        assert_eq!(sent[0].len(), head.len() + 64);
+        assert!(sent[0].starts_with(&head) && sent[0].ends_with(&[b'b'; 64]));
+    }
+
+    #[test]
     fn a_large_first_write_is_not_held() {
         let (mut c, seen) = connection(HOLD_MAX + 10);
         let big = vec![b'h'; HOLD_MAX + 1];

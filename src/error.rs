@@ -660,6 +660,21 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_of_quotes_only_is_found_in_its_escaped_form() {
+        // Its JSON and `{:?}` forms (`\"` each) do not contain the secret as it is.
+        let secret = r#""""""#;
+        let text = format!("echo {}", serde_json::to_string(secret).unwrap());
+        assert_eq!(redact(text, &[secret]), "echo \"[redacted]\"");
+    }
+
+    #[test]
+    fn a_cause_debugs_as_the_underlying_error() {
+        // What a caller holding a `Cause` (or a struct deriving `Debug` around one) sees.
+        let cause = Cause::new(std::io::Error::other("reset by peer (os error 104)"));
+        assert_eq!(format!("{cause:?}"), "reset by peer (os error 104)");
+    }
+
+    #[test]
     fn codes_round_trip_and_unknown_kept() {
         for s in [
             "validation_error",

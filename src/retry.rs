@@ -139,6 +139,19 @@ mod tests {
     }
 
     #[test]
+    fn jitter_spreads_waits_apart() {
+        // The jitter is what keeps clients that failed together from retrying in lockstep: 64
+        // draws in 0..10 ms (nanosecond resolution) are never all equal unless it is gone.
+        let p = policy(10, 60_000);
+        let waits: std::collections::HashSet<Duration> = (0..64).map(|_| p.backoff(0)).collect();
+        assert!(waits.len() > 1, "64 backoffs all {waits:?}");
+        let hinted: std::collections::HashSet<Duration> = (0..64)
+            .map(|_| p.wait_for(0, 429, Some(Duration::from_secs(1)), None))
+            .collect();
+        assert!(hinted.len() > 1, "64 hinted waits all {hinted:?}");
+    }
+
+    #[test]
     fn hints_win_and_are_capped() {
         let p = policy(1, 5000);
         let w = p.wait_for(

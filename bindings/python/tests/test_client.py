@@ -221,6 +221,8 @@ class ApiKeysTest(SandboxTestCase):
         self.assertEqual(by_id[new_id].status, "active")
         for key in listed.keys:
             self.assertNotIn(created.api_key, json.dumps(key.raw))  # listing never shows a full key
+        # The preview the sandbox sends as keyPreview: the key's last four characters.
+        self.assertEqual(by_id[new_id].preview, "sk_live_\u2026" + created.api_key[-4:])
 
         with self.make(api_key=created.api_key) as new_client:
             self.assertTrue(new_client.create_post(fresh(support.TEXT_POST)).post_submission_id)

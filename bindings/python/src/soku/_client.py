@@ -738,8 +738,8 @@ class Client:
         stop the batch. Returns a :class:`~soku.BatchReport`: ``items`` (one
         :class:`~soku.BatchItem` per post, in order: ``index``, ``ok``, ``post_submission_id`` or
         ``error`` (the exception a single call would have raised), ``paced`` (seconds the batch
-        waited for the rate-limit window before sending it), ``meta``) and ``summary``
-        (``total``, ``succeeded``, ``failed``).
+        waited for the rate-limit window before sending it), ``meta``), ``summary``
+        (``total``, ``succeeded``, ``failed``) and ``cancelled``.
 
         Ctrl-C (``KeyboardInterrupt``) stops the batch before its next post (a post in flight
         finishes; a wait for the rate-limit window ends within 0.1 s), then raises

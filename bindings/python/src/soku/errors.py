@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type
 
 from ._meta import Meta
+from ._wire import names
 
 if TYPE_CHECKING:
     from ._models import BatchReport
@@ -278,6 +279,10 @@ def _api_class(status: int) -> Type[ApiError]:
     return _STATUS_CLASSES.get(status, ApiError)
 
 
+# Wire names of the error object, from the one table (attribute order).
+_KIND, _STATUS, _CODE, _MESSAGE, _REQUEST_ID, _DETAILS, _RETRY_AFTER, _PARAM = names("Error")
+
+
 def _opt_str(value: Any) -> Optional[str]:
     return value if isinstance(value, str) else None
 
@@ -296,17 +301,17 @@ def error_from_json(error: Mapping[str, Any], meta: Optional[Meta] = None) -> So
     failed items of :meth:`~soku.Client.publish_batch`. Returns (does not raise)
     the exception.
     """
-    kind = _opt_str(error.get("kind")) or "unknown"
-    message = _opt_str(error.get("message")) or kind.replace("_", " ") + " error"
-    status = error.get("status")
+    kind = _opt_str(error.get(_KIND)) or "unknown"
+    message = _opt_str(error.get(_MESSAGE)) or kind.replace("_", " ") + " error"
+    status = error.get(_STATUS)
     status = status if isinstance(status, int) and not isinstance(status, bool) else None
-    code = _opt_str(error.get("code"))
-    request_id = _opt_str(error.get("requestId"))
+    code = _opt_str(error.get(_CODE))
+    request_id = _opt_str(error.get(_REQUEST_ID))
     if request_id is None and meta is not None:
         request_id = meta.request_id
-    details = error.get("details")
-    retry_after = _opt_float(error.get("retryAfter"))
-    param = _opt_str(error.get("param"))
+    details = error.get(_DETAILS)
+    retry_after = _opt_float(error.get(_RETRY_AFTER))
+    param = _opt_str(error.get(_PARAM))
     if kind == "api":
         api_status = status if status is not None else (meta.status if meta else 0)
         return _api_class(api_status)(
