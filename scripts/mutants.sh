@@ -9,12 +9,14 @@
 # Modules and the tests run against each mutant (only these, so that a mutant costs one
 # incremental build of the few test targets concerned):
 #   retry       src/retry.rs                       --lib, core_retry
-#   transport   src/transport.rs                   --lib, core_wire, core_retry, core_tls
+#   transport   src/transport.rs                   --lib, core_wire, core_retry, core_tls,
+#                                                  core_idempotency, core_write_path
 #   connection  src/connection.rs                  --lib, core_wire, core_retry
 #   redaction   secret redaction in src/error.rs   --lib, core_secrets, core_errors, core_log
 #               and src/secret.rs
 #   ffi         src/ffi/*.rs                       ffi_args, ffi_ops, ffi_messages, ffi_cancel,
-#                                                  ffi_env, ffi_threads
+#                                                  ffi_env, ffi_threads, ffi_error, ffi_leaks,
+#                                                  ffi_secrets
 #   python      the Python package's wire-name     test_wire_fields, test_package, test_errors
 #               table and its readers              (scripts/py_mutants.py)
 #
@@ -30,7 +32,9 @@
 # The scores also go to target/mutants/scores.tsv.
 #
 # Environment: SOKU_MUTANTS_TIMEOUT seconds per test run of one mutant (default 120; a mutant
-# that hangs the tests counts as timeout, i.e. detected).
+# that hangs the tests counts as timeout, i.e. detected). SOKU_MUTANTS_SHARD=K/N runs only
+# every N-th mutant from the K-th (cargo-mutants' --shard): a sample, for a module too large to
+# run whole in the time at hand; the score line then says which shard it is.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,7 +56,7 @@ module_spec() {
     files=(); re=""; tests=()
     case "$1" in
         retry) files=(src/retry.rs); tests=(--lib --test core_retry) ;;
-        transport) files=(src/transport.rs); tests=(--lib --test core_wire --test core_retry --test core_tls) ;;
+        transport) files=(src/transport.rs); tests=(--lib --test core_wire --test core_retry --test core_tls --test core_idempotency --test core_write_path) ;;
         connection) files=(src/connection.rs); tests=(--lib --test core_wire --test core_retry) ;;
         redaction)
             files=(src/error.rs src/secret.rs)
@@ -60,7 +64,7 @@ module_spec() {
             tests=(--lib --test core_secrets --test core_errors --test core_log) ;;
         ffi)
             files=(src/ffi/*.rs)
-            tests=(--test ffi_args --test ffi_ops --test ffi_messages --test ffi_cancel --test ffi_env --test ffi_threads) ;;
+            tests=(--test ffi_args --test ffi_ops --test ffi_messages --test ffi_cancel --test ffi_env --test ffi_threads --test ffi_error --test ffi_leaks --test ffi_secrets) ;;
     esac
 }
 
@@ -101,6 +105,8 @@ run_rust() {
     local args=(mutants -p soku --in-place --no-shuffle --timeout "$timeout" --output "$dir")
     for f in "${files[@]}"; do args+=(--file "$f"); done
     [ -n "$re" ] && args+=(--re "$re")
+    local shard="${SOKU_MUTANTS_SHARD:-}" label=""
+    if [ -n "$shard" ]; then args+=(--shard "$shard"); label=", shard $shard"; fi
     rm -rf "$dir"; mkdir -p "$dir"
     echo "== $m: cargo ${args[*]} -- ${tests[*]}"
     start=$SECONDS
@@ -120,7 +126,7 @@ run_rust() {
         return 1 ;;
     esac
     read -r c mi t u total < <(counts "$dir/mutants.out/outcomes.json")
-    echo "$m: caught $c / missed $mi / timeout $t / unviable $u (of $total mutants, $((end - start)) s)"
+    echo "$m: caught $c / missed $mi / timeout $t / unviable $u (of $total mutants$label, $((end - start)) s)"
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$m" "$c" "$mi" "$t" "$u" "$total" "$((end - start))" >>"$scores"
     if [ -s "$dir/mutants.out/missed.txt" ]; then
         echo "$m: surviving mutants:"
