@@ -62,7 +62,7 @@ pub enum Error {
     Config {
         /// What is wrong. The library's messages name no option: `Display` appends how to fix it
         /// in Rust's names (`(set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)`), and the C ABI, Python
-        /// and the CLI append their own ([`crate::options::hint`]).
+        /// and the CLI append their own ([`Error::hint`]).
         message: String,
         /// The configuration key at fault, by its C/JSON name (`"apiKey"`, `"baseUrl"`,
         /// `"timeoutMs"`, …; [`crate::options::OPTIONS`] gives its name in every interface),
@@ -376,27 +376,19 @@ impl Error {
         }
     }
 
-    /// The error object of the C ABI's error JSON as a value (what `Serialize` writes:
-    /// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"}`).
-    /// Serialising an error cannot fail (it holds only strings, numbers and JSON values); should
-    /// it ever, this is [`Error::object_without_details`], never `null`.
-    pub(crate) fn to_object(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_else(|e| self.object_without_details(&e))
-    }
-
-    /// The error object without `details`, with `why` appended to the message: for when the
-    /// full object cannot be serialised.
-    pub(crate) fn object_without_details(&self, why: &dyn fmt::Display) -> serde_json::Value {
-        serde_json::json!({
-            "kind": self.kind().as_str(),
-            "status": self.status(),
-            "code": self.code().map(|c| c.as_str()),
-            "message": format!("{} (error details could not be serialised: {why})", self.message()),
-            "requestId": self.request_id(),
-            "details": null,
-            "retryAfter": null,
-            "param": self.param(),
-        })
+    /// How to fix a configuration error, in the caller's `names`: `set "apiKey" or SOKU_API_KEY`,
+    /// `use https:// or set allow_insecure_http=True`, `--proxy`. `None` when the error is not an
+    /// [`Error::Config`] about a known option. The library's own messages name no option of any
+    /// interface; each interface appends this to them (`Display` does so with
+    /// [`Names::Rust`](crate::options::Names::Rust)).
+    pub fn hint(&self, names: crate::options::Names) -> Option<String> {
+        match self {
+            Error::Config {
+                message,
+                param: Some(param),
+            } => crate::options::hint_for(message, param, names),
+            _ => None,
+        }
     }
 
     /// An [`Error::InvalidArgument`] with no single field at fault.
@@ -429,29 +421,6 @@ impl Error {
             message: message.into(),
             param: Some(param.into()),
         }
-    }
-}
-
-/// Serialises as the C ABI's error object: `{"kind", "status", "code", "message", "requestId",
-/// "details", "retryAfter", "param"}` with nulls kept; `retryAfter` is in seconds (an integer when whole).
-/// The metadata is not included ([`Error::meta`] serialises on its own).
-impl Serialize for Error {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(8))?;
-        map.serialize_entry("kind", self.kind().as_str())?;
-        map.serialize_entry("status", &self.status())?;
-        map.serialize_entry("code", &self.code())?;
-        map.serialize_entry("message", &self.message())?;
-        map.serialize_entry("requestId", &self.request_id())?;
-        map.serialize_entry("details", &self.details())?;
-        match self.retry_after() {
-            Some(d) if d.subsec_nanos() == 0 => map.serialize_entry("retryAfter", &d.as_secs())?,
-            Some(d) => map.serialize_entry("retryAfter", &d.as_secs_f64())?,
-            None => map.serialize_entry("retryAfter", &None::<u64>)?,
-        }
-        map.serialize_entry("param", &self.param())?;
-        map.end()
     }
 }
 
@@ -697,25 +666,6 @@ mod tests {
     }
 
     #[test]
-    fn the_fallback_error_object_keeps_the_shape_and_what_failed() {
-        let err = Error::invalid_param("id", "id must not be empty");
-        let full = err.to_object();
-        let fallback = err.object_without_details(&"boom");
-        let keys = |v: &serde_json::Value| {
-            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-            k.sort();
-            k
-        };
-        assert_eq!(keys(&full), keys(&fallback));
-        assert_eq!(fallback["kind"], "invalid_argument");
-        assert_eq!(fallback["param"], "id");
-        assert_eq!(
-            fallback["message"],
-            "id must not be empty (error details could not be serialised: boom)"
-        );
-    }
-
-    #[test]
     fn api_display_is_terse() {
         let e = validation_error();
         assert_eq!(
@@ -726,7 +676,7 @@ mod tests {
         assert_eq!(e.kind().to_string(), "api");
         assert_eq!(e.request_id(), Some("req_123"));
         assert_eq!(
-            serde_json::to_value(&e).unwrap(),
+            crate::ffi::document::error_object(&e),
             serde_json::json!({"kind": "api", "status": 400, "code": "validation_error",
                 "message": "text is required", "requestId": "req_123", "details": null,
                 "retryAfter": null, "param": null})
@@ -789,32 +739,5 @@ mod tests {
                 ]
             );
         }
-    }
-
-    #[test]
-    fn other_kinds_serialise_with_nulls() {
-        let e = Error::invalid_param("id", "id must not be empty");
-        assert_eq!(
-            serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"kind": "invalid_argument", "status": null, "code": null,
-                "message": "id must not be empty", "requestId": null, "details": null,
-                "retryAfter": null, "param": "id"})
-        );
-        let mut api = ApiError {
-            status: 429,
-            code: ErrorCode::RateLimitExceeded,
-            message: String::new(),
-            error_type: None,
-            request_id: None,
-            details: Some(serde_json::json!({"window": 60})),
-            retry_after: Some(Duration::from_secs(2)),
-            meta: Meta::default(),
-        };
-        let v = serde_json::to_value(Error::Api(Box::new(api.clone()))).unwrap();
-        assert_eq!(v["retryAfter"], 2);
-        assert_eq!(v["details"]["window"], 60);
-        api.retry_after = Some(Duration::from_millis(1500));
-        let v = serde_json::to_value(Error::Api(Box::new(api))).unwrap();
-        assert_eq!(v["retryAfter"], 1.5);
     }
 }

@@ -4,12 +4,12 @@ use std::ops::Deref;
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::rate_limit::RateLimit;
 
 /// The typed body of a successful call together with its metadata. Derefs to the body.
-/// Serialises as `{"data": …, "meta": …}` (the C ABI's success JSON).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// ([`ffi::document`](crate::ffi::document) writes it as the `{"data": …, "meta": …}` JSON
+/// document of C, Python and the CLI.)
+#[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {
     /// The decoded body.
     pub data: T,
@@ -62,25 +62,4 @@ pub struct Meta {
     pub attempts: u32,
     /// The `Idempotency-Key` sent, if any (the same on every attempt).
     pub idempotency_key: Option<String>,
-}
-
-/// The document of a failed call: serialises as `{"error": {"kind", "status", "code", "message",
-/// "requestId", "details", "retryAfter", "param"}, "meta": … | null}` (the C ABI's error JSON; a
-/// [`Response`] is the success document `{"data", "meta"}`).
-#[derive(Debug, Serialize)]
-pub struct ErrorDocument<'a> {
-    /// The error.
-    pub error: &'a Error,
-    /// Its metadata, when a request was sent.
-    pub meta: Option<&'a Meta>,
-}
-
-impl<'a> ErrorDocument<'a> {
-    /// The document of `error`, with the error's own metadata.
-    pub fn new(error: &'a Error) -> Self {
-        ErrorDocument {
-            error,
-            meta: error.meta(),
-        }
-    }
 }

@@ -16,9 +16,18 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::client::Auth;
-use crate::config::{DEFAULT_BACKOFF_BASE, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT};
-use crate::transport::Method;
+use crate::http::{Auth, Method};
+
+/// Default number of retries after the first attempt: 3.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default cap on any single wait between attempts: 60 s.
+pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+/// Default base of the exponential backoff: 1 s.
+pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(1);
+/// Most retries a call may make after its first attempt; more is refused. Ten retries with the
+/// default backoff already span about 17 minutes of waiting (each wait capped at
+/// `max_retry_wait`).
+pub const MAX_RETRIES: u32 = 10;
 
 /// Retry settings of a client: set them together with
 /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy) (or one at a time with
@@ -220,7 +229,7 @@ mod tests {
 
     #[test]
     fn classes() {
-        use crate::transport::Method::{Delete, Get, Post};
+        use crate::http::Method::{Delete, Get, Post};
         use crate::{api_keys, media, posts, templates, transcription};
         // Every endpoint of the client: the wire method and path, the credential and the class.
         // A POST that the server dedupes by `Idempotency-Key` is keyed; GET and DELETE are

@@ -51,14 +51,6 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Writes the credential itself, as a JSON string: that is how a new API key reaches a C or
-/// Python caller in a result. Do not serialise a `Secret` into logs.
-impl serde::Serialize for Secret {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
 /// Reads a JSON string.
 impl<'de> serde::Deserialize<'de> for Secret {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

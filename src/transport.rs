@@ -55,24 +55,7 @@ const MAX_ERROR_BODY_BYTES: u64 = 1024 * 1024;
 /// Longest excerpt of a non-JSON error body put into a message, in characters.
 const EXCERPT_CHARS: usize = 200;
 
-/// The HTTP methods the API uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Method {
-    Get,
-    Post,
-    Delete,
-}
-
-impl Method {
-    /// `"GET"`, `"POST"` or `"DELETE"`.
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Delete => "DELETE",
-        }
-    }
-}
+pub(crate) use crate::http::Method;
 
 /// Agent-wide settings.
 pub(crate) struct AgentConfig<'a> {

@@ -4,8 +4,9 @@
 use std::io::{ErrorKind as IoErrorKind, IsTerminal, Write};
 
 use serde_json::Value;
+use soku::ffi::document::ErrorDocument;
 use soku::options::Names;
-use soku::{Error, ErrorDocument, ErrorKind};
+use soku::{Error, ErrorKind};
 
 use crate::args::Global;
 
@@ -85,7 +86,7 @@ fn in_cli_names(err: &Error) -> Option<Error> {
     let Error::Config { message, param } = err else {
         return None;
     };
-    let message = match soku::options::hint(err, Names::Cli) {
+    let message = match err.hint(Names::Cli) {
         Some(hint) => format!("{message} ({hint})"),
         None => message.clone(),
     };

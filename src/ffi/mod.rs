@@ -44,6 +44,7 @@ mod boundary;
 mod cancel;
 mod client;
 mod config;
+pub mod document;
 mod error;
 mod json;
 mod ops;
