@@ -230,7 +230,8 @@ impl Client {
     ///   the key `K-i`, so re-running the same batch with the same key publishes nothing twice;
     ///   without one, each post gets a fresh key (reused across that post's retries).
     ///
-    /// The returned [`Meta`] is the last post's, with `attempts` summed over the batch and
+    /// The returned [`Meta`] is the last post's, with `calls` the posts sent, `attempts` summed
+    /// over them and
     /// `idempotency_key` the caller's base key. The batch fails as a whole only with
     /// [`Error::InvalidArgument`] before anything is sent, when the caller's key (or a key
     /// derived from it) cannot be sent; every other failure is reported in its item, and an
