@@ -102,8 +102,8 @@ impl Config {
     }
 
     /// Retries after the first attempt, the cap on each wait and the backoff base. Default
-    /// [`DEFAULT_MAX_RETRIES`] (3), [`DEFAULT_MAX_RETRY_WAIT`] (60 s),
-    /// [`DEFAULT_BACKOFF_BASE`] (1 s).
+    /// [`DEFAULT_MAX_RETRIES`](crate::DEFAULT_MAX_RETRIES) (3), [`DEFAULT_MAX_RETRY_WAIT`](crate::DEFAULT_MAX_RETRY_WAIT) (60 s),
+    /// [`DEFAULT_BACKOFF_BASE`](crate::DEFAULT_BACKOFF_BASE) (1 s).
     pub fn retry(&self) -> RetryPolicy {
         self.retry
     }

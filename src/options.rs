@@ -5,7 +5,7 @@
 //! and bound, and says whether a single call may override it. The C key table, the Python
 //! keyword table and the READMEs' defaults are checked against this table by tests, and error
 //! messages name the option at fault through it: the library reports the option as data
-//! ([`Error::param`], always the C/JSON key) and each interface renders it in its own names with
+//! ([`Error::param`](crate::Error::param), always the C/JSON key) and each interface renders it in its own names with
 //! [`Error::hint`](crate::Error::hint) (`apiKey` in C, `api_key` in Python, `SOKU_API_KEY` / `--api-key-file` in the CLI,
 //! `ClientBuilder::api_key` in Rust).
 
@@ -30,7 +30,7 @@ pub(crate) const INSECURE_HTTP: &str =
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OptionSpec {
     /// The C/JSON key (config JSON of `soku_client_new`, options JSON of each call), which is
-    /// also what [`Error::param`] reports: `"apiKey"`.
+    /// also what [`Error::param`](crate::Error::param) reports: `"apiKey"`.
     pub key: &'static str,
     /// The [`ClientBuilder`](crate::ClientBuilder) method (and [`CallOptions`](crate::CallOptions)
     /// field for a per-call option), or `None` when Rust has no such option: `"api_key"`.

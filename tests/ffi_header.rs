@@ -207,7 +207,9 @@ fn the_contract_is_stated_once_in_the_preamble() {
             || comment.contains("As for `soku_error_kind`")
             || comment.contains("as for `soku_error_kind`");
         // (A function without a pointer argument has nothing to say about NULL.)
-        let takes_pointer = decl.split_once('(').is_some_and(|(_, args)| args.contains('*'));
+        let takes_pointer = decl
+            .split_once('(')
+            .is_some_and(|(_, args)| args.contains('*'));
         let own = comment.contains("Ownership")
             && comment.contains("Thread")
             && (!takes_pointer || comment.contains("NULL"));

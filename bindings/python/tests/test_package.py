@@ -310,7 +310,9 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertIs(err.meta, meta)
         assert meta is not None
         self.assertIsNone(meta.calls)  # one call: no workflow count
-        self.assertEqual(soku.Meta.from_json({"attempts": 3, "calls": 2}).calls, 2)  # type: ignore[union-attr]
+        workflow = soku.Meta.from_json({"attempts": 3, "calls": 2})
+        assert workflow is not None
+        self.assertEqual((workflow.attempts, workflow.calls), (3, 2))
         self.assertEqual(str(err), "api error 429 rate_limit_exceeded: slow down (request req_9)")
         self.assertEqual(
             str(soku.ApiError(400, "validation_error", "text is required", "req_123")),
