@@ -19,7 +19,8 @@ struct Module {
     code: String,
 }
 
-/// A path as written: where it starts and its segments (`crate::a::B` is `(Crate, [a, B])`).
+/// Where a path starts: `crate::`, `super::` or `self::` (`crate::a::B` is read as `Crate` and
+/// the segments `[a, B]`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Base {
     Crate,

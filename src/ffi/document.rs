@@ -151,6 +151,24 @@ pub fn success_json<T: Serialize>(response: &Response<T>) -> Result<String, Erro
     })
 }
 
+/// The error document of a panic caught at the C boundary: kind `"panic"`, no metadata.
+pub(crate) fn panic_json(message: &str) -> String {
+    json!({
+        "error": {
+            "kind": "panic",
+            "status": null,
+            "code": null,
+            "message": format!("panic inside soku: {message}"),
+            "requestId": null,
+            "details": null,
+            "retryAfter": null,
+            "param": null,
+        },
+        "meta": null,
+    })
+    .to_string()
+}
+
 /// `{"apiKey": "<the key itself>", "id"?, …}`: the only time a new key is shown.
 impl Serialize for CreatedApiKey {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {

@@ -5,7 +5,7 @@ use std::ffi::{CString, c_char};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::document::{SuccessDocument, error_json, success_json};
+use super::document::{SuccessDocument, error_json, panic_json, success_json};
 
 use super::status::{SOKU_ERR_PANIC, SOKU_OK, status_of_kind};
 use crate::{Error, Response};
@@ -56,22 +56,9 @@ pub(crate) fn failure(err: &Error) -> Outcome {
 
 /// The error JSON for a panic caught at the boundary.
 pub(crate) fn panic_outcome(message: &str) -> Outcome {
-    let json = json!({
-        "error": {
-            "kind": "panic",
-            "status": null,
-            "code": null,
-            "message": format!("panic inside soku: {message}"),
-            "requestId": null,
-            "details": null,
-            "retryAfter": null,
-            "param": null,
-        },
-        "meta": null,
-    });
     Outcome {
         status: SOKU_ERR_PANIC,
-        json: json.to_string(),
+        json: panic_json(message),
     }
 }
 
