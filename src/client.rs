@@ -9,11 +9,11 @@ use serde::de::DeserializeOwned;
 use crate::config::{
     Config, check_credential, check_max_retries, check_timeout, header_safe, proxy_userinfo,
 };
-use crate::error::{Error, Result, redact};
+use crate::error::{Error, Result};
 use crate::options::REQUIRED;
 use crate::response::{Meta, Response};
 use crate::retry::{Class, Endpoint, RetryPolicy};
-use crate::secret::Secret;
+use crate::secret::{Secret, redact};
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
 use crate::wire_json;
