@@ -75,17 +75,11 @@ pub fn run(
         Some(id) => println!("Old key revoked: {id}"),
         None => {
             let error = rotated.revoke_error.as_ref();
-            let field = |name: &str| {
-                error
-                    .and_then(|e| e[name].as_str())
-                    .unwrap_or("?")
-                    .to_string()
-            };
+            let code = error.and_then(|e| e.code()).map_or("?", |c| c.as_str());
+            let message = error.map_or_else(|| "?".to_owned(), |e| e.message());
             println!(
-                "The old key {old_key_id} was NOT revoked ({}: {}); both keys work until you \
-                 revoke it",
-                field("code"),
-                field("message")
+                "The old key {old_key_id} was NOT revoked ({code}: {message}); both keys work \
+                 until you revoke it"
             );
         }
     }

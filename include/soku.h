@@ -1,19 +1,40 @@
 /*
  * soku.h: the C ABI of soku, a blocking client for the Soku social-publishing API.
  *
- * Conventions:
- *   - every function is prefixed soku_; operations are soku_<object>_<verb>;
- *   - strings are UTF-8 and NUL-terminated; JSON goes in and out as strings;
- *   - every char * the library returns is owned by the caller and freed with soku_string_free;
- *   - operations return SOKU_OK (0) or one of the negative SOKU_ERR_* statuses below, and always
- *     write an owned JSON string to *out_json when out_json is not NULL:
- *       success: {"data": ..., "meta": {"status", "requestId", "rateLimit": {"limit", "remaining",
- *                 "reset", "tier"}, "attempts", "idempotencyKey"}}
- *       error:   {"error": {"kind", "status", "code", "message", "requestId", "details",
- *                 "retryAfter", "param"}, "meta": {...} or null}; param names the request
- *                 field (JSON path) or config key at fault of an invalid_argument or config
- *                 error, else null
- *   - a panic inside the library never crosses this boundary: it becomes SOKU_ERR_PANIC.
+ * Names: every function is prefixed soku_; operations are soku_<object>_<verb>
+ * (client, request_json, options_json, out_json). Strings are UTF-8 and NUL-terminated; JSON
+ * goes in and out as strings.
+ *
+ * The contract of every function, stated once here; each function's comment states only what
+ * differs from it.
+ *
+ * Returns: an operation returns SOKU_OK (0) or one of the negative SOKU_ERR_* statuses below,
+ *   and on every path (success, error, caught panic) writes an owned JSON string to *out_json:
+ *     success: {"data": ..., "meta": {"status", "requestId", "rateLimit": {"limit",
+ *               "remaining", "reset", "tier"}, "attempts", "idempotencyKey"}}
+ *     error:   {"error": {"kind", "status", "code", "message", "requestId", "details",
+ *               "retryAfter", "param"}, "meta": {...} or null}; param names the request field
+ *               (JSON path) or config key at fault of an invalid_argument or config error,
+ *               else null
+ *   "attempts" counts HTTP attempts (retries included); a workflow's meta (batch, rotation,
+ *   publish with media or template) also has "calls", the API calls it made, and its
+ *   "attempts" is the total over them. options_json is NULL or an object of per-call options:
+ *   "idempotencyKey", "firebaseToken", "timeoutMs", "maxRetries".
+ * Ownership: arguments are borrowed for the call only. A string written to *out_json belongs
+ *   to the caller, who frees it with soku_string_free. A handle (SokuClient, SokuError,
+ *   SokuCancelToken) belongs to the caller who created it and is released with its
+ *   soku_<type>_free, which takes ownership: the pointer is invalid afterwards. The strings of
+ *   soku_version and soku_status_str are static: never free them.
+ * NULL: for an operation, out_json NULL returns SOKU_ERR_INVALID_ARGUMENT and writes nothing;
+ *   client or request_json NULL returns SOKU_ERR_INVALID_ARGUMENT with an error JSON;
+ *   options_json NULL means no per-call options. Every soku_*_free accepts NULL (a no-op).
+ * Threads: every function may be called from any thread. Any number of threads may call
+ *   operations on one client at once. A soku_*_free must not race with any other call using
+ *   the same handle.
+ * Pointers (the "Safety" of each function): every pointer argument is NULL or valid: a string
+ *   NUL-terminated, a handle live (returned by its constructor and not yet freed), an
+ *   out-pointer valid for one write.
+ * Panics: a panic inside the library never crosses this boundary: it becomes SOKU_ERR_PANIC.
  */
 
 #ifndef SOKU_H
@@ -139,8 +160,7 @@ void soku_cancel_token_cancel(const struct SokuCancelToken *token);
 /**
  * Frees a token created by `soku_cancel_token_new`.
  *
- * Ownership: takes ownership of `token`; the pointer is invalid afterwards. NULL: a no-op.
- * Thread safety: must not race with any other call using the same token (free it after the
+ * The `*_free` contract at the top of `soku.h` (free it after the
  * operation that uses it has returned).
  *
  * # Safety
@@ -230,10 +250,8 @@ int32_t soku_client_new(const char *config_json, struct SokuClient **out_client,
 /**
  * Frees a client created by `soku_client_new`.
  *
- * Ownership: takes ownership of `client`; the pointer is invalid afterwards.
- * NULL: a no-op.
- * Thread safety: must not race with any other call using the same client (free it after every
- * thread is done with it); freeing different clients concurrently is fine.
+ * The `*_free` contract at the top of `soku.h`: free it after every thread is done with it;
+ * freeing different clients concurrently is fine.
  *
  * # Safety
  * `client` must be NULL or a pointer returned by `soku_client_new` and not yet freed.
@@ -243,10 +261,8 @@ void soku_client_free(struct SokuClient *client);
 /**
  * Frees a string returned by the library (every `*out_json`).
  *
- * Ownership: takes ownership of `s`; the pointer is invalid afterwards.
- * NULL: a no-op.
- * Thread safety: safe from any thread (a string may be freed on another thread than the one
- * that received it).
+ * The `*_free` contract at the top of `soku.h`; a string may be freed on any thread, also
+ * another than the one that received it.
  *
  * # Safety
  * `s` must be NULL or a string returned by this library and not yet freed; never pass the
@@ -353,8 +369,7 @@ const char *soku_error_param(const struct SokuError *error, size_t *out_len);
 /**
  * Frees a handle from `soku_error_parse`, and with it every string its getters returned.
  *
- * Ownership: takes ownership of `error`; the pointer is invalid afterwards. NULL: a no-op.
- * Thread safety: must not race with any other call using the same handle.
+ * The `*_free` contract at the top of `soku.h`.
  *
  * # Safety
  * `error` must be NULL or a pointer stored by `soku_error_parse` and not yet freed.
@@ -376,16 +391,10 @@ void soku_error_free(struct SokuError *error);
  * An `Idempotency-Key` is always sent (the caller's from options, else a fresh one) and reused on
  * every retry, so a retried call never publishes twice.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_posts_create(const struct SokuClient *client,
                           const char *request_json,
@@ -399,16 +408,10 @@ int32_t soku_posts_create(const struct SokuClient *client,
  * `data`: `{"url": "<soku-hosted url>"}` plus any further fields. An `Idempotency-Key` is
  * always sent and reused on retries.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_media_upload(const struct SokuClient *client,
                           const char *request_json,
@@ -423,16 +426,10 @@ int32_t soku_media_upload(const struct SokuClient *client,
  * plus any further fields. No idempotency key; retried only when the request surely did not
  * reach the server.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_templates_render(const struct SokuClient *client,
                               const char *request_json,
@@ -448,16 +445,10 @@ int32_t soku_templates_render(const struct SokuClient *client,
  * plus any further fields. No idempotency key; retried only when the request surely did not
  * reach the server.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_templates_render_og(const struct SokuClient *client,
                                  const char *request_json,
@@ -472,16 +463,10 @@ int32_t soku_templates_render_og(const struct SokuClient *client,
  * "creditsDebited", "likelyLyrics"}` plus any further fields. An `Idempotency-Key` is always
  * sent and reused on retries.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_ai_transcribe(const struct SokuClient *client,
                            const char *request_json,
@@ -496,16 +481,10 @@ int32_t soku_ai_transcribe(const struct SokuClient *client,
  * further fields; this is the only time the full key is returned. Without a token the call fails
  * with `SOKU_ERR_CONFIG` before any I/O.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_api_keys_create(const struct SokuClient *client,
                              const char *request_json,
@@ -519,16 +498,11 @@ int32_t soku_api_keys_create(const struct SokuClient *client,
  * `data`: `{"apiKeys": [{"id", "name", "createdAt", "revokedAt", "status", "keyPreview"}, ...]}`
  * (metadata only, never a full key).
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `request_json` and `options_json` may be NULL.
- * Thread safety: any number of threads may call operations on one client at once.
+ * The operation contract at the top of `soku.h`, except for NULL: `request_json` may be NULL
+ * (the same as `{}`).
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_api_keys_list(const struct SokuClient *client,
                            const char *request_json,
@@ -541,16 +515,10 @@ int32_t soku_api_keys_list(const struct SokuClient *client,
  * `request_json`: `{"id": "..."}` (a non-empty string; no other key). `data`: `null`
  * (the server answers 204).
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_api_keys_revoke(const struct SokuClient *client,
                              const char *request_json,
@@ -579,16 +547,10 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
  * failing check (kind `"api"`, e.g. code `"unauthorized"`), the old key is NOT revoked, and the
  * unverified new key is revoked (best effort).
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_api_keys_rotate(const struct SokuClient *client,
                              const char *request_json,
@@ -610,16 +572,10 @@ int32_t soku_api_keys_rotate(const struct SokuClient *client,
  * anything is sent. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
  * To stop a batch from another thread use `soku_posts_publish_batch_with_cancel`.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_posts_publish_batch(const struct SokuClient *client,
                                  const char *request_json,
@@ -636,19 +592,12 @@ int32_t soku_posts_publish_batch(const struct SokuClient *client,
  * summary.succeeded - summary.failed` posts were not sent. A token already cancelled sends
  * nothing.
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json`,
- * `options_json` and `cancel` are borrowed for the call; `*out_json` receives a new string
- * owned by the caller (free with `soku_string_free`) on every path. NULL: `out_json` NULL
- * returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL
- * returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL; `cancel`
- * NULL means the batch cannot be cancelled. Thread safety: any number of threads may call
- * operations on one client at once; any thread may cancel `cancel` during the call, which must
- * not be freed before the call returns.
+ * The operation contract at the top of `soku.h`, and for `cancel` (borrowed like the other
+ * arguments): NULL means the batch cannot be cancelled; any thread may cancel it during the
+ * call, and it must not be freed before the call returns.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `cancel` NULL or a live handle from
- * `soku_cancel_token_new`; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h` (`cancel`: NULL or a live token).
  */
 int32_t soku_posts_publish_batch_with_cancel(const struct SokuClient *client,
                                              const char *request_json,
@@ -668,16 +617,10 @@ int32_t soku_posts_publish_batch_with_cancel(const struct SokuClient *client,
  * after a failure, retry with options `{"idempotencyKey": <meta.idempotencyKey of the error
  * JSON>}` (the base key, yours or the generated one).
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_posts_publish_with_media(const struct SokuClient *client,
                                       const char *request_json,
@@ -695,16 +638,10 @@ int32_t soku_posts_publish_with_media(const struct SokuClient *client,
  * `{"idempotencyKey": <that key>}` so that the post is never published twice (a new render
  * whose URL differs makes the server answer 409 instead of publishing again).
  *
- * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
- * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
- * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
- * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
- * number of threads may call operations on one client at once.
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
  *
  * # Safety
- * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
- * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ * The pointer contract at the top of `soku.h`.
  */
 int32_t soku_posts_publish_with_template(const struct SokuClient *client,
                                          const char *request_json,

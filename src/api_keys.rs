@@ -54,8 +54,9 @@ impl CreateApiKey {
 }
 
 /// The answer to `POST /v1/api-keys`: the only time the full key is returned.
-/// `Debug` redacts the key (a [`Secret`]); serialising writes it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `Debug` redacts the key (a [`Secret`]). (The JSON documents of C, Python and the CLI show
+/// the key itself: [`ffi::document`](crate::ffi::document).)
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedApiKey {
     /// The new key (`sk_live_…`; read it with [`Secret::expose`]). Store it now; it cannot be

@@ -1,23 +1,23 @@
 //! [`Client`], [`ClientBuilder`] and [`CallOptions`].
 
-use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::{Config, MAX_DURATION, MAX_HEADER_VALUE_LEN, MAX_RETRIES};
+use crate::config::{
+    Config, check_credential, check_max_retries, check_timeout, header_safe, proxy_userinfo,
+};
 use crate::endpoint::{Auth, Class, Endpoint};
-use crate::error::{Error, Result, redact};
-use crate::options;
+use crate::error::{Error, Result};
+use crate::options::REQUIRED;
 use crate::plan::{Outgoing, Plan, Recorder};
 use crate::response::{Meta, Response};
 use crate::retry::RetryPolicy;
-use crate::secret::Secret;
+use crate::secret::{Secret, redact};
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
-use crate::validate::strip_prefix_ignore_case;
 use crate::wire_json;
 
 /// Longest `Idempotency-Key` accepted, in bytes.
@@ -71,12 +71,12 @@ pub struct CallOptions {
     /// send it only when given here. Default none.
     pub idempotency_key: Option<String>,
     /// Firebase ID token for the api-key calls, overriding the client's; at most
-    /// [`MAX_HEADER_VALUE_LEN`] (8 KiB). Default none.
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) (8 KiB). Default none.
     pub firebase_token: Option<Secret>,
     /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
     /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
     pub timeout: Option<Duration>,
-    /// Retries for this call, overriding the client's `max_retries` (at most [`MAX_RETRIES`],
+    /// Retries for this call, overriding the client's `max_retries` (at most [`MAX_RETRIES`](crate::MAX_RETRIES),
     /// else the call fails with [`Error::InvalidArgument`]). Default none.
     pub max_retries: Option<u32>,
 }
@@ -172,7 +172,7 @@ impl ClientBuilder {
         &self.config
     }
 
-    /// The API key (`sk_live_…`) for content calls, at most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
+    /// The API key (`sk_live_…`) for content calls, at most [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) (8 KiB).
     /// Default: none (content calls then fail with [`Error::Config`] before any I/O).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.config.api_key = Some(Secret::new(key));
@@ -182,7 +182,7 @@ impl ClientBuilder {
     /// The API's base URL, optionally with a path prefix (`https://host/api`); trailing slashes
     /// are dropped. Default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)
     /// (`https://api.mysoku.io`). Plain `http://` is accepted only for loopback hosts unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http). At most [`MAX_HEADER_VALUE_LEN`]
+    /// [`allow_insecure_http`](Self::allow_insecure_http). At most [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN)
     /// (8 KiB).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.config.base_url = url.into();
@@ -227,7 +227,7 @@ impl ClientBuilder {
 
     /// Retries after the first attempt of a call. Default
     /// [`DEFAULT_MAX_RETRIES`](crate::DEFAULT_MAX_RETRIES) (3); 0 disables retrying; at most
-    /// [`MAX_RETRIES`] (10), else [`build`](Self::build) fails with [`Error::Config`].
+    /// [`MAX_RETRIES`](crate::MAX_RETRIES) (10), else [`build`](Self::build) fails with [`Error::Config`].
     pub fn max_retries(mut self, n: u32) -> Self {
         self.config.retry.max_retries = n;
         self
@@ -282,7 +282,7 @@ impl ClientBuilder {
     /// makes [`build`](Self::build) fail with [`Error::Config`]. With a plain `http://` base
     /// URL the proxy must be on loopback too (the proxy would see the API key), unless
     /// [`allow_insecure_http`](Self::allow_insecure_http). The URL may carry
-    /// `user:password@`; `Debug` never shows it. At most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
+    /// `user:password@`; `Debug` never shows it. At most [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) (8 KiB).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.config.proxy = Some(Secret::new(url));
         self
@@ -325,7 +325,7 @@ impl ClientBuilder {
     }
 
     /// Builds the client: [`Error::Config`] on a bad base URL, a zero timeout, a duration
-    /// option above 24 h, more than [`MAX_RETRIES`] retries, a SOCKS or malformed proxy URL,
+    /// option above 24 h, more than [`MAX_RETRIES`](crate::MAX_RETRIES) retries, a SOCKS or malformed proxy URL,
     /// a credential that cannot be sent in a header, or an unusable custom CA.
     pub fn build(self) -> Result<Client> {
         if let Some(e) = self.env_error {
@@ -536,7 +536,7 @@ impl Client {
         let credential = match endpoint.auth {
             Auth::ApiKey => {
                 let key = self.api_key.as_deref().map(Secret::expose).ok_or_else(|| {
-                    Error::config_param("apiKey", format!("an api key {}", options::REQUIRED))
+                    Error::config_param("apiKey", format!("an api key {}", REQUIRED))
                 })?;
                 check_credential("api key", "apiKey", key)?;
                 ("soku-api-key", key)
@@ -550,7 +550,7 @@ impl Client {
                     .ok_or_else(|| {
                         Error::config_param(
                             "firebaseToken",
-                            format!("a firebase token {} for api-key calls", options::REQUIRED),
+                            format!("a firebase token {} for api-key calls", REQUIRED),
                         )
                     })?;
                 check_credential("firebase token", "firebaseToken", token)?;
@@ -638,22 +638,6 @@ fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
         .map_err(|e| Error::invalid(format!("request body cannot be encoded: {e}")))
 }
 
-/// `<what> must be at most 8192 bytes (got N)` above [`MAX_HEADER_VALUE_LEN`].
-pub(crate) fn check_header_len(what: &str, value: &str) -> std::result::Result<(), String> {
-    if value.len() > MAX_HEADER_VALUE_LEN {
-        return Err(format!(
-            "{what} must be at most {MAX_HEADER_VALUE_LEN} bytes (got {})",
-            value.len()
-        ));
-    }
-    Ok(())
-}
-
-/// Printable ASCII without control characters (what a header value may carry).
-pub(crate) fn header_safe(s: &str) -> bool {
-    s.bytes().all(|b| (0x20..0x7f).contains(&b))
-}
-
 /// An `Idempotency-Key` must be 1 to 255 printable ASCII characters without leading or trailing
 /// whitespace (a blank key would be sent as an empty header). Workflows check the keys they
 /// derive with it before their first request.
@@ -674,156 +658,9 @@ pub(crate) fn check_idempotency_key(key: &str) -> Result<()> {
     Ok(())
 }
 
-/// `max retries must be at most 10` above [`MAX_RETRIES`].
-pub(crate) fn check_max_retries(n: u32) -> std::result::Result<(), String> {
-    if n > MAX_RETRIES {
-        return Err(format!(
-            "max retries must be at most {MAX_RETRIES} (got {n})"
-        ));
-    }
-    Ok(())
-}
-
-/// The `user:password` of a proxy URL, if it has one (a secret: redacted from every message).
-pub(crate) fn proxy_userinfo(url: &Secret) -> Option<&str> {
-    let rest = url
-        .expose()
-        .split_once("://")
-        .map_or(url.expose(), |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority.rsplit_once('@').map(|(userinfo, _)| userinfo)
-}
-
-/// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
-/// then fail every call. Other malformed URLs are refused when the agent parses them.
-pub(crate) fn check_proxy(url: &str) -> Result<()> {
-    // The proxy's credentials travel in a header; the message never quotes the URL.
-    check_header_len("proxy url", url).map_err(|m| Error::config_param("proxy", m))?;
-    let scheme = url.trim().split_once("://").map(|(s, _)| s);
-    if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
-        return Err(Error::config_param(
-            "proxy",
-            "socks proxies are not supported: use an http:// or https:// proxy url",
-        ));
-    }
-    Ok(())
-}
-
-/// A timeout (`what`): greater than zero (there is no infinite timeout) and at most 24 h. The
-/// client's options and a call's override go through this one check.
-pub(crate) fn check_timeout(what: &str, d: Duration) -> std::result::Result<(), String> {
-    if d.is_zero() {
-        return Err(format!("{what} must be greater than zero"));
-    }
-    check_ceiling(what, d)
-}
-
-/// Whether the host of a proxy URL (`[scheme://][user[:password]@]host[:port][/]`) is a
-/// loopback host by the rule of [`normalize_base_url`]. A plain `http://` request through a
-/// proxy elsewhere leaves the machine (the proxy sees the API key), so the loopback rule
-/// applies to the proxy too.
-pub(crate) fn proxy_is_loopback(url: &str) -> bool {
-    let url = url.trim();
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
-    parse_host(host_port).is_some_and(is_loopback)
-}
-
-/// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].
-pub(crate) fn check_ceiling(what: &str, d: Duration) -> std::result::Result<(), String> {
-    if d > MAX_DURATION {
-        return Err(format!("{what} must be at most 24 h"));
-    }
-    Ok(())
-}
-
-/// A credential (`what`, configured as `param`) must be non-blank printable ASCII without
-/// surrounding spaces: it is sent as a header value.
-pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<()> {
-    if value.trim().is_empty() {
-        return Err(Error::config_param(param, format!("{what} is empty")));
-    }
-    if !header_safe(value) || value.trim() != value {
-        return Err(Error::config_param(
-            param,
-            format!("{what} contains characters that cannot be sent in a header"),
-        ));
-    }
-    check_header_len(what, value).map_err(|m| Error::config_param(param, m))
-}
-
-/// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
-/// no credentials, query or fragment; `http://` only for loopback unless `allow_insecure`.
-pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
-    let bad = |why: &str| Error::config_param("baseUrl", format!("invalid base url: {why}"));
-    let url = raw.trim();
-    check_header_len("base url", url).map_err(|m| Error::config_param("baseUrl", m))?;
-    let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
-        ("https", r)
-    } else if let Some(r) = strip_prefix_ignore_case(url, "http://") {
-        ("http", r)
-    } else {
-        return Err(bad("must start with https:// or http://"));
-    };
-    if rest.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
-        return Err(bad("must be printable ascii without spaces"));
-    }
-    if rest.contains(['?', '#']) {
-        return Err(bad("must not have a query or fragment"));
-    }
-    let rest = rest.trim_end_matches('/');
-    let (authority, path) = match rest.find('/') {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
-    };
-    if authority.contains('@') {
-        return Err(bad("must not contain credentials"));
-    }
-    let host = parse_host(authority).ok_or_else(|| bad("missing or malformed host"))?;
-    if scheme == "http" && !allow_insecure && !is_loopback(host) {
-        return Err(Error::config_param("baseUrl", options::INSECURE_HTTP));
-    }
-    if path.contains("//") {
-        return Err(bad("path must not contain empty segments"));
-    }
-    Ok(format!("{scheme}://{authority}{path}"))
-}
-
-/// The host of `host[:port]` / `[v6][:port]`, if well formed.
-fn parse_host(authority: &str) -> Option<&str> {
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (host, after) = v6.split_once(']')?;
-        host.parse::<Ipv6Addr>().ok()?;
-        let port = match after {
-            "" => None,
-            a => Some(a.strip_prefix(':')?),
-        };
-        (host, port)
-    } else {
-        match authority.split_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (authority, None),
-        }
-    };
-    if host.is_empty() {
-        return None;
-    }
-    if let Some(p) = port {
-        p.parse::<u16>().ok()?;
-    }
-    Some(host)
-}
-
-fn is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
-        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::config::normalize_base_url;
 
     #[test]
     fn base_urls() {

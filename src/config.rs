@@ -4,10 +4,13 @@
 //! [`build`](crate::ClientBuilder::build) validates it and the client keeps that same `Config`,
 //! readable with [`Client::config`](crate::Client::config).
 
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
+use crate::options::INSECURE_HTTP;
+pub use crate::options::{DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+use crate::retry::{MAX_RETRIES, RetryPolicy};
 use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots};
 
@@ -19,24 +22,8 @@ macro_rules! rust_user_agent {
 }
 pub(crate) use rust_user_agent;
 
-/// The production API: the default base URL.
-pub const DEFAULT_BASE_URL: &str = "https://api.mysoku.io";
-/// Default bound on each attempt of a call: 30 s.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default bound on establishing a connection: 10 s.
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default number of retries after the first attempt: 3.
-pub const DEFAULT_MAX_RETRIES: u32 = 3;
-/// Default cap on any single wait between attempts: 60 s.
-pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
-/// Default base of the exponential backoff: 1 s.
-pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(1);
 /// Default `User-Agent` header: `soku-rust/<version>`.
 pub const DEFAULT_USER_AGENT: &str = rust_user_agent!();
-/// Most retries a call may make after its first attempt; more is refused. Ten retries with the
-/// default backoff already span about 17 minutes of waiting (each wait capped at
-/// `max_retry_wait`).
-pub const MAX_RETRIES: u32 = 10;
 /// Longest value, in bytes, of each option sent in a request's head: the user agent, the API key,
 /// the Firebase token (also per call), the proxy URL and the base URL (8 KiB), and of an id put
 /// into a request path. 8 KiB is the longest header line common servers accept (nginx's default
@@ -115,8 +102,8 @@ impl Config {
     }
 
     /// Retries after the first attempt, the cap on each wait and the backoff base. Default
-    /// [`DEFAULT_MAX_RETRIES`] (3), [`DEFAULT_MAX_RETRY_WAIT`] (60 s),
-    /// [`DEFAULT_BACKOFF_BASE`] (1 s).
+    /// [`DEFAULT_MAX_RETRIES`](crate::DEFAULT_MAX_RETRIES) (3), [`DEFAULT_MAX_RETRY_WAIT`](crate::DEFAULT_MAX_RETRY_WAIT) (60 s),
+    /// [`DEFAULT_BACKOFF_BASE`](crate::DEFAULT_BACKOFF_BASE) (1 s).
     pub fn retry(&self) -> RetryPolicy {
         self.retry
     }
@@ -170,10 +157,6 @@ impl Config {
     /// user agent, or a header-borne value over [`MAX_HEADER_VALUE_LEN`]. (Custom CAs are read
     /// when the transport is built.)
     pub(crate) fn validate(&mut self) -> Result<()> {
-        use crate::client::{
-            check_ceiling, check_credential, check_header_len, check_max_retries, check_proxy,
-            check_timeout, header_safe, normalize_base_url, proxy_is_loopback,
-        };
         self.base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
         for (name, param, d) in [
             ("timeout", "timeoutMs", self.timeout),
@@ -220,4 +203,174 @@ impl Config {
             .map_err(|m| Error::config_param("userAgent", m))?;
         Ok(())
     }
+}
+
+/// `<what> must be at most 8192 bytes (got N)` above [`MAX_HEADER_VALUE_LEN`].
+pub(crate) fn check_header_len(what: &str, value: &str) -> std::result::Result<(), String> {
+    if value.len() > MAX_HEADER_VALUE_LEN {
+        return Err(format!(
+            "{what} must be at most {MAX_HEADER_VALUE_LEN} bytes (got {})",
+            value.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Printable ASCII without control characters (what a header value may carry).
+pub(crate) fn header_safe(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
+}
+
+/// `max retries must be at most 10` above [`MAX_RETRIES`].
+pub(crate) fn check_max_retries(n: u32) -> std::result::Result<(), String> {
+    if n > MAX_RETRIES {
+        return Err(format!(
+            "max retries must be at most {MAX_RETRIES} (got {n})"
+        ));
+    }
+    Ok(())
+}
+
+/// The `user:password` of a proxy URL, if it has one (a secret: redacted from every message).
+pub(crate) fn proxy_userinfo(url: &Secret) -> Option<&str> {
+    let rest = url
+        .expose()
+        .split_once("://")
+        .map_or(url.expose(), |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').map(|(userinfo, _)| userinfo)
+}
+
+/// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
+/// then fail every call. Other malformed URLs are refused when the agent parses them.
+pub(crate) fn check_proxy(url: &str) -> Result<()> {
+    // The proxy's credentials travel in a header; the message never quotes the URL.
+    check_header_len("proxy url", url).map_err(|m| Error::config_param("proxy", m))?;
+    let scheme = url.trim().split_once("://").map(|(s, _)| s);
+    if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
+        return Err(Error::config_param(
+            "proxy",
+            "socks proxies are not supported: use an http:// or https:// proxy url",
+        ));
+    }
+    Ok(())
+}
+
+/// A timeout (`what`): greater than zero (there is no infinite timeout) and at most 24 h. The
+/// client's options and a call's override go through this one check.
+pub(crate) fn check_timeout(what: &str, d: Duration) -> std::result::Result<(), String> {
+    if d.is_zero() {
+        return Err(format!("{what} must be greater than zero"));
+    }
+    check_ceiling(what, d)
+}
+
+/// Whether the host of a proxy URL (`[scheme://][user[:password]@]host[:port][/]`) is a
+/// loopback host by the rule of [`normalize_base_url`]. A plain `http://` request through a
+/// proxy elsewhere leaves the machine (the proxy sees the API key), so the loopback rule
+/// applies to the proxy too.
+pub(crate) fn proxy_is_loopback(url: &str) -> bool {
+    let url = url.trim();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    parse_host(host_port).is_some_and(is_loopback)
+}
+
+/// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].
+pub(crate) fn check_ceiling(what: &str, d: Duration) -> std::result::Result<(), String> {
+    if d > MAX_DURATION {
+        return Err(format!("{what} must be at most 24 h"));
+    }
+    Ok(())
+}
+
+/// A credential (`what`, configured as `param`) must be non-blank printable ASCII without
+/// surrounding spaces: it is sent as a header value.
+pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::config_param(param, format!("{what} is empty")));
+    }
+    if !header_safe(value) || value.trim() != value {
+        return Err(Error::config_param(
+            param,
+            format!("{what} contains characters that cannot be sent in a header"),
+        ));
+    }
+    check_header_len(what, value).map_err(|m| Error::config_param(param, m))
+}
+
+/// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
+/// no credentials, query or fragment; `http://` only for loopback unless `allow_insecure`.
+pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
+    let bad = |why: &str| Error::config_param("baseUrl", format!("invalid base url: {why}"));
+    let url = raw.trim();
+    check_header_len("base url", url).map_err(|m| Error::config_param("baseUrl", m))?;
+    let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
+        ("https", r)
+    } else if let Some(r) = strip_prefix_ignore_case(url, "http://") {
+        ("http", r)
+    } else {
+        return Err(bad("must start with https:// or http://"));
+    };
+    if rest.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
+        return Err(bad("must be printable ascii without spaces"));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(bad("must not have a query or fragment"));
+    }
+    let rest = rest.trim_end_matches('/');
+    let (authority, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(bad("must not contain credentials"));
+    }
+    let host = parse_host(authority).ok_or_else(|| bad("missing or malformed host"))?;
+    if scheme == "http" && !allow_insecure && !is_loopback(host) {
+        return Err(Error::config_param("baseUrl", INSECURE_HTTP));
+    }
+    if path.contains("//") {
+        return Err(bad("path must not contain empty segments"));
+    }
+    Ok(format!("{scheme}://{authority}{path}"))
+}
+
+/// The host of `host[:port]` / `[v6][:port]`, if well formed.
+fn parse_host(authority: &str) -> Option<&str> {
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        host.parse::<Ipv6Addr>().ok()?;
+        let port = match after {
+            "" => None,
+            a => Some(a.strip_prefix(':')?),
+        };
+        (host, port)
+    } else {
+        match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        }
+    };
+    if host.is_empty() {
+        return None;
+    }
+    if let Some(p) = port {
+        p.parse::<u16>().ok()?;
+    }
+    Some(host)
+}
+
+fn is_loopback(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
+        || host.parse::<Ipv6Addr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// `s` without `prefix`, compared ignoring ASCII case (URL schemes).
+pub(crate) fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::response::Meta;
+use crate::secret::redact;
 
 /// `Result` with the crate's [`Error`].
 pub type Result<T> = std::result::Result<T, Error>;
@@ -62,7 +63,7 @@ pub enum Error {
     Config {
         /// What is wrong. The library's messages name no option: `Display` appends how to fix it
         /// in Rust's names (`(set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)`), and the C ABI, Python
-        /// and the CLI append their own ([`crate::options::hint`]).
+        /// and the CLI append their own ([`Error::hint`]).
         message: String,
         /// The configuration key at fault, by its C/JSON name (`"apiKey"`, `"baseUrl"`,
         /// `"timeoutMs"`, …; [`crate::options::OPTIONS`] gives its name in every interface),
@@ -376,27 +377,19 @@ impl Error {
         }
     }
 
-    /// The error object of the C ABI's error JSON as a value (what `Serialize` writes:
-    /// `{"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"}`).
-    /// Serialising an error cannot fail (it holds only strings, numbers and JSON values); should
-    /// it ever, this is [`Error::object_without_details`], never `null`.
-    pub(crate) fn to_object(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_else(|e| self.object_without_details(&e))
-    }
-
-    /// The error object without `details`, with `why` appended to the message: for when the
-    /// full object cannot be serialised.
-    pub(crate) fn object_without_details(&self, why: &dyn fmt::Display) -> serde_json::Value {
-        serde_json::json!({
-            "kind": self.kind().as_str(),
-            "status": self.status(),
-            "code": self.code().map(|c| c.as_str()),
-            "message": format!("{} (error details could not be serialised: {why})", self.message()),
-            "requestId": self.request_id(),
-            "details": null,
-            "retryAfter": null,
-            "param": self.param(),
-        })
+    /// How to fix a configuration error, in the caller's `names`: `set "apiKey" or SOKU_API_KEY`,
+    /// `use https:// or set allow_insecure_http=True`, `--proxy`. `None` when the error is not an
+    /// [`Error::Config`] about a known option. The library's own messages name no option of any
+    /// interface; each interface appends this to them (`Display` does so with
+    /// [`Names::Rust`](crate::options::Names::Rust)).
+    pub fn hint(&self, names: crate::options::Names) -> Option<String> {
+        match self {
+            Error::Config {
+                message,
+                param: Some(param),
+            } => crate::options::hint_for(message, param, names),
+            _ => None,
+        }
     }
 
     /// An [`Error::InvalidArgument`] with no single field at fault.
@@ -429,29 +422,6 @@ impl Error {
             message: message.into(),
             param: Some(param.into()),
         }
-    }
-}
-
-/// Serialises as the C ABI's error object: `{"kind", "status", "code", "message", "requestId",
-/// "details", "retryAfter", "param"}` with nulls kept; `retryAfter` is in seconds (an integer when whole).
-/// The metadata is not included ([`Error::meta`] serialises on its own).
-impl Serialize for Error {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(8))?;
-        map.serialize_entry("kind", self.kind().as_str())?;
-        map.serialize_entry("status", &self.status())?;
-        map.serialize_entry("code", &self.code())?;
-        map.serialize_entry("message", &self.message())?;
-        map.serialize_entry("requestId", &self.request_id())?;
-        map.serialize_entry("details", &self.details())?;
-        match self.retry_after() {
-            Some(d) if d.subsec_nanos() == 0 => map.serialize_entry("retryAfter", &d.as_secs())?,
-            Some(d) => map.serialize_entry("retryAfter", &d.as_secs_f64())?,
-            None => map.serialize_entry("retryAfter", &None::<u64>)?,
-        }
-        map.serialize_entry("param", &self.param())?;
-        map.end()
     }
 }
 
@@ -541,131 +511,9 @@ impl<'de> Deserialize<'de> for ErrorCode {
     }
 }
 
-/// Replaces every occurrence of a secret in `text` (a message built from server data).
-///
-/// Besides each secret as it is, its escaped forms are replaced too: a secret holding `"` or `\`
-/// appears as `\"` / `\\` in JSON text and in a decoder's quoted excerpt. Longer forms go
-/// first, so that a secret which is a prefix of another cannot leave the other's tail behind.
-pub(crate) fn redact(mut text: String, secrets: &[&str]) -> String {
-    // The common case, without allocating: a secret of printable ASCII other than `"` and `\`
-    // has no other form, and most texts hold no secret at all.
-    let plain = |s: &str| {
-        s.bytes()
-            .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\')
-    };
-    if secrets
-        .iter()
-        .all(|s| s.is_empty() || (plain(s) && !text.contains(s)))
-    {
-        return text;
-    }
-    for form in secret_forms(secrets) {
-        if text.contains(form.as_str()) {
-            text = text.replace(form.as_str(), "[redacted]");
-        }
-    }
-    text
-}
-
-/// [`redact`], and also a secret cut off by the end of `text` (a truncated answer that ends
-/// inside an echoed credential): a tail of at least 8 characters that begins a secret is
-/// replaced too.
-pub(crate) fn redact_with_cut(text: String, secrets: &[&str]) -> String {
-    let mut text = redact(text, secrets);
-    let cut = secret_forms(secrets).iter().find_map(|form| {
-        (8..form.len())
-            .rev()
-            .filter(|&n| form.is_char_boundary(n))
-            .find(|&n| text.ends_with(&form[..n]))
-    });
-    if let Some(n) = cut {
-        text.truncate(text.len() - n);
-        text.push_str("[redacted]");
-    }
-    text
-}
-
-/// Every form a secret may take in a message, longest first, without duplicates.
-fn secret_forms(secrets: &[&str]) -> Vec<String> {
-    let mut forms = Vec::with_capacity(secrets.len() * 2);
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        forms.push((*secret).to_owned());
-        // JSON escaping (and Rust's `{:?}`, which a decoder's excerpt uses, for the printable
-        // ASCII a credential is made of) turns `"` into `\"` and `\` into `\\`.
-        if secret.contains(['"', '\\']) {
-            forms.push(secret.replace('\\', "\\\\").replace('"', "\\\""));
-        }
-        let debug = format!("{secret:?}");
-        forms.push(debug[1..debug.len() - 1].to_owned());
-    }
-    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-    forms.dedup();
-    forms
-}
-
-/// [`redact`]s every string of a JSON value, object keys included, at any depth.
-pub(crate) fn redact_value(value: &mut serde_json::Value, secrets: &[&str]) {
-    use serde_json::Value;
-    let dirty = |s: &str| secrets.iter().any(|x| !x.is_empty() && s.contains(x));
-    // (Strings of a parsed JSON value hold secrets unescaped: the raw form is the one to find.)
-    match value {
-        Value::String(s) if dirty(s) => *s = redact(std::mem::take(s), secrets),
-        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secrets)),
-        Value::Object(map) => {
-            if map.keys().any(|k| dirty(k)) {
-                *map = std::mem::take(map)
-                    .into_iter()
-                    .map(|(k, v)| (redact(k, secrets), v))
-                    .collect();
-            }
-            map.values_mut().for_each(|v| redact_value(v, secrets));
-        }
-        _ => {}
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redaction_covers_escaped_forms_and_prefixes() {
-        let quoted = r#"sk_live_a"b\c"#;
-        for text in [
-            quoted.to_string(),
-            serde_json::to_string(quoted).unwrap(),
-            format!("{quoted:?}"),
-        ] {
-            let out = redact(text.clone(), &[quoted]);
-            assert!(
-                !out.contains("sk_live") && !out.contains("b\\"),
-                "{text} -> {out}"
-            );
-        }
-        // A body cut inside a secret.
-        assert_eq!(
-            redact_with_cut("echo sk_live_a\\\"b".to_owned(), &[quoted]),
-            "echo [redacted]"
-        );
-        assert_eq!(redact_with_cut("sk_live".to_owned(), &[quoted]), "sk_live");
-        // The shorter secret is a prefix of the longer: the longer is redacted whole, whatever
-        // the order the secrets are given in.
-        let (short, long) = ("eyJ.token", "eyJ.tokenTAILsecret");
-        for secrets in [[short, long], [long, short]] {
-            assert_eq!(
-                redact(format!("Bearer {long} and {short}"), &secrets),
-                "Bearer [redacted] and [redacted]"
-            );
-        }
-    }
-
-    #[test]
-    fn a_secret_of_quotes_only_is_found_in_its_escaped_form() {
-        // Its JSON and `{:?}` forms (`\"` each) do not contain the secret as it is.
-        let secret = r#""""""#;
-        let text = format!("echo {}", serde_json::to_string(secret).unwrap());
-        assert_eq!(redact(text, &[secret]), "echo \"[redacted]\"");
-    }
 
     #[test]
     fn a_cause_debugs_as_the_underlying_error() {
@@ -712,25 +560,6 @@ mod tests {
     }
 
     #[test]
-    fn the_fallback_error_object_keeps_the_shape_and_what_failed() {
-        let err = Error::invalid_param("id", "id must not be empty");
-        let full = err.to_object();
-        let fallback = err.object_without_details(&"boom");
-        let keys = |v: &serde_json::Value| {
-            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-            k.sort();
-            k
-        };
-        assert_eq!(keys(&full), keys(&fallback));
-        assert_eq!(fallback["kind"], "invalid_argument");
-        assert_eq!(fallback["param"], "id");
-        assert_eq!(
-            fallback["message"],
-            "id must not be empty (error details could not be serialised: boom)"
-        );
-    }
-
-    #[test]
     fn api_display_is_terse() {
         let e = validation_error();
         assert_eq!(
@@ -741,7 +570,7 @@ mod tests {
         assert_eq!(e.kind().to_string(), "api");
         assert_eq!(e.request_id(), Some("req_123"));
         assert_eq!(
-            serde_json::to_value(&e).unwrap(),
+            crate::ffi::document::error_object(&e),
             serde_json::json!({"kind": "api", "status": 400, "code": "validation_error",
                 "message": "text is required", "requestId": "req_123", "details": null,
                 "retryAfter": null, "param": null})
@@ -804,32 +633,5 @@ mod tests {
                 ]
             );
         }
-    }
-
-    #[test]
-    fn other_kinds_serialise_with_nulls() {
-        let e = Error::invalid_param("id", "id must not be empty");
-        assert_eq!(
-            serde_json::to_value(&e).unwrap(),
-            serde_json::json!({"kind": "invalid_argument", "status": null, "code": null,
-                "message": "id must not be empty", "requestId": null, "details": null,
-                "retryAfter": null, "param": "id"})
-        );
-        let mut api = ApiError {
-            status: 429,
-            code: ErrorCode::RateLimitExceeded,
-            message: String::new(),
-            error_type: None,
-            request_id: None,
-            details: Some(serde_json::json!({"window": 60})),
-            retry_after: Some(Duration::from_secs(2)),
-            meta: Meta::default(),
-        };
-        let v = serde_json::to_value(Error::Api(Box::new(api.clone()))).unwrap();
-        assert_eq!(v["retryAfter"], 2);
-        assert_eq!(v["details"]["window"], 60);
-        api.retry_after = Some(Duration::from_millis(1500));
-        let v = serde_json::to_value(Error::Api(Box::new(api))).unwrap();
-        assert_eq!(v["retryAfter"], 1.5);
     }
 }

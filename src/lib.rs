@@ -103,16 +103,18 @@ pub mod workflows;
 pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
 pub use client::{CallOptions, Client, ClientBuilder};
 pub use config::{
-    Config, DEFAULT_BACKOFF_BASE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_HEADER_VALUE_LEN, MAX_RETRIES,
+    Config, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT,
+    MAX_HEADER_VALUE_LEN,
 };
 pub use error::{ApiError, Cause, Error, ErrorCode, ErrorKind, Result};
 pub use media::{UploadMedia, UploadedMedia};
 pub use platform::{Platform, PlatformTarget};
 pub use posts::{CreatePost, MediaType, PostBody, PostContent, PostSubmission};
 pub use rate_limit::RateLimit;
-pub use response::{ErrorDocument, Meta, Response};
-pub use retry::RetryPolicy;
+pub use response::{Meta, Response};
+pub use retry::{
+    DEFAULT_BACKOFF_BASE, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT, MAX_RETRIES, RetryPolicy,
+};
 pub use secret::Secret;
 pub use templates::{AspectRatio, RenderTemplate, RenderedTemplate};
 pub use tls::TlsRoots;

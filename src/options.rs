@@ -5,17 +5,32 @@
 //! and bound, and says whether a single call may override it. The C key table, the Python
 //! keyword table and the READMEs' defaults are checked against this table by tests, and error
 //! messages name the option at fault through it: the library reports the option as data
-//! ([`Error::param`], always the C/JSON key) and each interface renders it in its own names with
-//! [`hint`] (`apiKey` in C, `api_key` in Python, `SOKU_API_KEY` / `--api-key-file` in the CLI,
+//! ([`Error::param`](crate::Error::param), always the C/JSON key) and each interface renders it in its own names with
+//! [`Error::hint`](crate::Error::hint) (`apiKey` in C, `api_key` in Python, `SOKU_API_KEY` / `--api-key-file` in the CLI,
 //! `ClientBuilder::api_key` in Rust).
 
-use crate::error::Error;
+use std::time::Duration;
+
+/// The production API: the default base URL.
+pub const DEFAULT_BASE_URL: &str = "https://api.mysoku.io";
+/// Default bound on each attempt of a call: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default bound on establishing a connection: 10 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The message of the error for a credential option that is not set (`apiKey`,
+/// `firebaseToken`): no option name, [`Error::hint`](crate::Error::hint) adds the caller's.
+pub(crate) const REQUIRED: &str = "is required";
+/// The message of a plain `http://` base URL for a host that is not loopback (no option name,
+/// [`Error::hint`](crate::Error::hint) adds the caller's).
+pub(crate) const INSECURE_HTTP: &str =
+    "invalid base url: plain http:// is only allowed for loopback hosts";
 
 /// One client option, as every interface names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OptionSpec {
     /// The C/JSON key (config JSON of `soku_client_new`, options JSON of each call), which is
-    /// also what [`Error::param`] reports: `"apiKey"`.
+    /// also what [`Error::param`](crate::Error::param) reports: `"apiKey"`.
     pub key: &'static str,
     /// The [`ClientBuilder`](crate::ClientBuilder) method (and [`CallOptions`](crate::CallOptions)
     /// field for a per-call option), or `None` when Rust has no such option: `"api_key"`.
@@ -55,7 +70,7 @@ pub enum OptionDefault {
     Text(&'static str),
 }
 
-/// How an interface names options, for [`OptionSpec::name`] and [`hint`].
+/// How an interface names options, for [`OptionSpec::name`] and [`Error::hint`](crate::Error::hint).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Names {
     /// `ClientBuilder::api_key`.
@@ -147,7 +162,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         python: "base_url",
         cli: None,
         env: Some("SOKU_BASE_URL"),
-        default: OptionDefault::Text(crate::config::DEFAULT_BASE_URL),
+        default: OptionDefault::Text(DEFAULT_BASE_URL),
         bound: "https:// url (http:// for loopback hosts)",
         per_call: false,
         secret: false,
@@ -171,7 +186,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         python: "timeout",
         cli: Some("--timeout"),
         env: None,
-        default: OptionDefault::Millis(crate::config::DEFAULT_TIMEOUT.as_millis() as u64),
+        default: OptionDefault::Millis(DEFAULT_TIMEOUT.as_millis() as u64),
         bound: "greater than zero, at most 24 h",
         per_call: true,
         secret: false,
@@ -183,7 +198,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         python: "connect_timeout",
         cli: None,
         env: None,
-        default: OptionDefault::Millis(crate::config::DEFAULT_CONNECT_TIMEOUT.as_millis() as u64),
+        default: OptionDefault::Millis(DEFAULT_CONNECT_TIMEOUT.as_millis() as u64),
         bound: "greater than zero, at most 24 h",
         per_call: false,
         secret: false,
@@ -195,7 +210,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         python: "max_retries",
         cli: Some("--max-retries"),
         env: None,
-        default: OptionDefault::Count(crate::config::DEFAULT_MAX_RETRIES),
+        default: OptionDefault::Count(crate::retry::DEFAULT_MAX_RETRIES),
         bound: "0 to 10",
         per_call: true,
         secret: false,
@@ -207,7 +222,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         python: "max_retry_wait",
         cli: None,
         env: None,
-        default: OptionDefault::Millis(crate::config::DEFAULT_MAX_RETRY_WAIT.as_millis() as u64),
+        default: OptionDefault::Millis(crate::retry::DEFAULT_MAX_RETRY_WAIT.as_millis() as u64),
         bound: "at most 24 h",
         per_call: false,
         secret: false,
@@ -219,7 +234,7 @@ pub const OPTIONS: &[OptionSpec] = &[
         python: "backoff_base",
         cli: None,
         env: None,
-        default: OptionDefault::Millis(crate::config::DEFAULT_BACKOFF_BASE.as_millis() as u64),
+        default: OptionDefault::Millis(crate::retry::DEFAULT_BACKOFF_BASE.as_millis() as u64),
         bound: "at most 24 h",
         per_call: false,
         secret: false,
@@ -352,30 +367,7 @@ pub fn find(key: &str) -> Option<&'static OptionSpec> {
     OPTIONS.iter().find(|o| o.key == key)
 }
 
-/// The message of the error for a credential option that is not set (`apiKey`,
-/// `firebaseToken`): no option name, [`hint`] adds the caller's.
-pub(crate) const REQUIRED: &str = "is required";
-/// The message of a plain `http://` base URL for a host that is not loopback (no option name,
-/// [`hint`] adds the caller's).
-pub(crate) const INSECURE_HTTP: &str =
-    "invalid base url: plain http:// is only allowed for loopback hosts";
-
-/// How to fix a configuration error, in the caller's `names`: `set "apiKey" or SOKU_API_KEY`,
-/// `use https:// or set allow_insecure_http=True`, `--proxy`. `None` when the error is not about
-/// a known option. The library's own messages name no option of any interface; each interface
-/// appends this to them (Rust's `Display` does so with [`Names::Rust`]).
-pub fn hint(err: &Error, names: Names) -> Option<String> {
-    let Error::Config {
-        message,
-        param: Some(param),
-    } = err
-    else {
-        return None;
-    };
-    hint_for(message, param, names)
-}
-
-/// [`hint`] from an error's message and `param`.
+/// [`Error::hint`](crate::Error::hint) from an error's message and `param`.
 pub(crate) fn hint_for(message: &str, param: &str, names: Names) -> Option<String> {
     let spec = find(param)?;
     let name = spec.name(names);
@@ -425,7 +417,7 @@ pub(crate) fn hint_for(message: &str, param: &str, names: Names) -> Option<Strin
     }
 }
 
-/// `message` with the [`hint`] for `param` in `names` appended in parentheses.
+/// `message` with the [`Error::hint`](crate::Error::hint) for `param` in `names` appended in parentheses.
 pub(crate) fn with_hint(message: &str, param: Option<&str>, names: Names) -> String {
     match param.and_then(|p| hint_for(message, p, names)) {
         Some(h) => format!("{message} ({h})"),
@@ -466,6 +458,7 @@ pub fn to_json() -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Error;
 
     /// Every literal `param` of a configuration error in the library's sources is a key of the
     /// table (so every interface can name it).
@@ -547,11 +540,11 @@ mod tests {
             ),
         ];
         for (names, [m, i, p]) in want {
-            assert_eq!(hint(&missing, names).as_deref(), Some(m));
-            assert_eq!(hint(&insecure, names).as_deref(), Some(i));
-            assert_eq!(hint(&proxy, names).as_deref(), Some(p));
+            assert_eq!(missing.hint(names).as_deref(), Some(m));
+            assert_eq!(insecure.hint(names).as_deref(), Some(i));
+            assert_eq!(proxy.hint(names).as_deref(), Some(p));
         }
-        assert_eq!(hint(&Error::config("no param"), Names::C), None);
-        assert_eq!(hint(&Error::invalid_param("apiKey", "x"), Names::C), None);
+        assert_eq!(Error::config("no param").hint(Names::C), None);
+        assert_eq!(Error::invalid_param("apiKey", "x").hint(Names::C), None);
     }
 }

@@ -4,12 +4,12 @@ use std::ops::Deref;
 
 use serde::Serialize;
 
-use crate::error::Error;
 use crate::rate_limit::RateLimit;
 
 /// The typed body of a successful call together with its metadata. Derefs to the body.
-/// Serialises as `{"data": …, "meta": …}` (the C ABI's success JSON).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// ([`ffi::document`](crate::ffi::document) writes it as the `{"data": …, "meta": …}` JSON
+/// document of C, Python and the CLI.)
+#[derive(Debug, Clone, PartialEq)]
 pub struct Response<T> {
     /// The decoded body.
     pub data: T,
@@ -47,7 +47,11 @@ impl<T> Deref for Response<T> {
 /// Metadata of one call (across its retries).
 ///
 /// Serialises to `{"status", "requestId", "rateLimit": {"limit", "remaining", "reset", "tier"},
-/// "attempts", "idempotencyKey"}` with nulls kept.
+/// "attempts", "idempotencyKey"}` with nulls kept, plus `"calls"` in a workflow's metadata.
+///
+/// `attempts` always counts HTTP attempts (requests sent, retries included); `calls` counts the
+/// API calls of a workflow, each of which made one attempt or more: a media import and the post
+/// without a retry is `calls: 2, attempts: 2`, and `attempts - calls` is the number of retries.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Meta {
@@ -57,30 +61,13 @@ pub struct Meta {
     pub request_id: Option<String>,
     /// Rate-limit snapshot from the last response received.
     pub rate_limit: RateLimit,
-    /// Attempts made for this call (1 = no retry), counting an attempt whose connection
-    /// failed.
+    /// HTTP attempts made (1 = a single call without a retry), counting an attempt whose
+    /// connection failed; for a workflow, over all its calls.
     pub attempts: u32,
+    /// For a workflow (batch, rotation, publish with media or template): the API calls it made,
+    /// failed ones included; `None` for a single call (one call). Default `None`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calls: Option<u32>,
     /// The `Idempotency-Key` sent, if any (the same on every attempt).
     pub idempotency_key: Option<String>,
-}
-
-/// The document of a failed call: serialises as `{"error": {"kind", "status", "code", "message",
-/// "requestId", "details", "retryAfter", "param"}, "meta": … | null}` (the C ABI's error JSON; a
-/// [`Response`] is the success document `{"data", "meta"}`).
-#[derive(Debug, Serialize)]
-pub struct ErrorDocument<'a> {
-    /// The error.
-    pub error: &'a Error,
-    /// Its metadata, when a request was sent.
-    pub meta: Option<&'a Meta>,
-}
-
-impl<'a> ErrorDocument<'a> {
-    /// The document of `error`, with the error's own metadata.
-    pub fn new(error: &'a Error) -> Self {
-        ErrorDocument {
-            error,
-            meta: error.meta(),
-        }
-    }
 }

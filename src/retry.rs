@@ -19,7 +19,16 @@ use std::time::{Duration, SystemTime};
 #[cfg(doc)]
 use crate::endpoint::Class;
 
-use crate::config::{DEFAULT_BACKOFF_BASE, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT};
+/// Default number of retries after the first attempt: 3.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// Default cap on any single wait between attempts: 60 s.
+pub const DEFAULT_MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+/// Default base of the exponential backoff: 1 s.
+pub const DEFAULT_BACKOFF_BASE: Duration = Duration::from_secs(1);
+/// Most retries a call may make after its first attempt; more is refused. Ten retries with the
+/// default backoff already span about 17 minutes of waiting (each wait capped at
+/// `max_retry_wait`).
+pub const MAX_RETRIES: u32 = 10;
 
 /// Retry settings of a client: set them together with
 /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy) (or one at a time with

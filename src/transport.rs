@@ -21,14 +21,13 @@ use ureq::tls::{RootCerts, TlsConfig};
 
 use crate::connection;
 use crate::endpoint::{Class, Method};
-use crate::error::{
-    ApiError, Cause, Error, ErrorCode, Result, redact, redact_value, redact_with_cut,
-};
+use crate::error::{ApiError, Cause, Error, ErrorCode, Result};
 use crate::fork::PerProcess;
 use crate::rate_limit::RateLimit;
 use crate::resolver::{CachingResolver, LookupFailed};
 use crate::response::Meta;
 use crate::retry::{RetryPolicy, parse_retry_after};
+use crate::secret::{redact, redact_value, redact_with_cut};
 use crate::wire_json;
 
 /// How long a pooled connection may stay idle and still be reused (15 s, ureq's default),

@@ -4,6 +4,7 @@
 
 use std::fmt::Display;
 
+use crate::config::strip_prefix_ignore_case;
 use crate::error::{Error, Result};
 
 /// Fails with `<field> <what>`.
@@ -97,12 +98,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
         }
     }
     d[a.len()][b.len()]
-}
-
-pub(crate) fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
-    let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &s[prefix.len()..])
 }
 
 #[cfg(test)]

@@ -199,7 +199,7 @@ fn a_secret_across_the_excerpt_cut_is_redacted_whole() {
         .create_post(&CreatePost::text("hi", [Platform::X]))
         .unwrap_err();
     checked(&err);
-    assert_no_secret(&serde_json::to_string(&err).unwrap());
+    assert_no_secret(&serde_json::to_string(&soku::ffi::document::ErrorObject(&err)).unwrap());
     assert_eq!(err.status(), Some(502));
     let message = err.message();
     assert!(message.contains(" [redacted] <b>Bad"), "{message}");
@@ -241,7 +241,7 @@ fn echoed_credentials_are_redacted_from_every_error_field() {
         checked(&err),
         "api error 400 code_[redacted]: bad (request req_[redacted])"
     );
-    let json = serde_json::to_string(&err).unwrap();
+    let json = serde_json::to_string(&soku::ffi::document::ErrorObject(&err)).unwrap();
     assert_no_secret(&json);
     assert_no_secret(&serde_json::to_string(err.meta().unwrap()).unwrap());
     assert_eq!(
@@ -264,7 +264,7 @@ fn echoed_credentials_are_redacted_from_every_error_field() {
         checked(&err),
         "api error 500 internal_error: boom (request req_[redacted])"
     );
-    assert_no_secret(&serde_json::to_string(&err).unwrap());
+    assert_no_secret(&serde_json::to_string(&soku::ffi::document::ErrorObject(&err)).unwrap());
     let meta = err.meta().unwrap();
     assert_no_secret(&serde_json::to_string(meta).unwrap());
     assert_eq!(meta.rate_limit.tier.as_deref(), Some("tier [redacted]"));
@@ -287,7 +287,7 @@ fn a_per_call_firebase_token_is_redacted_from_decode_errors() {
     for text in [
         shown,
         format!("{err:?}"),
-        serde_json::to_string(&err).unwrap(),
+        serde_json::to_string(&soku::ffi::document::ErrorObject(&err)).unwrap(),
     ] {
         assert!(!text.contains("PER-CALL"), "per-call token leaked");
         assert!(text.contains("[redacted]"), "{text}");
@@ -336,7 +336,7 @@ fn secrets_with_quotes_or_backslashes_and_prefix_secrets_are_redacted_whole() {
     );
     for e in [err, err2] {
         let mut texts = core_support::chain_texts(&e);
-        texts.push(serde_json::to_string(&e).unwrap());
+        texts.push(soku::ffi::document::error_json(&e));
         for text in texts {
             for leak in ["QUOTE", "D\\KEY", "TAIL", "PREFIX"] {
                 assert!(!text.contains(leak), "{leak} leaked");

@@ -96,7 +96,7 @@ fn text_post_exact_bytes_and_meta() {
     assert_eq!(meta.rate_limit.tier.as_deref(), Some("sandbox"));
     let key = meta.idempotency_key.clone().unwrap();
     assert!(regex_like_uuid(&key), "{key}");
-    let whole = serde_json::to_value(&resp).unwrap();
+    let whole = serde_json::to_value(soku::ffi::document::SuccessDocument::new(&resp)).unwrap();
     assert_eq!(whole["data"]["postSubmissionId"], "ps_1");
     assert_eq!(whole["meta"]["idempotencyKey"], key.as_str());
     assert_eq!(

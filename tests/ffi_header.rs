@@ -157,3 +157,67 @@ fn header_declares_every_export_and_status() {
     assert!(header.contains("typedef struct SokuError SokuError;"));
     assert!(header.contains("#ifndef SOKU_H") && header.contains("extern \"C\""));
 }
+
+/// The C contract (returns, ownership, NULL, threads, pointers) is stated once, in the
+/// header's preamble, and every exported function refers to it or states its own facts: no
+/// function repeats the operation boilerplate, and none is left without a word on each topic.
+#[test]
+fn the_contract_is_stated_once_in_the_preamble() {
+    let header = generate();
+    let preamble = &header[..header.find("#ifndef SOKU_H").expect("include guard")];
+    for topic in [
+        " * Returns:",
+        " * Ownership:",
+        " * NULL:",
+        " * Threads:",
+        " * Pointers",
+        " * Panics:",
+    ] {
+        assert!(preamble.contains(topic), "the preamble lacks {topic:?}");
+    }
+    // Once: the preamble's sentence, not restated per function.
+    let flat = header.split_whitespace().collect::<Vec<_>>().join(" ");
+    for once in [
+        "operations on one client at once",
+        "free with `soku_string_free`) on every path",
+    ] {
+        let n = flat.matches(once).count();
+        assert!(n <= 1, "{once:?} appears {n} times");
+    }
+    // Each exported function's comment refers to the contract or has its own words on
+    // ownership, NULL and threads.
+    let mut rest = header.as_str();
+    let mut functions = 0;
+    while let Some(end) = rest.find(" */\n") {
+        let comment = &rest[rest[..end].rfind("/**").unwrap_or(0)..end];
+        let after = &rest[end + 4..];
+        let decl = after.lines().next().unwrap_or("");
+        rest = after;
+        let Some(name) = decl
+            .split('(')
+            .next()
+            .and_then(|d| d.rsplit([' ', '*']).next())
+            .filter(|n| n.starts_with("soku_") && decl.contains('('))
+        else {
+            continue;
+        };
+        functions += 1;
+        let refers = comment.contains("contract at the top of `soku.h`")
+            || comment.contains("as for `soku_error_kind`")
+            || comment.contains("As for `soku_error_kind`")
+            || comment.contains("as for `soku_error_kind`");
+        // (A function without a pointer argument has nothing to say about NULL.)
+        let takes_pointer = decl
+            .split_once('(')
+            .is_some_and(|(_, args)| args.contains('*'));
+        let own = comment.contains("Ownership")
+            && comment.contains("Thread")
+            && (!takes_pointer || comment.contains("NULL"));
+        assert!(
+            refers || own,
+            "{name}: its comment neither refers to the contract nor states ownership, NULL and \
+             threads"
+        );
+    }
+    assert!(functions >= 25, "only {functions} functions read");
+}

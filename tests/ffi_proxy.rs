@@ -224,7 +224,7 @@ fn rust_messages_name_builder_methods() {
         "config error: an api key is required (set ClientBuilder::api_key, or SOKU_API_KEY with ClientBuilder::from_env)"
     );
     assert_eq!(
-        soku::options::hint(&err, soku::options::Names::Cli).as_deref(),
+        err.hint(soku::options::Names::Cli).as_deref(),
         Some("set SOKU_API_KEY or --api-key-file")
     );
     // No message of any interface names another interface's option.
@@ -234,7 +234,7 @@ fn rust_messages_name_builder_methods() {
         soku::options::Names::Python,
         soku::options::Names::Cli,
     ] {
-        let hint = soku::options::hint(&err, names).unwrap();
+        let hint = err.hint(names).unwrap();
         for o in soku::options::OPTIONS.iter().filter(|o| o.key == "apiKey") {
             let own = o.name(names).unwrap();
             assert!(hint.contains(&own), "{hint}");

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
+use soku::ffi::document::{SuccessDocument, error_object};
 use soku::workflows::{
     BatchItem, BatchReport, BatchSummary, PublishedWithMedia, PublishedWithTemplate, RotatedApiKey,
     VerifyMode,
@@ -41,6 +42,7 @@ fn meta() -> Meta {
         },
         attempts: 2,
         idempotency_key: Some("key-1".into()),
+        calls: Some(3),
     }
 }
 
@@ -101,9 +103,14 @@ fn value(v: impl Serialize) -> Value {
     serde_json::to_value(v).expect("serialises")
 }
 
+/// One export's success document, as the C ABI builds it.
+fn document<T: Serialize>(response: &Response<T>) -> Value {
+    value(SuccessDocument::new(response))
+}
+
 /// The `data` of one export's success document.
-fn data(response: impl Serialize) -> Value {
-    let mut doc = value(response);
+fn data<T: Serialize>(response: Response<T>) -> Value {
+    let mut doc = document(&response);
     doc.get_mut("data").expect("a data member").take()
 }
 
@@ -147,7 +154,7 @@ fn samples() -> Vec<Sample> {
         verified: VerifyMode::Probe,
         revoked: false,
         revoked_key_id: Some("key_1".into()),
-        revoke_error: Some(value(api_error())),
+        revoke_error: Some(api_error()),
     };
     let report = data(response(report));
     let item_values = report["results"].as_array().expect("results").clone();
@@ -238,7 +245,7 @@ fn samples() -> Vec<Sample> {
         },
         Sample {
             name: "Meta",
-            values: vec![value(response(()))["meta"].clone()],
+            values: vec![document(&response(()))["meta"].clone()],
             nested: &[("rateLimit", "RateLimit")],
         },
         Sample {
@@ -248,7 +255,7 @@ fn samples() -> Vec<Sample> {
         },
         Sample {
             name: "Error",
-            values: vec![value(api_error()), value(argument_error())],
+            values: vec![error_object(&api_error()), error_object(&argument_error())],
             nested: &[],
         },
     ]

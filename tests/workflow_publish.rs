@@ -45,6 +45,10 @@ fn a_post_hit_by_500_after_processing_is_retried_with_the_same_key_and_published
         .unwrap();
 
     assert_eq!(resp.meta.attempts, 2);
+    // One call: no `calls` count, in Rust or in the document.
+    assert_eq!(resp.meta.calls, None);
+    let doc = serde_json::to_value(soku::ffi::document::SuccessDocument::new(&resp)).unwrap();
+    assert!(doc["meta"].get("calls").is_none(), "{doc}");
     let sent = keys(&sb, "/v1/posts");
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0], sent[1]);
@@ -78,7 +82,12 @@ fn images_are_imported_then_published_with_the_hosted_urls() {
     assert_eq!(keys(&sb, "/v1/media"), ["launch:media:0", "launch:media:1"]);
     assert_eq!(keys(&sb, "/v1/posts"), ["launch:post"]);
     assert_eq!(resp.meta.idempotency_key.as_deref(), Some("launch"));
+    // Three calls (two imports and the post), each one HTTP attempt: no retry.
+    assert_eq!(resp.meta.calls, Some(3));
     assert_eq!(resp.meta.attempts, 3);
+    let doc = serde_json::to_value(soku::ffi::document::SuccessDocument::new(&resp)).unwrap();
+    assert_eq!(doc["meta"]["calls"], 3);
+    assert_eq!(doc["meta"]["attempts"], 3);
     let json = serde_json::to_value(&resp.data).unwrap();
     assert_eq!(
         json["post"]["postSubmissionId"].as_str(),
@@ -309,4 +318,26 @@ fn an_unknown_template_is_an_api_error_and_nothing_is_published() {
     // The render step has no key of its own; the error still carries the base key to retry with.
     let base = err.meta().unwrap().idempotency_key.as_deref().unwrap();
     assert!(uuid::Uuid::parse_str(base).is_ok(), "{base}");
+}
+
+#[test]
+fn a_workflow_counts_its_calls_apart_from_the_http_attempts() {
+    let sb = Sandbox::start().unwrap();
+    // The import is answered 503 once (retried: it carries a key), the post goes through.
+    sb.inject("/v1/media", Fault::status(503, "internal_error"));
+    let req = PublishWithMedia::new(["https://example.com/a.jpg"], images_post());
+
+    let resp = client(&sb)
+        .publish_with_media(&req, &CallOptions::new())
+        .unwrap();
+
+    assert_eq!(resp.meta.calls, Some(2), "one import and the post");
+    assert_eq!(
+        resp.meta.attempts, 3,
+        "the import's two attempts and the post's one"
+    );
+    assert_eq!(
+        requests_to(&sb, "POST", "/v1/media").len() + requests_to(&sb, "POST", "/v1/posts").len(),
+        3
+    );
 }

@@ -4,8 +4,9 @@
 use std::io::{ErrorKind as IoErrorKind, IsTerminal, Write};
 
 use serde_json::Value;
+use soku::ffi::document::ErrorDocument;
 use soku::options::Names;
-use soku::{Error, ErrorDocument, ErrorKind};
+use soku::{Error, ErrorKind};
 
 use crate::args::Global;
 
@@ -85,7 +86,7 @@ fn in_cli_names(err: &Error) -> Option<Error> {
     let Error::Config { message, param } = err else {
         return None;
     };
-    let message = match soku::options::hint(err, Names::Cli) {
+    let message = match err.hint(Names::Cli) {
         Some(hint) => format!("{message} ({hint})"),
         None => message.clone(),
     };
@@ -122,7 +123,8 @@ fn hint(err: &Error) -> Option<String> {
         .then(|| format!("safe to retry with --idempotency-key {key}: nothing is published twice"))
 }
 
-/// `request req_… · rate limit 29/30 left · 1 attempt`.
+/// `request req_… · rate limit 29/30 left · 1 attempt`; for a workflow `… · 2 calls, no retry`
+/// or `… · 2 calls, 3 attempts` (`attempts` counts HTTP attempts, `calls` a workflow's calls).
 fn meta_line(meta: &Value) -> Option<String> {
     if meta.is_null() {
         return None;
@@ -133,10 +135,15 @@ fn meta_line(meta: &Value) -> Option<String> {
         _ => "-".into(),
     };
     let attempts = meta["attempts"].as_u64().unwrap_or(0);
+    let plural = |n: u64, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let count = match meta["calls"].as_u64() {
+        Some(calls) if calls == attempts => format!("{}, no retry", plural(calls, "call")),
+        Some(calls) => format!("{}, {}", plural(calls, "call"), plural(attempts, "attempt")),
+        None => plural(attempts, "attempt"),
+    };
     Some(format!(
-        "request {} · rate limit {left} left · {attempts} attempt{}",
+        "request {} · rate limit {left} left · {count}",
         meta["requestId"].as_str().unwrap_or("-"),
-        if attempts == 1 { "" } else { "s" }
     ))
 }
 

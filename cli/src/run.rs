@@ -199,11 +199,14 @@ fn done<T: Serialize>(
     resp: Response<T>,
     summary: impl FnOnce(&Value) -> Vec<String>,
 ) -> Result<Done, Error> {
-    let doc = serde_json::to_value(&resp).map_err(|e| Error::Decode {
-        message: format!("could not serialise the response: {e}"),
-        meta: Box::new(resp.meta.clone()),
-        source: Some(soku::Cause::new(e)),
-    })?;
+    let doc =
+        serde_json::to_value(soku::ffi::document::SuccessDocument::new(&resp)).map_err(|e| {
+            Error::Decode {
+                message: format!("could not serialise the response: {e}"),
+                meta: Box::new(resp.meta.clone()),
+                source: Some(soku::Cause::new(e)),
+            }
+        })?;
     let summary = summary(&doc["data"]);
     Ok(Done {
         doc,

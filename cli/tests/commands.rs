@@ -556,6 +556,7 @@ fn human_and_json_output() {
         lines[1]
     );
     assert!(out.stderr.is_empty(), "{}", out.stderr);
+    assert!(lines[1].ends_with(" · 1 attempt"), "{}", lines[1]);
 
     // Piped stdout: JSON, the library's result document.
     let doc = soku(&sb, &["post", "Hi", "-p", "x"]).expect(0).json();
@@ -665,4 +666,47 @@ fn completions_for_each_shell() {
     }
     soku(&sb, &["completions", "tcsh"]).expect(2);
     assert!(sb.requests().is_empty());
+}
+
+#[test]
+fn a_workflow_reports_its_calls_apart_from_the_attempts() {
+    let sb = Sandbox::start().unwrap();
+    // A workflow counts its calls apart from the HTTP attempts: an import and the post, no retry.
+    let out = soku(
+        &sb,
+        &[
+            "--human",
+            "publish-media",
+            "https://a.example/v.mp4",
+            "--video",
+            "--text",
+            "V",
+            "-p",
+            "tiktok",
+        ],
+    )
+    .expect(0);
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.ends_with(" · 2 calls, no retry")),
+        "{}",
+        out.stdout
+    );
+    let out = soku(
+        &sb,
+        &[
+            "--json-output",
+            "publish-media",
+            "https://a.example/v.mp4",
+            "--video",
+            "--text",
+            "V",
+            "-p",
+            "tiktok",
+        ],
+    )
+    .expect(0);
+    assert_eq!(out.json()["meta"]["calls"], 2);
+    assert_eq!(out.json()["meta"]["attempts"], 2);
 }

@@ -3,9 +3,10 @@
 use crate::config;
 use crate::faults::Fault;
 use crate::net::lock;
+use crate::reply::new_request_id;
 use crate::reply::{ApiError, ApiResult, Reply};
 use crate::request::Incoming;
-use crate::server::{Shared, new_request_id};
+use crate::state::Shared;
 use serde_json::{Value, json};
 
 /// Serves one control request. Every answer carries an `X-Request-Id`.

@@ -1,7 +1,7 @@
 //! Idempotency: stored results per account, endpoint and key.
 
-use crate::reply::{ApiError, ApiResult, Reply};
-use crate::state::{State, push_bounded};
+use crate::record::push_bounded;
+use crate::reply::{ApiError, Reply};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 
@@ -80,31 +80,6 @@ impl IdempotencyStore {
             }
         }
         self.stored_total += 1;
-    }
-}
-
-impl State {
-    /// Runs `process` at most once per (account, endpoint, key): a repeat with the same body
-    /// gets the stored reply, a different body 409. Without a key `process` always runs. Only
-    /// 2xx replies are stored, so a request that failed may be retried with the same key.
-    pub fn idempotent(
-        &mut self,
-        scope: (&str, &'static str, Option<&str>),
-        body: &Value,
-        process: impl FnOnce(&mut State) -> ApiResult,
-    ) -> ApiResult {
-        let (account, endpoint, key) = scope;
-        let Some(key) = key else {
-            return process(self);
-        };
-        if let Lookup::Replay(reply) = self.idempotency.lookup(account, endpoint, key, body)? {
-            return Ok(reply);
-        }
-        let reply = process(self)?;
-        if (200..300).contains(&reply.status) {
-            self.idempotency.store(account, endpoint, key, body, &reply);
-        }
-        Ok(reply)
     }
 }
 

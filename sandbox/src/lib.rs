@@ -65,7 +65,7 @@ pub use record::RecordedRequest;
 
 use config::Config;
 use net::{ConnTable, lock};
-use server::Shared;
+use state::Shared;
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};

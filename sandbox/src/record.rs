@@ -1,6 +1,7 @@
 //! What the sandbox saw: recorded requests.
 
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 /// One API request as the sandbox received it (control-API requests are not recorded).
 ///
@@ -36,4 +37,13 @@ pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Op
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case(name))
         .map(|(_, v)| v.as_str())
+}
+
+/// Appends `item`, first forgetting the oldest items so that at most `cap` (at least one) are
+/// kept; returns the forgotten ones, oldest first.
+pub(crate) fn push_bounded<T>(q: &mut VecDeque<T>, cap: usize, item: T) -> Vec<T> {
+    let excess = (q.len() + 1).saturating_sub(cap.max(1));
+    let forgotten = q.drain(..excess.min(q.len())).collect();
+    q.push_back(item);
+    forgotten
 }

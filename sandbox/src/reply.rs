@@ -128,3 +128,8 @@ impl ApiError {
         }
     }
 }
+
+/// A fresh request id, `req_` and 24 hex digits.
+pub(crate) fn new_request_id() -> String {
+    format!("req_{}", &uuid::Uuid::new_v4().simple().to_string()[..24])
+}

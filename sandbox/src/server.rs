@@ -1,50 +1,29 @@
 //! The worker pool: takes requests from tiny_http, dispatches them, writes the answers.
 
-use crate::config::Config;
 use crate::faults::Fault;
-use crate::net::{ConnTable, lock};
+use crate::net::lock;
 use crate::rate_limit::RateSnapshot;
 use crate::record::RecordedRequest;
+use crate::reply::new_request_id;
 use crate::reply::{ApiError, Reply};
 use crate::request::Incoming;
-use crate::state::State;
+use crate::state::Shared;
 use crate::{control, routes};
 use std::io::{Cursor, Read};
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// Requests bodies larger than this are cut (the API takes small JSON documents).
 const MAX_BODY: u64 = 8 * 1024 * 1024;
 
-/// Everything the workers share.
-pub(crate) struct Shared {
-    pub config: Config,
-    pub state: Mutex<State>,
-    pub conns: Arc<ConnTable>,
-    pub stop: Arc<AtomicBool>,
-}
-
-impl Shared {
-    /// Resets state, recordings and counters to the fixtures.
-    pub fn reset(&self) {
-        *lock(&self.state) = State::new(&self.config);
-        self.conns.reset_count();
-    }
-}
-
 /// What to do with a request.
 pub(crate) enum Outcome {
     Answer(Reply),
     /// Close the connection without a response.
     Drop,
-}
-
-/// A fresh request id, `req_` and 24 hex digits.
-pub(crate) fn new_request_id() -> String {
-    format!("req_{}", &uuid::Uuid::new_v4().simple().to_string()[..24])
 }
 
 /// Starts `n` workers taking requests from `server`.

@@ -2,11 +2,16 @@
 
 use crate::config::{self, Config};
 use crate::faults::FaultQueue;
-use crate::idempotency::IdempotencyStore;
+use crate::idempotency::{IdempotencyStore, Lookup};
+use crate::net::{ConnTable, lock};
 use crate::rate_limit::RateLimiter;
 use crate::record::RecordedRequest;
+use crate::record::push_bounded;
+use crate::reply::ApiResult;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 /// One customer account.
 #[derive(Debug, Clone)]
@@ -126,13 +131,45 @@ impl State {
     }
 }
 
-/// Appends `item`, first forgetting the oldest items so that at most `cap` (at least one) are
-/// kept; returns the forgotten ones, oldest first.
-pub(crate) fn push_bounded<T>(q: &mut VecDeque<T>, cap: usize, item: T) -> Vec<T> {
-    let excess = (q.len() + 1).saturating_sub(cap.max(1));
-    let forgotten = q.drain(..excess.min(q.len())).collect();
-    q.push_back(item);
-    forgotten
+impl State {
+    /// Runs `process` at most once per (account, endpoint, key): a repeat with the same body
+    /// gets the stored reply, a different body 409. Without a key `process` always runs. Only
+    /// 2xx replies are stored, so a request that failed may be retried with the same key.
+    pub fn idempotent(
+        &mut self,
+        scope: (&str, &'static str, Option<&str>),
+        body: &Value,
+        process: impl FnOnce(&mut State) -> ApiResult,
+    ) -> ApiResult {
+        let (account, endpoint, key) = scope;
+        let Some(key) = key else {
+            return process(self);
+        };
+        if let Lookup::Replay(reply) = self.idempotency.lookup(account, endpoint, key, body)? {
+            return Ok(reply);
+        }
+        let reply = process(self)?;
+        if (200..300).contains(&reply.status) {
+            self.idempotency.store(account, endpoint, key, body, &reply);
+        }
+        Ok(reply)
+    }
+}
+
+/// Everything the workers share.
+pub(crate) struct Shared {
+    pub config: Config,
+    pub state: Mutex<State>,
+    pub conns: Arc<ConnTable>,
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Shared {
+    /// Resets state, recordings and counters to the fixtures.
+    pub fn reset(&self) {
+        *lock(&self.state) = State::new(&self.config);
+        self.conns.reset_count();
+    }
 }
 
 #[cfg(test)]

@@ -51,8 +51,7 @@ pub unsafe extern "C" fn soku_cancel_token_cancel(token: *const SokuCancelToken)
 
 /// Frees a token created by `soku_cancel_token_new`.
 ///
-/// Ownership: takes ownership of `token`; the pointer is invalid afterwards. NULL: a no-op.
-/// Thread safety: must not race with any other call using the same token (free it after the
+/// The `*_free` contract at the top of `soku.h` (free it after the
 /// operation that uses it has returned).
 ///
 /// # Safety

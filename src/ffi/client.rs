@@ -141,10 +141,8 @@ pub unsafe extern "C" fn soku_client_new(
 
 /// Frees a client created by `soku_client_new`.
 ///
-/// Ownership: takes ownership of `client`; the pointer is invalid afterwards.
-/// NULL: a no-op.
-/// Thread safety: must not race with any other call using the same client (free it after every
-/// thread is done with it); freeing different clients concurrently is fine.
+/// The `*_free` contract at the top of `soku.h`: free it after every thread is done with it;
+/// freeing different clients concurrently is fine.
 ///
 /// # Safety
 /// `client` must be NULL or a pointer returned by `soku_client_new` and not yet freed.
@@ -163,10 +161,8 @@ pub unsafe extern "C" fn soku_client_free(client: *mut SokuClient) {
 
 /// Frees a string returned by the library (every `*out_json`).
 ///
-/// Ownership: takes ownership of `s`; the pointer is invalid afterwards.
-/// NULL: a no-op.
-/// Thread safety: safe from any thread (a string may be freed on another thread than the one
-/// that received it).
+/// The `*_free` contract at the top of `soku.h`; a string may be freed on any thread, also
+/// another than the one that received it.
 ///
 /// # Safety
 /// `s` must be NULL or a string returned by this library and not yet freed; never pass the

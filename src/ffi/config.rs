@@ -479,9 +479,9 @@ pub(crate) fn client_builder(text: Option<&str>) -> (Names, Result<ClientBuilder
 }
 
 /// `err` with the option at fault named in `names`: a configuration error's message gets the
-/// [`options::hint`] (`an api key is required (set "apiKey" or SOKU_API_KEY)`).
+/// [`Error::hint`] (`an api key is required (set "apiKey" or SOKU_API_KEY)`).
 pub(crate) fn localize(err: Error, names: Names) -> Error {
-    match options::hint(&err, names) {
+    match err.hint(names) {
         Some(hint) => match err {
             Error::Config { message, param } => Error::Config {
                 message: format!("{message} ({hint})"),

@@ -274,8 +274,7 @@ pub unsafe extern "C" fn soku_error_param(
 
 /// Frees a handle from `soku_error_parse`, and with it every string its getters returned.
 ///
-/// Ownership: takes ownership of `error`; the pointer is invalid afterwards. NULL: a no-op.
-/// Thread safety: must not race with any other call using the same handle.
+/// The `*_free` contract at the top of `soku.h`.
 ///
 /// # Safety
 /// `error` must be NULL or a pointer stored by `soku_error_parse` and not yet freed.

@@ -5,8 +5,10 @@ use std::ffi::{CString, c_char};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::document::{SuccessDocument, error_json, panic_json, success_json};
+
 use super::status::{SOKU_ERR_PANIC, SOKU_OK, status_of_kind};
-use crate::{Error, ErrorDocument, Response};
+use crate::{Error, Response};
 
 /// What an export hands back: its status and the JSON text for `*out_json`.
 pub(crate) struct Outcome {
@@ -21,25 +23,24 @@ pub(crate) fn status_of(err: &Error) -> i32 {
 
 /// `{"data": data, "meta": null}`: a success that sent no request (`soku_client_new`).
 pub(crate) fn success_without_meta(data: Value) -> Outcome {
+    let doc = SuccessDocument {
+        data: &data,
+        meta: None,
+    };
     Outcome {
         status: SOKU_OK,
-        json: json!({ "data": data, "meta": null }).to_string(),
+        // A `Value` always serialises.
+        json: serde_json::to_string(&doc)
+            .unwrap_or_else(|_| json!({"data": null, "meta": null}).to_string()),
     }
 }
 
-/// The outcome of a call: `{"data", "meta"}` ([`Response`] serialises so), or the error JSON.
+/// The outcome of a call: the success document, or the error document.
 pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> Outcome {
-    match result {
-        Ok(response) => match serde_json::to_string(&response) {
-            Ok(json) => Outcome {
-                status: SOKU_OK,
-                json,
-            },
-            Err(e) => failure(&Error::Decode {
-                message: format!("could not serialise the response: {e}"),
-                meta: Box::new(response.meta),
-                source: Some(crate::error::Cause::new(e)),
-            }),
+    match result.and_then(|response| success_json(&response)) {
+        Ok(json) => Outcome {
+            status: SOKU_OK,
+            json,
         },
         Err(err) => failure(&err),
     }
@@ -47,43 +48,17 @@ pub(crate) fn from_result<T: Serialize>(result: Result<Response<T>, Error>) -> O
 
 /// `{"error": {...}, "meta": meta | null}` for a library error.
 pub(crate) fn failure(err: &Error) -> Outcome {
-    let json = serde_json::to_string(&ErrorDocument::new(err));
-    match json {
-        Ok(json) => Outcome {
-            status: status_of(err),
-            json,
-        },
-        // Error and Meta hold only strings, numbers and JSON values: this cannot happen. Should
-        // it, the caller still gets the error's own status, kind and message (never `null`).
-        Err(e) => Outcome {
-            status: status_of(err),
-            json: json!({
-                "error": err.object_without_details(&e),
-                "meta": null,
-            })
-            .to_string(),
-        },
+    Outcome {
+        status: status_of(err),
+        json: error_json(err),
     }
 }
 
 /// The error JSON for a panic caught at the boundary.
 pub(crate) fn panic_outcome(message: &str) -> Outcome {
-    let json = json!({
-        "error": {
-            "kind": "panic",
-            "status": null,
-            "code": null,
-            "message": format!("panic inside soku: {message}"),
-            "requestId": null,
-            "details": null,
-            "retryAfter": null,
-            "param": null,
-        },
-        "meta": null,
-    });
     Outcome {
         status: SOKU_ERR_PANIC,
-        json: json.to_string(),
+        json: panic_json(message),
     }
 }
 

@@ -11,7 +11,8 @@
 //!   caller and released with [`soku_string_free`].
 //! - **Results**: operations write `{"data": …, "meta": …}` on success and
 //!   `{"error": {"kind", "status", "code", "message", "requestId", "details", "retryAfter", "param"},
-//!   "meta": … | null}` on failure to `*out_json` whenever `out_json` is not NULL.
+//!   "meta": … | null}` on failure to `*out_json` whenever `out_json` is not NULL; [`document`]
+//!   builds both (the same documents Python reads and the CLI prints).
 //! - **Panics**: every export runs inside one panic boundary; a panic never unwinds into the
 //!   caller, it becomes [`SOKU_ERR_PANIC`] with an error of kind `"panic"`.
 //! - **Threads**: a `const SokuClient *` may be used by any number of threads at once;
@@ -44,6 +45,7 @@ mod boundary;
 mod cancel;
 mod client;
 mod config;
+pub mod document;
 mod error;
 mod json;
 mod ops;

@@ -192,16 +192,10 @@ fn workflow_body<T: DeserializeOwned>(
 /// An `Idempotency-Key` is always sent (the caller's from options, else a fresh one) and reused on
 /// every retry, so a retried call never publishes twice.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_posts_create(
     client: *const SokuClient,
@@ -229,16 +223,10 @@ pub unsafe extern "C" fn soku_posts_create(
 /// `data`: `{"url": "<soku-hosted url>"}` plus any further fields. An `Idempotency-Key` is
 /// always sent and reused on retries.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_media_upload(
     client: *const SokuClient,
@@ -267,16 +255,10 @@ pub unsafe extern "C" fn soku_media_upload(
 /// plus any further fields. No idempotency key; retried only when the request surely did not
 /// reach the server.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_templates_render(
     client: *const SokuClient,
@@ -306,16 +288,10 @@ pub unsafe extern "C" fn soku_templates_render(
 /// plus any further fields. No idempotency key; retried only when the request surely did not
 /// reach the server.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_templates_render_og(
     client: *const SokuClient,
@@ -344,16 +320,10 @@ pub unsafe extern "C" fn soku_templates_render_og(
 /// "creditsDebited", "likelyLyrics"}` plus any further fields. An `Idempotency-Key` is always
 /// sent and reused on retries.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_ai_transcribe(
     client: *const SokuClient,
@@ -382,16 +352,10 @@ pub unsafe extern "C" fn soku_ai_transcribe(
 /// further fields; this is the only time the full key is returned. Without a token the call fails
 /// with `SOKU_ERR_CONFIG` before any I/O.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_api_keys_create(
     client: *const SokuClient,
@@ -419,16 +383,11 @@ pub unsafe extern "C" fn soku_api_keys_create(
 /// `data`: `{"apiKeys": [{"id", "name", "createdAt", "revokedAt", "status", "keyPreview"}, ...]}`
 /// (metadata only, never a full key).
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `request_json` and `options_json` may be NULL.
-/// Thread safety: any number of threads may call operations on one client at once.
+/// The operation contract at the top of `soku.h`, except for NULL: `request_json` may be NULL
+/// (the same as `{}`).
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_api_keys_list(
     client: *const SokuClient,
@@ -455,16 +414,10 @@ pub unsafe extern "C" fn soku_api_keys_list(
 /// `request_json`: `{"id": "..."}` (a non-empty string; no other key). `data`: `null`
 /// (the server answers 204).
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_api_keys_revoke(
     client: *const SokuClient,
@@ -543,16 +496,10 @@ fn key_id(text: Option<&str>) -> Result<String, Error> {
 /// failing check (kind `"api"`, e.g. code `"unauthorized"`), the old key is NOT revoked, and the
 /// unverified new key is revoked (best effort).
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_api_keys_rotate(
     client: *const SokuClient,
@@ -588,16 +535,10 @@ pub unsafe extern "C" fn soku_api_keys_rotate(
 /// anything is sent. With `idempotencyKey` `K` in the options, post `i` is sent with key `K-i`.
 /// To stop a batch from another thread use `soku_posts_publish_batch_with_cancel`.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_posts_publish_batch(
     client: *const SokuClient,
@@ -631,19 +572,12 @@ pub unsafe extern "C" fn soku_posts_publish_batch(
 /// summary.succeeded - summary.failed` posts were not sent. A token already cancelled sends
 /// nothing.
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json`,
-/// `options_json` and `cancel` are borrowed for the call; `*out_json` receives a new string
-/// owned by the caller (free with `soku_string_free`) on every path. NULL: `out_json` NULL
-/// returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL
-/// returns `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL; `cancel`
-/// NULL means the batch cannot be cancelled. Thread safety: any number of threads may call
-/// operations on one client at once; any thread may cancel `cancel` during the call, which must
-/// not be freed before the call returns.
+/// The operation contract at the top of `soku.h`, and for `cancel` (borrowed like the other
+/// arguments): NULL means the batch cannot be cancelled; any thread may cancel it during the
+/// call, and it must not be freed before the call returns.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `cancel` NULL or a live handle from
-/// `soku_cancel_token_new`; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h` (`cancel`: NULL or a live token).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
     client: *const SokuClient,
@@ -684,16 +618,10 @@ pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
 /// after a failure, retry with options `{"idempotencyKey": <meta.idempotencyKey of the error
 /// JSON>}` (the base key, yours or the generated one).
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_posts_publish_with_media(
     client: *const SokuClient,
@@ -725,16 +653,10 @@ pub unsafe extern "C" fn soku_posts_publish_with_media(
 /// `{"idempotencyKey": <that key>}` so that the post is never published twice (a new render
 /// whose URL differs makes the server answer 409 instead of publishing again).
 ///
-/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
-/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
-/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
-/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
-/// number of threads may call operations on one client at once.
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`.
 ///
 /// # Safety
-/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
-/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+/// The pointer contract at the top of `soku.h`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn soku_posts_publish_with_template(
     client: *const SokuClient,

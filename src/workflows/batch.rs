@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
 use super::{MetaTrail, check_step_keys, step_opts};
@@ -92,36 +91,6 @@ impl BatchItem {
     /// The error, if the post failed.
     pub fn error(&self) -> Option<&Error> {
         self.result.as_ref().err()
-    }
-}
-
-impl Serialize for BatchItem {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(None)?;
-        map.serialize_entry("index", &self.index)?;
-        map.serialize_entry("ok", &self.is_ok())?;
-        match &self.result {
-            Ok(submission) => {
-                // The submission's own fields (postSubmissionId and any the server added).
-                match serde_json::to_value(submission).map_err(serde::ser::Error::custom)? {
-                    serde_json::Value::Object(fields) => {
-                        for (k, v) in &fields {
-                            if !matches!(k.as_str(), "index" | "ok" | "meta" | "error" | "pacedMs")
-                            {
-                                map.serialize_entry(k, v)?;
-                            }
-                        }
-                    }
-                    other => map.serialize_entry("postSubmission", &other)?,
-                }
-            }
-            // The error itself: a serialisation failure propagates, never becomes `null`.
-            Err(err) => map.serialize_entry("error", err)?,
-        }
-        let paced_ms = u64::try_from(self.paced.as_millis()).unwrap_or(u64::MAX);
-        map.serialize_entry("pacedMs", &paced_ms)?;
-        map.serialize_entry("meta", &self.meta)?;
-        map.end()
     }
 }
 
@@ -280,7 +249,8 @@ impl Client {
     ///   the key `K-i`, so re-running the same batch with the same key publishes nothing twice;
     ///   without one, each post gets a fresh key (reused across that post's retries).
     ///
-    /// The returned [`Meta`] is the last post's, with `attempts` summed over the batch and
+    /// The returned [`Meta`] is the last post's, with `calls` the posts sent, `attempts` summed
+    /// over them and
     /// `idempotency_key` the caller's base key. The batch fails as a whole only with
     /// [`Error::InvalidArgument`] before anything is sent, when the caller's key (or a key
     /// derived from it) cannot be sent; every other failure is reported in its item, and an

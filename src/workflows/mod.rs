@@ -9,8 +9,10 @@
 //! | [`Client::publish_with_template`](crate::Client::publish_with_template) | renders a template image, then publishes it as an image post |
 //!
 //! Every workflow returns a [`Response`](crate::Response) whose [`Meta`] is that of
-//! the last request sent, except `attempts` (the total over all steps) and `idempotency_key`
-//! (the key the workflow derived its per-step keys from, if any).
+//! the last request sent, except `calls` (the API calls made: one per step, failed ones
+//! included), `attempts` (the HTTP attempts of all those calls: `attempts - calls` is the
+//! number of retries) and `idempotency_key` (the key the workflow derived its per-step keys
+//! from, if any).
 //!
 //! # Safe to retry
 //!
@@ -92,12 +94,14 @@ use crate::response::Meta;
 pub(crate) struct MetaTrail {
     last: Meta,
     attempts: u32,
+    calls: u32,
 }
 
 impl MetaTrail {
     /// Records one step's metadata (a response's, or an error's when it has one).
     pub(crate) fn record(&mut self, meta: &Meta) {
         self.attempts = self.attempts.saturating_add(meta.attempts);
+        self.calls = self.calls.saturating_add(meta.calls.unwrap_or(1));
         self.last = meta.clone();
     }
 
@@ -106,10 +110,12 @@ impl MetaTrail {
         &self.last
     }
 
-    /// The workflow's meta: the last step's, with the total attempts and the base key.
+    /// The workflow's meta: the last step's, with the calls, their total attempts and the
+    /// base key.
     pub(crate) fn finish(self, idempotency_key: Option<String>) -> Meta {
         Meta {
             attempts: self.attempts,
+            calls: Some(self.calls),
             idempotency_key,
             ..self.last
         }

@@ -3,7 +3,7 @@
 use crate::secret::Secret;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{MetaTrail, check_step_keys, step_opts};
 use crate::api_keys::{ApiKeyList, CreateApiKey};
@@ -113,18 +113,14 @@ impl RotateApiKey {
 /// revocation's error; both keys work until the old one is revoked (retry with
 /// [`Client::revoke_api_key`]).
 ///
-/// Serialises as `{"apiKey", "id"?, "verified", "revoked", "revokedKeyId", "revokeError"}`:
-/// `"revoked": true, "revokedKeyId": "<old key id>", "revokeError": null` normally,
-/// `"revoked": false, "revokedKeyId": null, "revokeError": {"kind", "status", "code",
-/// "message", "requestId", "details", "retryAfter", "param"}` when the revocation failed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// In the JSON documents of C, Python and the CLI ([`ffi::document`](crate::ffi::document)) it
+/// is `{"apiKey", "id"?, "verified", "revoked", "revokedKeyId", "revokeError"}`.
+#[derive(Debug, Clone)]
 pub struct RotatedApiKey {
     /// The new API key (read it with [`Secret::expose`]; `Debug` redacts it). Store it: the
     /// server never shows it again.
     pub api_key: Secret,
     /// The new key's id, if the server returned one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// The verification that succeeded before the old key was revoked.
     pub verified: VerifyMode,
@@ -133,11 +129,8 @@ pub struct RotatedApiKey {
     pub revoked: bool,
     /// The id of the key that was revoked; `None` when the revocation failed.
     pub revoked_key_id: Option<String>,
-    /// Why the revocation of the old key failed, as the C ABI's error object (`{"kind",
-    /// "status", "code", "message", "requestId", "details", "retryAfter", "param"}`); `None` when it
-    /// succeeded.
-    #[serde(default)]
-    pub revoke_error: Option<Value>,
+    /// Why the revocation of the old key failed; `None` when it succeeded.
+    pub revoke_error: Option<Error>,
 }
 
 impl Client {
@@ -221,7 +214,7 @@ impl Client {
                     if let Some(meta) = err.meta() {
                         trail.record(meta);
                     }
-                    (None, Some(err.to_object()))
+                    (None, Some(err))
                 }
             };
 

@@ -69,11 +69,11 @@ pub fn chain_texts(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
 
 /// Checks every way an error can be shown for secrets: `Display`, `{:?}`, `{:#?}`, each
 /// `source()` in the chain (all three forms), the message, the JSON the C ABI and Python get
-/// (`Serialize`) and the call's metadata. Returns the `Display`.
+/// (`soku::ffi::document::error_json`) and the call's metadata. Returns the `Display`.
 pub fn checked(e: &soku::Error) -> String {
     let mut texts = chain_texts(e);
     texts.push(e.message());
-    texts.push(serde_json::to_string(e).expect("an error serialises"));
+    texts.push(soku::ffi::document::error_json(e));
     if let Some(meta) = e.meta() {
         texts.push(serde_json::to_string(meta).expect("meta serialises"));
         texts.push(format!("{meta:#?}"));

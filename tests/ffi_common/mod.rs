@@ -227,21 +227,24 @@ fn keys(v: &Value) -> Vec<&str> {
 }
 
 /// Asserts the documented shape: `{"data", "meta"}` with status 0, or `{"error", "meta"}` whose
-/// kind matches the (negative) status; meta is null or the full meta object.
+/// kind matches the (negative) status; meta is null or the full meta object (a workflow's with
+/// `calls`, at most its `attempts`).
 pub fn assert_shape(status: i32, json: &Value) {
     let meta = &json["meta"];
     if !meta.is_null() {
-        assert_eq!(
-            keys(meta),
-            [
-                "attempts",
-                "idempotencyKey",
-                "rateLimit",
-                "requestId",
-                "status"
-            ],
-            "{json}"
-        );
+        let mut expected = vec![
+            "attempts",
+            "idempotencyKey",
+            "rateLimit",
+            "requestId",
+            "status",
+        ];
+        if let Some(calls) = meta.get("calls") {
+            let calls = calls.as_u64().expect("calls is a number");
+            assert!(calls <= meta["attempts"].as_u64().unwrap_or(0), "{json}");
+            expected.insert(1, "calls");
+        }
+        assert_eq!(keys(meta), expected, "{json}");
         assert!(
             meta["status"].is_u64() && meta["attempts"].is_u64(),
             "{json}"

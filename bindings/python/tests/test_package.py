@@ -308,6 +308,11 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertEqual(err.retry_after, 2.0)
         self.assertEqual(err.details, {"limit": 30})
         self.assertIs(err.meta, meta)
+        assert meta is not None
+        self.assertIsNone(meta.calls)  # one call: no workflow count
+        workflow = soku.Meta.from_json({"attempts": 3, "calls": 2})
+        assert workflow is not None
+        self.assertEqual((workflow.attempts, workflow.calls), (3, 2))
         self.assertEqual(str(err), "api error 429 rate_limit_exceeded: slow down (request req_9)")
         self.assertEqual(
             str(soku.ApiError(400, "validation_error", "text is required", "req_123")),

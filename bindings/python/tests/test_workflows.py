@@ -243,6 +243,8 @@ class PublishWithMediaTest(SandboxCase):
         self.assertEqual(sub["post"]["content"]["platform"], content["platform"])
         [upload] = self.sb.requests_to("/v1/media")
         self.assertEqual(json.loads(upload["body"]), support.MEDIA_UPLOAD)
+        # Two calls (the import and the post), one HTTP attempt each: no retry.
+        self.assertEqual((data.meta.calls, data.meta.attempts), (2, 2))
 
     def test_images_from_a_request_dict(self) -> None:
         sources = ["https://example.com/a.jpg", "https://example.com/b.jpg"]

@@ -17,7 +17,7 @@ def _is_object(obj: Any) -> bool:
 
 # Wire names, from the one table (attribute order).
 _LIMIT, _REMAINING, _RESET, _TIER = names("RateLimit")
-_STATUS, _REQUEST_ID, _RATE_LIMIT, _ATTEMPTS, _KEY = names("Meta")
+_STATUS, _REQUEST_ID, _RATE_LIMIT, _ATTEMPTS, _KEY, _CALLS = names("Meta")
 
 # The readers below run on every call: plain `type(...) is` checks (a bool is not an int here),
 # no helper calls.
@@ -62,8 +62,12 @@ class Meta:
         status: HTTP status of the final attempt (0 if no answer was received).
         request_id: the server's request id, if any.
         rate_limit: the :class:`RateLimit` snapshot of the final answer.
-        attempts: requests actually sent for this call (1 = no retry).
+        attempts: HTTP attempts (requests actually sent, retries included; 1 = one call
+            without a retry); for a workflow, over all its calls.
         idempotency_key: the ``Idempotency-Key`` sent, if any.
+        calls: for a workflow (batch, rotation, publish with media or template), the API calls
+            it made, failed ones included (``attempts - calls`` is the number of retries);
+            ``None`` for a single call.
     """
 
     status: int = 0
@@ -71,6 +75,7 @@ class Meta:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     attempts: int = 0
     idempotency_key: Optional[str] = None
+    calls: Optional[int] = None
 
     @classmethod
     def from_json(cls, obj: Any) -> Optional["Meta"]:
@@ -79,12 +84,14 @@ class Meta:
             return None
         g = obj.get
         status, request_id, attempts, key = g(_STATUS), g(_REQUEST_ID), g(_ATTEMPTS), g(_KEY)
+        calls = g(_CALLS)
         return cls(
             status if type(status) is int else 0,
             request_id if type(request_id) is str else None,
             RateLimit.from_json(g(_RATE_LIMIT)),
             attempts if type(attempts) is int else 0,
             key if type(key) is str else None,
+            calls if type(calls) is int else None,
         )
 
 

@@ -63,6 +63,7 @@ FIELDS: Dict[str, Tuple[Tuple[str, str], ...]] = {
         ("rate_limit", "rateLimit"),
         ("attempts", "attempts"),
         ("idempotency_key", "idempotencyKey"),
+        ("calls", "calls"),
     ),
     "RateLimit": (("limit", "limit"), ("remaining", "remaining"), ("reset", "reset"), ("tier", "tier")),
     "Error": (
