@@ -71,6 +71,7 @@ mod client;
 mod config;
 mod connection;
 mod error;
+mod events;
 mod media;
 mod platform;
 mod posts;
