@@ -134,6 +134,57 @@ typedef struct SokuClient SokuClient;
  */
 typedef struct SokuError SokuError;
 
+/**
+ * The event callback: `level` is one of `SOKU_LOG_ERROR` … `SOKU_LOG_DEBUG`, `json_line` one
+ * event as a single-line JSON object, valid only during the call (copy it to keep it). See
+ * `soku_set_log_callback`.
+ */
+typedef void (*SokuLogCallback)(void *user_data, int32_t level, const char *json_line);
+
+/**
+ * One finished post of a batch, as `soku_posts_publish_batch_with_progress` hands it to its
+ * progress callback. Every pointer is owned by the library and valid only during the
+ * callback (copy what you keep).
+ */
+typedef struct SokuBatchProgress {
+    /**
+     * Position of the post in the request's `posts`.
+     */
+    size_t index;
+    /**
+     * Number of posts in the batch.
+     */
+    size_t total;
+    /**
+     * Whether the post was accepted.
+     */
+    bool ok;
+    /**
+     * The accepted post's `postSubmissionId`; NULL when `ok` is false.
+     */
+    const char *post_submission_id;
+    /**
+     * Why the post failed (the error's message); NULL when `ok` is true.
+     */
+    const char *error_message;
+    /**
+     * How long the batch will wait for the rate-limit window before sending the next post, in
+     * milliseconds (0: no wait, or this was the last post).
+     */
+    uint64_t next_wait_ms;
+    /**
+     * The item as JSON, with the fields of an entry of the final result's `results`.
+     */
+    const char *item_json;
+} SokuBatchProgress;
+
+/**
+ * The progress callback of `soku_posts_publish_batch_with_progress`: called once per post as
+ * it finishes, on the thread running the batch; return true to go on, false to stop the batch
+ * before its next post.
+ */
+typedef bool (*SokuProgressCallback)(void *user_data, const struct SokuBatchProgress *item);
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus

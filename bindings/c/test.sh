@@ -204,6 +204,8 @@ mkdir -p "$BUILD"
     -o "$BUILD/test_soku_static"
 "$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_soku.c -L"$TARGET" -lsoku \
     -Wl,-rpath,"$TARGET" -o "$BUILD/test_soku_shared"
+"$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_events.c -L"$TARGET" -lsoku \
+    -Wl,-rpath,"$TARGET" -o "$BUILD/test_events_shared"
 # The tests under AddressSanitizer + UndefinedBehaviorSanitizer (the C and C++ code is
 # instrumented; the Rust library is not, but its heap goes through the sanitizer's malloc).
 SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
@@ -318,6 +320,14 @@ control /__sandbox/reset
 valgrind_run valgrind_test_soku "$BUILD/test_soku_shared" all
 control /__sandbox/faults "$FAULT_429"
 valgrind_run valgrind_test_soku_retry429 "$BUILD/test_soku_shared" retry429
+
+echo "== events: the log callback (429, a batch on another thread, re-entrant, slow) and progress"
+control /__sandbox/reset
+control /__sandbox/faults "$FAULT_429"
+run_program test_events "$BUILD/test_events_shared"
+control /__sandbox/reset
+control /__sandbox/faults "$FAULT_429"
+valgrind_run valgrind_test_events "$BUILD/test_events_shared"
 
 echo "== C++: soku.hpp (installed prefix; under valgrind against the debug library)"
 control /__sandbox/reset

@@ -18,6 +18,7 @@ the wheel carries in this package's folder, else (a checkout, an editable instal
 """
 
 from . import errors as _errors
+from . import _events
 from ._client import Client
 from . import _models
 from ._meta import Meta, RateLimit
@@ -28,6 +29,8 @@ from .errors import *  # noqa: F401,F403  (the exception hierarchy; see soku.err
 __all__ = ["__version__", "library_version", "library_path", "Client", "Meta", "RateLimit"]
 __all__ += _models.__all__
 __all__ += _errors.__all__
+
+_events.install_env_handler()  # SOKU_LOG=debug|info: a stderr handler, for scripts
 
 
 def library_version() -> str:
