@@ -15,6 +15,11 @@ Example::
 The native library is found through ``SOKU_LIB`` (a path to ``libsoku.so``), else the copy
 the wheel carries in this package's folder, else (a checkout, an editable install) a cargo
 ``target/`` directory; importing ``soku`` does not load it.
+
+Logging: the library's events (each HTTP attempt, each wait before a retry, each 429, each post
+of a batch) go to ``logging.getLogger("soku")``; nothing is printed unless the application
+configures logging, or ``SOKU_LOG=debug`` / ``SOKU_LOG=info`` is set (a stderr handler, for
+scripts). See :mod:`soku._events`.
 """
 
 from . import errors as _errors
