@@ -33,7 +33,10 @@ const HARNESSES: [(&str, &str); 13] = [
         "py-binding-log",
         "(c) Python binding, a logging handler on \"soku\" at DEBUG",
     ),
-    ("c-abi-log", "(d) C ABI, an event callback at SOKU_LOG_DEBUG"),
+    (
+        "c-abi-log",
+        "(d) C ABI, an event callback at SOKU_LOG_DEBUG",
+    ),
     ("py-vendor", "(e) vendor `soku_request` (requests)"),
     ("curl", "(f) curl, one process per call"),
     (
