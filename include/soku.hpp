@@ -221,6 +221,7 @@ public:
     std::string posts_create(const std::string &request, const std::string &options = {}) const { return call(soku_posts_create, request, options); }
     std::string media_upload(const std::string &request, const std::string &options = {}) const { return call(soku_media_upload, request, options); }
     std::string templates_render(const std::string &request, const std::string &options = {}) const { return call(soku_templates_render, request, options); }
+    std::string templates_render_og(const std::string &request, const std::string &options = {}) const { return call(soku_templates_render_og, request, options); }
     std::string ai_transcribe(const std::string &request, const std::string &options = {}) const { return call(soku_ai_transcribe, request, options); }
     std::string api_keys_create(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_create, request, options); }
     std::string api_keys_list(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_list, request, options); }

@@ -8,10 +8,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::config::{Config, MAX_DURATION, MAX_HEADER_VALUE_LEN, MAX_RETRIES};
+use crate::endpoint::{Auth, Class, Endpoint};
 use crate::error::{Error, Result, redact};
 use crate::options;
+use crate::plan::{Outgoing, Plan, Recorder};
 use crate::response::{Meta, Response};
-use crate::retry::{Class, Endpoint, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
@@ -40,6 +42,8 @@ pub struct Client {
     shared: Arc<Shared>,
     /// Kept outside the shared [`Config`] so that [`Client::with_api_key`] shares the rest.
     api_key: Option<Arc<Secret>>,
+    /// Set on the client [`Client::plan`] hands to its closure: requests are recorded, not sent.
+    recorder: Option<Arc<Recorder>>,
 }
 
 /// What every clone of a client shares: the validated [`Config`] (its `api_key` taken out into
@@ -48,15 +52,6 @@ pub struct Client {
 struct Shared {
     config: Config,
     transport: Transport,
-}
-
-/// Which credential a request carries. The two schemes never mix on one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// `soku-api-key: <key>` (content endpoints).
-    ApiKey,
-    /// `Authorization: Bearer <Firebase ID token>` (`/v1/api-keys`).
-    Firebase,
 }
 
 /// Configures a [`Client`]: a [`Config`] whose options the setters change. Every option states
@@ -364,6 +359,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared { config, transport }),
             api_key,
+            recorder: None,
         })
     }
 }
@@ -386,6 +382,7 @@ impl Client {
         Client {
             shared: Arc::clone(&self.shared),
             api_key: Some(Arc::new(api_key.into())),
+            recorder: self.recorder.clone(),
         }
     }
 
@@ -398,6 +395,40 @@ impl Client {
     /// The normalised base URL (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.shared.config.base_url
+    }
+
+    /// Runs `f` (any operation or workflow of this crate) with a client that records every
+    /// request instead of sending it, and returns those requests: see [`Plan`]. The requests
+    /// are built by the same code as a real call's, after the same checks, so a call the
+    /// client would refuse before sending is refused here with the same error (as is any error
+    /// `f` returns). Nothing is sent; no connection is opened.
+    pub fn plan<T>(&self, f: impl FnOnce(&Client) -> Result<T>) -> Result<Plan> {
+        let recorder = Arc::new(Recorder::default());
+        let planner = Client {
+            recorder: Some(Arc::clone(&recorder)),
+            ..self.clone()
+        };
+        f(&planner)?;
+        Ok(Plan {
+            requests: recorder.take(),
+        })
+    }
+
+    /// A workflow's base idempotency key: the caller's, else a fresh UUIDv4 (which a plan
+    /// marks as generated, with every step key derived from it).
+    pub(crate) fn base_key(&self, opts: &CallOptions) -> String {
+        opts.idempotency_key.clone().unwrap_or_else(|| {
+            let base = uuid::Uuid::new_v4().to_string();
+            if let Some(recorder) = &self.recorder {
+                recorder.generated_base(&base);
+            }
+            base
+        })
+    }
+
+    /// Whether this client records requests instead of sending them ([`Client::plan`]).
+    pub(crate) fn is_planning(&self) -> bool {
+        self.recorder.is_some()
     }
 
     /// The client's retry settings.
@@ -529,6 +560,7 @@ impl Client {
         };
         let class = endpoint.retry;
         let generated;
+        let key_generated = opts.idempotency_key.is_none() && class == Class::Keyed;
         let idempotency_key = match (&opts.idempotency_key, class) {
             (Some(k), _) => {
                 check_idempotency_key(k)?;
@@ -558,6 +590,18 @@ impl Client {
             headers.push(("idempotency-key", k));
         }
         let url = format!("{}{}", self.shared.config.base_url, path);
+        if let Some(recorder) = &self.recorder {
+            return recorder.answer(&Outgoing {
+                endpoint,
+                path,
+                url: &url,
+                headers: &headers,
+                body,
+                idempotency_key,
+                key_generated,
+                user_agent: &self.shared.config.user_agent,
+            });
+        }
         let secrets = self.secrets(opts);
         let req = Request {
             method: endpoint.method,

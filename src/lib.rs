@@ -60,6 +60,11 @@
 //! 4 × 30 s + 3 × 60 s = 5 minutes; the long waits happen only when the server asks for them
 //! (`Retry-After`, `X-RateLimit-Reset`). Every duration option is at most 24 h.
 //!
+//! Every call is declared once in [`endpoint`] (method, path, credential, retry class); every
+//! request type has a `validate()` (the checks its call runs before sending), and
+//! [`Client::plan`] returns the exact requests a call or a workflow would send without
+//! sending them ([`plan`]).
+//!
 //! Limits: success bodies are read up to 10 MiB (larger is an [`Error::Decode`]), error bodies up
 //! to 1 MiB (an error envelope within it keeps its code, message and request id however deep its
 //! `details`); a lone UTF-16 surrogate escape in an answer's JSON reads as U+FFFD; redirects are never followed; proxies are used only when configured with
@@ -72,6 +77,7 @@ mod config;
 mod connection;
 mod error;
 mod events;
+mod fork;
 mod media;
 mod platform;
 mod posts;
@@ -88,8 +94,10 @@ mod transport;
 mod validate;
 mod wire_json;
 
+pub mod endpoint;
 pub mod ffi;
 pub mod options;
+pub mod plan;
 pub mod time;
 pub mod workflows;
 

@@ -150,6 +150,12 @@ impl CachingResolver {
         }
     }
 
+    /// A resolver with this one's lifetime and lookup but a cache of its own (nothing cached):
+    /// what a forked child uses, never touching the parent's cache or its lock.
+    pub(crate) fn fresh(&self) -> Self {
+        CachingResolver::with(self.cache.ttl, self.cache.lookup)
+    }
+
     /// Drops every cached answer: the next request resolves again. Called after a failed
     /// connection attempt, whose cause may be a stale address.
     pub(crate) fn forget(&self) {

@@ -4,8 +4,8 @@
 //! - 429 is retried for every endpoint, after `Retry-After` (seconds or an HTTP date), else
 //!   `X-RateLimit-Reset`, else the backoff.
 //! - 5xx and connections broken after the request was written are retried only for calls that are
-//!   safe to repeat ([`Class::Keyed`] and [`Class::Idempotent`]); each [`Endpoint`] declares its
-//!   class next to its resource module. A `Retry-After` on such an answer is honoured too.
+//!   safe to repeat ([`Class::Keyed`] and [`Class::Idempotent`]); each
+//!   [`Endpoint`](crate::endpoint::Endpoint) declares its class in [`crate::endpoint`]. A `Retry-After` on such an answer is honoured too.
 //! - A failure to connect (refused, DNS, connect timeout) is retried for every endpoint: the
 //!   request surely did not reach the server.
 //! - Other statuses (1xx, 2xx, 3xx, other 4xx) and timeouts after the request was sent are never
@@ -16,9 +16,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::client::Auth;
+#[cfg(doc)]
+use crate::endpoint::Class;
+
 use crate::config::{DEFAULT_BACKOFF_BASE, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT};
-use crate::transport::Method;
 
 /// Retry settings of a client: set them together with
 /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy) (or one at a time with
@@ -93,49 +94,6 @@ impl RetryPolicy {
         }
         // Jitter only spreads clients apart; without OS randomness it is simply zero.
         Duration::from_nanos(getrandom::u64().unwrap_or(0) % base)
-    }
-}
-
-/// One API call, declared once next to its resource module: method, path, credential, and how
-/// safe it is to repeat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Endpoint {
-    pub(crate) method: Method,
-    /// The path; a `{id}` segment is filled by [`Endpoint::path_with`].
-    pub(crate) path: &'static str,
-    pub(crate) auth: Auth,
-    pub(crate) retry: Class,
-}
-
-impl Endpoint {
-    /// The path with its `{id}` segment replaced by `segment` (already percent-encoded).
-    pub(crate) fn path_with(&self, segment: &str) -> String {
-        self.path.replace("{id}", segment)
-    }
-}
-
-/// How safe a call is to repeat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Class {
-    /// Sent with an `Idempotency-Key` (generated when the caller gives none): safe to repeat.
-    Keyed,
-    /// GET and DELETE: idempotent by HTTP semantics.
-    Idempotent,
-    /// No idempotency key and not idempotent: retried only on 429 or when the request surely
-    /// did not arrive (a failure to connect).
-    Unsafe,
-}
-
-impl Class {
-    /// Whether an answer with `status` may be retried.
-    pub(crate) fn retries_status(self, status: u16) -> bool {
-        status == 429 || (self != Class::Unsafe && (500..=599).contains(&status))
-    }
-
-    /// Whether a transport failure may be retried: `connected` says whether the request may
-    /// have reached the server.
-    pub(crate) fn retries_failure(self, connected: bool) -> bool {
-        !connected || self != Class::Unsafe
     }
 }
 
@@ -220,7 +178,8 @@ mod tests {
 
     #[test]
     fn classes() {
-        use crate::transport::Method::{Delete, Get, Post};
+        use crate::endpoint::Method::{Delete, Get, Post};
+        use crate::endpoint::{Auth, Class, Endpoint};
         use crate::{api_keys, media, posts, templates, transcription};
         // Every endpoint of the client: the wire method and path, the credential and the class.
         // A POST that the server dedupes by `Idempotency-Key` is keyed; GET and DELETE are

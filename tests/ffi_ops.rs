@@ -114,6 +114,27 @@ fn media_templates_and_transcribe_succeed() {
         "templates carry no key: {json}"
     );
 
+    // The Open Graph alias: the same request at its own path.
+    let before = sb.requests().len();
+    let (status, json) = call(
+        soku_templates_render_og,
+        &c,
+        Some(r#"{"templateSlug": "blogPost", "config": {"title": "t"}}"#),
+        None,
+    );
+    assert_eq!(status, SOKU_OK, "{json}");
+    assert!(json["data"]["url"].is_string(), "{json}");
+    let sent = &sb.requests()[before..];
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].path.as_str()),
+        ("POST", "/v1/media/render-og")
+    );
+    assert_eq!(
+        sent[0].json(),
+        Some(serde_json::json!({"templateSlug": "blogPost", "config": {"title": "t"}}))
+    );
+
     let (status, json) = call(
         soku_ai_transcribe,
         &c,
@@ -134,6 +155,7 @@ fn media_templates_and_transcribe_succeed() {
         [
             "POST /v1/media",
             "POST /v1/templates",
+            "POST /v1/media/render-og",
             "POST /v1/ai/transcribe"
         ]
     );

@@ -8,6 +8,8 @@
 #   - the C test programs (-std=c99 -Wall -Wextra -Werror) linked against libsoku.a and
 #     against libsoku.so, run against the sandbox (every operation, API errors, invalid
 #     arguments, threads, a 429 retried, decode / timeout / exhausted-retry faults);
+#   - test_fork: fork() after a call and while other threads are mid-call, 200 calls in each
+#     process against an echo server (bindings/python/tests/echo_server.py): no crossed answer;
 #   - the C++ test of soku.hpp (-std=c++17 -Wall -Wextra -Wpedantic -Werror, installed prefix);
 #   - valgrind --leak-check=full --error-exitcode=1 over test_soku and test_soku_hpp (zero
 #     errors, zero leaks beyond the two documented in tests/valgrind.supp), and the same programs
@@ -57,6 +59,7 @@ need_tool valgrind valgrind
 need_tool pkg-config pkgconf
 need_tool cmake cmake
 need_tool readelf binutils
+need_tool python3 python3 # the fork test's echo server
 if ! pkg-config --exists jansson; then # the examples' JSON library
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "installing libjansson-dev"
@@ -211,6 +214,8 @@ mkdir -p "$BUILD"
 SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 "$CC" "${CFLAGS[@]}" "${SANITIZE[@]}" -pthread bindings/c/tests/test_soku.c "$TARGET/libsoku.a" \
     "${NATIVE_LIBS[@]}" -o "$BUILD/test_soku_asan"
+"$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_fork.c -L"$TARGET" -lsoku \
+    -Wl,-rpath,"$TARGET" -o "$BUILD/test_fork"
 # soku.hpp's tests, against the installed prefix (pkg-config), plain and sanitized
 "$CXX" "${CXXFLAGS[@]}" bindings/c/tests/test_soku_hpp.cpp $(pkg-config --cflags --libs soku) \
     -Wl,-rpath,"$(pkg-config --variable=libdir soku)" -o "$BUILD/test_soku_hpp"
@@ -368,6 +373,21 @@ for key_var in SOKU_API_KEY SOKU_INACTIVE_API_KEY; do
         fail "$label: exit $status (want $expect)"
     fi
 done
+
+echo "== test_fork (fork after a call and while another thread is mid-call, echo server)"
+ECHO_OUT="$BUILD/echo.out"
+python3 bindings/python/tests/echo_server.py >"$ECHO_OUT" 2>"$BUILD/echo.err" &
+ECHO_PID=$!
+for _ in $(seq 1 100); do
+    [ -s "$ECHO_OUT" ] && break
+    kill -0 "$ECHO_PID" 2>/dev/null || { cat "$BUILD/echo.err" >&2; echo "error: echo server exited" >&2; exit 1; }
+    sleep 0.1
+done
+SOKU_ECHO_URL="$(sed -n 1p "$ECHO_OUT")"
+export SOKU_ECHO_URL
+run_program test_fork "$BUILD/test_fork"
+kill "$ECHO_PID" 2>/dev/null || true
+wait "$ECHO_PID" 2>/dev/null || true
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (test_soku, test_soku_hpp)"
 # Leak detection stays on and nothing is suppressed: LeakSanitizer reports only memory that no

@@ -13,7 +13,7 @@ use soku_sandbox::Sandbox;
 use crate::args::{Cli, Command};
 use crate::interrupt::Interrupt;
 use crate::output::Done;
-use crate::plan::{self, Auth, Call};
+use crate::plan::{self, Call};
 
 /// The `User-Agent` of the command.
 fn user_agent() -> String {
@@ -46,28 +46,18 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
     } else {
         None
     };
-    let (mut builder, mut have_key, mut have_token) = match &sandbox {
-        Some(sb) => (
-            ClientBuilder::new()
-                .base_url(sb.url())
-                .api_key(sb.api_key())
-                .firebase_token(sb.firebase_token()),
-            true,
-            true,
-        ),
-        None => (
-            ClientBuilder::from_env(),
-            env_set("SOKU_API_KEY"),
-            env_set("SOKU_FIREBASE_TOKEN"),
-        ),
+    let mut builder = match &sandbox {
+        Some(sb) => ClientBuilder::new()
+            .base_url(sb.url())
+            .api_key(sb.api_key())
+            .firebase_token(sb.firebase_token()),
+        None => ClientBuilder::from_env(),
     };
     if let Some(path) = &g.api_key_file {
         builder = builder.api_key(read_secret(path, "api key")?);
-        have_key = true;
     }
     if let Some(path) = &g.firebase_token_file {
         builder = builder.firebase_token(read_secret(path, "firebase token")?);
-        have_token = true;
     }
     builder = builder.user_agent(user_agent());
     if let Some(url) = &g.proxy {
@@ -90,28 +80,10 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
     }
 
     if g.dry_run {
-        plan::validate(&call, true)?;
-        match call.auth() {
-            Auth::ApiKey if !have_key => {
-                return Err(Error::Config {
-                    message: "an api key is required".into(),
-                    param: Some("apiKey".into()),
-                });
-            }
-            Auth::Firebase if !have_token => {
-                return Err(Error::Config {
-                    message: "a firebase token is required".into(),
-                    param: Some("firebaseToken".into()),
-                });
-            }
-            _ => {}
-        }
-        let doc = plan::dry_run(
-            &call,
-            client.base_url(),
-            &user_agent(),
-            opts.idempotency_key.as_deref(),
-        )?;
+        // The library plans the call with the code that would send it: the same checks, the
+        // same requests, nothing sent.
+        let plan = client.plan(|c| execute(c, &call, &opts))?;
+        let doc = dry_run_doc(&plan);
         let summary = dry_run_summary(&doc);
         return Ok(Done {
             doc,
@@ -203,10 +175,6 @@ fn proxy_flag(url: &str) -> Result<&str, Error> {
         });
     }
     Ok(url)
-}
-
-fn env_set(name: &str) -> bool {
-    std::env::var_os(name).is_some_and(|v| !v.to_string_lossy().trim().is_empty())
 }
 
 /// The first line of a secret file, trimmed. The error never shows the file's content.
@@ -318,8 +286,15 @@ fn execute(client: &Client, call: &Call, opts: &CallOptions) -> Result<Done, Err
             }
             Ok(out)
         }
-        // `run` sends every batch through `batch` with its signal watcher; never reached.
-        Call::Batch(_) => Err(config_error("internal: a batch without its signal watcher")),
+        // Reached only when a dry run plans the batch (a real batch goes through `batch`, with
+        // its signal watcher and progress bar): the library's batch with the same key and options.
+        Call::Batch(posts) => done(
+            client.publish_batch_with(
+                posts,
+                soku::workflows::BatchOptions::new().call_options(opts.clone()),
+            )?,
+            |_| Vec::new(),
+        ),
         Call::PublishMedia(m) => done(client.publish_with_media(m, opts)?, |d| {
             let media = d["media"].as_array().cloned().unwrap_or_default();
             let mut lines: Vec<String> = media
@@ -509,6 +484,57 @@ fn list(indexes: &[usize]) -> String {
         .map(|i| format!("#{i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What a generated idempotency key shows in a dry run: a real call generates its own.
+const GENERATED_KEY: &str = "<random uuid, the same on every retry>";
+
+/// A planned key as shown: a generated UUID (the first 36 characters of a key derived from
+/// one, such as `<uuid>:post`) is replaced by [`GENERATED_KEY`].
+fn shown_key(r: &soku::plan::PlannedRequest) -> Option<String> {
+    let key = r.idempotency_key.as_deref()?;
+    Some(match (r.key_generated, key.get(36..)) {
+        (true, Some(suffix)) => format!("{GENERATED_KEY}{suffix}"),
+        _ => key.to_owned(),
+    })
+}
+
+/// The `--dry-run` document: `{"dryRun": true, "requests": [{"method", "url", "headers",
+/// "body", "idempotencyKey"}]}`, credentials shown as `[redacted]`, each request as the library
+/// planned it.
+fn dry_run_doc(plan: &soku::plan::Plan) -> Value {
+    let requests: Vec<Value> = plan
+        .requests
+        .iter()
+        .map(|r| {
+            let key = shown_key(r);
+            let key = key.as_deref();
+            let headers: serde_json::Map<String, Value> = r
+                .headers
+                .iter()
+                .map(|(name, value)| {
+                    let value = match key {
+                        Some(k) if name == "idempotency-key" => k,
+                        _ => value,
+                    };
+                    (name.clone(), Value::from(value))
+                })
+                .collect();
+            let body = match (&r.body, r.body_json()) {
+                (_, Some(json)) => json,
+                (Some(bytes), None) => Value::from(String::from_utf8_lossy(bytes)),
+                (None, None) => Value::Null,
+            };
+            serde_json::json!({
+                "method": r.method.as_str(),
+                "url": r.url,
+                "headers": headers,
+                "body": body,
+                "idempotencyKey": key,
+            })
+        })
+        .collect();
+    serde_json::json!({ "dryRun": true, "requests": requests })
 }
 
 fn dry_run_summary(doc: &Value) -> Vec<String> {

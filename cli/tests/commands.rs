@@ -518,7 +518,7 @@ fn dry_run_sends_nothing_and_redacts() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("<hosted url of media 0>"),
+        out.stdout.contains("https://planned.invalid/media/0"),
         "{}",
         out.stdout
     );

@@ -72,6 +72,7 @@ pub use ops::{
     soku_api_keys_rotate, soku_media_upload, soku_posts_create, soku_posts_publish_batch,
     soku_posts_publish_batch_with_cancel, soku_posts_publish_batch_with_progress,
     soku_posts_publish_with_media, soku_posts_publish_with_template, soku_templates_render,
+    soku_templates_render_og,
 };
 pub use status::{
     SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,

@@ -86,6 +86,22 @@ impl RotateApiKey {
         self.verify = verify;
         self
     }
+
+    /// The client-side checks [`Client::rotate_api_key`] runs before its first request:
+    /// `old_key_id` can be one URL path segment (not blank, `.` or `..`) and the new key's
+    /// name passes [`CreateApiKey::validate`]. Sends nothing.
+    pub fn validate(&self) -> Result<()> {
+        validate::path_id("oldKeyId", &self.old_key_id)?;
+        self.create_request().validate()
+    }
+
+    /// The `POST /v1/api-keys` body of the new key.
+    fn create_request(&self) -> CreateApiKey {
+        CreateApiKey {
+            name: self.name.clone(),
+            ..CreateApiKey::new()
+        }
+    }
 }
 
 /// The result of a rotation: the new key (a secret: `Debug` redacts it), its id if the server
@@ -152,7 +168,7 @@ impl Client {
         req: &RotateApiKey,
         opts: &CallOptions,
     ) -> Result<Response<RotatedApiKey>> {
-        validate::path_id("oldKeyId", &req.old_key_id)?;
+        req.validate()?;
         let verify_suffix = (req.verify != VerifyMode::None).then_some(":verify");
         check_step_keys(opts, verify_suffix)?;
         let mut trail = MetaTrail::default();
@@ -162,13 +178,12 @@ impl Client {
         // already-revoked id would otherwise leave an extra active key behind.
         let listed = self.list_api_keys_with(&keyless)?;
         trail.record(&listed.meta);
-        check_old_key(&listed.data, &req.old_key_id)?;
+        // A plan (`Client::plan`) does not know the account's keys: it skips this check.
+        if !self.is_planning() {
+            check_old_key(&listed.data, &req.old_key_id)?;
+        }
 
-        let create = CreateApiKey {
-            name: req.name.clone(),
-            ..CreateApiKey::new()
-        };
-        let created = self.create_api_key_with(&create, &keyless)?;
+        let created = self.create_api_key_with(&req.create_request(), &keyless)?;
         trail.record(&created.meta);
         let created = created.data;
 

@@ -191,7 +191,7 @@ void every_operation_reaches_its_c_function() {
         &soku::Client::api_keys_create,     &soku::Client::api_keys_list,
         &soku::Client::api_keys_revoke,     &soku::Client::api_keys_rotate,
         &soku::Client::posts_publish_batch, &soku::Client::posts_publish_with_media,
-        &soku::Client::posts_publish_with_template,
+        &soku::Client::posts_publish_with_template, &soku::Client::templates_render_og,
     };
     soku::Client client(config(env("SOKU_API_KEY")));
     for (Method m : methods) {

@@ -179,6 +179,14 @@ class TemplatesAndTranscribeTest(SandboxTestCase):
         [req] = self.sb.requests_to("/v1/templates")
         self.assertEqual(json.loads(req["body"]), dict(support.TEMPLATE, aspectRatio="1:1"))
 
+    def test_render_og_is_the_alias_at_its_own_path(self) -> None:
+        data = self.client.render_og("blogPost", config={"title": "Launch"}, aspect_ratio="1:1")
+        self.assertTrue(data.url.startswith("http"), data)
+        [req] = self.sb.requests_to("/v1/media/render-og")
+        self.assertEqual(json.loads(req["body"]),
+                         {"templateSlug": "blogPost", "config": {"title": "Launch"}, "aspectRatio": "1:1"})
+        self.assertEqual(self.sb.requests_to("/v1/templates"), [])
+
     def test_transcribe_with_the_documented_idempotency_key(self) -> None:
         key = "ep42-transcribe-2026-12-01"
         data = self.client.transcribe(fresh(support.TRANSCRIBE), idempotency_key=key)

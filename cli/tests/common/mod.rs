@@ -149,3 +149,33 @@ pub fn pipe_without_reader() -> std::os::fd::OwnedFd {
     drop(read);
     write
 }
+
+/// Every command of `soku --help` and of its groups (`keys rotate`, …), but `completions` and
+/// `help`.
+pub fn commands() -> std::collections::BTreeSet<String> {
+    fn listed(args: &[&str]) -> Vec<String> {
+        let out = run_with(&[], args, None).expect(0);
+        out.stdout
+            .split("Commands:\n")
+            .nth(1)
+            .expect("a command list")
+            .lines()
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|c| *c != "help")
+            .map(str::to_owned)
+            .collect()
+    }
+    let mut all = std::collections::BTreeSet::new();
+    for cmd in listed(&["--help"]) {
+        let sub = run_with(&[], &[cmd.as_str(), "--help"], None).expect(0);
+        if sub.stdout.contains("Commands:\n") {
+            for inner in listed(&[cmd.as_str(), "--help"]) {
+                all.insert(format!("{cmd} {inner}"));
+            }
+        } else if cmd != "completions" {
+            all.insert(cmd);
+        }
+    }
+    all
+}

@@ -209,7 +209,14 @@ def _body(request: Any, fields: Mapping[str, Any], primary: Optional[str] = None
 
 
 class _Handle:
-    """Owns the native ``SokuClient*``; counts calls in flight so it is never freed under one."""
+    """Owns the native ``SokuClient*``; counts calls in flight so it is never freed under one.
+
+    After ``os.fork()`` the child's copy of every handle gets a new lock and no call in flight
+    (:func:`_after_fork_in_child`): the threads that held the lock or ran calls at the moment of
+    the fork do not exist in the child, so the inherited lock could stay locked forever and
+    ``close()`` could wait forever. The native client itself opens new connections in the
+    child and never touches the parent's.
+    """
 
     def __init__(self, lib: _lib.Library, ptr: int) -> None:
         self._lib = lib
@@ -217,6 +224,12 @@ class _Handle:
         self._closed = False
         self._busy = 0
         # Calls take the plain lock (cheap); close() waits on a condition over the same lock.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        _HANDLES.add(self)
+
+    def _reset_after_fork(self) -> None:
+        self._busy = 0
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
 
@@ -257,6 +270,20 @@ class _Handle:
             ptr, self._ptr = self._ptr, None
         if ptr:
             self._lib.function("soku_client_free")(ptr)
+
+
+# Every live handle, for the fork handler below.
+_HANDLES: "weakref.WeakSet[_Handle]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """Runs in the child right after ``os.fork()`` (only the forking thread exists there)."""
+    for handle in list(_HANDLES):
+        handle._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class Client:
@@ -652,6 +679,21 @@ class Client:
         fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
         body = _body(request, fields, "templateSlug")
         return self._call("soku_templates_render", "render_template", body, options, RenderedTemplate._from)
+
+    def render_og(
+        self,
+        request: Union[str, Mapping[str, Any]],
+        *,
+        config: Optional[Mapping[str, Any]] = None,
+        aspect_ratio: Optional[AspectRatio] = None,
+        **options: Unpack[CallOptions],
+    ) -> RenderedTemplate:
+        """``POST /v1/media/render-og``: render an Open Graph image, the alias of
+        :meth:`render_template` (same arguments, same result).
+        """
+        fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
+        body = _body(request, fields, "templateSlug")
+        return self._call("soku_templates_render_og", "render_og", body, options, RenderedTemplate._from)
 
     def transcribe(
         self,

@@ -63,6 +63,7 @@ OPERATIONS: Tuple[str, ...] = (
     "soku_posts_create",
     "soku_media_upload",
     "soku_templates_render",
+    "soku_templates_render_og",
     "soku_ai_transcribe",
     "soku_api_keys_create",
     "soku_api_keys_list",
@@ -220,6 +221,16 @@ class Library:
 
 _lock = threading.Lock()
 _library: Optional[Library] = None
+
+
+def _new_lock_after_fork() -> None:
+    """In a child after ``os.fork()``: a thread of the parent may have held ``_lock``."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def load() -> Library:
