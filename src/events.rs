@@ -16,7 +16,7 @@
 //! | name | level | when | fields |
 //! |---|---|---|---|
 //! | `attempt` | debug | every HTTP attempt ended | method, path, attempt, status (0: no answer), error (why there was none), requestId, idempotencyKey, rateLimitRemaining, rateLimitLimit |
-//! | `rate_limited` | info | an answer was 429 | method, path, attempt, status, requestId, waitMs (what the server asked for, if it did) |
+//! | `rate_limited` | info | an answer was 429 | method, path, attempt, status, requestId, waitMs (the server's `Retry-After`, else the time to the rate-limit reset, if either was given) |
 //! | `retry_wait` | info | the client waits before retrying | method, path, attempt (the one that failed), status, waitMs, idempotencyKey |
 //! | `batch_item` | info | a post of a batch finished | index, total, ok, id (the post submission id) or error (its message) and code, status, waitMs (the pacing wait before the next post), idempotencyKey |
 //!
