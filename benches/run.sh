@@ -157,6 +157,13 @@ for round in $(seq "$ROUNDS"); do
         if [ "$server" != fixed-tls ] || [ "$PY_CA" = yes ]; then
             harness "$server" py-binding "$PY" benches/python/bench_binding.py
         fi
+        # With one event listener (a C callback; a Python logging handler at DEBUG): the cost
+        # of the event stream when someone listens, against the rows above (nobody listens).
+        if [ "$server" = fixed ]; then
+            SOKU_BENCH_LOG=1 harness "$server" c-abi-log "$BENCH/bench-c" "$URL" "$KEY" "$N" "$dir" \
+                benches/payload.json
+            SOKU_BENCH_LOG=1 harness "$server" py-binding-log "$PY" benches/python/bench_binding.py
+        fi
         if [ -n "${BEFORE:-}" ] && [ "$server" != fixed-tls ]; then
             # The earlier build's harnesses write their usual file names: into $dir/before, then
             # renamed to before-NAME.

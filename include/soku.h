@@ -63,6 +63,31 @@
 
 
 /**
+ * No events (the callback is removed).
+ */
+#define SOKU_LOG_OFF 0
+
+/**
+ * Errors (reserved: no event uses it yet).
+ */
+#define SOKU_LOG_ERROR 1
+
+/**
+ * Warnings (reserved: no event uses it yet).
+ */
+#define SOKU_LOG_WARN 2
+
+/**
+ * Waits, 429s and batch items: `retry_wait`, `rate_limited`, `batch_item`.
+ */
+#define SOKU_LOG_INFO 3
+
+/**
+ * Every HTTP attempt (`attempt`), and everything at `SOKU_LOG_INFO`.
+ */
+#define SOKU_LOG_DEBUG 4
+
+/**
  * Success.
  */
 #define SOKU_OK 0
@@ -129,6 +154,57 @@ typedef struct SokuClient SokuClient;
  * any number of threads at once.
  */
 typedef struct SokuError SokuError;
+
+/**
+ * The event callback: `level` is one of `SOKU_LOG_ERROR` … `SOKU_LOG_DEBUG`, `json_line` one
+ * event as a single-line JSON object, valid only during the call (copy it to keep it). See
+ * `soku_set_log_callback`.
+ */
+typedef void (*SokuLogCallback)(void *user_data, int32_t level, const char *json_line);
+
+/**
+ * One finished post of a batch, as `soku_posts_publish_batch_with_progress` hands it to its
+ * progress callback. Every pointer is owned by the library and valid only during the
+ * callback (copy what you keep).
+ */
+typedef struct SokuBatchProgress {
+    /**
+     * Position of the post in the request's `posts`.
+     */
+    size_t index;
+    /**
+     * Number of posts in the batch.
+     */
+    size_t total;
+    /**
+     * Whether the post was accepted.
+     */
+    bool ok;
+    /**
+     * The accepted post's `postSubmissionId`; NULL when `ok` is false.
+     */
+    const char *post_submission_id;
+    /**
+     * Why the post failed (the error's message); NULL when `ok` is true.
+     */
+    const char *error_message;
+    /**
+     * How long the batch will wait for the rate-limit window before sending the next post, in
+     * milliseconds (0: no wait, or this was the last post).
+     */
+    uint64_t next_wait_ms;
+    /**
+     * The item as JSON, with the fields of an entry of the final result's `results`.
+     */
+    const char *item_json;
+} SokuBatchProgress;
+
+/**
+ * The progress callback of `soku_posts_publish_batch_with_progress`: called once per post as
+ * it finishes, on the thread running the batch; return true to go on, false to stop the batch
+ * before its next post.
+ */
+typedef bool (*SokuProgressCallback)(void *user_data, const struct SokuBatchProgress *item);
 
 #ifdef __cplusplus
 extern "C" {
@@ -377,6 +453,46 @@ const char *soku_error_param(const struct SokuError *error, size_t *out_len);
 void soku_error_free(struct SokuError *error);
 
 /**
+ * Registers the process-wide event callback (or removes it).
+ *
+ * Every event of level at most `min_level` (`SOKU_LOG_INFO`: waits, 429s, batch items;
+ * `SOKU_LOG_DEBUG`: also every HTTP attempt) is passed to `callback(user_data, level,
+ * json_line)`, from every client in the process. `json_line` is one JSON object on one line:
+ * `{"level": "debug"|"info", "event": "attempt"|"retry_wait"|"rate_limited"|"batch_item",
+ * "message": "<the line the Rust log crate prints>", "method", "path", "attempt", "status",
+ * "error", "requestId", "idempotencyKey", "rateLimitRemaining", "rateLimitLimit", "waitMs",
+ * "index", "total", "ok", "id", "code"}` (fields that do not apply are left out). It never
+ * holds a credential, header or body. With no callback registered (the default) no event is
+ * built: the cost is one atomic load per event.
+ *
+ * `callback` NULL or `min_level` `SOKU_LOG_OFF` removes the callback. A new registration
+ * replaces the previous one. Returns `SOKU_OK`, or `SOKU_ERR_INVALID_ARGUMENT` for a
+ * `min_level` outside `SOKU_LOG_OFF` … `SOKU_LOG_DEBUG` (nothing changed).
+ *
+ * Ownership: the library keeps `callback` and `user_data` (see Lifetime) and owns every
+ * `json_line` it passes. NULL: see above (`callback` NULL removes the callback; `user_data` may
+ * be NULL, it is passed through as is).
+ *
+ * Threads: the callback runs synchronously on the thread that makes the request, so it is
+ * called from several threads at once when several threads use the library; it must be
+ * thread-safe, and a slow callback slows only the call that emits the event (no lock is held
+ * while it runs). It may call any soku function, including operations on other clients and
+ * `soku_set_log_callback` itself; events caused by such calls while it runs on that thread are
+ * not delivered to it (no recursion).
+ *
+ * Lifetime: `user_data` is borrowed until the callback is replaced or removed. Once
+ * `soku_set_log_callback` returns, the previous callback is no longer running on any other
+ * thread and will not be called again (the call waits for running invocations), so its
+ * `user_data` may then be freed; when called from inside the callback it cannot wait for
+ * itself, and other threads may still be finishing their invocation.
+ *
+ * # Safety
+ * `callback` must be NULL or a function safe to call from any thread with `user_data` until it
+ * is replaced or removed.
+ */
+int32_t soku_set_log_callback(SokuLogCallback callback, void *user_data, int32_t min_level);
+
+/**
  * Publishes or schedules a post: `POST /v1/posts`.
  *
  * `request_json`: the documented HTTP body, e.g.
@@ -604,6 +720,37 @@ int32_t soku_posts_publish_batch_with_cancel(const struct SokuClient *client,
                                              const char *options_json,
                                              const struct SokuCancelToken *cancel,
                                              char **out_json);
+
+/**
+ * `soku_posts_publish_batch_with_cancel` that reports each post as it finishes and may be
+ * stopped from its progress callback.
+ *
+ * Same request, options, cancellation and result as `soku_posts_publish_batch_with_cancel`.
+ * After each post, `progress(user_data, item)` is called on the calling thread with the
+ * post's index, the batch size, whether it was accepted, its `postSubmissionId` or error
+ * message, the pacing wait before the next post and the item's JSON (as in `results`); see
+ * `SokuBatchProgress`. Returning false stops the batch before its next post: the call then
+ * returns `SOKU_OK` with the posts sent so far and `"cancelled": true` (unless that was the
+ * last post). The callback may call soku functions (events it causes are not delivered to
+ * the log callback on this thread while it runs).
+ *
+ * Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`, and
+ * besides: `cancel`, `progress` and `user_data` are borrowed for the call (`user_data` is
+ * passed through as is); the pointers inside `*item` are valid only during the callback;
+ * `cancel` and `progress` may be NULL (no cancellation, no progress); `progress` is called only
+ * from the thread that made this call.
+ *
+ * # Safety
+ * The pointer contract at the top of `soku.h`; `cancel` NULL or a live handle from
+ * `soku_cancel_token_new`; `progress` NULL or a function safe to call with `user_data`.
+ */
+int32_t soku_posts_publish_batch_with_progress(const struct SokuClient *client,
+                                               const char *request_json,
+                                               const char *options_json,
+                                               const struct SokuCancelToken *cancel,
+                                               SokuProgressCallback progress,
+                                               void *user_data,
+                                               char **out_json);
 
 /**
  * Imports media from public URLs, then publishes a post with the hosted URLs.

@@ -22,6 +22,10 @@
  *   byte are rejected with kind "invalid_argument" before anything is sent.
  * - soku::CancelToken (move-only RAII over SokuCancelToken) stops a posts_publish_batch from
  *   another thread: client.posts_publish_batch(request, token) and token.cancel().
+ * - client.posts_publish_batch_with_progress(request, callable) calls the callable with each
+ *   finished post (a SokuBatchProgress); returning false stops the batch, and an exception it
+ *   throws stops the batch and is rethrown once the library has returned (it never unwinds
+ *   through the library).
  * - soku::Error carries the C status (SOKU_ERR_*), the error's kind, HTTP status (0 when there
  *   was no HTTP answer), code, request id, param and message (empty when absent), and the full error
  *   JSON. Those fields come from the library's own reader of its error JSON (soku_error_parse),
@@ -37,6 +41,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <new>
 #include <stdexcept>
@@ -235,6 +241,40 @@ public:
         char *raw = nullptr;
         std::int32_t result = soku_posts_publish_batch_with_cancel(handle_.get(), request.c_str(), options.empty() ? nullptr : options.c_str(), cancel.handle(), &raw);
         return finish(result, raw);
+    }
+
+    /// soku_posts_publish_batch_with_progress: `progress` is called on this thread with each
+    /// finished post (a SokuBatchProgress whose pointers are valid during the call only);
+    /// returning false stops the batch before its next post (the result then has
+    /// "cancelled": true). An exception thrown by `progress` stops the batch the same way and is
+    /// rethrown here once the library has returned: it never unwinds through the library.
+    /// `cancel` may be nullptr.
+    std::string posts_publish_batch_with_progress(const std::string &request,
+                                                  const std::function<bool(const SokuBatchProgress &)> &progress,
+                                                  const CancelToken *cancel = nullptr,
+                                                  const std::string &options = {}) const {
+        check_no_nul(request, "request_json");
+        check_no_nul(options, "options_json");
+        struct State {
+            const std::function<bool(const SokuBatchProgress &)> *fn;
+            std::exception_ptr error;
+        } state{&progress, nullptr};
+        SokuProgressCallback trampoline = [](void *data, const SokuBatchProgress *item) -> bool {
+            auto *st = static_cast<State *>(data);
+            try {
+                return (*st->fn) && (*st->fn)(*item);
+            } catch (...) {
+                st->error = std::current_exception();
+                return false;
+            }
+        };
+        char *raw = nullptr;
+        std::int32_t result = soku_posts_publish_batch_with_progress(
+            handle_.get(), request.c_str(), options.empty() ? nullptr : options.c_str(),
+            cancel ? cancel->handle() : nullptr, trampoline, &state, &raw);
+        std::string json = finish(result, raw);
+        if (state.error) std::rethrow_exception(state.error);
+        return json;
     }
 
 private:

@@ -76,6 +76,7 @@ mod client;
 mod config;
 mod connection;
 mod error;
+mod events;
 mod fork;
 mod media;
 mod platform;

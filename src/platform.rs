@@ -45,6 +45,24 @@ impl Platform {
         }
     }
 
+    /// The documented platforms' wire names, in the API documentation's order
+    /// (`twitter` is also accepted, as an alias of `x`).
+    pub const DOCUMENTED: [&'static str; 7] = [
+        "x",
+        "threads",
+        "linkedin",
+        "instagram",
+        "facebook",
+        "tiktok",
+        "youtube",
+    ];
+
+    /// Whether this is one of the [documented](Self::DOCUMENTED) platforms (not
+    /// [`Platform::Other`]).
+    pub fn is_documented(&self) -> bool {
+        !matches!(self, Platform::Other(_))
+    }
+
     /// Whether the platform requires post text (X and Threads do).
     pub(crate) fn needs_text(&self) -> bool {
         matches!(self, Platform::X | Platform::Threads)

@@ -22,6 +22,7 @@ use ureq::tls::{RootCerts, TlsConfig};
 use crate::connection;
 use crate::endpoint::{Class, Method};
 use crate::error::{ApiError, Cause, Error, ErrorCode, Result};
+use crate::events::{self, Event, Level};
 use crate::fork::PerProcess;
 use crate::rate_limit::RateLimit;
 use crate::resolver::{CachingResolver, LookupFailed};
@@ -226,12 +227,14 @@ impl Transport {
                     meta.status = answer.status;
                     meta.request_id = answer.request_id.clone();
                     meta.rate_limit = answer.rate_limit.clone();
+                    log_attempt(req, &meta, None);
+                    if answer.status == 429 {
+                        log_rate_limited(req, &meta, answer.retry_after);
+                    }
                     if (200..300).contains(&answer.status) {
-                        log_attempt(req, &meta, "", None);
                         return Ok((answer.body, meta));
                     }
                     if !(may_retry && class.retries_status(answer.status)) {
-                        log_attempt(req, &meta, "", None);
                         return Err(api_error(answer, meta, req.secrets));
                     }
                     let wait = policy.wait_for(
@@ -240,7 +243,7 @@ impl Transport {
                         answer.retry_after,
                         answer.rate_limit.reset_in(),
                     );
-                    log_attempt(req, &meta, "", Some(wait));
+                    log_retry_wait(req, &meta, wait);
                     wait
                 }
                 Err(f) => {
@@ -255,12 +258,12 @@ impl Transport {
                         || (f.kind == FailureKind::Timeout && !f.connected);
                     let retryable = transient && may_retry && class.retries_failure(f.connected);
                     let what = match f.kind {
-                        FailureKind::Timeout => " (timed out)",
-                        FailureKind::TooLarge => " (body too large)",
-                        _ => " (connection failed)",
+                        FailureKind::Timeout => "timed out",
+                        FailureKind::TooLarge => "body too large",
+                        _ => "connection failed",
                     };
+                    log_attempt(req, &meta, Some(what));
                     if !retryable {
-                        log_attempt(req, &meta, what, None);
                         let mut message = redact(f.message, req.secrets);
                         if meta.attempts > 1 {
                             message.push_str(&format!(" (after {} attempts)", meta.attempts));
@@ -285,7 +288,7 @@ impl Transport {
                         });
                     }
                     let wait = policy.backoff(retry);
-                    log_attempt(req, &meta, what, Some(wait));
+                    log_retry_wait(req, &meta, wait);
                     wait
                 }
             };
@@ -438,42 +441,71 @@ fn tls_message(t: &rustls::Error, host: &str) -> String {
     }
 }
 
-/// Emits one attempt through the `log` facade (target `soku`): method, path, attempt number,
-/// status (0 when no answer arrived, then `what` says why), request id, rate limit left and the
-/// wait before the next attempt. Never a header, body or credential. A retried attempt is logged
-/// at `info`, the final one at `debug`.
-fn log_attempt(req: &Request<'_>, meta: &Meta, what: &str, wait: Option<Duration>) {
-    let level = if wait.is_some() {
-        log::Level::Info
-    } else {
-        log::Level::Debug
-    };
-    if !log::log_enabled!(target: "soku", level) {
+/// The path of a request's URL. The base URL never holds credentials (the builder refuses
+/// them) and no request puts a credential in its path or query, so this is safe to log.
+fn url_path(url: &str) -> &str {
+    url.split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("/")
+}
+
+/// The `attempt` event (debug): method, path, attempt number, status (0 when no answer
+/// arrived, then `error` says why), request id, idempotency key, rate limit left. Never a
+/// header, body or credential.
+fn log_attempt(req: &Request<'_>, meta: &Meta, error: Option<&str>) {
+    if !events::enabled(Level::Debug) {
         return;
     }
-    // The base URL never holds credentials (the builder refuses them), so its path is safe.
-    let path = req
-        .url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or("/");
-    let remaining = match (meta.rate_limit.remaining, meta.rate_limit.limit) {
-        (Some(r), Some(l)) => format!("{r}/{l}"),
-        _ => "-".to_owned(),
-    };
-    let next = match wait {
-        Some(w) => format!(", retrying in {} ms", w.as_millis()),
-        None => String::new(),
-    };
-    log::log!(
-        target: "soku",
-        level,
-        "{} {path} attempt {}: status {}{what}, request {}, rate limit {remaining}{next}",
-        req.method.as_str(),
-        meta.attempts,
-        meta.status,
-        meta.request_id.as_deref().unwrap_or("-"),
-    );
+    events::emit(&Event {
+        level: Some(Level::Debug),
+        name: "attempt",
+        method: Some(req.method.as_str()),
+        path: Some(url_path(req.url)),
+        attempt: Some(meta.attempts),
+        status: Some(meta.status),
+        error,
+        request_id: meta.request_id.as_deref(),
+        idempotency_key: req.idempotency_key,
+        rate_limit_remaining: meta.rate_limit.remaining,
+        rate_limit_limit: meta.rate_limit.limit,
+        ..Event::default()
+    });
+}
+
+/// The `rate_limited` event (info): a 429, with the wait the server asked for, if any.
+fn log_rate_limited(req: &Request<'_>, meta: &Meta, asked: Option<Duration>) {
+    if !events::enabled(Level::Info) {
+        return;
+    }
+    events::emit(&Event {
+        level: Some(Level::Info),
+        name: "rate_limited",
+        method: Some(req.method.as_str()),
+        path: Some(url_path(req.url)),
+        attempt: Some(meta.attempts),
+        status: Some(meta.status),
+        request_id: meta.request_id.as_deref(),
+        wait_ms: asked.or_else(|| meta.rate_limit.reset_in()),
+        ..Event::default()
+    });
+}
+
+/// The `retry_wait` event (info): the client sleeps `wait` before the next attempt.
+fn log_retry_wait(req: &Request<'_>, meta: &Meta, wait: Duration) {
+    if !events::enabled(Level::Info) {
+        return;
+    }
+    events::emit(&Event {
+        level: Some(Level::Info),
+        name: "retry_wait",
+        method: Some(req.method.as_str()),
+        path: Some(url_path(req.url)),
+        attempt: Some(meta.attempts),
+        status: Some(meta.status),
+        idempotency_key: req.idempotency_key,
+        wait_ms: Some(wait),
+        ..Event::default()
+    });
 }
 
 /// Maps a ureq error. `status` is the answer's status if its head had arrived.

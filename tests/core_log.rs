@@ -47,15 +47,21 @@ fn each_attempt_is_one_event_without_secrets() {
         .filter(|(_, target, _)| target == "soku")
         .cloned()
         .collect();
-    assert_eq!(records.len(), 2, "{records:?}");
+    // attempt 1 (debug), the wait before attempt 2 (info), attempt 2 (debug).
+    assert_eq!(records.len(), 3, "{records:?}");
     let (level, _, first) = &records[0];
-    assert_eq!(*level, Level::Info);
+    assert_eq!(*level, Level::Debug);
     assert!(
-        first.starts_with("POST /v1/posts attempt 1: status 503, request req_")
-            && first.contains("retrying in"),
+        first.starts_with("POST /v1/posts attempt 1: status 503, request req_"),
         "{first}"
     );
-    let (level, _, last) = &records[1];
+    let (level, _, wait) = &records[1];
+    assert_eq!(*level, Level::Info);
+    assert!(
+        wait.starts_with("POST /v1/posts attempt 1 failed (status 503), retrying in "),
+        "{wait}"
+    );
+    let (level, _, last) = &records[2];
     assert_eq!(*level, Level::Debug);
     let rid = resp.meta.request_id.as_deref().unwrap();
     assert_eq!(

@@ -120,6 +120,11 @@ fn header_declares_every_export_and_status() {
             "soku_cancel_token_free",
             "soku_posts_publish_batch_with_cancel",
         ])
+        // The event callback and the batch with progress (tests/ffi_events.rs).
+        .chain([
+            "soku_set_log_callback",
+            "soku_posts_publish_batch_with_progress",
+        ])
         // The error JSON read back into fields (tests/ffi_error.rs).
         .chain([
             "soku_error_parse",
@@ -139,7 +144,7 @@ fn header_declares_every_export_and_status() {
         .collect();
     expected.sort_unstable();
     assert_eq!(declared, expected);
-    assert_eq!(expected.len(), 29);
+    assert_eq!(expected.len(), 31);
     for (name, value) in [
         ("SOKU_OK", "0"),
         ("SOKU_ERR_INVALID_ARGUMENT", "-1"),

@@ -362,6 +362,7 @@ fn exports() -> BTreeMap<&'static str, &'static str> {
         ("soku_api_keys_rotate", "RotatedApiKey"),
         ("soku_posts_publish_batch", "BatchReport"),
         ("soku_posts_publish_batch_with_cancel", "BatchReport"),
+        ("soku_posts_publish_batch_with_progress", "BatchReport"),
         ("soku_posts_publish_with_media", "PublishedWithMedia"),
         ("soku_posts_publish_with_template", "PublishedWithTemplate"),
     ])

@@ -1,7 +1,9 @@
 /* bench-c URL API_KEY N OUT_DIR PAYLOAD_FILE
  *
  * N sequential create-post calls through the C ABI (soku_posts_create) on one client handle,
- * each timed with CLOCK_MONOTONIC. Writes OUT_DIR/c-abi.lat (ns per call, one a line) and
+ * each timed with CLOCK_MONOTONIC. With SOKU_BENCH_LOG=1 an event callback (soku_set_log_callback
+ * at SOKU_LOG_DEBUG, counting the lines) listens, and the files are named c-abi-log.* instead.
+ * Writes OUT_DIR/c-abi.lat (ns per call, one a line) and
  * OUT_DIR/c-abi.meta (total_ns, calls, VmRSS after call 100 and after call N); the format is
  * documented in benches/src/results.rs. Exits non-zero on the first failed call.
  * SOKU_BENCH_CA, if set, is a PEM file of the only CA to trust (config key caFile: HTTPS run).
@@ -64,8 +66,19 @@ static int plain(const char *s) {
     return 1;
 }
 
+/* The listener of the SOKU_BENCH_LOG=1 run: counts events (one "attempt" per call). */
+static long events_seen;
+static void count_event(void *user_data, int32_t level, const char *json_line) {
+    (void)user_data;
+    (void)level;
+    if (json_line[0] == '{') events_seen++;
+}
+
 int main(int argc, char **argv) {
     const char *url, *key, *out_dir, *ca = getenv("SOKU_BENCH_CA");
+    const char *log_env = getenv("SOKU_BENCH_LOG");
+    int log_on = log_env && strcmp(log_env, "1") == 0;
+    const char *name = log_on ? "c-abi-log" : "c-abi";
     char *payload, *out = NULL, config[1024], path[4096];
     SokuClient *client = NULL;
     uint64_t *lat, started, total;
@@ -99,6 +112,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench-c: config too long\n");
         return 2;
     }
+    if (log_on) soku_set_log_callback(count_event, NULL, SOKU_LOG_DEBUG);
     rc = soku_client_new(config, &client, &out);
     if (rc != SOKU_OK) {
         fprintf(stderr, "bench-c: soku_client_new: %s: %s\n", soku_status_str(rc), out ? out : "");
@@ -133,14 +147,18 @@ int main(int argc, char **argv) {
     rss_late = rss_kb();
     soku_client_free(client);
 
-    snprintf(path, sizeof path, "%s/c-abi.lat", out_dir);
+    if (log_on && events_seen != n) {
+        fprintf(stderr, "bench-c: %ld events for %ld calls\n", events_seen, n);
+        return 1;
+    }
+    snprintf(path, sizeof path, "%s/%s.lat", out_dir, name);
     if (!(f = fopen(path, "w"))) {
         perror(path);
         return 1;
     }
     for (i = 0; i < n; i++) fprintf(f, "%llu\n", (unsigned long long)lat[i]);
     fclose(f);
-    snprintf(path, sizeof path, "%s/c-abi.meta", out_dir);
+    snprintf(path, sizeof path, "%s/%s.meta", out_dir, name);
     if (!(f = fopen(path, "w"))) {
         perror(path);
         return 1;

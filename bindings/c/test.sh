@@ -207,6 +207,8 @@ mkdir -p "$BUILD"
     -o "$BUILD/test_soku_static"
 "$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_soku.c -L"$TARGET" -lsoku \
     -Wl,-rpath,"$TARGET" -o "$BUILD/test_soku_shared"
+"$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_events.c -L"$TARGET" -lsoku \
+    -Wl,-rpath,"$TARGET" -o "$BUILD/test_events_shared"
 # The tests under AddressSanitizer + UndefinedBehaviorSanitizer (the C and C++ code is
 # instrumented; the Rust library is not, but its heap goes through the sanitizer's malloc).
 SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
@@ -323,6 +325,34 @@ control /__sandbox/reset
 valgrind_run valgrind_test_soku "$BUILD/test_soku_shared" all
 control /__sandbox/faults "$FAULT_429"
 valgrind_run valgrind_test_soku_retry429 "$BUILD/test_soku_shared" retry429
+
+echo "== events: the log callback (429, a batch on another thread, re-entrant, slow) and progress"
+control /__sandbox/reset
+control /__sandbox/faults "$FAULT_429"
+run_program test_events "$BUILD/test_events_shared"
+control /__sandbox/reset
+control /__sandbox/faults "$FAULT_429"
+valgrind_run valgrind_test_events "$BUILD/test_events_shared"
+# The README's "Logging and progress" program, as written (its last ```c block).
+awk '/^## Logging and progress/ {in_section = 1; next} /^## / {in_section = 0}
+     in_section && /^```c$/ {inside = 1; block = ""; next}
+     inside && /^```$/ {inside = 0; last = block; next}
+     inside {block = block $0 "\n"}
+     END {printf "%s", last}' bindings/c/README.md >"$BUILD/readme_logging.c"
+control /__sandbox/reset
+control /__sandbox/faults "$FAULT_429"
+if "$CC" "${CFLAGS[@]}" "$BUILD/readme_logging.c" -L"$TARGET" -lsoku -Wl,-rpath,"$TARGET" \
+    -o "$BUILD/readme_logging" &&
+    "$BUILD/readme_logging" >"$BUILD/readme_logging.out" 2>"$BUILD/readme_logging.err" &&
+    grep -q '^post 2/2: ' "$BUILD/readme_logging.out" &&
+    grep -q '"event":"retry_wait"' "$BUILD/readme_logging.err" &&
+    [ "$(grep -c '"event":"attempt"' "$BUILD/readme_logging.err")" = 3 ] &&
+    ! grep -q "$SOKU_API_KEY" "$BUILD/readme_logging.out" "$BUILD/readme_logging.err"; then
+    pass "the README's logging program: 3 attempts, a retry_wait, 2 progress lines, no key"
+else
+    cat "$BUILD/readme_logging.out" "$BUILD/readme_logging.err" 2>/dev/null || true
+    fail "the README's logging program: 3 attempts, a retry_wait, 2 progress lines, no key"
+fi
 
 echo "== C++: soku.hpp (installed prefix; under valgrind against the debug library)"
 control /__sandbox/reset

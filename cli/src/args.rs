@@ -85,7 +85,8 @@ pub struct Global {
     /// `batch` one derived from the posts (see `soku batch --help`).
     #[arg(long, global = true, value_name = "KEY")]
     pub idempotency_key: Option<String>,
-    /// Bound on each attempt, e.g. 30s, 500ms, 2m. Default 30s.
+    /// Bound on each attempt, e.g. 30s, 500ms, 2m (units ms, s, m, h, d; a bare number is
+    /// seconds). Default 30s.
     #[arg(long, global = true, value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub timeout: Option<std::time::Duration>,
     /// Retries after the first attempt. Default 3; 0 disables retrying.
@@ -97,6 +98,11 @@ pub struct Global {
     /// Read the Firebase ID token from this file (first line) instead of SOKU_FIREBASE_TOKEN.
     #[arg(long, global = true, value_name = "PATH")]
     pub firebase_token_file: Option<PathBuf>,
+    /// Send platform names outside the documented list (x, threads, linkedin, instagram,
+    /// facebook, tiktok, youtube; twitter = x) as given, for a platform newer than this
+    /// release. Default off: an unknown name is a usage error (exit 2) and nothing is sent.
+    #[arg(long, global = true)]
+    pub allow_unknown_platform: bool,
     /// Send every request through this HTTP(S) proxy, e.g. http://proxy.internal:3128. Default:
     /// none. Not with user:password@ (a flag value lands in the shell history): put such a URL
     /// in HTTPS_PROXY and pass --proxy-from-env.
@@ -128,7 +134,8 @@ pub struct When {
     /// Schedule for this RFC 3339 time (at least 60 s ahead), e.g. 2026-12-24T09:00:00Z.
     #[arg(long, value_name = "TIME", conflicts_with = "in_")]
     pub schedule: Option<String>,
-    /// Schedule this long from now, e.g. 90m, 2h, 1d.
+    /// Schedule this long from now, e.g. 90s, 15m, 2h, 1d (units ms, s, m, h, d; a bare number
+    /// is seconds).
     #[arg(long = "in", id = "in_", value_name = "DURATION", value_parser = crate::time::parse_duration)]
     pub in_: Option<std::time::Duration>,
 }
@@ -147,7 +154,9 @@ pub enum Command {
             short,
             long = "platform",
             value_name = "PLATFORM",
-            required_unless_present = "json"
+            required_unless_present = "json",
+            value_parser = crate::platforms::PlatformArg,
+            hide_possible_values = true
         )]
         platforms: Vec<String>,
         /// Image URL (repeatable): makes an image post.
@@ -283,7 +292,9 @@ pub struct WorkflowPost {
         short,
         long = "platform",
         value_name = "PLATFORM",
-        required_unless_present = "json"
+        required_unless_present = "json",
+        value_parser = crate::platforms::PlatformArg,
+        hide_possible_values = true
     )]
     pub platforms: Vec<String>,
     #[command(flatten)]

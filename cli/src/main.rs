@@ -7,6 +7,7 @@ mod interrupt;
 mod logger;
 mod output;
 mod plan;
+mod platforms;
 mod run;
 mod time;
 

@@ -40,6 +40,9 @@ impl Output {
             err_line(&format!("soku: {line}"));
         }
         if self.json {
+            if let Some(line) = batch_failures(&done.doc["data"]) {
+                err_line(&line);
+            }
             out_line(&done.doc.to_string());
         } else {
             let mut text = String::new();
@@ -76,6 +79,34 @@ impl Output {
         }
         exit_status(err)
     }
+}
+
+/// In JSON mode, the one stderr line of a batch with failures (stdout holds the document):
+/// `soku: batch: 1 ok, 2 failed of 3; failed: #1 validation_error, #2 internal_error`.
+fn batch_failures(data: &Value) -> Option<String> {
+    let summary = data.get("summary")?;
+    let failed = summary.get("failed")?.as_u64()?;
+    if failed == 0 || data.get("results").is_none() {
+        return None;
+    }
+    let items: Vec<String> = data["results"]
+        .as_array()?
+        .iter()
+        .filter(|r| r["ok"] == false)
+        .map(|r| {
+            let code = r["error"]["code"]
+                .as_str()
+                .or(r["error"]["kind"].as_str())
+                .unwrap_or("error");
+            format!("#{} {code}", r["index"])
+        })
+        .collect();
+    Some(format!(
+        "soku: batch: {} ok, {failed} failed of {}; failed: {}",
+        summary["succeeded"],
+        summary["total"],
+        items.join(", ")
+    ))
 }
 
 /// A configuration error with the option at fault named as the command line knows it

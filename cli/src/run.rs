@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<Done, Error> {
         _ => (None, false),
     };
     let call = plan::build(cli.command)?;
+    crate::platforms::check(&call, g.allow_unknown_platform)?;
 
     // The sandbox lives until the command is done.
     let sandbox = if g.sandbox {

@@ -589,15 +589,19 @@ fn verbose_logs_each_attempt() {
     );
     let out = soku(&sb, &["-v", "post", "Hi", "-p", "x"]).expect(0);
     let lines: Vec<&str> = out.stderr.lines().collect();
-    assert_eq!(lines.len(), 2, "{}", out.stderr);
+    assert_eq!(lines.len(), 3, "{}", out.stderr);
     assert!(
         lines[0].starts_with("soku: POST /v1/posts attempt 1: status 503, request req_"),
         "{}",
         lines[0]
     );
-    assert!(lines[0].contains("retrying in"), "{}", lines[0]);
     assert!(
-        lines[1].starts_with("soku: POST /v1/posts attempt 2: status 200, request req_"),
+        lines[1].starts_with("soku: POST /v1/posts attempt 1 failed (status 503), retrying in"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with("soku: POST /v1/posts attempt 2: status 200, request req_"),
         "{}",
         lines[1]
     );

@@ -139,10 +139,16 @@ const OPS: &[Op] = &[
 type Exists<'a> = &'a dyn Fn(&str) -> bool;
 
 /// C exports that are a variant of a row's export rather than an operation of their own.
-const C_VARIANTS: &[(&str, &str)] = &[(
-    "soku_posts_publish_batch_with_cancel",
-    "soku_posts_publish_batch",
-)];
+const C_VARIANTS: &[(&str, &str)] = &[
+    (
+        "soku_posts_publish_batch_with_cancel",
+        "soku_posts_publish_batch",
+    ),
+    (
+        "soku_posts_publish_batch_with_progress",
+        "soku_posts_publish_batch",
+    ),
+];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -10,7 +10,9 @@
 //! - `options_json`: NULL or `{"idempotencyKey", "firebaseToken", "timeoutMs", "maxRetries"}`.
 //! - Thread safety: one client may be used by many threads at once.
 
-use std::ffi::c_char;
+use std::ffi::{CString, c_char, c_void};
+use std::ops::ControlFlow;
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -25,8 +27,9 @@ use super::config::{
     parse_direct, parse_object, parse_request,
 };
 use super::json::{failure, from_result};
+use super::log::{SokuBatchProgress, SokuProgressCallback};
 use crate::options::Names;
-use crate::workflows::BatchReport;
+use crate::workflows::{BatchItem, BatchReport};
 use crate::workflows::{
     BatchOptions, PublishBatch, PublishWithMedia, PublishWithTemplate, RotateApiKey,
 };
@@ -604,6 +607,98 @@ pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
                 localize_batch(c.publish_batch_with(&req.posts, opts), names)
             },
         )
+    }
+}
+
+/// `soku_posts_publish_batch_with_cancel` that reports each post as it finishes and may be
+/// stopped from its progress callback.
+///
+/// Same request, options, cancellation and result as `soku_posts_publish_batch_with_cancel`.
+/// After each post, `progress(user_data, item)` is called on the calling thread with the
+/// post's index, the batch size, whether it was accepted, its `postSubmissionId` or error
+/// message, the pacing wait before the next post and the item's JSON (as in `results`); see
+/// `SokuBatchProgress`. Returning false stops the batch before its next post: the call then
+/// returns `SOKU_OK` with the posts sent so far and `"cancelled": true` (unless that was the
+/// last post). The callback may call soku functions (events it causes are not delivered to
+/// the log callback on this thread while it runs).
+///
+/// Returns, ownership, NULL and threads: the operation contract at the top of `soku.h`, and
+/// besides: `cancel`, `progress` and `user_data` are borrowed for the call (`user_data` is
+/// passed through as is); the pointers inside `*item` are valid only during the callback;
+/// `cancel` and `progress` may be NULL (no cancellation, no progress); `progress` is called only
+/// from the thread that made this call.
+///
+/// # Safety
+/// The pointer contract at the top of `soku.h`; `cancel` NULL or a live handle from
+/// `soku_cancel_token_new`; `progress` NULL or a function safe to call with `user_data`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_posts_publish_batch_with_progress(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    cancel: *const SokuCancelToken,
+    progress: SokuProgressCallback,
+    user_data: *mut c_void,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract; `cancel` is NULL or live.
+    unsafe {
+        let token = cancel.as_ref().map(|t| t.token.clone());
+        operation_named(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            batch_body,
+            |c, req, o, names| {
+                let total = req.posts.len();
+                let mut opts = BatchOptions::new().call_options(o.clone());
+                if let Some(token) = token {
+                    opts = opts.cancel_token(token);
+                }
+                if let Some(cb) = progress {
+                    opts = opts.on_progress(move |item, next_wait| {
+                        report_progress(cb, user_data, item, total, next_wait, names)
+                    });
+                }
+                localize_batch(c.publish_batch_with(&req.posts, opts), names)
+            },
+        )
+    }
+}
+
+/// Builds the [`SokuBatchProgress`] of `item` and calls `cb`; false from `cb` stops the batch.
+fn report_progress(
+    cb: unsafe extern "C" fn(*mut c_void, *const SokuBatchProgress) -> bool,
+    user_data: *mut c_void,
+    item: &BatchItem,
+    total: usize,
+    next_wait: Duration,
+    names: Names,
+) -> ControlFlow<()> {
+    // A text with a NUL byte cannot cross as a C string: its NULs are dropped.
+    let c = |s: &str| CString::new(s.replace('\0', "")).unwrap_or_default();
+    let id = item.post_submission_id().map(c);
+    let message = item
+        .error()
+        .map(|e| c(&localize(e.clone(), names).to_string()));
+    let json = c(&serde_json::to_string(item).unwrap_or_else(|_| "null".to_owned()));
+    let progress = SokuBatchProgress {
+        index: item.index,
+        total,
+        ok: item.is_ok(),
+        post_submission_id: id.as_ref().map_or(std::ptr::null(), |s| s.as_ptr()),
+        error_message: message.as_ref().map_or(std::ptr::null(), |s| s.as_ptr()),
+        next_wait_ms: u64::try_from(next_wait.as_millis()).unwrap_or(u64::MAX),
+        item_json: json.as_ptr(),
+    };
+    // SAFETY: the caller of the export promised `cb` is callable with `user_data`; every
+    // pointer in `progress` outlives the call.
+    if unsafe { cb(user_data, &progress) } {
+        ControlFlow::Continue(())
+    } else {
+        ControlFlow::Break(())
     }
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{MetaTrail, check_step_keys, step_opts};
 use crate::client::{CallOptions, Client};
 use crate::error::{Error, Result};
+use crate::events::{self, Event, Level};
 use crate::posts::{CreatePost, PostSubmission};
 use crate::rate_limit::RateLimit;
 use crate::response::{Meta, Response};
@@ -147,8 +148,9 @@ impl CancelToken {
 /// How often an interruptible wait of a batch checks its [`CancelToken`] (100 ms).
 pub const CANCEL_POLL: Duration = Duration::from_millis(100);
 
-/// The per-item callback of a batch: `Break` stops the batch before its next post.
-type OnItem<'a> = Box<dyn FnMut(&BatchItem) -> ControlFlow<()> + 'a>;
+/// The per-item callback of a batch (the item and the pacing wait before the next post):
+/// `Break` stops the batch before its next post.
+type OnItem<'a> = Box<dyn FnMut(&BatchItem, Duration) -> ControlFlow<()> + 'a>;
 
 /// Options of [`Client::publish_batch_with`]: the call options applied to every post, a
 /// progress callback that may stop the batch, and a [`CancelToken`].
@@ -174,7 +176,19 @@ impl<'a> BatchOptions<'a> {
 
     /// Called after each post with its [`BatchItem`]; returning [`ControlFlow::Break`] stops
     /// the batch there (the report then has `cancelled` set). Default none.
-    pub fn on_item(mut self, f: impl FnMut(&BatchItem) -> ControlFlow<()> + 'a) -> Self {
+    pub fn on_item(mut self, mut f: impl FnMut(&BatchItem) -> ControlFlow<()> + 'a) -> Self {
+        self.on_item = Some(Box::new(move |item, _| f(item)));
+        self
+    }
+
+    /// As [`on_item`](Self::on_item), with the second argument the pacing wait the batch will
+    /// make before its next post (zero when it will not wait, or after the last post): what a
+    /// progress display shows while the batch is quiet. Replaces any `on_item` callback.
+    /// Default none.
+    pub fn on_progress(
+        mut self,
+        f: impl FnMut(&BatchItem, Duration) -> ControlFlow<()> + 'a,
+    ) -> Self {
         self.on_item = Some(Box::new(f));
         self
     }
@@ -269,11 +283,14 @@ impl Client {
         let mut trail = MetaTrail::default();
         let mut results = Vec::with_capacity(posts.len());
         let mut cancelled = false;
+        // The pacing wait before the next post, computed right after the previous answer, and
+        // when it ends (a slow progress callback counts towards it).
+        let mut paced = Duration::ZERO;
+        let mut next_at = Instant::now();
 
         for (index, post) in posts.iter().enumerate() {
-            let paced =
-                pacing_wait(&trail.last().rate_limit, SystemTime::now(), cap).unwrap_or_default();
-            if opts.cancelled() || !wait_unless_cancelled(paced, opts.cancel.as_ref()) {
+            let left = next_at.saturating_duration_since(Instant::now());
+            if opts.cancelled() || !wait_unless_cancelled(left, opts.cancel.as_ref()) {
                 cancelled = true;
                 break;
             }
@@ -301,10 +318,18 @@ impl Client {
             if let Some(meta) = &item.meta {
                 trail.record(meta);
             }
+            let next_wait = if index + 1 < posts.len() {
+                pacing_wait(&trail.last().rate_limit, SystemTime::now(), cap).unwrap_or_default()
+            } else {
+                Duration::ZERO
+            };
+            next_at = Instant::now() + next_wait;
+            log_item(&item, posts.len(), next_wait, &opts.call);
             let flow = match opts.on_item.as_mut() {
-                Some(f) => f(&item),
+                Some(f) => f(&item, next_wait),
                 None => ControlFlow::Continue(()),
             };
+            paced = next_wait;
             results.push(item);
             if flow.is_break() && index + 1 < posts.len() {
                 cancelled = true;
@@ -327,6 +352,36 @@ impl Client {
             meta: trail.finish(opts.call.idempotency_key.clone()),
         })
     }
+}
+
+/// The `batch_item` event (info): index, total, ok, the submission id or the error (its
+/// message, code and status), the pacing wait before the next post and the item's key.
+fn log_item(item: &BatchItem, total: usize, next_wait: Duration, call: &CallOptions) {
+    if !events::enabled(Level::Info) {
+        return;
+    }
+    let err = item.error();
+    let key = item
+        .meta
+        .as_ref()
+        .and_then(|m| m.idempotency_key.as_deref())
+        .or(call.idempotency_key.as_deref());
+    let message = err.map(|e| e.to_string());
+    let code = err.and_then(|e| e.code()).map(|c| c.as_str().to_owned());
+    events::emit(&Event {
+        level: Some(Level::Info),
+        name: "batch_item",
+        index: Some(item.index),
+        total: Some(total),
+        ok: Some(item.is_ok()),
+        id: item.post_submission_id(),
+        error: message.as_deref(),
+        code: code.as_deref(),
+        status: item.meta.as_ref().map(|m| m.status),
+        idempotency_key: key,
+        wait_ms: Some(next_wait),
+        ..Event::default()
+    });
 }
 
 /// Sleeps `wait` in slices of at most [`CANCEL_POLL`], returning `false` as soon as `cancel` is

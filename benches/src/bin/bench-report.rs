@@ -16,7 +16,7 @@ use soku_bench::results::{self, HarnessRun};
 use soku_bench::stats::{Summary, summarize};
 
 /// Harness run names and the table's labels, in the order.
-const HARNESSES: [(&str, &str); 11] = [
+const HARNESSES: [(&str, &str); 13] = [
     (
         "rust-raw-socket",
         "(0) raw socket: one keep-alive socket, fixed POST (the floor)",
@@ -29,6 +29,14 @@ const HARNESSES: [(&str, &str); 11] = [
     ),
     ("py-binding", "(c) Python binding `soku.Client`"),
     ("c-abi", "(d) C ABI `soku_posts_create`"),
+    (
+        "py-binding-log",
+        "(c) Python binding, a logging handler on \"soku\" at DEBUG",
+    ),
+    (
+        "c-abi-log",
+        "(d) C ABI, an event callback at SOKU_LOG_DEBUG",
+    ),
     ("py-vendor", "(e) vendor `soku_request` (requests)"),
     ("curl", "(f) curl, one process per call"),
     (

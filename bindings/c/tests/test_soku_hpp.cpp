@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -442,6 +443,35 @@ void publish_batch_with_empty_braces_compiles_and_runs() {
 
 } // namespace
 
+void progress_callback_sees_each_post_and_stops_or_throws() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    long before = submissions();
+    std::vector<std::string> ids;
+    std::string out = client.posts_publish_batch_with_progress(kThreePosts, [&](const SokuBatchProgress &item) {
+        CHECK(item.index == ids.size() && item.total == 3 && item.ok && item.error_message == nullptr);
+        ids.emplace_back(item.post_submission_id ? item.post_submission_id : "");
+        return ids.size() < 2;
+    });
+    CHECK(ids.size() == 2);
+    CHECK(contains(out, "\"cancelled\":true"));
+    CHECK(contains(out, "\"summary\":{\"total\":3,\"succeeded\":2,\"failed\":0}"));
+    CHECK(ids.size() == 2 && contains(out, ids[1].c_str()));
+    CHECK(submissions() == before + 2);
+    // An exception from the callback stops the batch and comes back out here.
+    int calls = 0;
+    bool thrown = false;
+    try {
+        client.posts_publish_batch_with_progress(kThreePosts, [&](const SokuBatchProgress &) -> bool {
+            calls++;
+            throw std::runtime_error("stop from C++");
+        });
+    } catch (const std::runtime_error &e) {
+        thrown = std::string(e.what()) == "stop from C++";
+    }
+    CHECK(thrown && calls == 1);
+    CHECK(submissions() == before + 3);
+}
+
 int main() {
     RUN(client_is_move_only_raii);
     RUN(moved_from_client_throws_invalid_argument);
@@ -458,6 +488,7 @@ int main() {
     RUN(a_large_deep_non_ascii_api_error_keeps_code_and_request_id);
     RUN(malformed_error_json_keeps_only_the_raw_text);
     RUN(publish_batch_with_empty_braces_compiles_and_runs);
+    RUN(progress_callback_sees_each_post_and_stops_or_throws);
     std::printf("test_soku_hpp: %d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;
 }

@@ -11,6 +11,9 @@ import unittest
 
 import soku
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import support  # noqa: E402  (installs the suite-wide "soku" log recorder)
+
 
 def main() -> int:
     here = os.path.dirname(os.path.abspath(__file__))
@@ -21,6 +24,16 @@ def main() -> int:
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     passed = result.testsRun - failed - skipped
+    # Over every log record of the whole suite: no API key, token or proxy password.
+    leaks = support.leaked_secrets()
+    records = len(support.RECORDER.records)
+    if leaks or records == 0 or not support.SECRETS:
+        failed += 1
+        print("log records: %d, secrets known: %d, records holding one: %d (first: %r)"
+              % (records, len(support.SECRETS), len(leaks), leaks[:1]), flush=True)
+    else:
+        passed += 1
+        print("log records: %d checked, none holds one of %d secrets" % (records, len(support.SECRETS)), flush=True)
     print("python: %d passed, %d failed, %d skipped" % (passed, failed, skipped), flush=True)
     return 0 if failed == 0 and result.testsRun > 0 else 1
 

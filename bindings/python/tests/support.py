@@ -9,6 +9,7 @@ from __future__ import annotations
 import atexit
 import copy
 import json
+import logging
 import os
 import queue
 import socket
@@ -23,6 +24,39 @@ from typing import Any, Dict, List, Optional, Tuple
 import soku
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Recorder(logging.Handler):
+    """Keeps every record of the ``"soku"`` logger for the whole suite (see :func:`leaked_secrets`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: List[logging.LogRecord] = []
+        self._guard = threading.Lock()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._guard:
+            self.records.append(record)
+
+
+#: Installed when the tests import this module: the whole suite runs with the "soku" logger
+#: at DEBUG, so every event of every test passes through Python's logging.
+RECORDER = Recorder()
+logging.getLogger("soku").addHandler(RECORDER)
+logging.getLogger("soku").setLevel(logging.DEBUG)
+
+#: Every credential the suite uses (sandbox keys and tokens, proxy passwords).
+SECRETS: "set[str]" = set()
+
+
+def leaked_secrets() -> List[str]:
+    """The records (as text) of the whole suite so far that hold one of :data:`SECRETS`."""
+    leaks = []
+    for record in list(RECORDER.records):
+        text = "%s %r %r" % (record.getMessage(), getattr(record, "fields", None), record.__dict__)
+        if any(secret in text for secret in SECRETS):
+            leaks.append(record.getMessage())
+    return leaks
 
 
 def repo_root() -> str:
@@ -117,6 +151,7 @@ class Sandbox:
         self.firebase_token = values["SOKU_FIREBASE_TOKEN"]
         self.inactive_api_key = values["SOKU_INACTIVE_API_KEY"]
         self.default_key_id = values["SOKU_DEFAULT_KEY_ID"]
+        SECRETS.update((self.api_key, self.firebase_token, self.inactive_api_key))
 
     def stop(self) -> None:
         """Terminate the subprocess (idempotent)."""

@@ -17,6 +17,7 @@ import support
 from support import SandboxCase, fresh
 
 PASSWORD = "py-proxy-pass-51b7"
+support.SECRETS.add(PASSWORD)
 
 
 def load_table() -> List[Dict[str, Any]]:

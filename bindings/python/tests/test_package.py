@@ -95,7 +95,13 @@ def ctype_of(decl: str) -> object:
         if base_type == "char" and "const" in words:
             return ctypes.c_char_p
         return ctypes.c_void_p
-    return {"int32_t": ctypes.c_int32, "void": None}[base_type]
+    # Function-pointer typedefs: the CFUNCTYPE prototypes _lib declares for them.
+    return {
+        "int32_t": ctypes.c_int32,
+        "void": None,
+        "SokuLogCallback": _lib.LOG_CALLBACK,
+        "SokuProgressCallback": _lib.PROGRESS_CALLBACK,
+    }[base_type]
 
 
 class VersionTest(unittest.TestCase):

@@ -88,6 +88,8 @@ METHODS: Dict[str, Tuple[str, Tuple[Any, ...]]] = {
 INDIRECT = {
     # publish_batch runs it (to stay responsive to Ctrl-C) under the soku_posts_publish_batch name.
     "soku_posts_publish_batch_with_cancel": "soku_posts_publish_batch",
+    # publish_batch runs it when given on_progress, under the same name.
+    "soku_posts_publish_batch_with_progress": "soku_posts_publish_batch",
 }
 
 

@@ -15,9 +15,15 @@ Example::
 The native library is found through ``SOKU_LIB`` (a path to ``libsoku.so``), else the copy
 the wheel carries in this package's folder, else (a checkout, an editable install) a cargo
 ``target/`` directory; importing ``soku`` does not load it.
+
+Logging: the library's events (each HTTP attempt, each wait before a retry, each 429, each post
+of a batch) go to ``logging.getLogger("soku")``; nothing is printed unless the application
+configures logging, or ``SOKU_LOG=debug`` / ``SOKU_LOG=info`` is set (a stderr handler, for
+scripts). See :mod:`soku._events`.
 """
 
 from . import errors as _errors
+from . import _events
 from ._client import Client
 from . import _models
 from ._meta import Meta, RateLimit
@@ -28,6 +34,8 @@ from .errors import *  # noqa: F401,F403  (the exception hierarchy; see soku.err
 __all__ = ["__version__", "library_version", "library_path", "Client", "Meta", "RateLimit"]
 __all__ += _models.__all__
 __all__ += _errors.__all__
+
+_events.install_env_handler()  # SOKU_LOG=debug|info: a stderr handler, for scripts
 
 
 def library_version() -> str:

@@ -24,11 +24,12 @@ from typing import (
     Union,
 )
 
-from . import _lib
+from . import _events, _lib
 from ._meta import _DECODER, LazyMeta, Meta
 from ._models import (
     ApiKeyList,
     AspectRatio,
+    BatchItem,
     BatchReport,
     CreatedApiKey,
     MediaType,
@@ -50,6 +51,7 @@ from .errors import (
     ClientClosedError,
     DecodeError,
     InvalidArgumentError,
+    ProgressCallbackError,
     SokuError,
     error_from_json,
 )
@@ -478,19 +480,24 @@ class Client:
         request: Any,
         options: Mapping[str, Any],
         build: Callable[[Any, LazyMeta], T],
+        on_progress: Optional[Callable[[BatchItem], Optional[bool]]] = None,
     ) -> T:
         """Run one operation; ``build`` turns the result's ``data`` and meta into the typed result."""
         self._local.meta = None  # never leave a previous call's meta behind, whatever fails below
+        _events.sync(self._lib)
         fn = self._lib.function(function)
         request_json = _encode(request, "request")
         options_json = _options_json(method, options) if options else None
         out = c_char_p()
         interrupted: Optional[KeyboardInterrupt] = None
+        raised: List[BaseException] = []
         ptr = self._handle.acquire()
         try:
             try:
                 if function == "soku_posts_publish_batch":
-                    status, interrupted = self._run_batch_interruptibly(ptr, request_json, options_json, out)
+                    status, interrupted = self._run_batch_interruptibly(
+                        ptr, request_json, options_json, out, on_progress, raised
+                    )
                 else:
                     status = fn(ptr, request_json, options_json, ctypes.byref(out))
             finally:
@@ -512,10 +519,18 @@ class Client:
             raise
         if interrupted is not None and isinstance(result, BatchReport):
             raise BatchInterrupted(result, options.get("idempotency_key")) from interrupted
+        if raised and isinstance(result, BatchReport):
+            raise ProgressCallbackError(result, raised[0]) from raised[0]
         return result
 
     def _run_batch_interruptibly(
-        self, ptr: int, request_json: Any, options_json: Any, out: c_char_p
+        self,
+        ptr: int,
+        request_json: Any,
+        options_json: Any,
+        out: c_char_p,
+        on_progress: Optional[Callable[[BatchItem], Optional[bool]]] = None,
+        raised: Optional[List[BaseException]] = None,
     ) -> "tuple[int, Optional[KeyboardInterrupt]]":
         """Runs a batch in a worker thread so that this thread stays responsive to Ctrl-C.
 
@@ -523,9 +538,34 @@ class Client:
         caller releases the handle only after the native call returned); the status and the
         interrupt are returned, so that the caller raises :class:`~soku.BatchInterrupted` with
         the partial report.
+
+        ``on_progress`` runs on the worker thread after each post; returning ``False`` or raising
+        (the exception is appended to ``raised``) stops the batch before its next post. The
+        ctypes callback object lives in this frame until the native call has returned.
         """
         lib = self._lib
-        fn = lib.function("soku_posts_publish_batch_with_cancel")
+        callback: Any = None
+        if on_progress is not None:
+            user_progress = on_progress
+            failures = raised if raised is not None else []
+
+            def progress(_data: Optional[int], item: Any) -> bool:
+                try:
+                    raw = item.contents.item_json
+                    doc = json.loads(raw.decode("utf-8", "replace")) if raw else {}
+                    return user_progress(BatchItem._from(doc)) is not False
+                except BaseException as exc:  # noqa: BLE001 - nothing may unwind into C
+                    failures.append(exc)
+                    return False
+
+            callback = _lib.PROGRESS_CALLBACK(progress)
+            with_progress = lib.function("soku_posts_publish_batch_with_progress")
+
+            def fn(ptr: int, request_json: Any, options_json: Any, token: Any, out: Any) -> int:
+                return int(with_progress(ptr, request_json, options_json, token, callback, None, out))
+
+        else:
+            fn = lib.function("soku_posts_publish_batch_with_cancel")
         token = lib.function("soku_cancel_token_new")()
         outcome: Dict[str, int] = {}
         # Completion is an Event set by the worker, never Thread.is_alive()/join(): on CPython
@@ -730,6 +770,8 @@ class Client:
     def publish_batch(
         self,
         posts: Union[Mapping[str, Any], Iterable[Mapping[str, Any]]],
+        *,
+        on_progress: Optional[Callable[[BatchItem], Optional[bool]]] = None,
         **options: Unpack[CallOptions],
     ) -> BatchReport:
         """Publish posts one after the other, paced by the rate-limit headers.
@@ -754,6 +796,13 @@ class Client:
         each post gets a random one, and only ``not_sent`` may be re-sent. (A Ctrl-C that lands
         before the native batch started, e.g. while ``posts`` is read from a generator, is a
         plain ``KeyboardInterrupt``: nothing was sent.)
+
+        ``on_progress(item)`` is called with each :class:`~soku.BatchItem` as soon as its post
+        finished (on a worker thread; the call still blocks until the batch ends). Returning
+        ``False`` stops the batch before its next post and ``publish_batch`` returns the partial
+        report (``cancelled`` True); raising stops it the same way and ``publish_batch`` raises
+        :class:`~soku.ProgressCallbackError` (its ``report`` the partial report, its
+        ``__cause__`` your exception). Any other return value goes on.
         """
         if isinstance(posts, Mapping):
             body = dict(posts)
@@ -761,7 +810,11 @@ class Client:
             raise InvalidArgumentError("posts must be a list of create-post bodies")
         else:
             body = {"posts": list(posts)}
-        return self._call("soku_posts_publish_batch", "publish_batch", body, options, BatchReport._from)
+        if on_progress is None:
+            return self._call("soku_posts_publish_batch", "publish_batch", body, options, BatchReport._from)
+        return self._call(
+            "soku_posts_publish_batch", "publish_batch", body, options, BatchReport._from, on_progress
+        )
 
     def publish_with_media(
         self,

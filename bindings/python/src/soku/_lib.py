@@ -21,7 +21,7 @@ import ctypes
 import os
 import sys
 import threading
-from ctypes import POINTER, c_char_p, c_int32, c_void_p
+from ctypes import CFUNCTYPE, POINTER, Structure, c_bool, c_char_p, c_int32, c_size_t, c_uint64, c_void_p
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from .errors import LibraryError, LibraryNotFoundError
@@ -36,6 +36,9 @@ __all__ = [
     "ERR_DECODE",
     "ERR_PANIC",
     "SIGNATURES",
+    "LOG_CALLBACK",
+    "PROGRESS_CALLBACK",
+    "BatchProgress",
     "OPERATIONS",
     "Library",
     "candidates",
@@ -71,6 +74,25 @@ OPERATIONS: Tuple[str, ...] = (
     "soku_posts_publish_with_template",
 )
 
+class BatchProgress(Structure):
+    """``SokuBatchProgress``: one finished post of a batch (pointers valid during the callback)."""
+
+    _fields_ = [
+        ("index", c_size_t),
+        ("total", c_size_t),
+        ("ok", c_bool),
+        ("post_submission_id", c_char_p),
+        ("error_message", c_char_p),
+        ("next_wait_ms", c_uint64),
+        ("item_json", c_char_p),
+    ]
+
+
+#: ``SokuLogCallback``: (user_data, level, json_line) -> void.
+LOG_CALLBACK = CFUNCTYPE(None, c_void_p, c_int32, c_char_p)
+#: ``SokuProgressCallback``: (user_data, const SokuBatchProgress *) -> bool (false stops).
+PROGRESS_CALLBACK = CFUNCTYPE(c_bool, c_void_p, POINTER(BatchProgress))
+
 _OPERATION_SIGNATURE: Tuple[Any, Sequence[Any]] = (c_int32, (c_void_p, c_char_p, c_char_p, _OUT_STRING))
 
 #: name -> (restype, argtypes) for every function of include/soku.h.
@@ -85,6 +107,11 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "soku_cancel_token_cancel": (None, (c_void_p,)),
     "soku_cancel_token_free": (None, (c_void_p,)),
     "soku_posts_publish_batch_with_cancel": (c_int32, (c_void_p, c_char_p, c_char_p, c_void_p, _OUT_STRING)),
+    "soku_posts_publish_batch_with_progress": (
+        c_int32,
+        (c_void_p, c_char_p, c_char_p, c_void_p, PROGRESS_CALLBACK, c_void_p, _OUT_STRING),
+    ),
+    "soku_set_log_callback": (c_int32, (LOG_CALLBACK, c_void_p, c_int32)),
     # The error JSON read into fields, for C and C++ callers without a JSON parser; declared so
     # that every export is, but unused here: Python reads the error JSON with its json module.
     "soku_error_parse": (c_int32, (c_char_p, POINTER(c_void_p))),

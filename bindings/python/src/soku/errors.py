@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SokuError",
+    "ProgressCallbackError",
     "ApiError",
     "BadRequestError",
     "ValidationError",
@@ -380,3 +381,26 @@ class BatchInterrupted(KeyboardInterrupt):
             "batch interrupted: %d of %d post(s) published, %d failed, %d not sent; %s"
             % (report.summary.succeeded, report.summary.total, report.summary.failed, len(self.not_sent), how)
         )
+
+
+class ProgressCallbackError(SokuError):
+    """The ``on_progress`` callback of :meth:`~soku.Client.publish_batch` raised.
+
+    The batch stopped cleanly before its next post (a callback returning ``False`` stops it
+    the same way, without an exception). The callback's exception is ``__cause__``.
+
+    Attributes:
+        report: the partial :class:`~soku.BatchReport`: one item per post sent, ``cancelled``
+            True unless the callback raised on the last post.
+    """
+
+    kind = "progress_callback"
+    report: "BatchReport"
+
+    def __init__(self, report: "BatchReport", error: BaseException) -> None:
+        super().__init__(
+            "on_progress raised %s: the batch stopped after %d of %d post(s)"
+            % (type(error).__name__, len(report.items), report.summary.total),
+            meta=report.meta,
+        )
+        self.report = report
