@@ -712,6 +712,31 @@ mod tests {
     }
 
     #[test]
+    fn the_idle_bound_depends_on_the_class_and_the_announced_keep_alive() {
+        let t = unresolvable(&CachingResolver::default());
+        // Nothing announced: calls that may be re-sent keep the agent's bound; the others get
+        // the short one.
+        assert_eq!(t.max_idle(Class::Unsafe), Some(UNSAFE_MAX_IDLE));
+        assert_eq!(t.max_idle(Class::Keyed), None);
+        assert_eq!(t.max_idle(Class::Idempotent), None);
+        // An announced limit under the agent's bound applies to every call...
+        t.keep_alive_ms.store(3_000, Ordering::Relaxed);
+        assert_eq!(t.max_idle(Class::Keyed), Some(Duration::from_secs(3)));
+        assert_eq!(t.max_idle(Class::Unsafe), Some(UNSAFE_MAX_IDLE));
+        t.keep_alive_ms.store(200, Ordering::Relaxed);
+        assert_eq!(t.max_idle(Class::Unsafe), Some(Duration::from_millis(200)));
+        // ...and one at the agent's bound changes nothing.
+        t.keep_alive_ms
+            .store(MAX_IDLE.as_millis() as u64, Ordering::Relaxed);
+        assert_eq!(t.max_idle(Class::Keyed), None);
+        // Debug shows the timeout and nothing of the agent (whose proxy URL may hold a password).
+        assert!(
+            format!("{t:?}").starts_with("Transport { timeout: 5s"),
+            "{t:?}"
+        );
+    }
+
+    #[test]
     fn a_failed_lookup_is_retried_for_every_call_and_names_the_host() {
         // Template renders and key creation are unkeyed POSTs: a failed lookup sent nothing.
         let classes = [

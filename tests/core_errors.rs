@@ -170,6 +170,18 @@ fn oversized_success_body_is_refused() {
     assert_eq!(checked(&err), "decode error: response body exceeds 10 MiB");
 }
 
+#[test]
+fn a_success_body_under_the_cap_is_read_whole() {
+    // 9 MiB: over every smaller cap a slip in the constant could make.
+    let mut server = Server::new();
+    let pad = "a".repeat(9 * 1024 * 1024);
+    let body = format!(r#"{{"postSubmissionId":"ps","pad":"{pad}"}}"#);
+    server.mock("POST", "/v1/posts").with_body(body).create();
+    let sub = client(&server.url()).create_post(&post()).unwrap();
+    assert_eq!(sub.post_submission_id, "ps");
+    assert_eq!(sub.extra["pad"].as_str().map(str::len), Some(pad.len()));
+}
+
 /// A JavaScript server that cuts a string between the two halves of an emoji sends a lone
 /// surrogate escape: the post was published, so the caller gets `Ok`, with U+FFFD in the text.
 #[test]
