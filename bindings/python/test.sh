@@ -19,7 +19,7 @@ python="${PYTHON:-python3}"
 
 # Cargo decides freshness per invocation (the -p list changes feature unification and which
 # artifacts are linked), so the wheel's build and benches/run.sh use this very list.
-export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku -p soku-bench -p soku-sandbox}"
+export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku-client -p soku-bench -p soku-sandbox}"
 read -r -a cargo_args <<<"$SOKU_CARGO_BUILD_ARGS"
 
 echo "== cargo build --release ${cargo_args[*]}"
@@ -56,8 +56,8 @@ if grep -qE '^ *Compiling soku v' "$work/wheel.log"; then
     echo "the wheel's cargo build compiled soku again instead of reusing the release build above" >&2
     exit 1
 fi
-wheels=("$work"/dist/soku-*.whl)
-[ "${#wheels[@]}" -eq 1 ] && [ -f "${wheels[0]}" ] || { echo "expected one soku wheel in $work/dist" >&2; exit 1; }
+wheels=("$work"/dist/soku_client-*.whl)
+[ "${#wheels[@]}" -eq 1 ] && [ -f "${wheels[0]}" ] || { echo "expected one soku_client wheel in $work/dist" >&2; exit 1; }
 wheel="${wheels[0]}"
 echo "wheel: $(basename "$wheel"), $(wc -c <"$wheel") bytes, built in $(seconds "$start" "$end") s"
 case "$(basename "$wheel")" in
@@ -157,7 +157,7 @@ for i, block in enumerate(blocks):
         f.write(block)
 print("README: %d python blocks" % len(blocks))
 PY
-(cd "$work" && "$venv_python" -m mypy --strict --no-incremental -p soku)
+(cd "$work" && "$venv_python" -m mypy --strict --no-incremental -p soku-client)
 "$venv_python" -m mypy --strict --no-incremental bindings/python/examples/*.py bindings/python/tests/user_script.py "$work"/readme/*.py
 checks=$((checks + 2))
 
