@@ -110,6 +110,9 @@ git ls-files -z --cached --others --exclude-standard bindings/python | grep -zv 
     (cd bindings/python && sed -z 's|^bindings/python/||' | xargs -0 cp --parents -L -t "$py")
 mkdir -p "$py/rust"
 tar -xzf "$dist/soku-client-$version.crate" -C "$py/rust" --strip-components=1
+# (the packaged manifest keeps the workspace's release profile: LTO, unwinding panics for the FFI
+# boundary, stripped; so pip-built libraries match the wheel's)
+grep -qxF '[profile.release]' "$py/rust/Cargo.toml" || die "the packaged crate lost the release profile"
 "$tools/bin/python" -m build --sdist --outdir "$dist" "$py" >"$stage/sdist.log" 2>&1 ||
     { tail -n 30 "$stage/sdist.log" >&2; die "the sdist build failed"; }
 SOKU_LIBRARY="$out/libsoku.so" "$tools/bin/python" -m build --wheel --outdir "$stage/wheel" "$py" \

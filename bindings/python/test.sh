@@ -52,7 +52,7 @@ fi
 end=$EPOCHREALTIME
 rm -rf bindings/python/build bindings/python/src/*.egg-info
 grep -E '^ *soku: running|^ *(Compiling|Finished) ' "$work/wheel.log" | sed 's/^ */   /'
-if grep -qE '^ *Compiling soku v' "$work/wheel.log"; then
+if grep -qE '^ *Compiling soku-client v' "$work/wheel.log"; then
     echo "the wheel's cargo build compiled soku again instead of reusing the release build above" >&2
     exit 1
 fi
@@ -157,7 +157,7 @@ for i, block in enumerate(blocks):
         f.write(block)
 print("README: %d python blocks" % len(blocks))
 PY
-(cd "$work" && "$venv_python" -m mypy --strict --no-incremental -p soku-client)
+(cd "$work" && "$venv_python" -m mypy --strict --no-incremental -p soku)
 "$venv_python" -m mypy --strict --no-incremental bindings/python/examples/*.py bindings/python/tests/user_script.py "$work"/readme/*.py
 checks=$((checks + 2))
 
