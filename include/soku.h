@@ -34,7 +34,7 @@
 /** Major version of the soku library this header belongs to. */
 #define SOKU_VERSION_MAJOR 0
 /** Minor version of the soku library this header belongs to. */
-#define SOKU_VERSION_MINOR 1
+#define SOKU_VERSION_MINOR 2
 /** Patch version of the soku library this header belongs to. */
 #define SOKU_VERSION_PATCH 0
 /** The version as a string; soku_version() returns the same text at run time. */

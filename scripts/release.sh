@@ -63,6 +63,10 @@ check_version() { # FILE PATTERN-WITH-@V@ : the file must state the version in t
     grep -qF "${2//@V@/$version}" "$1" || die "$1 does not say ${2//@V@/$version} (the workspace version is $version)"
 }
 check_version include/soku.h "#define SOKU_VERSION_STRING \"@V@\""
+IFS=. read -r v_major v_minor v_patch <<<"$version"
+check_version include/soku.h "#define SOKU_VERSION_MAJOR $v_major"
+check_version include/soku.h "#define SOKU_VERSION_MINOR $v_minor"
+check_version include/soku.h "#define SOKU_VERSION_PATCH $v_patch"
 check_version cbindgen.toml "#define SOKU_VERSION_STRING \"@V@\""
 check_version bindings/python/src/soku/_version.py "__version__ = \"@V@\""
 check_version Cargo.toml "soku-client = { version = \"@V@\", path = \".\" }"
