@@ -47,8 +47,9 @@
 #define SOKU_OK 0
 
 /**
- * The caller's input was rejected before anything was sent: a NULL pointer, invalid UTF-8,
- * malformed JSON, a wrong field type, an unknown key or failed client-side validation.
+ * The caller's input was rejected before anything was changed: a NULL pointer, invalid UTF-8,
+ * malformed JSON, a wrong field type, an unknown key or failed client-side validation (nothing
+ * sent), or a rotation's `oldKeyId` missing from the key list or not active (only the list read).
  * Error kind `"invalid_argument"`.
  */
 #define SOKU_ERR_INVALID_ARGUMENT -1
@@ -99,6 +100,14 @@ typedef struct SokuCancelToken SokuCancelToken;
  * `const SokuClient *` and may be called from any number of threads at once.
  */
 typedef struct SokuClient SokuClient;
+
+/**
+ * An error JSON read into fields: created by `soku_error_parse`, read with `soku_error_kind`,
+ * `soku_error_status`, `soku_error_code`, `soku_error_message`, `soku_error_request_id` and
+ * `soku_error_param`, released by `soku_error_free`. Immutable: the getters may be called from
+ * any number of threads at once.
+ */
+typedef struct SokuError SokuError;
 
 #ifdef __cplusplus
 extern "C" {
@@ -178,7 +187,8 @@ const char *soku_status_str(int32_t status);
  *   it from `HTTPS_PROXY`, else `https_proxy` (otherwise the proxy variables are ignored);
  * - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
  *   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
- *   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
+ *   unreadable file, text without a certificate, or a certificate that does not parse as X.509
+ *   (corrupt or truncated) is `SOKU_ERR_CONFIG` here, with param `caFile` / `caPem`;
  * - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
  *   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
  *   `caPem`);
@@ -187,6 +197,10 @@ const char *soku_status_str(int32_t status);
  * - `optionNames` (string, default `"c"`): how error messages name the option at fault,
  *   for bindings whose users know other names: `"c"` (`"apiKey"`), `"python"` (`api_key=`),
  *   `"rust"`, `"cli"`. The error's `param` is always the config key.
+ *
+ * `userAgent`, `apiKey`, `firebaseToken` and `baseUrl` travel in each request's head: each is
+ * at most 8192 bytes (a longer one is `SOKU_ERR_CONFIG` naming the key; the same bound holds for
+ * the per-call `firebaseToken` and for an id put into a path).
  *
  * On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
  * `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure
@@ -239,6 +253,113 @@ void soku_client_free(struct SokuClient *client);
  * static strings of `soku_version` or `soku_status_str`.
  */
 void soku_string_free(char *s);
+
+/**
+ * Reads the error JSON the library wrote to `*out_json` (`{"error": {"kind", "status", "code",
+ * "message", "requestId", "param", …}, "meta": …}`) into a `SokuError` whose fields the `soku_error_*` getters return. Any valid error JSON is read,
+ * however large or deeply nested its `details` (members other than those six are skipped, never
+ * parsed into memory); a lone UTF-16 surrogate escape reads as U+FFFD.
+ *
+ * Returns `SOKU_OK` and stores a new handle in `*out_error`. When `error_json` is NULL, not
+ * UTF-8, not JSON, has no `error` object, no string `kind`, or a member of the wrong type
+ * (`status` not null or an integer 0 to 65535; `code`, `message`, `requestId`, `param` not null
+ * or a string), returns `SOKU_ERR_INVALID_ARGUMENT` and still stores a handle, which describes
+ * that failure: kind `"invalid_argument"`, param `"error_json"`, the reason in its message.
+ * A caught panic returns `SOKU_ERR_PANIC` and stores NULL.
+ *
+ * Ownership: `error_json` is borrowed for the call; the handle belongs to the caller, who
+ * releases it with `soku_error_free`.
+ *
+ * NULL: `out_error` NULL returns `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `error_json`
+ * NULL is an invalid argument as above.
+ *
+ * Thread safety: safe from any thread.
+ *
+ * # Safety
+ * `error_json` must be NULL or a NUL-terminated string; `out_error` must be NULL or valid for
+ * one pointer write.
+ */
+int32_t soku_error_parse(const char *error_json,
+                         struct SokuError **out_error);
+
+/**
+ * The error's `kind`: `"api"`, `"transport"`, `"timeout"`, `"decode"`, `"config"`,
+ * `"invalid_argument"` or `"panic"` (or any other string the JSON held).
+ *
+ * Returns a NUL-terminated UTF-8 string and stores its length in bytes (without the NUL) in
+ * `*out_len`; the length tells a string holding U+0000 apart from a shorter one. This and every
+ * other string getter returns NULL (length 0) when the field was absent or null, or `error` is
+ * NULL.
+ *
+ * Ownership: the string belongs to `error` and stays valid until `soku_error_free(error)`;
+ * never free it. NULL: `out_len` may be NULL (no length is stored). Thread safety: safe from
+ * any thread, also concurrently on the same handle; must not race with `soku_error_free`.
+ *
+ * # Safety
+ * `error` must be NULL or a live handle from `soku_error_parse`; `out_len` must be NULL or
+ * valid for one `size_t` write.
+ */
+const char *soku_error_kind(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The HTTP status of the server's answer (the error JSON's `status`); 0 when it was null (no
+ * answer) or `error` is NULL.
+ *
+ * Ownership: `error` is borrowed. Thread safety: as for `soku_error_kind`.
+ *
+ * # Safety
+ * `error` must be NULL or a live handle from `soku_error_parse`.
+ */
+int32_t soku_error_status(const struct SokuError *error);
+
+/**
+ * The API error code (`"validation_error"`, codes unknown to this version included, or
+ * `"http_<status>"`); NULL when there is none. Ownership, NULL, length and thread safety as for
+ * `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_code(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The error message (secrets already redacted by the library). Ownership, NULL, length and
+ * thread safety as for `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_message(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The request id the server gave (the error JSON's `requestId`); NULL when there is none.
+ * Ownership, NULL, length and thread safety as for `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_request_id(const struct SokuError *error, size_t *out_len);
+
+/**
+ * The request field (JSON path, e.g. `"post.content.text"`) or config key (e.g. `"baseUrl"`)
+ * at fault of an `"invalid_argument"` or `"config"` error; NULL when there is none. Ownership,
+ * NULL, length and thread safety as for `soku_error_kind`.
+ *
+ * # Safety
+ * As for `soku_error_kind`.
+ */
+const char *soku_error_param(const struct SokuError *error, size_t *out_len);
+
+/**
+ * Frees a handle from `soku_error_parse`, and with it every string its getters returned.
+ *
+ * Ownership: takes ownership of `error`; the pointer is invalid afterwards. NULL: a no-op.
+ * Thread safety: must not race with any other call using the same handle.
+ *
+ * # Safety
+ * `error` must be NULL or a pointer stored by `soku_error_parse` and not yet freed.
+ */
+void soku_error_free(struct SokuError *error);
 
 /**
  * Publishes or schedules a post: `POST /v1/posts`.
@@ -317,6 +438,31 @@ int32_t soku_templates_render(const struct SokuClient *client,
                               const char *request_json,
                               const char *options_json,
                               char **out_json);
+
+/**
+ * Renders an Open Graph image: `POST /v1/media/render-og`, the alias of
+ * `soku_templates_render` (same request, same answer, same retries).
+ *
+ * `request_json`: `{"templateSlug": "tweetImage", "config"?: {...}, "aspectRatio"?: "1:1" |
+ * "4:5" | "9:16"}`; unknown fields are sent unchanged. `data`: `{"url": "...", "id"?: "..."}`
+ * plus any further fields. No idempotency key; retried only when the request surely did not
+ * reach the server.
+ *
+ * Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+ * `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+ * (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+ * `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+ * number of threads may call operations on one client at once.
+ *
+ * # Safety
+ * `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+ * `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+ */
+int32_t soku_templates_render_og(const struct SokuClient *client,
+                                 const char *request_json,
+                                 const char *options_json,
+                                 char **out_json);
 
 /**
  * Transcribes a media-library item: `POST /v1/ai/transcribe`.
@@ -420,6 +566,10 @@ int32_t soku_api_keys_revoke(const struct SokuClient *client,
  * real text post, "Key rotation verification", to Threads). `data`: `{"apiKey": "sk_live_...",
  * "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
  * "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
+ *
+ * The old key is checked first (a list of the account's keys): an `oldKeyId` that is not listed
+ * or not active returns `SOKU_ERR_INVALID_ARGUMENT` with `"param": "oldKeyId"` and creates
+ * nothing.
  *
  * **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
  * still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":

@@ -24,8 +24,9 @@
  *   another thread: client.posts_publish_batch(request, token) and token.cancel().
  * - soku::Error carries the C status (SOKU_ERR_*), the error's kind, HTTP status (0 when there
  *   was no HTTP answer), code, request id, param and message (empty when absent), and the full error
- *   JSON. The header reads those few fields itself; parse e.json() with your JSON library for
- *   details, retryAfter or meta.
+ *   JSON. Those fields come from the library's own reader of its error JSON (soku_error_parse),
+ *   so they hold for any error, however large, deep or non-ASCII; parse e.json() with your JSON
+ *   library for details, retryAfter or meta.
  */
 #ifndef SOKU_HPP
 #define SOKU_HPP
@@ -40,6 +41,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "soku.h"
@@ -57,201 +59,32 @@ struct ErrorFields {
     int status = 0;
 };
 
-/// A strict reader for just enough JSON to pick string and integer fields out of
-/// {"error": {...}, ...}: every value is parsed (or skipped) by the JSON grammar, strings are
-/// unescaped (\uXXXX and surrogate pairs to UTF-8), nesting is bounded.
-class JsonReader {
-public:
-    explicit JsonReader(const std::string &text) : s_(text) {}
-
-    /// Reads error.kind, .code, .message, .requestId, .param (strings) and .status (integer); other
-    /// members and null values are skipped. Returns false on malformed JSON.
-    bool read_error(ErrorFields &out) {
-        bool ok = object([&](const std::string &key) {
-            if (key != "error" || peek() != '{') return value(0);
-            return object([&](const std::string &field) {
-                if (field == "kind") return string_or_null(out.kind);
-                if (field == "code") return string_or_null(out.code);
-                if (field == "message") return string_or_null(out.message);
-                if (field == "requestId") return string_or_null(out.request_id);
-                if (field == "param") return string_or_null(out.param);
-                if (field == "status" && peek() != 'n') return integer(out.status);
-                return value(1);
-            });
-        });
-        ws();
-        return ok && i_ == s_.size();
-    }
-
-private:
-    static constexpr int kMaxDepth = 128;
-    const std::string &s_;
-    std::size_t i_ = 0;
-
-    void ws() {
-        while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n' || s_[i_] == '\r')) i_++;
-    }
-    char peek() {
-        ws();
-        return i_ < s_.size() ? s_[i_] : '\0';
-    }
-    bool eat(char c) {
-        if (peek() != c) return false;
-        i_++;
-        return true;
-    }
-    bool literal(const char *word) {
-        for (; *word; word++, i_++)
-            if (i_ >= s_.size() || s_[i_] != *word) return false;
-        return true;
-    }
-    // {"key": value, ...}: calls member(key) with the reader at the value; member consumes it.
-    template <typename Member> bool object(Member member) {
-        if (!eat('{')) return false;
-        if (eat('}')) return true;
-        std::string key;
-        do {
-            ws();
-            if (!string(&key) || !eat(':') || !member(key)) return false;
-        } while (eat(','));
-        return eat('}');
-    }
-    bool value(int depth) {
-        if (depth > kMaxDepth) return false;
-        switch (peek()) {
-        case '"': return string(nullptr);
-        case '{': return object([&](const std::string &) { return value(depth + 1); });
-        case '[':
-            i_++;
-            if (eat(']')) return true;
-            do {
-                if (!value(depth + 1)) return false;
-            } while (eat(','));
-            return eat(']');
-        case 't': return literal("true");
-        case 'f': return literal("false");
-        case 'n': return literal("null");
-        default: return number(nullptr);
-        }
-    }
-    bool string_or_null(std::string &out) {
-        if (peek() == 'n') return literal("null");
-        out.clear();
-        return string(&out);
-    }
-    bool integer(int &out) {
-        long long v = 0;
-        if (!number(&v)) return false;
-        out = static_cast<int>(v);
-        return true;
-    }
-    // A JSON number; *out (when given) receives its value if it is an integer of at most 9
-    // digits (an HTTP status), else 0.
-    bool number(long long *out) {
-        ws();
-        bool negative = i_ < s_.size() && s_[i_] == '-';
-        if (negative) i_++;
-        std::size_t first = i_;
-        long long v = 0;
-        if (!digits(&v)) return false;
-        if (s_[first] == '0' && i_ - first > 1) return false; // no leading zeros
-        bool integral = i_ - first <= 9;
-        if (i_ < s_.size() && s_[i_] == '.') {
-            integral = false;
-            i_++;
-            if (!digits(nullptr)) return false;
-        }
-        if (i_ < s_.size() && (s_[i_] == 'e' || s_[i_] == 'E')) {
-            integral = false;
-            i_++;
-            if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) i_++;
-            if (!digits(nullptr)) return false;
-        }
-        if (out) *out = integral ? (negative ? -v : v) : 0;
-        return true;
-    }
-    // One or more decimal digits at the cursor; *value accumulates the first 9 of them.
-    bool digits(long long *value) {
-        std::size_t first = i_;
-        for (; i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9'; i_++)
-            if (value && i_ - first < 9) *value = *value * 10 + (s_[i_] - '0');
-        return i_ > first;
-    }
-    int hex4() {
-        if (s_.size() - i_ < 4) return -1;
-        int v = 0;
-        for (int k = 0; k < 4; k++) {
-            char c = s_[i_++];
-            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-            if (d < 0) return -1;
-            v = v * 16 + d;
-        }
-        return v;
-    }
-    static void utf8(std::string &out, unsigned long cp) {
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
-    }
-    // A JSON string at the cursor, unescaped into *out when out is not null.
-    bool string(std::string *out) {
-        if (i_ >= s_.size() || s_[i_] != '"') return false;
-        if (out) out->clear();
-        for (i_++; i_ < s_.size();) {
-            char c = s_[i_++];
-            if (c == '"') return true;
-            if (static_cast<unsigned char>(c) < 0x20) return false;
-            if (c != '\\') {
-                if (out) *out += c;
-                continue;
-            }
-            if (i_ >= s_.size()) return false;
-            char e = s_[i_++];
-            unsigned long cp;
-            switch (e) {
-            case '"': case '\\': case '/': cp = static_cast<unsigned char>(e); break;
-            case 'b': cp = '\b'; break;
-            case 'f': cp = '\f'; break;
-            case 'n': cp = '\n'; break;
-            case 'r': cp = '\r'; break;
-            case 't': cp = '\t'; break;
-            case 'u': {
-                int hi = hex4();
-                if (hi < 0) return false;
-                cp = static_cast<unsigned long>(hi);
-                if (hi >= 0xD800 && hi <= 0xDBFF) { // a high surrogate needs its low half
-                    if (!literal("\\u")) return false;
-                    int lo = hex4();
-                    if (lo < 0xDC00 || lo > 0xDFFF) return false;
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + static_cast<unsigned long>(lo - 0xDC00);
-                } else if (hi >= 0xDC00 && hi <= 0xDFFF) {
-                    return false; // a lone low surrogate
-                }
-                break;
-            }
-            default: return false;
-            }
-            if (out) utf8(*out, cp);
-        }
-        return false;
-    }
+/// Frees a SokuError handle on every path, exceptions included.
+struct SokuErrorFree {
+    void operator()(SokuError *e) const noexcept { soku_error_free(e); }
 };
 
+/// The fields of an error JSON, read by the library itself (soku_error_parse): any valid error
+/// JSON it returns, however large or deeply nested, with all of its Unicode. Text that is not an
+/// error JSON leaves every field empty (soku::Error then keeps only the raw JSON).
 inline ErrorFields read_error(const std::string &json) {
     ErrorFields f;
-    if (!JsonReader(json).read_error(f)) f = ErrorFields{}; // malformed: only the raw JSON is kept
+    if (json.find('\0') != std::string::npos) return f; // never in the library's JSON
+    SokuError *raw = nullptr;
+    std::int32_t parsed = soku_error_parse(json.c_str(), &raw);
+    std::unique_ptr<SokuError, SokuErrorFree> error(raw);
+    if (parsed != SOKU_OK || !error) return f;
+    auto text = [&error](const char *(*get)(const SokuError *, std::size_t *)) {
+        std::size_t len = 0;
+        const char *s = get(error.get(), &len);
+        return s ? std::string(s, len) : std::string();
+    };
+    f.kind = text(soku_error_kind);
+    f.code = text(soku_error_code);
+    f.message = text(soku_error_message);
+    f.request_id = text(soku_error_request_id);
+    f.param = text(soku_error_param);
+    f.status = soku_error_status(error.get());
     return f;
 }
 
@@ -382,6 +215,7 @@ public:
     std::string posts_create(const std::string &request, const std::string &options = {}) const { return call(soku_posts_create, request, options); }
     std::string media_upload(const std::string &request, const std::string &options = {}) const { return call(soku_media_upload, request, options); }
     std::string templates_render(const std::string &request, const std::string &options = {}) const { return call(soku_templates_render, request, options); }
+    std::string templates_render_og(const std::string &request, const std::string &options = {}) const { return call(soku_templates_render_og, request, options); }
     std::string ai_transcribe(const std::string &request, const std::string &options = {}) const { return call(soku_ai_transcribe, request, options); }
     std::string api_keys_create(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_create, request, options); }
     std::string api_keys_list(const std::string &request, const std::string &options = {}) const { return call(soku_api_keys_list, request, options); }
@@ -392,7 +226,10 @@ public:
     std::string posts_publish_with_template(const std::string &request, const std::string &options = {}) const { return call(soku_posts_publish_with_template, request, options); }
     /// soku_posts_publish_batch_with_cancel: the batch stops early once `cancel` is cancelled
     /// (from another thread, or before the call); the result then has "cancelled": true.
-    std::string posts_publish_batch(const std::string &request, const CancelToken &cancel, const std::string &options = {}) const {
+    /// (A template taking only a CancelToken, so that posts_publish_batch(request, {}) picks the
+    /// options overload above instead of being ambiguous.)
+    template <typename Token, std::enable_if_t<std::is_same_v<Token, CancelToken>, int> = 0>
+    std::string posts_publish_batch(const std::string &request, const Token &cancel, const std::string &options = {}) const {
         check_no_nul(request, "request_json");
         check_no_nul(options, "options_json");
         char *raw = nullptr;

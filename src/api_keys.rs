@@ -7,11 +7,9 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::client::{Auth, CallOptions, Client};
+use crate::client::{CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
-use crate::retry::{Class, Endpoint};
-use crate::transport::Method;
 use crate::validate::{self, invalid};
 
 /// Longest accepted key name, in characters.
@@ -211,30 +209,11 @@ fn encode_segment(s: &str) -> String {
     out
 }
 
-/// `POST /v1/api-keys`: no idempotency key is generated (a repeat would mint a second key),
-/// so it is retried only on 429 or when the request surely did not arrive.
-pub(crate) const CREATE: Endpoint = Endpoint {
-    method: Method::Post,
-    path: "/v1/api-keys",
-    auth: Auth::Firebase,
-    retry: Class::Unsafe,
-};
+pub(crate) use crate::endpoint::CREATE_API_KEY as CREATE;
 
-/// `GET /v1/api-keys`.
-pub(crate) const LIST: Endpoint = Endpoint {
-    method: Method::Get,
-    path: "/v1/api-keys",
-    auth: Auth::Firebase,
-    retry: Class::Idempotent,
-};
+pub(crate) use crate::endpoint::LIST_API_KEYS as LIST;
 
-/// `DELETE /v1/api-keys/{id}`.
-pub(crate) const REVOKE: Endpoint = Endpoint {
-    method: Method::Delete,
-    path: "/v1/api-keys/{id}",
-    auth: Auth::Firebase,
-    retry: Class::Idempotent,
-};
+pub(crate) use crate::endpoint::REVOKE_API_KEY as REVOKE;
 
 impl Client {
     /// `POST /v1/api-keys` (Bearer token). Retried only on connect failures and 429.

@@ -7,15 +7,18 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::config::{Config, MAX_DURATION, MAX_RETRIES};
+use crate::config::{Config, MAX_DURATION, MAX_HEADER_VALUE_LEN, MAX_RETRIES};
+use crate::endpoint::{Auth, Class, Endpoint};
 use crate::error::{Error, Result, redact};
 use crate::options;
+use crate::plan::{Outgoing, Plan, Recorder};
 use crate::response::{Meta, Response};
-use crate::retry::{Class, Endpoint, RetryPolicy};
+use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::tls::{CaSource, TlsRoots, root_certs};
 use crate::transport::{AgentConfig, Request, Transport};
 use crate::validate::strip_prefix_ignore_case;
+use crate::wire_json;
 
 /// Longest `Idempotency-Key` accepted, in bytes.
 pub(crate) const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
@@ -39,6 +42,8 @@ pub struct Client {
     shared: Arc<Shared>,
     /// Kept outside the shared [`Config`] so that [`Client::with_api_key`] shares the rest.
     api_key: Option<Arc<Secret>>,
+    /// Set on the client [`Client::plan`] hands to its closure: requests are recorded, not sent.
+    recorder: Option<Arc<Recorder>>,
 }
 
 /// What every clone of a client shares: the validated [`Config`] (its `api_key` taken out into
@@ -47,15 +52,6 @@ pub struct Client {
 struct Shared {
     config: Config,
     transport: Transport,
-}
-
-/// Which credential a request carries. The two schemes never mix on one request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Auth {
-    /// `soku-api-key: <key>` (content endpoints).
-    ApiKey,
-    /// `Authorization: Bearer <Firebase ID token>` (`/v1/api-keys`).
-    Firebase,
 }
 
 /// Configures a [`Client`]: a [`Config`] whose options the setters change. Every option states
@@ -74,7 +70,8 @@ pub struct CallOptions {
     /// random UUIDv4; either way the same key is reused on every retry of the call. Other calls
     /// send it only when given here. Default none.
     pub idempotency_key: Option<String>,
-    /// Firebase ID token for the api-key calls, overriding the client's. Default none.
+    /// Firebase ID token for the api-key calls, overriding the client's; at most
+    /// [`MAX_HEADER_VALUE_LEN`] (8 KiB). Default none.
     pub firebase_token: Option<Secret>,
     /// Bound on each attempt of this call, overriding the client's timeout (greater than zero,
     /// at most 24 h, else the call fails with [`Error::InvalidArgument`]). Default none.
@@ -175,8 +172,8 @@ impl ClientBuilder {
         &self.config
     }
 
-    /// The API key (`sk_live_…`) for content calls. Default: none (content calls then fail
-    /// with [`Error::Config`] before any I/O).
+    /// The API key (`sk_live_…`) for content calls, at most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
+    /// Default: none (content calls then fail with [`Error::Config`] before any I/O).
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.config.api_key = Some(Secret::new(key));
         self
@@ -185,14 +182,17 @@ impl ClientBuilder {
     /// The API's base URL, optionally with a path prefix (`https://host/api`); trailing slashes
     /// are dropped. Default [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)
     /// (`https://api.mysoku.io`). Plain `http://` is accepted only for loopback hosts unless
-    /// [`allow_insecure_http`](Self::allow_insecure_http).
+    /// [`allow_insecure_http`](Self::allow_insecure_http). At most [`MAX_HEADER_VALUE_LEN`]
+    /// (8 KiB).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.config.base_url = url.into();
         self
     }
 
-    /// Firebase ID token for the api-key calls. Default: none (those calls then need
-    /// [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any I/O).
+    /// Firebase ID token for the api-key calls, at most
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) (8 KiB). Default: none (those calls
+    /// then need [`CallOptions::firebase_token`], else fail with [`Error::Config`] before any
+    /// I/O).
     pub fn firebase_token(mut self, token: impl Into<String>) -> Self {
         self.config.firebase_token = Some(Secret::new(token));
         self
@@ -208,6 +208,10 @@ impl ClientBuilder {
     /// 4 × 30 s + 3 × 60 s = 5 minutes (the 60 s waits only when the server asks for them with
     /// `Retry-After` or `X-RateLimit-Reset`; the default backoff alone waits under 10 s in all).
     /// Lower `max_retries`, `timeout` or `max_retry_wait` to bound a call more tightly.
+    ///
+    /// Sending the request counts too: a server that reads a large body slowly (even one byte
+    /// at a time) cannot stretch an attempt, which ends within `timeout` plus the scheduling
+    /// delay of one wakeup (at most 250 ms on a machine that is not overloaded).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.config.timeout = timeout;
         self
@@ -251,7 +255,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The `User-Agent` header, sent verbatim (printable ASCII). Default
+    /// The `User-Agent` header, sent verbatim (printable ASCII, at most
+    /// [`MAX_HEADER_VALUE_LEN`](crate::MAX_HEADER_VALUE_LEN) = 8 KiB; [`build`](Self::build)
+    /// refuses a longer one with [`Error::Config`]). Default
     /// [`DEFAULT_USER_AGENT`](crate::DEFAULT_USER_AGENT) (`soku-rust/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.config.user_agent = user_agent.into();
@@ -273,8 +279,10 @@ impl ClientBuilder {
     /// An HTTP(S) proxy URL (`http://host:port` or `https://host:port`) for every request.
     /// Default none: requests go direct and the `HTTP_PROXY` / `HTTPS_PROXY` / `ALL_PROXY`
     /// environment variables are ignored. SOCKS proxies are not supported: a `socks…://` URL
-    /// makes [`build`](Self::build) fail with [`Error::Config`]. The URL may carry
-    /// `user:password@`; `Debug` never shows it.
+    /// makes [`build`](Self::build) fail with [`Error::Config`]. With a plain `http://` base
+    /// URL the proxy must be on loopback too (the proxy would see the API key), unless
+    /// [`allow_insecure_http`](Self::allow_insecure_http). The URL may carry
+    /// `user:password@`; `Debug` never shows it. At most [`MAX_HEADER_VALUE_LEN`] (8 KiB).
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
         self.config.proxy = Some(Secret::new(url));
         self
@@ -302,13 +310,15 @@ impl ClientBuilder {
     /// when the client is built, *instead of* the default roots: for a private API gateway or a
     /// TLS-inspecting proxy. May be given several times (with [`ca_pem`](Self::ca_pem) too);
     /// all are trusted. Default none. [`build`](Self::build) fails with [`Error::Config`]
-    /// naming the file if it cannot be read or holds no valid certificate.
+    /// (param `caFile`) naming the file if it cannot be read, holds no certificate, or holds one
+    /// whose DER does not parse as X.509 (corrupt or truncated).
     pub fn ca_file(mut self, path: impl Into<std::path::PathBuf>) -> Self {
         self.config.ca.push(CaSource::File(path.into()));
         self
     }
 
-    /// As [`ca_file`](Self::ca_file), with the PEM text given directly. Default none.
+    /// As [`ca_file`](Self::ca_file), with the PEM text given directly (param `caPem` in the
+    /// errors). Default none.
     pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.config.ca.push(CaSource::Pem(pem.into()));
         self
@@ -349,6 +359,7 @@ impl ClientBuilder {
         Ok(Client {
             shared: Arc::new(Shared { config, transport }),
             api_key,
+            recorder: None,
         })
     }
 }
@@ -371,6 +382,7 @@ impl Client {
         Client {
             shared: Arc::clone(&self.shared),
             api_key: Some(Arc::new(api_key.into())),
+            recorder: self.recorder.clone(),
         }
     }
 
@@ -383,6 +395,40 @@ impl Client {
     /// The normalised base URL (no trailing slash).
     pub fn base_url(&self) -> &str {
         &self.shared.config.base_url
+    }
+
+    /// Runs `f` (any operation or workflow of this crate) with a client that records every
+    /// request instead of sending it, and returns those requests: see [`Plan`]. The requests
+    /// are built by the same code as a real call's, after the same checks, so a call the
+    /// client would refuse before sending is refused here with the same error (as is any error
+    /// `f` returns). Nothing is sent; no connection is opened.
+    pub fn plan<T>(&self, f: impl FnOnce(&Client) -> Result<T>) -> Result<Plan> {
+        let recorder = Arc::new(Recorder::default());
+        let planner = Client {
+            recorder: Some(Arc::clone(&recorder)),
+            ..self.clone()
+        };
+        f(&planner)?;
+        Ok(Plan {
+            requests: recorder.take(),
+        })
+    }
+
+    /// A workflow's base idempotency key: the caller's, else a fresh UUIDv4 (which a plan
+    /// marks as generated, with every step key derived from it).
+    pub(crate) fn base_key(&self, opts: &CallOptions) -> String {
+        opts.idempotency_key.clone().unwrap_or_else(|| {
+            let base = uuid::Uuid::new_v4().to_string();
+            if let Some(recorder) = &self.recorder {
+                recorder.generated_base(&base);
+            }
+            base
+        })
+    }
+
+    /// Whether this client records requests instead of sending them ([`Client::plan`]).
+    pub(crate) fn is_planning(&self) -> bool {
+        self.recorder.is_some()
     }
 
     /// The client's retry settings.
@@ -428,14 +474,15 @@ impl Client {
         self.decode(&bytes, meta, opts)
     }
 
-    /// Decodes a 2xx body; the error message is redacted of every credential of the call.
+    /// Decodes a 2xx body (lone surrogate escapes as U+FFFD, see [`wire_json::from_slice`]);
+    /// the error message is redacted of every credential of the call.
     fn decode<T: DeserializeOwned>(
         &self,
         bytes: &[u8],
         meta: Meta,
         opts: &CallOptions,
     ) -> Result<Response<T>> {
-        match serde_json::from_slice::<T>(bytes) {
+        match wire_json::from_slice::<T>(bytes) {
             Ok(data) => Ok(Response { data, meta }),
             Err(e) => {
                 let what = if e.is_data() {
@@ -513,6 +560,7 @@ impl Client {
         };
         let class = endpoint.retry;
         let generated;
+        let key_generated = opts.idempotency_key.is_none() && class == Class::Keyed;
         let idempotency_key = match (&opts.idempotency_key, class) {
             (Some(k), _) => {
                 check_idempotency_key(k)?;
@@ -542,6 +590,18 @@ impl Client {
             headers.push(("idempotency-key", k));
         }
         let url = format!("{}{}", self.shared.config.base_url, path);
+        if let Some(recorder) = &self.recorder {
+            return recorder.answer(&Outgoing {
+                endpoint,
+                path,
+                url: &url,
+                headers: &headers,
+                body,
+                idempotency_key,
+                key_generated,
+                user_agent: &self.shared.config.user_agent,
+            });
+        }
         let secrets = self.secrets(opts);
         let req = Request {
             method: endpoint.method,
@@ -576,6 +636,17 @@ fn env_proxy() -> Result<Option<(&'static str, Secret)>> {
 fn encode_body<B: Serialize + ?Sized>(body: &B) -> Result<Vec<u8>> {
     serde_json::to_vec(body)
         .map_err(|e| Error::invalid(format!("request body cannot be encoded: {e}")))
+}
+
+/// `<what> must be at most 8192 bytes (got N)` above [`MAX_HEADER_VALUE_LEN`].
+pub(crate) fn check_header_len(what: &str, value: &str) -> std::result::Result<(), String> {
+    if value.len() > MAX_HEADER_VALUE_LEN {
+        return Err(format!(
+            "{what} must be at most {MAX_HEADER_VALUE_LEN} bytes (got {})",
+            value.len()
+        ));
+    }
+    Ok(())
 }
 
 /// Printable ASCII without control characters (what a header value may carry).
@@ -626,6 +697,8 @@ pub(crate) fn proxy_userinfo(url: &Secret) -> Option<&str> {
 /// Only HTTP(S) proxies: ureq is built without SOCKS support, so a SOCKS URL would build and
 /// then fail every call. Other malformed URLs are refused when the agent parses them.
 pub(crate) fn check_proxy(url: &str) -> Result<()> {
+    // The proxy's credentials travel in a header; the message never quotes the URL.
+    check_header_len("proxy url", url).map_err(|m| Error::config_param("proxy", m))?;
     let scheme = url.trim().split_once("://").map(|(s, _)| s);
     if scheme.is_some_and(|s| strip_prefix_ignore_case(s, "socks").is_some()) {
         return Err(Error::config_param(
@@ -643,6 +716,18 @@ pub(crate) fn check_timeout(what: &str, d: Duration) -> std::result::Result<(), 
         return Err(format!("{what} must be greater than zero"));
     }
     check_ceiling(what, d)
+}
+
+/// Whether the host of a proxy URL (`[scheme://][user[:password]@]host[:port][/]`) is a
+/// loopback host by the rule of [`normalize_base_url`]. A plain `http://` request through a
+/// proxy elsewhere leaves the machine (the proxy sees the API key), so the loopback rule
+/// applies to the proxy too.
+pub(crate) fn proxy_is_loopback(url: &str) -> bool {
+    let url = url.trim();
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    parse_host(host_port).is_some_and(is_loopback)
 }
 
 /// `<what> must be at most 24 h` when `d` exceeds [`MAX_DURATION`].
@@ -665,7 +750,7 @@ pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<(
             format!("{what} contains characters that cannot be sent in a header"),
         ));
     }
-    Ok(())
+    check_header_len(what, value).map_err(|m| Error::config_param(param, m))
 }
 
 /// Validates and normalises a base URL: `http(s)://host[:port][/prefix]`, no trailing slash,
@@ -673,6 +758,7 @@ pub(crate) fn check_credential(what: &str, param: &str, value: &str) -> Result<(
 pub(crate) fn normalize_base_url(raw: &str, allow_insecure: bool) -> Result<String> {
     let bad = |why: &str| Error::config_param("baseUrl", format!("invalid base url: {why}"));
     let url = raw.trim();
+    check_header_len("base url", url).map_err(|m| Error::config_param("baseUrl", m))?;
     let (scheme, rest) = if let Some(r) = strip_prefix_ignore_case(url, "https://") {
         ("https", r)
     } else if let Some(r) = strip_prefix_ignore_case(url, "http://") {

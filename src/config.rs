@@ -37,6 +37,15 @@ pub const DEFAULT_USER_AGENT: &str = rust_user_agent!();
 /// default backoff already span about 17 minutes of waiting (each wait capped at
 /// `max_retry_wait`).
 pub const MAX_RETRIES: u32 = 10;
+/// Longest value, in bytes, of each option sent in a request's head: the user agent, the API key,
+/// the Firebase token (also per call), the proxy URL and the base URL (8 KiB), and of an id put
+/// into a request path. 8 KiB is the longest header line common servers accept (nginx's default
+/// `large_client_header_buffers`), and with every such value at its bound a request head still
+/// fits the HTTP layer's 128 KiB buffer. [`build`](crate::ClientBuilder::build) refuses a longer
+/// option with [`Error::Config`]; a call refuses a longer per-call Firebase token
+/// ([`Error::Config`], as any unusable token) or id ([`Error::InvalidArgument`]). Nothing is
+/// sent. (An `Idempotency-Key` has its own bound: 255 bytes.)
+pub const MAX_HEADER_VALUE_LEN: usize = 8 * 1024;
 /// Ceiling of every duration option (24 h): a longer one is refused, since a deadline that far
 /// off is a bug (and `Instant + Duration::MAX` would overflow).
 pub(crate) const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
@@ -156,12 +165,14 @@ impl Config {
 
     /// Checks every option and normalises the base URL: [`Error::Config`] on a bad base URL, a
     /// zero timeout, a duration option above 24 h, more than [`MAX_RETRIES`] retries, a SOCKS
-    /// or malformed proxy URL, a credential that cannot be sent in a header or a non-printable
-    /// user agent. (Custom CAs are read when the transport is built.)
+    /// or malformed proxy URL, a proxy off loopback for a plain `http://` base URL (without
+    /// `allow_insecure_http`), a credential that cannot be sent in a header, a non-printable
+    /// user agent, or a header-borne value over [`MAX_HEADER_VALUE_LEN`]. (Custom CAs are read
+    /// when the transport is built.)
     pub(crate) fn validate(&mut self) -> Result<()> {
         use crate::client::{
-            check_ceiling, check_credential, check_max_retries, check_proxy, check_timeout,
-            header_safe, normalize_base_url,
+            check_ceiling, check_credential, check_header_len, check_max_retries, check_proxy,
+            check_timeout, header_safe, normalize_base_url, proxy_is_loopback,
         };
         self.base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
         for (name, param, d) in [
@@ -180,6 +191,18 @@ impl Config {
             .map_err(|m| Error::config_param("maxRetries", m))?;
         if let Some(p) = &self.proxy {
             check_proxy(p.expose())?;
+            // The loopback rule holds for the whole path: through a proxy elsewhere, a plain
+            // http:// request (and its credential) leaves the machine.
+            if self.base_url.starts_with("http://")
+                && !self.allow_insecure_http
+                && !proxy_is_loopback(p.expose())
+            {
+                return Err(Error::config_param(
+                    "proxy",
+                    "plain http:// is only allowed for loopback hosts, and the proxy is not one \
+                     (use https://, a proxy on loopback, or allow_insecure_http)",
+                ));
+            }
         }
         if let Some(k) = &self.api_key {
             check_credential("api key", "apiKey", k.expose())?;
@@ -193,6 +216,8 @@ impl Config {
                 "user agent must be printable ascii",
             ));
         }
+        check_header_len("user agent", &self.user_agent)
+            .map_err(|m| Error::config_param("userAgent", m))?;
         Ok(())
     }
 }

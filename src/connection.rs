@@ -20,31 +20,40 @@ use std::fmt;
 
 use ureq::Error;
 use ureq::unversioned::transport::{
-    Buffers, ConnectionDetails, Connector, DefaultConnector, NextTimeout, Transport,
+    Buffers, ConnectProxyConnector, ConnectionDetails, Connector, NextTimeout, RustlsConnector,
+    TcpConnector, Transport,
 };
+
+use crate::socket;
 
 /// Largest first write held back to be sent with the next one (16 KiB). A request head is a few
 /// hundred bytes; anything larger is sent as it comes.
 const HOLD_MAX: usize = 16 * 1024;
 
-/// ureq's default connector chain (proxy, TCP, TLS) followed by [`OneWrite`].
+/// ureq's connector chain (HTTP `CONNECT` proxy, TCP, TLS) with [`socket::Guard`] between the
+/// socket and TLS (bounded writes, early answers), followed by [`OneWrite`]. SOCKS proxies are
+/// refused when the client is built, so the chain has no SOCKS step.
 pub(crate) fn connector() -> impl Connector<Out = Connection> {
-    DefaultConnector::default().chain(OneWrite)
+    ().chain(ConnectProxyConnector::default())
+        .chain(TcpConnector::default())
+        .chain(socket::Guard)
+        .chain(RustlsConnector::default())
+        .chain(OneWrite)
 }
 
 /// Wraps every transport the chain before it opened in a [`Connection`].
 #[derive(Debug)]
 pub(crate) struct OneWrite;
 
-impl Connector<Box<dyn Transport>> for OneWrite {
+impl<In: Transport> Connector<In> for OneWrite {
     type Out = Connection;
 
     fn connect(
         &self,
         _: &ConnectionDetails,
-        chained: Option<Box<dyn Transport>>,
+        chained: Option<In>,
     ) -> Result<Option<Connection>, Error> {
-        Ok(chained.map(Connection::new))
+        Ok(chained.map(|t| Connection::new(t.boxed())))
     }
 }
 
@@ -283,6 +292,21 @@ mod tests {
         write(&mut c, b"HEAD-");
         write(&mut c, &body);
         assert_eq!(writes(&seen), [b"HEAD-".to_vec(), body.to_vec()]);
+    }
+
+    #[test]
+    fn a_head_of_16_kib_still_goes_out_with_its_body() {
+        // The documented bound (16 KiB, written out rather than `HOLD_MAX`): such a head is held,
+        // and goes out with its body in one write when both just fit the buffer together.
+        let head = vec![b'h'; 16 * 1024];
+        let (mut c, seen) = connection(head.len() + 64);
+        write(&mut c, &head);
+        assert!(writes(&seen).is_empty(), "a 16 KiB head is held back");
+        write(&mut c, &[b'b'; 64]);
+        let sent = writes(&seen);
+        assert_eq!(sent.len(), 1, "one write, not {}", sent.len());
+        assert_eq!(sent[0].len(), head.len() + 64);
+        assert!(sent[0].starts_with(&head) && sent[0].ends_with(&[b'b'; 64]));
     }
 
     #[test]

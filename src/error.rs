@@ -69,7 +69,10 @@ pub enum Error {
         /// when one is.
         param: Option<String>,
     },
-    /// The caller's input failed client-side validation. Nothing was sent.
+    /// The caller's input failed client-side validation. Nothing was sent, except by the one
+    /// check that needs the server: [`Client::rotate_api_key`](crate::Client::rotate_api_key)
+    /// reads the key list (a `GET`) to refuse an old key id that is missing or not active.
+    /// Either way nothing was changed.
     #[error("invalid argument: {message}")]
     InvalidArgument {
         /// What is wrong and how to fix it.
@@ -93,14 +96,23 @@ impl Cause {
         Cause(Arc::new(e))
     }
 
-    /// `e` as a cause, unless its text holds one of `secrets`: an error's message is redacted,
-    /// and its `source()` must not hand the credential back.
+    /// `e` as a cause, unless one of `secrets` is in its text: an error's message is redacted,
+    /// and its `source()` must not hand the credential back. The text checked is the `Display`
+    /// and `Debug` of `e` and of every error in its own `source()` chain (all of which a caller
+    /// walking the chain, or printing `{:#?}`, would see).
     pub(crate) fn unless_secret(
         e: impl std::error::Error + Send + Sync + 'static,
         secrets: &[&str],
     ) -> Option<Self> {
-        let text = e.to_string();
-        (redact(text.clone(), secrets) == text).then(|| Cause::new(e))
+        let clean = |text: String| redact(text.clone(), secrets) == text;
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = next {
+            if !clean(err.to_string()) || !clean(format!("{err:?}")) {
+                return None;
+            }
+            next = err.source();
+        }
+        Some(Cause::new(e))
     }
 }
 
@@ -645,6 +657,21 @@ mod tests {
                 "Bearer [redacted] and [redacted]"
             );
         }
+    }
+
+    #[test]
+    fn a_secret_of_quotes_only_is_found_in_its_escaped_form() {
+        // Its JSON and `{:?}` forms (`\"` each) do not contain the secret as it is.
+        let secret = r#""""""#;
+        let text = format!("echo {}", serde_json::to_string(secret).unwrap());
+        assert_eq!(redact(text, &[secret]), "echo \"[redacted]\"");
+    }
+
+    #[test]
+    fn a_cause_debugs_as_the_underlying_error() {
+        // What a caller holding a `Cause` (or a struct deriving `Debug` around one) sees.
+        let cause = Cause::new(std::io::Error::other("reset by peer (os error 104)"));
+        assert_eq!(format!("{cause:?}"), "reset by peer (os error 104)");
     }
 
     #[test]

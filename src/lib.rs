@@ -60,8 +60,14 @@
 //! 4 × 30 s + 3 × 60 s = 5 minutes; the long waits happen only when the server asks for them
 //! (`Retry-After`, `X-RateLimit-Reset`). Every duration option is at most 24 h.
 //!
+//! Every call is declared once in [`endpoint`] (method, path, credential, retry class); every
+//! request type has a `validate()` (the checks its call runs before sending), and
+//! [`Client::plan`] returns the exact requests a call or a workflow would send without
+//! sending them ([`plan`]).
+//!
 //! Limits: success bodies are read up to 10 MiB (larger is an [`Error::Decode`]), error bodies up
-//! to 64 KiB; redirects are never followed; proxies are used only when configured with
+//! to 1 MiB (an error envelope within it keeps its code, message and request id however deep its
+//! `details`); a lone UTF-16 surrogate escape in an answer's JSON reads as U+FFFD; redirects are never followed; proxies are used only when configured with
 //! [`ClientBuilder::proxy`].
 #![deny(missing_docs)]
 
@@ -70,6 +76,7 @@ mod client;
 mod config;
 mod connection;
 mod error;
+mod fork;
 mod media;
 mod platform;
 mod posts;
@@ -78,14 +85,18 @@ mod resolver;
 mod response;
 mod retry;
 mod secret;
+mod socket;
 mod templates;
 mod tls;
 mod transcription;
 mod transport;
 mod validate;
+mod wire_json;
 
+pub mod endpoint;
 pub mod ffi;
 pub mod options;
+pub mod plan;
 pub mod time;
 pub mod workflows;
 
@@ -93,7 +104,7 @@ pub use api_keys::{ApiKeyInfo, ApiKeyList, CreateApiKey, CreatedApiKey};
 pub use client::{CallOptions, Client, ClientBuilder};
 pub use config::{
     Config, DEFAULT_BACKOFF_BASE, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RETRIES,
-    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_RETRIES,
+    DEFAULT_MAX_RETRY_WAIT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, MAX_HEADER_VALUE_LEN, MAX_RETRIES,
 };
 pub use error::{ApiError, Cause, Error, ErrorCode, ErrorKind, Result};
 pub use media::{UploadMedia, UploadedMedia};

@@ -3,20 +3,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::client::{Auth, CallOptions, Client};
+use crate::client::{CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
-use crate::retry::{Class, Endpoint};
-use crate::transport::Method;
 use crate::validate;
 
-/// `POST /v1/media`: keyed (an `Idempotency-Key` is always sent), so safe to retry.
-pub(crate) const UPLOAD: Endpoint = Endpoint {
-    method: Method::Post,
-    path: "/v1/media",
-    auth: Auth::ApiKey,
-    retry: Class::Keyed,
-};
+pub(crate) use crate::endpoint::UPLOAD_MEDIA as UPLOAD;
 
 /// The body of `POST /v1/media`: import media from a public URL.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,6 +27,12 @@ impl UploadMedia {
             url: url.into(),
             extra: Map::new(),
         }
+    }
+
+    /// The client-side checks [`Client::upload_media`] runs before sending (`url` is an
+    /// absolute http(s) URL with a host). Sends nothing.
+    pub fn validate(&self) -> Result<()> {
+        validate::http_url("url", &self.url)
     }
 }
 
@@ -60,7 +58,7 @@ impl Client {
         req: &UploadMedia,
         opts: &CallOptions,
     ) -> Result<Response<UploadedMedia>> {
-        validate::http_url("url", &req.url)?;
+        req.validate()?;
         self.call(&UPLOAD, Some(req), opts)
     }
 }

@@ -5,14 +5,12 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::client::{Auth, CallOptions, Client};
+use crate::client::{CallOptions, Client};
 use crate::error::Result;
 use crate::platform::PlatformTarget;
 use crate::rate_limit::unix_now;
 use crate::response::Response;
-use crate::retry::{Class, Endpoint};
 use crate::time;
-use crate::transport::Method;
 use crate::validate::{self, invalid};
 
 /// How far ahead a `scheduledTime` must lie, in seconds.
@@ -342,13 +340,7 @@ fn validate_schedule(when: &str, now: u64) -> Result<()> {
     Ok(())
 }
 
-/// `POST /v1/posts`: keyed (an `Idempotency-Key` is always sent), so safe to retry.
-pub(crate) const CREATE: Endpoint = Endpoint {
-    method: Method::Post,
-    path: "/v1/posts",
-    auth: Auth::ApiKey,
-    retry: Class::Keyed,
-};
+pub(crate) use crate::endpoint::CREATE_POST as CREATE;
 
 impl Client {
     /// `POST /v1/posts`: publishes or schedules a post. Always sends an `Idempotency-Key`.

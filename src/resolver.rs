@@ -9,11 +9,15 @@
 //! - looks a host name up once and reuses the answer for [`TTL`] (60 s); the lookup itself is
 //!   ureq's default one, bounded by the resolve timeout (set to the connect timeout);
 //! - forgets every cached answer when a connection attempt fails
-//!   ([`CachingResolver::forget`]), so that a retry resolves afresh.
+//!   ([`CachingResolver::forget`]), so that a retry resolves afresh;
+//! - reports a failed lookup as a [`LookupFailed`] naming the host, so that the transport can
+//!   tell it from a broken connection: nothing was sent, and every call may be retried.
 //!
 //! The resolver interface belongs to ureq's unversioned API, which is why `Cargo.toml` pins
 //! ureq to one exact version.
 
+use std::fmt;
+use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,6 +30,74 @@ use ureq::unversioned::transport::NextTimeout;
 
 /// How long a looked-up answer is reused.
 pub(crate) const TTL: Duration = Duration::from_secs(60);
+
+/// How a host name is looked up (a cache miss).
+type Lookup = fn(&Uri, &Config, NextTimeout) -> Result<ResolvedSocketAddrs, ureq::Error>;
+
+/// ureq's default lookup: `getaddrinfo`, on a thread of its own when a timeout is set.
+fn system_lookup(
+    uri: &Uri,
+    config: &Config,
+    timeout: NextTimeout,
+) -> Result<ResolvedSocketAddrs, ureq::Error> {
+    DefaultResolver::default().resolve(uri, config, timeout)
+}
+
+/// A host name that did not resolve (no address, a lookup error, or no answer in time).
+/// Travels inside ureq's `Error::Io`; its text names the host, never an address or port.
+#[derive(Debug)]
+pub(crate) struct LookupFailed {
+    host: String,
+    /// The lookup ran out of time rather than failing.
+    pub(crate) timed_out: bool,
+    /// The system's reason, if it gave one.
+    source: Option<io::Error>,
+}
+
+impl fmt::Display for LookupFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not resolve host {:?}", self.host)?;
+        if self.timed_out {
+            f.write_str(" in time")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for LookupFailed {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_ref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl LookupFailed {
+    /// The [`LookupFailed`] inside a ureq error, if the failure was a lookup.
+    pub(crate) fn find(e: &ureq::Error) -> Option<&LookupFailed> {
+        match e {
+            ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<LookupFailed>(),
+            _ => None,
+        }
+    }
+
+    /// Wraps the lookup error `e` for `host`; errors that are no lookup failure (a bad URI)
+    /// pass unchanged.
+    fn wrap(host: &str, e: ureq::Error) -> ureq::Error {
+        let (kind, timed_out, source) = match e {
+            ureq::Error::HostNotFound => (io::ErrorKind::NotFound, false, None),
+            ureq::Error::Timeout(_) => (io::ErrorKind::TimedOut, true, None),
+            ureq::Error::Io(io) => (io::ErrorKind::NotFound, false, Some(io)),
+            other => return other,
+        };
+        let failed = LookupFailed {
+            host: host.to_owned(),
+            timed_out,
+            source,
+        };
+        ureq::Error::Io(io::Error::new(kind, failed))
+    }
+}
 
 /// A resolver whose hot path is a short lock and a string comparison. Clones share one cache.
 #[derive(Clone)]
@@ -41,6 +113,7 @@ impl Default for CachingResolver {
 
 struct Cache {
     ttl: Duration,
+    lookup: Lookup,
     /// Few hosts per agent (the API host, perhaps a proxy): a list beats a map.
     entries: Mutex<Vec<Entry>>,
     /// Real lookups done (cache misses), for tests.
@@ -57,13 +130,30 @@ struct Entry {
 impl CachingResolver {
     /// A resolver reusing each answer for `ttl`.
     fn with_ttl(ttl: Duration) -> Self {
+        CachingResolver::with(ttl, system_lookup)
+    }
+
+    /// A resolver whose lookups are `lookup` (a test seam: lookups that fail without a network).
+    #[cfg(test)]
+    pub(crate) fn with_lookup(lookup: Lookup) -> Self {
+        CachingResolver::with(TTL, lookup)
+    }
+
+    fn with(ttl: Duration, lookup: Lookup) -> Self {
         CachingResolver {
             cache: Arc::new(Cache {
                 ttl,
+                lookup,
                 entries: Mutex::default(),
                 lookups: AtomicU64::new(0),
             }),
         }
+    }
+
+    /// A resolver with this one's lifetime and lookup but a cache of its own (nothing cached):
+    /// what a forked child uses, never touching the parent's cache or its lock.
+    pub(crate) fn fresh(&self) -> Self {
+        CachingResolver::with(self.cache.ttl, self.cache.lookup)
     }
 
     /// Drops every cached answer: the next request resolves again. Called after a failed
@@ -138,7 +228,8 @@ impl Resolver for CachingResolver {
         // The lock is not held during the lookup: another request may look up the same host
         // meanwhile, and the later answer wins. Bounded by `timeout`, on one thread per lookup.
         self.cache.lookups.fetch_add(1, Ordering::Relaxed);
-        let addrs = DefaultResolver::default().resolve(uri, config, timeout)?;
+        let addrs =
+            (self.cache.lookup)(uri, config, timeout).map_err(|e| LookupFailed::wrap(host, e))?;
         let mut entries = self.entries();
         entries.retain(|e| !(e.port == port && e.host == host) && e.expires > now);
         entries.push(Entry {
@@ -164,7 +255,7 @@ impl Extend for ResolvedSocketAddrs {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use ureq::unversioned::transport::time::Duration as UDuration;
 
@@ -239,11 +330,53 @@ mod tests {
         assert_eq!(r.lookups(), 2);
     }
 
+    /// What `getaddrinfo` gives for a name that does not exist, without asking any network.
+    pub(crate) fn no_such_host(
+        _: &Uri,
+        _: &Config,
+        _: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        Err(ureq::Error::Io(io::Error::other(
+            "failed to lookup address information: Name or service not known",
+        )))
+    }
+
     #[test]
-    fn unknown_hosts_are_not_cached() {
-        let r = CachingResolver::default();
-        assert!(resolve(&r, "http://no-such-host.invalid/").is_err());
-        assert!(resolve(&r, "http://no-such-host.invalid/").is_err());
+    fn unknown_hosts_are_not_cached_and_are_named() {
+        let r = CachingResolver::with_lookup(no_such_host);
+        for _ in 0..2 {
+            let e = resolve(&r, "http://no-such-host.invalid:8080/").unwrap_err();
+            let failed = LookupFailed::find(&e).expect("a lookup failure");
+            assert_eq!(
+                failed.to_string(),
+                r#"could not resolve host "no-such-host.invalid""#
+            );
+            assert!(!failed.timed_out);
+            let reason = std::error::Error::source(failed).unwrap().to_string();
+            assert!(reason.contains("Name or service not known"), "{reason}");
+        }
         assert_eq!(r.lookups(), 2);
+    }
+
+    #[test]
+    fn lookups_without_an_address_or_in_time_are_named_too() {
+        let empty = CachingResolver::with_lookup(|_, _, _| Err(ureq::Error::HostNotFound));
+        let e = resolve(&empty, "https://api.example.invalid/").unwrap_err();
+        assert_eq!(
+            LookupFailed::find(&e).unwrap().to_string(),
+            r#"could not resolve host "api.example.invalid""#
+        );
+        let slow = CachingResolver::with_lookup(|_, _, t| Err(ureq::Error::Timeout(t.reason)));
+        let e = resolve(&slow, "https://api.example.invalid/").unwrap_err();
+        let failed = LookupFailed::find(&e).unwrap();
+        assert!(failed.timed_out);
+        assert_eq!(
+            failed.to_string(),
+            r#"could not resolve host "api.example.invalid" in time"#
+        );
+        // A bad URI is no lookup failure.
+        let bad = CachingResolver::with_lookup(|_, _, _| Err(ureq::Error::BadUri("x".into())));
+        let e = resolve(&bad, "https://api.example.invalid/").unwrap_err();
+        assert!(LookupFailed::find(&e).is_none());
     }
 }

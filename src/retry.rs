@@ -4,8 +4,8 @@
 //! - 429 is retried for every endpoint, after `Retry-After` (seconds or an HTTP date), else
 //!   `X-RateLimit-Reset`, else the backoff.
 //! - 5xx and connections broken after the request was written are retried only for calls that are
-//!   safe to repeat ([`Class::Keyed`] and [`Class::Idempotent`]); each [`Endpoint`] declares its
-//!   class next to its resource module. A `Retry-After` on such an answer is honoured too.
+//!   safe to repeat ([`Class::Keyed`] and [`Class::Idempotent`]); each
+//!   [`Endpoint`](crate::endpoint::Endpoint) declares its class in [`crate::endpoint`]. A `Retry-After` on such an answer is honoured too.
 //! - A failure to connect (refused, DNS, connect timeout) is retried for every endpoint: the
 //!   request surely did not reach the server.
 //! - Other statuses (1xx, 2xx, 3xx, other 4xx) and timeouts after the request was sent are never
@@ -16,9 +16,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::client::Auth;
+#[cfg(doc)]
+use crate::endpoint::Class;
+
 use crate::config::{DEFAULT_BACKOFF_BASE, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_WAIT};
-use crate::transport::Method;
 
 /// Retry settings of a client: set them together with
 /// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy) (or one at a time with
@@ -96,49 +97,6 @@ impl RetryPolicy {
     }
 }
 
-/// One API call, declared once next to its resource module: method, path, credential, and how
-/// safe it is to repeat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Endpoint {
-    pub(crate) method: Method,
-    /// The path; a `{id}` segment is filled by [`Endpoint::path_with`].
-    pub(crate) path: &'static str,
-    pub(crate) auth: Auth,
-    pub(crate) retry: Class,
-}
-
-impl Endpoint {
-    /// The path with its `{id}` segment replaced by `segment` (already percent-encoded).
-    pub(crate) fn path_with(&self, segment: &str) -> String {
-        self.path.replace("{id}", segment)
-    }
-}
-
-/// How safe a call is to repeat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Class {
-    /// Sent with an `Idempotency-Key` (generated when the caller gives none): safe to repeat.
-    Keyed,
-    /// GET and DELETE: idempotent by HTTP semantics.
-    Idempotent,
-    /// No idempotency key and not idempotent: retried only on 429 or when the request surely
-    /// did not arrive (a failure to connect).
-    Unsafe,
-}
-
-impl Class {
-    /// Whether an answer with `status` may be retried.
-    pub(crate) fn retries_status(self, status: u16) -> bool {
-        status == 429 || (self != Class::Unsafe && (500..=599).contains(&status))
-    }
-
-    /// Whether a transport failure may be retried: `connected` says whether the request may
-    /// have reached the server.
-    pub(crate) fn retries_failure(self, connected: bool) -> bool {
-        !connected || self != Class::Unsafe
-    }
-}
-
 /// Parses `Retry-After`: whole seconds or an HTTP date (relative to `now`, zero if past).
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
@@ -181,6 +139,19 @@ mod tests {
     }
 
     #[test]
+    fn jitter_spreads_waits_apart() {
+        // The jitter is what keeps clients that failed together from retrying in lockstep: 64
+        // draws in 0..10 ms (nanosecond resolution) are never all equal unless it is gone.
+        let p = policy(10, 60_000);
+        let waits: std::collections::HashSet<Duration> = (0..64).map(|_| p.backoff(0)).collect();
+        assert!(waits.len() > 1, "64 backoffs all {waits:?}");
+        let hinted: std::collections::HashSet<Duration> = (0..64)
+            .map(|_| p.wait_for(0, 429, Some(Duration::from_secs(1)), None))
+            .collect();
+        assert!(hinted.len() > 1, "64 hinted waits all {hinted:?}");
+    }
+
+    #[test]
     fn hints_win_and_are_capped() {
         let p = policy(1, 5000);
         let w = p.wait_for(
@@ -220,16 +191,82 @@ mod tests {
 
     #[test]
     fn classes() {
-        assert_eq!(crate::posts::CREATE.retry, Class::Keyed);
-        assert_eq!(crate::templates::RENDER.retry, Class::Unsafe);
-        assert_eq!(crate::templates::RENDER_OG.retry, Class::Unsafe);
-        assert_eq!(crate::api_keys::REVOKE.retry, Class::Idempotent);
-        assert_eq!(crate::api_keys::REVOKE.path_with("k"), "/v1/api-keys/k");
-        assert!(Class::Unsafe.retries_status(429));
-        assert!(!Class::Unsafe.retries_status(500));
-        assert!(Class::Keyed.retries_status(503));
-        assert!(!Class::Keyed.retries_status(400));
-        assert!(Class::Unsafe.retries_failure(false));
-        assert!(!Class::Unsafe.retries_failure(true));
+        use crate::endpoint::Method::{Delete, Get, Post};
+        use crate::endpoint::{Auth, Class, Endpoint};
+        use crate::{api_keys, media, posts, templates, transcription};
+        // Every endpoint of the client: the wire method and path, the credential and the class.
+        // A POST that the server dedupes by `Idempotency-Key` is keyed; GET and DELETE are
+        // idempotent; a POST without a key is unsafe to repeat.
+        let table = [
+            (posts::CREATE, Post, "/v1/posts", Auth::ApiKey, Class::Keyed),
+            (media::UPLOAD, Post, "/v1/media", Auth::ApiKey, Class::Keyed),
+            (
+                transcription::TRANSCRIBE,
+                Post,
+                "/v1/ai/transcribe",
+                Auth::ApiKey,
+                Class::Keyed,
+            ),
+            (
+                templates::RENDER,
+                Post,
+                "/v1/templates",
+                Auth::ApiKey,
+                Class::Unsafe,
+            ),
+            (
+                templates::RENDER_OG,
+                Post,
+                "/v1/media/render-og",
+                Auth::ApiKey,
+                Class::Unsafe,
+            ),
+            (
+                api_keys::CREATE,
+                Post,
+                "/v1/api-keys",
+                Auth::Firebase,
+                Class::Unsafe,
+            ),
+            (
+                api_keys::LIST,
+                Get,
+                "/v1/api-keys",
+                Auth::Firebase,
+                Class::Idempotent,
+            ),
+            (
+                api_keys::REVOKE,
+                Delete,
+                "/v1/api-keys/{id}",
+                Auth::Firebase,
+                Class::Idempotent,
+            ),
+        ];
+        for (endpoint, method, path, auth, class) in table {
+            let expected = Endpoint {
+                method,
+                path,
+                auth,
+                retry: class,
+            };
+            assert_eq!(endpoint, expected, "{path}");
+        }
+        assert_eq!(api_keys::REVOKE.path_with("k"), "/v1/api-keys/k");
+        // What each class retries: 429 always; 5xx and drops after sending only when safe.
+        for class in [Class::Keyed, Class::Idempotent, Class::Unsafe] {
+            let safe = class != Class::Unsafe;
+            assert!(class.retries_status(429), "{class:?}");
+            assert!(class.retries_failure(false), "{class:?}");
+            assert_eq!(class.retries_failure(true), safe, "{class:?}");
+            for status in [500, 502, 503, 504, 599] {
+                assert_eq!(class.retries_status(status), safe, "{class:?} {status}");
+            }
+            for status in [
+                200, 201, 204, 301, 400, 401, 403, 404, 409, 422, 428, 430, 600,
+            ] {
+                assert!(!class.retries_status(status), "{class:?} {status}");
+            }
+        }
     }
 }

@@ -4,27 +4,15 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::client::{Auth, CallOptions, Client};
+use crate::client::{CallOptions, Client};
+use crate::endpoint::Endpoint;
 use crate::error::Result;
 use crate::response::Response;
-use crate::retry::{Class, Endpoint};
-use crate::transport::Method;
 use crate::validate::{self, invalid};
 
-/// `POST /v1/templates`. No idempotency key is generated (the server does not dedupe renders),
-/// so a render is retried only on 429 or when the request surely did not arrive.
-pub(crate) const RENDER: Endpoint = Endpoint {
-    method: Method::Post,
-    path: "/v1/templates",
-    auth: Auth::ApiKey,
-    retry: Class::Unsafe,
-};
+pub(crate) use crate::endpoint::RENDER_TEMPLATE as RENDER;
 
-/// `POST /v1/media/render-og`, the alias of [`RENDER`]: the same class, for the same reason.
-pub(crate) const RENDER_OG: Endpoint = Endpoint {
-    path: "/v1/media/render-og",
-    ..RENDER
-};
+pub(crate) use crate::endpoint::RENDER_OG;
 
 /// The body of `POST /v1/templates`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -46,7 +46,8 @@ impl std::fmt::Debug for CaSource {
 
 /// The agent's root certificates: the custom CAs if any were given (they replace `roots`, which
 /// must then be the default), else `roots`. A missing or unreadable file, text that holds no
-/// PEM certificate, or a malformed PEM block is an [`Error::Config`] naming its source.
+/// PEM certificate, a malformed PEM block, or a certificate whose DER does not parse as X.509
+/// (corrupt or truncated) is an [`Error::Config`] naming its source (param `caFile` / `caPem`).
 pub(crate) fn root_certs(roots: TlsRoots, ca: &[CaSource]) -> Result<RootCerts> {
     if ca.is_empty() {
         return Ok(match roots {
@@ -75,7 +76,19 @@ pub(crate) fn root_certs(roots: TlsRoots, ca: &[CaSource]) -> Result<RootCerts> 
         let before = certs.len();
         for item in ureq::tls::parse_pem(&pem) {
             match item {
-                Ok(PemItem::Certificate(c)) => certs.push(c),
+                Ok(PemItem::Certificate(c)) => {
+                    check_x509(c.der()).map_err(|e| {
+                        Error::config_param(
+                            param,
+                            format!(
+                                "{name}: certificate {} is not a valid x.509 certificate \
+                                 (corrupt or truncated): {e}",
+                                certs.len() - before + 1
+                            ),
+                        )
+                    })?;
+                    certs.push(c)
+                }
                 Ok(_) => {} // keys and the like are not trust anchors
                 Err(e) => {
                     return Err(Error::config_param(
@@ -93,6 +106,14 @@ pub(crate) fn root_certs(roots: TlsRoots, ca: &[CaSource]) -> Result<RootCerts> 
         }
     }
     Ok(RootCerts::Specific(Arc::new(certs)))
+}
+
+/// Whether `der` parses as an X.509 certificate usable as a trust anchor: the check rustls
+/// makes when it loads the roots for a connection, where a certificate that fails it would be
+/// dropped silently and every HTTPS call would then blame the server ("unknown issuer").
+fn check_x509(der: &[u8]) -> std::result::Result<(), rustls::Error> {
+    let der = rustls::pki_types::CertificateDer::from(der);
+    rustls::RootCertStore::empty().add(der)
 }
 
 /// How many specific root certificates `roots` holds.

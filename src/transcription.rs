@@ -3,11 +3,9 @@
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use crate::client::{Auth, CallOptions, Client};
+use crate::client::{CallOptions, Client};
 use crate::error::Result;
 use crate::response::Response;
-use crate::retry::{Class, Endpoint};
-use crate::transport::Method;
 use crate::validate::{self, invalid};
 
 /// The body of `POST /v1/ai/transcribe`.
@@ -112,13 +110,7 @@ fn whole_numbers_as_integers<S: Serializer>(
     }
 }
 
-/// `POST /v1/ai/transcribe`: keyed (an `Idempotency-Key` is always sent), so safe to retry.
-pub(crate) const TRANSCRIBE: Endpoint = Endpoint {
-    method: Method::Post,
-    path: "/v1/ai/transcribe",
-    auth: Auth::ApiKey,
-    retry: Class::Keyed,
-};
+pub(crate) use crate::endpoint::TRANSCRIBE;
 
 impl Client {
     /// `POST /v1/ai/transcribe`. Always sends an `Idempotency-Key` (a repeat with the same key

@@ -26,6 +26,10 @@ pub(crate) fn non_empty(field: impl Display, value: &str) -> Result<()> {
 /// percent-encoded by the caller, so `/`, `?` and `#` stay inside the segment.
 pub(crate) fn path_id(field: &str, value: &str) -> Result<()> {
     non_empty(field, value)?;
+    let max = crate::config::MAX_HEADER_VALUE_LEN;
+    if value.len() > max {
+        return Err(invalid(field, &format!("must be at most {max} bytes")));
+    }
     if matches!(value, "." | "..") {
         return Err(invalid(
             field,

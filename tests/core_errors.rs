@@ -170,6 +170,118 @@ fn oversized_success_body_is_refused() {
     assert_eq!(checked(&err), "decode error: response body exceeds 10 MiB");
 }
 
+/// A JavaScript server that cuts a string between the two halves of an emoji sends a lone
+/// surrogate escape: the post was published, so the caller gets `Ok`, with U+FFFD in the text.
+#[test]
+fn lone_surrogate_in_a_success_answer_is_a_replacement_character() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/v1/posts")
+        .with_body(
+            r#"{"postSubmissionId":"ps_1","title":"cut \ud83d","tail":"\uDE00!","pair":"\ud83d\ude00","text":"\\ud83d"}"#,
+        )
+        .expect(1)
+        .create();
+    let resp = client(&server.url()).create_post(&post()).unwrap();
+    m.assert();
+    assert_eq!(resp.post_submission_id, "ps_1");
+    assert_eq!(resp.extra["title"], "cut \u{fffd}");
+    assert_eq!(resp.extra["tail"], "\u{fffd}!");
+    assert_eq!(resp.extra["pair"], "😀");
+    assert_eq!(resp.extra["text"], "\\ud83d");
+}
+
+/// Error envelopes as hostile servers send them: a lone surrogate, `details` nested past
+/// serde_json's 128 levels (130 and 100 000), unknown deep members, 70 KiB long. Each keeps its
+/// code, message and request id (no `X-Request-Id` header: only the body carries it).
+#[test]
+fn hostile_error_envelopes_keep_code_message_and_request_id() {
+    let nest = |n: usize| format!("{}0{}", "[".repeat(n), "]".repeat(n));
+    let envelope = |details: &str, message: &str| {
+        format!(
+            r#"{{"error":{{"type":"invalid_request_error","details":{details},"code":"validation_error","message":"{message}","requestId":"req_hostile"}}}}"#
+        )
+    };
+    let cases = [
+        (
+            "lone surrogate",
+            envelope("null", r"bad text \ud83d"),
+            "bad text \u{fffd}",
+            None,
+        ),
+        (
+            "130 levels",
+            envelope(&nest(130), "deep"),
+            "deep",
+            Some(true),
+        ),
+        (
+            "100 000 levels",
+            envelope(&nest(100_000), "deeper"),
+            "deeper",
+            Some(true),
+        ),
+        (
+            "70 KiB",
+            envelope(
+                &format!(r#"{{"pad":"{}"}}"#, "x".repeat(70 * 1024)),
+                "large",
+            ),
+            "large",
+            Some(false),
+        ),
+        (
+            "deep unknown members",
+            format!(
+                r#"{{"trace":{n},"error":{{"stack":{n},"code":"validation_error","message":"odd","requestId":"req_hostile"}}}}"#,
+                n = nest(100_000)
+            ),
+            "odd",
+            None,
+        ),
+    ];
+    let mut server = Server::new();
+    for (what, body, message, omitted) in cases {
+        let m = server
+            .mock("POST", "/v1/posts")
+            .with_status(400)
+            .with_body(body)
+            .expect(1)
+            .create();
+        let err = client(&server.url()).create_post(&post()).unwrap_err();
+        m.assert();
+        checked(&err);
+        assert_eq!(err.code(), Some(&ErrorCode::ValidationError), "{what}");
+        assert_eq!(err.request_id(), Some("req_hostile"), "{what}");
+        assert_eq!(err.message(), message, "{what}");
+        match omitted {
+            None => assert_eq!(err.details(), None, "{what}"),
+            Some(true) => assert_eq!(
+                err.details(),
+                Some(&json!({"omitted": "details nested deeper than 64 levels"})),
+                "{what}"
+            ),
+            Some(false) => assert_eq!(
+                err.details().unwrap()["pad"].as_str().unwrap().len(),
+                70 * 1024
+            ),
+        }
+        m.remove();
+    }
+    // Past the documented 1 MiB cap the body is cut, so it is no envelope any more.
+    let m = server
+        .mock("POST", "/v1/posts")
+        .with_status(400)
+        .with_body(envelope(
+            &format!(r#""{}""#, "x".repeat(1024 * 1024)),
+            "huge",
+        ))
+        .create();
+    let err = client(&server.url()).create_post(&post()).unwrap_err();
+    m.assert();
+    assert_eq!(err.code().unwrap().as_str(), "http_400");
+}
+
 #[test]
 fn redirects_are_not_followed() {
     let mut elsewhere = Server::new();

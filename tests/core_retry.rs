@@ -1,6 +1,7 @@
 //! Retries and idempotency (`docs/soku-api.md` §6): what is retried, how often, with which key.
 
 mod core_support;
+mod watchdog;
 
 use std::time::{Duration, Instant};
 
@@ -42,9 +43,12 @@ fn rate_limited_twice_then_success_reuses_one_key() {
         .with_body_from_request(rec.answer("idempotency-key", r#"{"postSubmissionId":"ps_ok"}"#))
         .expect(1)
         .create();
-    let started = Instant::now();
-    let resp = client(&server.url()).create_post(&post()).unwrap();
-    let waited = started.elapsed();
+    let url = server.url();
+    let (resp, waited) = watchdog::within(Duration::from_secs(10), "Retry-After: 1", move || {
+        let started = Instant::now();
+        let resp = client(&url).create_post(&post()).unwrap();
+        (resp, started.elapsed())
+    });
     a.assert();
     b.assert();
     c.assert();
@@ -58,8 +62,10 @@ fn rate_limited_twice_then_success_reuses_one_key() {
         keys.iter().all(|k| k.as_deref() == Some(key.as_str())),
         "{keys:?} vs {key}"
     );
-    // Retry-After: 1 was honoured (behaviour, not speed: the client must not retry early).
+    // Retry-After: 1 was honoured (behaviour, not speed: the client must not retry early),
+    // and not stretched: one second plus a margin (the first 429 has no hint: a 2 ms backoff).
     assert!(waited >= Duration::from_secs(1), "{waited:?}");
+    watchdog::assert_within(waited, Duration::from_secs(3), "Retry-After: 1");
 }
 
 #[test]
@@ -297,38 +303,43 @@ fn list_and_revoke_retry_server_errors_without_a_key() {
 
 #[test]
 fn rate_limit_reset_is_the_fallback_and_every_wait_is_capped() {
+    // An hour's hint, capped at max_retry_wait (300 ms): the call ends within the cap plus a
+    // margin, and the watchdog fails the test in seconds (not an hour) should the cap break.
+    let cap = Duration::from_millis(300);
     let far = soku_now() + 3600;
     for (name, value) in [
         ("x-ratelimit-reset", far.to_string()),
         ("retry-after", "3600".to_owned()),
     ] {
-        let mut server = Server::new();
-        let limited = server
-            .mock("POST", "/v1/posts")
-            .with_status(429)
-            .with_header(name, &value)
-            .with_body(RATE_LIMITED)
-            .expect(1)
-            .create();
-        let ok = server
-            .mock("POST", "/v1/posts")
-            .with_body(r#"{"postSubmissionId":"ps"}"#)
-            .expect(1)
-            .create();
-        let c = builder(&server.url())
-            .backoff_base(Duration::from_millis(1))
-            .max_retry_wait(Duration::from_millis(300))
-            .build()
-            .unwrap();
-        let started = Instant::now();
-        let resp = c.create_post(&post()).unwrap();
-        let waited = started.elapsed();
-        limited.assert();
-        ok.assert();
-        assert_eq!(resp.meta().attempts, 2);
-        // The hint was used (a 1 ms backoff would not wait this long) and capped (not an hour).
-        assert!(waited >= Duration::from_millis(300), "{name}: {waited:?}");
-        assert!(waited < Duration::from_secs(30), "{name}: {waited:?}");
+        watchdog::within(Duration::from_secs(5), name, move || {
+            let mut server = Server::new();
+            let limited = server
+                .mock("POST", "/v1/posts")
+                .with_status(429)
+                .with_header(name, &value)
+                .with_body(RATE_LIMITED)
+                .expect(1)
+                .create();
+            let ok = server
+                .mock("POST", "/v1/posts")
+                .with_body(r#"{"postSubmissionId":"ps"}"#)
+                .expect(1)
+                .create();
+            let c = builder(&server.url())
+                .backoff_base(Duration::from_millis(1))
+                .max_retry_wait(cap)
+                .build()
+                .unwrap();
+            let started = Instant::now();
+            let resp = c.create_post(&post()).unwrap();
+            let waited = started.elapsed();
+            limited.assert();
+            ok.assert();
+            assert_eq!(resp.meta().attempts, 2);
+            // The hint was used (a 1 ms backoff would not wait this long) and capped.
+            assert!(waited >= cap, "{name}: {waited:?}");
+            watchdog::assert_within(waited, cap + Duration::from_secs(1), name);
+        });
     }
 }
 

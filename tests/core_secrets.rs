@@ -2,6 +2,7 @@
 //! any error — including errors whose text comes from a server that echoes the credentials.
 
 mod core_support;
+mod echo;
 
 use core_support::{
     KEY, RawServer, TOKEN, assert_no_secret, builder, checked, client, hang_up, never_answer,
@@ -10,24 +11,35 @@ use core_support::{
 use mockito::Server;
 use soku::{CallOptions, Client, CreateApiKey, CreatePost, Platform, Secret, UploadMedia};
 
+/// `{:?}` and `{:#?}` of a value: both must be clean.
+fn both_debug_forms(v: &impl std::fmt::Debug) -> [String; 2] {
+    [format!("{v:?}"), format!("{v:#?}")]
+}
+
 #[test]
 fn debug_of_client_builder_and_options_is_redacted() {
     let b = builder("http://127.0.0.1:9").proxy("http://user:proxypass@127.0.0.1:3128");
-    let shown = format!("{b:?}");
-    assert_no_secret(&shown);
-    assert!(!shown.contains("proxypass"), "{shown}");
+    for shown in both_debug_forms(&b) {
+        assert_no_secret(&shown);
+        assert!(!shown.contains("proxypass"), "{shown}");
+    }
     let c = b.build().unwrap();
-    let shown = format!("{c:?}");
-    assert_no_secret(&shown);
-    assert!(!shown.contains("proxypass"), "{shown}");
-    assert!(shown.contains("[redacted]"), "{shown}");
-    assert!(shown.contains("127.0.0.1:9"), "{shown}");
-    assert_no_secret(&format!("{:?}", c.with_api_key(KEY)));
+    for shown in both_debug_forms(&c) {
+        assert_no_secret(&shown);
+        assert!(!shown.contains("proxypass"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+    }
+    for shown in both_debug_forms(&c.with_api_key(KEY)) {
+        assert_no_secret(&shown);
+    }
     let o = CallOptions::new()
         .firebase_token(TOKEN)
         .idempotency_key("k");
-    assert_no_secret(&format!("{o:?}"));
-    assert!(format!("{o:?}").contains("\"k\""), "{o:?}");
+    for shown in both_debug_forms(&o) {
+        assert_no_secret(&shown);
+        assert!(shown.contains("\"k\""), "{shown}");
+    }
 }
 
 #[test]
@@ -35,17 +47,18 @@ fn debug_of_config_and_secret_is_redacted() {
     let b = builder("http://127.0.0.1:9").proxy("http://user:proxypass@127.0.0.1:3128");
     let c = b.clone().build().unwrap();
     for config in [b.config(), c.config()] {
-        let shown = format!("{config:?}");
-        assert_no_secret(&shown);
-        assert!(!shown.contains("proxypass"), "{shown}");
-        assert!(shown.contains("[redacted]"), "{shown}");
-        assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        for shown in both_debug_forms(config) {
+            assert_no_secret(&shown);
+            assert!(!shown.contains("proxypass"), "{shown}");
+            assert!(shown.contains("[redacted]"), "{shown}");
+            assert!(shown.contains("127.0.0.1:9"), "{shown}");
+        }
         assert!(config.has_firebase_token() && config.has_proxy());
     }
     let s = Secret::from(KEY);
     assert_eq!(
-        format!("{s:?}|{s}|{:?}", Some(&s)),
-        "[redacted]|[redacted]|Some([redacted])"
+        format!("{s:?}|{s}|{:?}|{s:#?}|{:#?}", Some(&s), Some(&s)),
+        "[redacted]|[redacted]|Some([redacted])|[redacted]|Some(\n    [redacted],\n)"
     );
     assert_eq!(s.expose(), KEY);
 }
@@ -276,8 +289,11 @@ fn a_per_call_firebase_token_is_redacted_from_decode_errors() {
         format!("{err:?}"),
         serde_json::to_string(&err).unwrap(),
     ] {
-        assert!(!text.contains("PER-CALL"), "token leaked: {text}");
+        assert!(!text.contains("PER-CALL"), "per-call token leaked");
         assert!(text.contains("[redacted]"), "{text}");
+    }
+    for text in core_support::chain_texts(&err) {
+        assert!(!text.contains("PER-CALL"), "per-call token leaked");
     }
 }
 
@@ -319,14 +335,133 @@ fn secrets_with_quotes_or_backslashes_and_prefix_secrets_are_redacted_whole() {
         "Bearer [redacted] rejected; client token [redacted]"
     );
     for e in [err, err2] {
-        for text in [
-            e.to_string(),
-            format!("{e:?}"),
-            serde_json::to_string(&e).unwrap(),
-        ] {
+        let mut texts = core_support::chain_texts(&e);
+        texts.push(serde_json::to_string(&e).unwrap());
+        for text in texts {
             for leak in ["QUOTE", "D\\KEY", "TAIL", "PREFIX"] {
-                assert!(!text.contains(leak), "{leak} leaked: {text}");
+                assert!(!text.contains(leak), "{leak} leaked");
             }
         }
     }
+}
+
+/// Every call of the client, each failing against an echoing server: every error (and each
+/// failed item of a batch) is checked in every form with [`checked`].
+#[test]
+fn a_server_echoing_the_credential_leaks_it_through_no_error_of_any_call() {
+    type Call = fn(&Client) -> Vec<soku::Error>;
+    let calls: [(&str, Call); 13] = [
+        ("create_post", |c| {
+            c.create_post(&CreatePost::text("hi", [Platform::X]))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("upload_media", |c| {
+            c.upload_media(&UploadMedia::new("https://a.example/v.mp4"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("render_template", |c| {
+            c.render_template(&soku::RenderTemplate::new("t"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("render_og", |c| {
+            c.render_og(&soku::RenderTemplate::new("t"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("transcribe", |c| {
+            c.transcribe(&soku::Transcribe::new("m"))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("create_api_key", |c| {
+            c.create_api_key(&CreateApiKey::new())
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("list_api_keys", |c| {
+            c.list_api_keys().err().into_iter().collect()
+        }),
+        ("list_api_keys per-call token", |c| {
+            c.list_api_keys_with(&CallOptions::new().firebase_token(TOKEN))
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("revoke_api_key", |c| {
+            c.revoke_api_key("k1").err().into_iter().collect()
+        }),
+        ("publish_with_media", |c| {
+            let req = soku::workflows::PublishWithMedia::new(
+                ["https://a.example/a.png"],
+                CreatePost::text("hi", [Platform::X]).post,
+            );
+            c.publish_with_media(&req, &CallOptions::new())
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("publish_with_template", |c| {
+            let req = soku::workflows::PublishWithTemplate::new(
+                soku::RenderTemplate::new("t"),
+                CreatePost::text("hi", [Platform::X]).post,
+            );
+            c.publish_with_template(&req, &CallOptions::new())
+                .err()
+                .into_iter()
+                .collect()
+        }),
+        ("rotate_api_key", |c| {
+            c.rotate_api_key(
+                &soku::workflows::RotateApiKey::new("key_old"),
+                &CallOptions::new(),
+            )
+            .err()
+            .into_iter()
+            .collect()
+        }),
+        ("publish_batch", |c| {
+            let posts = [CreatePost::text("hi", [Platform::X])];
+            match c.publish_batch(&posts) {
+                Ok(report) => {
+                    assert_no_secret(&serde_json::to_string(&report.data).unwrap());
+                    assert_no_secret(&format!("{:#?}", report.data));
+                    report
+                        .data
+                        .results
+                        .iter()
+                        .filter_map(|i| i.error().cloned())
+                        .collect()
+                }
+                Err(e) => vec![e],
+            }
+        }),
+    ];
+    let mut checked_errors = 0;
+    for (shape_name, shape) in echo::ECHOES {
+        let url = echo::server(shape);
+        let c = builder(&url).max_retries(0).build().unwrap();
+        for (call_name, call) in calls {
+            let errors = call(&c);
+            // Revoking ignores a 2xx body: nothing to decode, nothing to leak.
+            let may_succeed = call_name == "revoke_api_key" && shape_name.starts_with("2xx");
+            assert!(
+                may_succeed || !errors.is_empty(),
+                "{call_name} / {shape_name}: no error"
+            );
+            for e in &errors {
+                checked(e);
+                checked_errors += 1;
+            }
+        }
+    }
+    assert!(checked_errors >= 120, "{checked_errors}");
 }

@@ -73,3 +73,81 @@ fn an_untrusted_certificate_fails_once_with_a_clear_transport_error() {
     );
     assert!(message.contains("not trusted"), "{message}");
 }
+
+/// A corrupt or truncated CA certificate fails at `build()` / `soku_client_new` with a config
+/// error naming `caPem` / `caFile`, not later as an "unknown issuer" on every HTTPS call: the
+/// PEM armour is intact, the DER inside is not X.509.
+#[test]
+fn a_corrupt_or_truncated_ca_certificate_fails_at_creation() {
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()]).unwrap();
+    let pem = cert.cert.pem();
+    let lines: Vec<&str> = pem.lines().collect();
+    assert!(lines.len() > 6, "{pem}");
+    let armoured = |body: &[&str]| {
+        let mut text = vec![lines[0]];
+        text.extend_from_slice(body);
+        text.push(lines[lines.len() - 1]);
+        text.join("\n") + "\n"
+    };
+    // Whole 64-character lines only, so the base64 still decodes: the DER is cut short.
+    let truncated = armoured(&lines[1..4]);
+    // The first DER byte (the SEQUENCE tag 0x30, base64 "M") becomes 0x34.
+    let corrupt = pem.replacen("\nMII", "\nNII", 1);
+    assert_ne!(corrupt, pem);
+    let dir = std::env::temp_dir().join(format!("soku-core-tls-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (what, bad) in [("truncated", &truncated), ("corrupt", &corrupt)] {
+        // Rust: both sources, each named.
+        let err = Client::builder()
+            .api_key("sk_live_test")
+            .ca_pem(bad.as_bytes())
+            .build()
+            .unwrap_err();
+        assert_eq!(err.kind(), soku::ErrorKind::Config, "{what}: {err:?}");
+        assert_eq!(err.param(), Some("caPem"), "{what}");
+        assert!(
+            err.message()
+                .starts_with("ca pem: certificate 1 is not a valid x.509 certificate"),
+            "{what}: {err}"
+        );
+        let file = dir.join(format!("{what}.pem"));
+        std::fs::write(&file, bad).unwrap();
+        let err = Client::builder()
+            .api_key("sk_live_test")
+            .ca_file(&file)
+            .build()
+            .unwrap_err();
+        assert_eq!(err.param(), Some("caFile"), "{what}: {err:?}");
+        assert!(err.message().contains(&format!("{what}.pem")), "{err}");
+        // A good certificate after a bad one does not hide it.
+        let err = Client::builder()
+            .api_key("sk_live_test")
+            .ca_pem(format!("{pem}{bad}"))
+            .build()
+            .unwrap_err();
+        assert!(err.message().contains("certificate 2 is not"), "{err}");
+
+        // C: soku_client_new refuses it with SOKU_ERR_CONFIG and param caPem.
+        let config = serde_json::json!({"apiKey": "sk_live_test", "caPem": bad}).to_string();
+        let config = std::ffi::CString::new(config).unwrap();
+        let mut client = std::ptr::null_mut();
+        let mut out = std::ptr::null_mut();
+        let status = unsafe { soku::ffi::soku_client_new(config.as_ptr(), &mut client, &mut out) };
+        let json = unsafe { std::ffi::CStr::from_ptr(out) }
+            .to_str()
+            .unwrap()
+            .to_owned();
+        unsafe { soku::ffi::soku_string_free(out) };
+        assert_eq!(status, soku::ffi::SOKU_ERR_CONFIG, "{json}");
+        assert!(client.is_null());
+        let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(json["error"]["param"], "caPem", "{json}");
+    }
+    // The intact certificate is accepted.
+    Client::builder()
+        .api_key("sk_live_test")
+        .ca_pem(pem.as_bytes())
+        .build()
+        .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -602,3 +602,81 @@ fn input_errors_name_the_field_or_key_at_fault() {
         .unwrap_err();
     assert_eq!(err.param(), Some("apiKey"), "{err:?}");
 }
+
+/// Every value sent in a request's head has a documented bound (8 KiB): a longer one is refused
+/// before anything is sent, naming the option (once a 128 KiB user agent was accepted and every
+/// call then failed with "output too small"). With every value at its bound at once, the call
+/// goes through and the server receives the values whole.
+#[test]
+fn header_borne_values_are_bounded_and_the_bound_itself_is_sent() {
+    let max = soku::MAX_HEADER_VALUE_LEN;
+    assert_eq!(max, 8 * 1024);
+    let (server, mocks) = silent_server();
+    let url = server.url();
+    let over = "a".repeat(max + 1);
+    let huge = "a".repeat(128 * 1024 + 1);
+    let config_error = |b: soku::ClientBuilder, param: &str| {
+        let err = b.build().unwrap_err();
+        assert_eq!(err.kind(), soku::ErrorKind::Config, "{param}: {err:?}");
+        assert_eq!(err.param(), Some(param));
+        let message = checked(&err);
+        assert!(message.contains("must be at most 8192 bytes"), "{message}");
+        assert!(
+            !message.contains("aaaa"),
+            "the value is not quoted: {message}"
+        );
+    };
+    for ua in [&over, &huge] {
+        config_error(builder(&url).user_agent(ua.as_str()), "userAgent");
+    }
+    config_error(builder(&url).api_key(over.as_str()), "apiKey");
+    config_error(builder(&url).firebase_token(over.as_str()), "firebaseToken");
+    config_error(
+        builder(&url).proxy(format!("http://user:{over}@127.0.0.1:1")),
+        "proxy",
+    );
+    config_error(builder(&format!("{url}/{over}")), "baseUrl");
+    // Per call: a longer token or key id, refused before sending.
+    let client = builder(&url).firebase_token("tok").build().unwrap();
+    let opts = CallOptions::new().firebase_token(over.as_str());
+    let err = client.list_api_keys_with(&opts).unwrap_err();
+    assert_eq!(err.param(), Some("firebaseToken"), "{err:?}");
+    let err = client.revoke_api_key(&over).unwrap_err();
+    assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument, "{err:?}");
+    assert_eq!(
+        checked(&err),
+        "invalid argument: id must be at most 8192 bytes"
+    );
+    for m in mocks {
+        m.assert();
+    }
+    drop(server);
+
+    // Everything at its bound at once: user agent, API key, base URL, idempotency key.
+    let mut server = Server::new();
+    let prefix = format!("/{}", "p".repeat(max - server.url().len() - 1));
+    let base = format!("{}{prefix}", server.url());
+    assert_eq!(base.len(), max);
+    let (ua, key) = ("u".repeat(max), "k".repeat(max));
+    let idem = "i".repeat(255);
+    let m = server
+        .mock("POST", format!("{prefix}/v1/posts").as_str())
+        .match_header("user-agent", ua.as_str())
+        .match_header("soku-api-key", key.as_str())
+        .match_header("idempotency-key", idem.as_str())
+        .with_body(r#"{"postSubmissionId": "ps_max"}"#)
+        .expect(1)
+        .create();
+    let client = Client::builder()
+        .base_url(&base)
+        .api_key(key.as_str())
+        .user_agent(ua.as_str())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let post = CreatePost::text("hi", [Platform::X]);
+    let opts = CallOptions::new().idempotency_key(idem.as_str());
+    let resp = client.create_post_with(&post, &opts).unwrap();
+    assert_eq!(resp.post_submission_id, "ps_max");
+    m.assert();
+}

@@ -120,6 +120,17 @@ fn header_declares_every_export_and_status() {
             "soku_cancel_token_free",
             "soku_posts_publish_batch_with_cancel",
         ])
+        // The error JSON read back into fields (tests/ffi_error.rs).
+        .chain([
+            "soku_error_parse",
+            "soku_error_kind",
+            "soku_error_status",
+            "soku_error_code",
+            "soku_error_message",
+            "soku_error_request_id",
+            "soku_error_param",
+            "soku_error_free",
+        ])
         .chain(
             ffi_common::operations()
                 .into_iter()
@@ -128,7 +139,7 @@ fn header_declares_every_export_and_status() {
         .collect();
     expected.sort_unstable();
     assert_eq!(declared, expected);
-    assert_eq!(expected.len(), 20);
+    assert_eq!(expected.len(), 29);
     for (name, value) in [
         ("SOKU_OK", "0"),
         ("SOKU_ERR_INVALID_ARGUMENT", "-1"),
@@ -143,5 +154,6 @@ fn header_declares_every_export_and_status() {
     }
     assert!(header.contains("typedef struct SokuClient SokuClient;"));
     assert!(header.contains("typedef struct SokuCancelToken SokuCancelToken;"));
+    assert!(header.contains("typedef struct SokuError SokuError;"));
     assert!(header.contains("#ifndef SOKU_H") && header.contains("extern \"C\""));
 }

@@ -114,6 +114,27 @@ fn media_templates_and_transcribe_succeed() {
         "templates carry no key: {json}"
     );
 
+    // The Open Graph alias: the same request at its own path.
+    let before = sb.requests().len();
+    let (status, json) = call(
+        soku_templates_render_og,
+        &c,
+        Some(r#"{"templateSlug": "blogPost", "config": {"title": "t"}}"#),
+        None,
+    );
+    assert_eq!(status, SOKU_OK, "{json}");
+    assert!(json["data"]["url"].is_string(), "{json}");
+    let sent = &sb.requests()[before..];
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        (sent[0].method.as_str(), sent[0].path.as_str()),
+        ("POST", "/v1/media/render-og")
+    );
+    assert_eq!(
+        sent[0].json(),
+        Some(serde_json::json!({"templateSlug": "blogPost", "config": {"title": "t"}}))
+    );
+
     let (status, json) = call(
         soku_ai_transcribe,
         &c,
@@ -134,6 +155,7 @@ fn media_templates_and_transcribe_succeed() {
         [
             "POST /v1/media",
             "POST /v1/templates",
+            "POST /v1/media/render-og",
             "POST /v1/ai/transcribe"
         ]
     );
@@ -518,6 +540,24 @@ fn rotate_revokes_the_old_key_only_after_verification() {
     let rotated = client(&fast_config(sb.url(), new_key, sb.firebase_token()));
     let (status, json) = call(soku_posts_create, &rotated, Some(TEXT_POST), None);
     assert_eq!(status, SOKU_OK, "{json}");
+
+    // the old key, now revoked, and an unknown id: refused before anything is created
+    let keys_before = list(&c);
+    for old in [sb.default_key_id(), "key_typo"] {
+        let request = json!({"oldKeyId": old}).to_string();
+        let (status, json) = call(soku_api_keys_rotate, &c, Some(&request), None);
+        assert_eq!(status, SOKU_ERR_INVALID_ARGUMENT, "{json}");
+        assert_eq!(json["error"]["kind"], "invalid_argument");
+        assert_eq!(json["error"]["param"], "oldKeyId");
+        assert!(
+            json["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("nothing was created"),
+            "{json}"
+        );
+        assert_eq!(list(&c), keys_before, "no key created");
+    }
 }
 
 #[test]

@@ -1,9 +1,11 @@
 //! Batch publishing against the sandbox: pacing by the rate-limit headers, per-item results,
 //! idempotency keys.
 
+mod watchdog;
 mod workflow_support;
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 use std::ops::ControlFlow;
@@ -11,6 +13,7 @@ use std::ops::ControlFlow;
 use soku::workflows::{BatchOptions, CancelToken};
 use soku::{CallOptions, CreatePost, ErrorCode, Platform};
 use soku_sandbox::{Fault, Sandbox};
+use watchdog::assert_within;
 use workflow_support::{client, requests_to, text_post};
 
 const WINDOW: Duration = Duration::from_secs(2);
@@ -308,15 +311,26 @@ fn pacing_never_believes_a_reset_beyond_one_window() {
 
 #[test]
 fn pacing_honours_max_retry_wait() {
-    let (server, mock) = exhausted_server((unix_now() + 30).to_string(), 3);
-    let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
-    let report = plain_client(&server.url(), Duration::from_millis(100))
-        .publish_batch(&posts)
-        .unwrap();
-    let paced: Vec<u128> = report.results.iter().map(|i| i.paced.as_millis()).collect();
-    assert_eq!(paced, [0, 100, 100]);
-    assert_eq!(report.summary.succeeded, 3);
-    mock.assert();
+    // The window resets in 30 s; max_retry_wait (100 ms) caps each pacing wait. The watchdog
+    // fails the test within seconds should the cap stop holding.
+    watchdog::within(Duration::from_secs(5), "a capped pacing wait", || {
+        let (server, mock) = exhausted_server((unix_now() + 30).to_string(), 3);
+        let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+        let started = Instant::now();
+        let report = plain_client(&server.url(), Duration::from_millis(100))
+            .publish_batch(&posts)
+            .unwrap();
+        let paced: Vec<u128> = report.results.iter().map(|i| i.paced.as_millis()).collect();
+        assert_eq!(paced, [0, 100, 100]);
+        // Two waits of 100 ms, plus a margin for three loopback posts.
+        assert_within(
+            started.elapsed(),
+            Duration::from_millis(200 + 1500),
+            "the batch",
+        );
+        assert_eq!(report.summary.succeeded, 3);
+        mock.assert();
+    });
 }
 
 #[test]
@@ -347,41 +361,64 @@ fn returning_break_from_the_callback_stops_the_batch() {
     mock.assert();
 }
 
+/// How soon a cancellation must be observed: one poll of the token (`CANCEL_POLL`, 100 ms)
+/// plus a generous margin for a loaded machine.
+const CANCEL_BOUND: Duration = Duration::from_secs(1);
+
 #[test]
 fn a_cancel_token_interrupts_a_pacing_wait_and_sends_nothing_more() {
-    // The window resets in 50 s and max_retry_wait allows the wait: only cancelling ends it.
-    let (server, mock) = exhausted_server((unix_now() + 50).to_string(), 1);
-    let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
-    let c = plain_client(&server.url(), Duration::from_secs(60));
-    let token = CancelToken::new();
-    let canceller = token.clone();
-    let started = std::time::Instant::now();
-    let opts = BatchOptions::new().cancel_token(token).on_item(move |_| {
-        // Cancel from another thread while the batch waits for the window.
-        let t = canceller.clone();
-        std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(200));
-            t.cancel();
+    // The window resets in 50 s and max_retry_wait allows the wait: only cancelling ends it,
+    // and the batch must return within CANCEL_BOUND of the cancel.
+    watchdog::within(Duration::from_secs(5), "a cancelled batch", || {
+        let (server, mock) = exhausted_server((unix_now() + 50).to_string(), 1);
+        let posts: Vec<CreatePost> = (0..3).map(text_post).collect();
+        let c = plain_client(&server.url(), Duration::from_secs(60));
+        let token = CancelToken::new();
+        let canceller = token.clone();
+        let cancelled_at = Arc::new(Mutex::new(None::<Instant>));
+        let stamp = cancelled_at.clone();
+        let opts = BatchOptions::new().cancel_token(token).on_item(move |_| {
+            // Cancel from another thread while the batch waits for the window.
+            let (t, stamp) = (canceller.clone(), stamp.clone());
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(200));
+                *stamp.lock().unwrap() = Some(Instant::now());
+                t.cancel();
+            });
+            ControlFlow::Continue(())
         });
-        ControlFlow::Continue(())
-    });
-    let report = c.publish_batch_with(&posts, opts).unwrap();
-    // Functional bound, not a speed claim: the 50 s wait was cut short.
-    assert!(started.elapsed() < Duration::from_secs(40));
-    assert!(report.cancelled);
-    assert_eq!(report.results.len(), 1);
-    assert_eq!(report.summary.total, 3);
-    mock.assert();
+        let report = c.publish_batch_with(&posts, opts).unwrap();
+        let returned = Instant::now();
+        let cancelled = cancelled_at
+            .lock()
+            .unwrap()
+            .expect("the token was cancelled");
+        assert_within(
+            returned.saturating_duration_since(cancelled),
+            CANCEL_BOUND,
+            "cancel to return",
+        );
+        assert!(report.cancelled);
+        assert_eq!(report.results.len(), 1);
+        assert_eq!(report.summary.total, 3);
+        mock.assert();
 
-    // A token cancelled beforehand: nothing is sent.
-    let (server, mock) = exhausted_server("0".to_owned(), 0);
-    let token = CancelToken::new();
-    token.cancel();
-    let report = plain_client(&server.url(), Duration::from_secs(1))
-        .publish_batch_with(&posts, BatchOptions::new().cancel_token(token))
-        .unwrap();
-    assert!(report.cancelled && report.results.is_empty());
-    mock.assert();
+        // A token cancelled beforehand: nothing is sent, and the call returns at once.
+        let (server, mock) = exhausted_server("0".to_owned(), 0);
+        let token = CancelToken::new();
+        token.cancel();
+        let started = Instant::now();
+        let report = plain_client(&server.url(), Duration::from_secs(1))
+            .publish_batch_with(&posts, BatchOptions::new().cancel_token(token))
+            .unwrap();
+        assert_within(
+            started.elapsed(),
+            CANCEL_BOUND,
+            "a batch cancelled beforehand",
+        );
+        assert!(report.cancelled && report.results.is_empty());
+        mock.assert();
+    });
 }
 
 #[test]

@@ -43,7 +43,7 @@ mod transcribe;
 mod video_post;
 
 use serde_json::json;
-use soku_sandbox::Sandbox;
+use soku_sandbox::{Fault, Sandbox};
 use workflow_support::{builder, client, requests_to};
 
 fn sandbox() -> Sandbox {
@@ -207,7 +207,11 @@ fn post_as(
 fn rotate_key_reports_a_failed_revocation_and_keeps_the_new_key() {
     let sb = sandbox();
     let client = client(&sb);
-    let rotated = rotate_key::run(&client, "key_does_not_exist", false).unwrap();
+    sb.inject(
+        &format!("/v1/api-keys/{}", sb.default_key_id()),
+        Fault::status(404, "not_found").method("DELETE"),
+    );
+    let rotated = rotate_key::run(&client, sb.default_key_id(), false).unwrap();
     assert!(!rotated.revoked);
     post_as(&client, rotated.api_key.expose()).expect("the new key works");
     post_as(&client, sb.api_key()).expect("the old key works");

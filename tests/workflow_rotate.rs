@@ -98,8 +98,8 @@ fn probe_rotation_revokes_the_old_key_and_the_new_key_works() {
         .len(),
         1
     );
-    // create + probe + revoke
-    assert_eq!(rotated.meta.attempts, 3);
+    // list + create + probe + revoke
+    assert_eq!(rotated.meta.attempts, 4);
     assert_eq!(rotated.meta.status, 204);
 
     let err = old.create_post(&post()).unwrap_err();
@@ -255,9 +255,14 @@ fn a_failed_revocation_still_returns_the_new_key_and_both_keys_keep_working() {
     let sb = Sandbox::start().unwrap();
     let old = client(&sb);
 
+    // The old key exists and is active (checked first), but its revocation answers 404.
+    sb.inject(
+        &format!("/v1/api-keys/{}", sb.default_key_id()),
+        Fault::status(404, "not_found").method("DELETE"),
+    );
     let rotated = old
         .rotate_api_key(
-            &RotateApiKey::new("key_does_not_exist"),
+            &RotateApiKey::new(sb.default_key_id()).verify(VerifyMode::Probe),
             &CallOptions::new(),
         )
         .unwrap();
@@ -271,8 +276,8 @@ fn a_failed_revocation_still_returns_the_new_key_and_both_keys_keep_working() {
     assert_eq!(error["kind"], "api");
     assert_eq!(error["status"], 404);
     assert!(error["requestId"].is_string());
-    // create + probe + the failed revoke
-    assert_eq!(rotated.meta.attempts, 3);
+    // list + create + probe + the failed revoke
+    assert_eq!(rotated.meta.attempts, 4);
     assert_eq!(rotated.meta.status, 404);
     let json = serde_json::to_value(&rotated.data).unwrap();
     assert_eq!(json["revoked"], false);
@@ -291,4 +296,64 @@ fn a_failed_revocation_still_returns_the_new_key_and_both_keys_keep_working() {
             .iter()
             .all(|k| k.status.as_deref() == Some("active"))
     );
+}
+
+/// The account's keys as (id, status), sorted.
+fn key_list(sb: &Sandbox) -> Vec<(String, Option<String>)> {
+    let mut keys: Vec<_> = client(sb)
+        .list_api_keys()
+        .unwrap()
+        .data
+        .keys
+        .into_iter()
+        .map(|k| (k.id, k.status))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// A missing or revoked old key id is refused after one list request: no key is created (the
+/// account's key list is the same before and after), nothing is revoked, nothing is posted.
+#[test]
+fn a_missing_or_revoked_old_key_id_creates_no_key() {
+    let sb = Sandbox::start().unwrap();
+    let c = client(&sb);
+    // A second key, revoked: the "already revoked" case.
+    let spare = c
+        .create_api_key(&soku::CreateApiKey::new().name("spare"))
+        .unwrap();
+    let spare_id = spare.data.id.clone().expect("the sandbox returns the id");
+    c.revoke_api_key(&spare_id).unwrap();
+    let before = key_list(&sb);
+    assert_eq!(before.len(), 2);
+
+    for (old_id, says) in [
+        ("key_typo", "is not one of the account's 2 api key(s)"),
+        (spare_id.as_str(), "is revoked, not active"),
+    ] {
+        for verify in [VerifyMode::Probe, VerifyMode::Post, VerifyMode::None] {
+            let seen = sb.requests().len();
+            let err = c
+                .rotate_api_key(
+                    &RotateApiKey::new(old_id).verify(verify),
+                    &CallOptions::new(),
+                )
+                .unwrap_err();
+            assert_eq!(err.kind(), soku::ErrorKind::InvalidArgument, "{err}");
+            assert_eq!(err.param(), Some("oldKeyId"));
+            let message = err.to_string();
+            assert!(message.contains(says), "{message}");
+            assert!(message.contains("nothing was created"), "{message}");
+            let calls: Vec<_> = sb.requests()[seen..]
+                .iter()
+                .map(|r| (r.method.clone(), r.path.clone()))
+                .collect();
+            assert_eq!(
+                calls,
+                vec![("GET".to_string(), "/v1/api-keys".to_string())],
+                "only the list was read"
+            );
+            assert_eq!(key_list(&sb), before, "no key created or revoked");
+        }
+    }
 }

@@ -8,6 +8,8 @@
 #   - the C test programs (-std=c99 -Wall -Wextra -Werror) linked against libsoku.a and
 #     against libsoku.so, run against the sandbox (every operation, API errors, invalid
 #     arguments, threads, a 429 retried, decode / timeout / exhausted-retry faults);
+#   - test_fork: fork() after a call and while other threads are mid-call, 200 calls in each
+#     process against an echo server (bindings/python/tests/echo_server.py): no crossed answer;
 #   - the C++ test of soku.hpp (-std=c++17 -Wall -Wextra -Wpedantic -Werror, installed prefix);
 #   - valgrind --leak-check=full --error-exitcode=1 over test_soku and test_soku_hpp (zero
 #     errors, zero leaks beyond the two documented in tests/valgrind.supp), and the same programs
@@ -57,6 +59,7 @@ need_tool valgrind valgrind
 need_tool pkg-config pkgconf
 need_tool cmake cmake
 need_tool readelf binutils
+need_tool python3 python3 # the fork test's echo server
 if ! pkg-config --exists jansson; then # the examples' JSON library
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "installing libjansson-dev"
@@ -209,6 +212,8 @@ mkdir -p "$BUILD"
 SANITIZE=(-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
 "$CC" "${CFLAGS[@]}" "${SANITIZE[@]}" -pthread bindings/c/tests/test_soku.c "$TARGET/libsoku.a" \
     "${NATIVE_LIBS[@]}" -o "$BUILD/test_soku_asan"
+"$CC" "${CFLAGS[@]}" -pthread bindings/c/tests/test_fork.c -L"$TARGET" -lsoku \
+    -Wl,-rpath,"$TARGET" -o "$BUILD/test_fork"
 # soku.hpp's tests, against the installed prefix (pkg-config), plain and sanitized
 "$CXX" "${CXXFLAGS[@]}" bindings/c/tests/test_soku_hpp.cpp $(pkg-config --cflags --libs soku) \
     -Wl,-rpath,"$(pkg-config --variable=libdir soku)" -o "$BUILD/test_soku_hpp"
@@ -339,6 +344,21 @@ for key_var in SOKU_API_KEY SOKU_INACTIVE_API_KEY; do
     fi
 done
 
+echo "== test_fork (fork after a call and while another thread is mid-call, echo server)"
+ECHO_OUT="$BUILD/echo.out"
+python3 bindings/python/tests/echo_server.py >"$ECHO_OUT" 2>"$BUILD/echo.err" &
+ECHO_PID=$!
+for _ in $(seq 1 100); do
+    [ -s "$ECHO_OUT" ] && break
+    kill -0 "$ECHO_PID" 2>/dev/null || { cat "$BUILD/echo.err" >&2; echo "error: echo server exited" >&2; exit 1; }
+    sleep 0.1
+done
+SOKU_ECHO_URL="$(sed -n 1p "$ECHO_OUT")"
+export SOKU_ECHO_URL
+run_program test_fork "$BUILD/test_fork"
+kill "$ECHO_PID" 2>/dev/null || true
+wait "$ECHO_PID" 2>/dev/null || true
+
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer (test_soku, test_soku_hpp)"
 # Leak detection stays on and nothing is suppressed: LeakSanitizer reports only memory that no
 # pointer reaches (thread-local storage and interior pointers count), so the two allocations
@@ -397,28 +417,32 @@ else
 fi
 control /__sandbox/reset # rotate_key revoked the default key
 # With the opt-in it prints the whole key (checked here, never echoed into the log).
+# The rotation succeeds, so the example must exit 0 as well as print the key.
 for optin in "--print-key" "SOKU_PRINT_KEY=1"; do
+    status=0
     case "$optin" in
-    --print-key) out="$("$ROOT/target/rotate_key" --print-key "$SOKU_DEFAULT_KEY_ID" 2>&1)" || true ;;
-    *) out="$(SOKU_PRINT_KEY=1 "$ROOT/target/rotate_key" "$SOKU_DEFAULT_KEY_ID" 2>&1)" || true ;;
+    --print-key) out="$("$ROOT/target/rotate_key" --print-key "$SOKU_DEFAULT_KEY_ID" 2>&1)" || status=$? ;;
+    *) out="$(SOKU_PRINT_KEY=1 "$ROOT/target/rotate_key" "$SOKU_DEFAULT_KEY_ID" 2>&1)" || status=$? ;;
     esac
-    if grep -Eq '^new API key: sk_live_[0-9a-f]{40}$' <<<"$out"; then
-        pass "rotate_key $optin prints the whole key"
+    if [ "$status" = 0 ] && grep -Eq '^new API key: sk_live_[0-9a-f]{40}$' <<<"$out"; then
+        pass "rotate_key $optin prints the whole key (exit 0)"
     else
         sed -E 's/sk_live_[0-9a-f]+/sk_live_<redacted>/g; s/^/    /' <<<"$out"
-        fail "rotate_key $optin prints the whole key"
+        fail "rotate_key $optin prints the whole key (exit 0, got $status)"
     fi
     control /__sandbox/reset
 done
 
-# an inactive account: the example must print the API error code and the request id
+# an inactive account: the example must print the API error code and the request id, and exit
+# with its documented status for a failed call (1; 0 is success, 2 a request it could not build)
 for name in publish_text publish_text_cpp; do
-    err="$(SOKU_API_KEY="$SOKU_INACTIVE_API_KEY" "$ROOT/target/$name" "hello" 2>&1 >/dev/null || true)"
-    if grep -Eq '^error: forbidden \(request req_[0-9a-zA-Z_]+\)$' <<<"$err"; then
-        pass "$name prints the error code and request id"
+    status=0
+    err="$(SOKU_API_KEY="$SOKU_INACTIVE_API_KEY" "$ROOT/target/$name" "hello" 2>&1 >/dev/null)" || status=$?
+    if [ "$status" = 1 ] && grep -Eq '^error: forbidden \(request req_[0-9a-zA-Z_]+\)$' <<<"$err"; then
+        pass "$name prints the error code and request id (exit 1)"
     else
         echo "$err"
-        fail "$name prints the error code and request id"
+        fail "$name prints the error code and request id (exit 1, got $status)"
     fi
 done
 

@@ -8,8 +8,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub const EXIT_TABLE: &str = "\
 Exit status:
   0  success
-  1  batch finished, but some posts failed (each failure is in the results)
-  2  invalid argument: bad flag or input, or a client-side check failed (nothing was sent)
+  1  partial success: a batch finished but some posts failed (each failure is in the
+     results), or a key rotation could not revoke the old key (the new key is printed)
+  2  invalid argument: bad flag or input, or a check before any change failed (nothing
+     was changed: nothing was sent, or for `keys rotate` only the key list was read)
   3  configuration: missing or invalid credential or base URL (nothing was sent)
   4  API error 4xx (other than 429), e.g. validation_error, unauthorized, not_found
   5  rate limited: 429 after every retry
@@ -17,10 +19,36 @@ Exit status:
   7  transport: connection refused, dropped or garbled answer
   8  timeout: no complete answer in time
   9  answer not understood (a 2xx body that is not the documented JSON)
+  130  batch interrupted by SIGINT (Ctrl-C); 143 by SIGTERM: what was published and what
+       was not is printed; run the same command again to resume (see soku batch --help)
+  141  stdout closed by its reader (soku ... | head): ended quietly by SIGPIPE
 
 Environment: SOKU_API_KEY (content calls), SOKU_FIREBASE_TOKEN (keys commands),
 SOKU_BASE_URL (default https://api.mysoku.io), HTTPS_PROXY (only with --proxy-from-env).
 Secrets are never accepted as flag values.";
+
+/// The batch key and the resume, shown at the end of `soku batch --help`.
+pub const BATCH_HELP: &str = "\
+Batch key: post i is sent with the Idempotency-Key <BATCH_KEY>-<i>, and the server publishes a
+key once, replaying its first answer to a repeat. The batch key is printed on stderr first:
+  default             batch-<SHA-256 of the posts, 32 hex digits>: the same posts give the same
+                      key, so running the same command again, after an interruption at any point
+                      (Ctrl-C, SIGTERM, even kill -9 or a crash), publishes only what was not
+                      published yet, and nothing twice
+  --idempotency-key K K itself: resume a batch with `soku batch FILE --idempotency-key K`
+  --new-batch-key     a fresh random key, printed: to publish the same posts again on purpose
+                      (the default key would only replay them); resume it with
+                      --idempotency-key and the printed key
+The guarantee lasts as long as the server remembers a key: the Soku API promises a replay
+\"within the server's window\" and documents no duration; the offline sandbox keeps the last
+10,000 keys. Past it, a re-run publishes again.
+
+Interrupted (SIGINT, SIGTERM): the batch stops before its next post (a wait for the rate-limit
+window ends within 0.1 s; a post in flight finishes), prints on stderr each post published
+(index, postSubmissionId, idempotency key), failed or not sent, and the resume command; the
+JSON output has \"interrupted\" (the signal) and \"notSent\" (the indexes). Exit 130 for
+SIGINT, 143 for SIGTERM. A signal while the input is still read ends the command at once
+(nothing was sent).";
 
 /// Publish to X, Threads, LinkedIn, Instagram, Facebook, TikTok and YouTube through the Soku API:
 /// retries, idempotency keys, rate-limit pacing and validation included.
@@ -52,8 +80,9 @@ pub struct Global {
     /// Log every HTTP attempt (method, path, status, attempt, wait, request id) to stderr.
     #[arg(short, long, global = true)]
     pub verbose: bool,
-    /// Idempotency-Key of the call (workflows derive their per-step keys from it). Default: a
-    /// fresh random key per post, upload and transcription.
+    /// Idempotency-Key of the call (workflows derive their per-step keys from it; for `batch`
+    /// the batch key). Default: a fresh random key per post, upload and transcription; for
+    /// `batch` one derived from the posts (see `soku batch --help`).
     #[arg(long, global = true, value_name = "KEY")]
     pub idempotency_key: Option<String>,
     /// Bound on each attempt, e.g. 30s, 500ms, 2m. Default 30s.
@@ -160,9 +189,14 @@ pub enum Command {
     Keys(KeysCommand),
     /// Publish many posts from FILE (- for stdin): a JSON array of post bodies, JSON Lines (one
     /// body per line) or {"posts": [...]}; sequential, paced by the rate-limit headers.
+    #[command(after_help = BATCH_HELP)]
     Batch {
         /// The file, or - for stdin.
         file: String,
+        /// Use a fresh random batch key instead of the one derived from the posts, to publish
+        /// the same posts again on purpose. Default off.
+        #[arg(long, conflicts_with = "idempotency_key")]
+        new_batch_key: bool,
     },
     /// Import media from URLs, then publish one post with the hosted media.
     PublishMedia {
@@ -288,7 +322,7 @@ pub enum KeysCommand {
         /// The key's id (see `soku keys list`).
         id: String,
     },
-    /// Create a new key, verify it, then revoke OLD_ID.
+    /// Check that OLD_ID is listed and active, create a new key, verify it, then revoke OLD_ID.
     Rotate {
         /// Id of the key to revoke once the new one works.
         #[arg(required_unless_present = "json")]

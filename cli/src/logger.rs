@@ -15,7 +15,7 @@ impl Log for Stderr {
 
     fn log(&self, record: &Record<'_>) {
         if self.enabled(record.metadata()) {
-            eprintln!("soku: {}", record.args());
+            crate::output::err_line(&format!("soku: {}", record.args()));
         }
     }
 

@@ -3,12 +3,14 @@
 //! exit statuses.
 
 mod args;
+mod interrupt;
 mod logger;
 mod output;
 mod plan;
 mod run;
 mod time;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -16,9 +18,22 @@ use clap::{CommandFactory, Parser};
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Usage errors (stderr), and help or version on a terminal: clap prints them.
+        Err(e) if e.use_stderr() || std::io::stdout().is_terminal() => e.exit(),
+        // Help or version into a pipe: printed like every other output, so that a reader gone
+        // ends the command by SIGPIPE instead of a silent 0.
+        Err(e) => {
+            output::out(&e.render().to_string());
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     if let Command::Completions { shell } = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "soku", &mut std::io::stdout());
+        // Generated into memory: clap_complete panics when its writer fails (a reader gone).
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut Cli::command(), "soku", &mut script);
+        output::out(&String::from_utf8_lossy(&script));
         return ExitCode::SUCCESS;
     }
     if cli.global.verbose {

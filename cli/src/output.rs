@@ -1,7 +1,7 @@
 //! What `soku` prints: the JSON document (`{"data", "meta"}` / `{"error", "meta"}`) or a short
 //! human summary on stdout, errors on stderr, and the exit status of each error kind.
 
-use std::io::IsTerminal;
+use std::io::{ErrorKind as IoErrorKind, IsTerminal, Write};
 
 use serde_json::Value;
 use soku::options::Names;
@@ -15,8 +15,10 @@ pub struct Done {
     pub doc: Value,
     /// The human summary's lines (without the meta line).
     pub summary: Vec<String>,
-    /// 0, or 1 for a partial success.
+    /// 0, 1 for a partial success, or the status of an interrupted batch (130, 143).
     pub exit: u8,
+    /// Lines for stderr, printed before the result (e.g. an interrupted batch's record).
+    pub notes: Vec<String>,
 }
 
 /// How results are printed.
@@ -33,15 +35,22 @@ impl Output {
 
     /// Prints a result; returns the exit status.
     pub fn success(&self, done: &Done) -> u8 {
+        for line in &done.notes {
+            err_line(&format!("soku: {line}"));
+        }
         if self.json {
-            println!("{}", done.doc);
+            out_line(&done.doc.to_string());
         } else {
+            let mut text = String::new();
             for line in &done.summary {
-                println!("{line}");
+                text.push_str(line);
+                text.push('\n');
             }
             if let Some(line) = meta_line(&done.doc["meta"]) {
-                println!("{line}");
+                text.push_str(&line);
+                text.push('\n');
             }
+            out(&text);
         }
         done.exit
     }
@@ -52,17 +61,17 @@ impl Output {
         let local = in_cli_names(err);
         if self.json {
             match serde_json::to_string(&ErrorDocument::new(local.as_ref().unwrap_or(err))) {
-                Ok(doc) => println!("{doc}"),
-                Err(e) => eprintln!("soku: could not serialise the error: {e}"),
+                Ok(doc) => out_line(&doc),
+                Err(e) => err_line(&format!("soku: could not serialise the error: {e}")),
             }
         }
         // Display carries kind, status, code, message and request id, never a credential.
         match &local {
-            Some(e) => eprintln!("soku: config error: {}", e.message()),
-            None => eprintln!("soku: {err}"),
+            Some(e) => err_line(&format!("soku: config error: {}", e.message())),
+            None => err_line(&format!("soku: {err}")),
         }
         if let Some(hint) = hint(err) {
-            eprintln!("soku: {hint}");
+            err_line(&format!("soku: {hint}"));
         }
         exit_status(err)
     }
@@ -129,4 +138,37 @@ fn meta_line(meta: &Value) -> Option<String> {
         meta["requestId"].as_str().unwrap_or("-"),
         if attempts == 1 { "" } else { "s" }
     ))
+}
+
+/// Writes `text` to stdout. When the reader is gone (`EPIPE`: `soku … | head -c1`), the
+/// command ends quietly as Unix tools do: killed by `SIGPIPE`, which a shell reports as status
+/// 141. `SIGPIPE` stays ignored for the rest of the process (the Rust default), so a socket
+/// closed by a server is an error of that call, never a silent death.
+pub fn out(text: &str) {
+    write_or_quit(&mut std::io::stdout().lock(), text);
+}
+
+/// [`out`] with a newline.
+pub fn out_line(line: &str) {
+    out(&format!("{line}\n"));
+}
+
+/// Writes a line to stderr; a reader gone is handled as in [`out`].
+pub fn err_line(line: &str) {
+    write_or_quit(&mut std::io::stderr().lock(), &format!("{line}\n"));
+}
+
+fn write_or_quit(w: &mut dyn Write, text: &str) {
+    match w.write_all(text.as_bytes()).and_then(|()| w.flush()) {
+        Err(e) if e.kind() == IoErrorKind::BrokenPipe => reader_gone(),
+        // Any other failure to print (a full disk) cannot be reported anywhere better.
+        _ => {}
+    }
+}
+
+/// Ends the process the way the default `SIGPIPE` action does.
+pub fn reader_gone() -> ! {
+    let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGPIPE);
+    // Not reached when the signal was delivered; the status a shell shows for it otherwise.
+    std::process::exit(128 + signal_hook::consts::SIGPIPE)
 }

@@ -5,7 +5,11 @@ mod common;
 
 use common::{calls, env_of, pairs, run_with, soku};
 use serde_json::{Value, json};
-use soku_sandbox::Sandbox;
+use soku_sandbox::{Fault, Sandbox};
+
+fn s(v: &Value) -> &str {
+    v.as_str().unwrap_or("-")
+}
 
 const FUTURE: &str = "2099-12-24T09:00:00Z";
 
@@ -226,12 +230,13 @@ fn keys_list_create_revoke_rotate() {
     assert_eq!(
         calls(&sb),
         pairs(&[
+            ("GET", "/v1/api-keys"),
             ("POST", "/v1/api-keys"),
             ("POST", "/v1/posts"),
             ("DELETE", "/v1/api-keys/key_sandbox_default")
         ])
     );
-    assert_eq!(sb.requests()[0].json(), Some(json!({"name": "next"})));
+    assert_eq!(sb.requests()[1].json(), Some(json!({"name": "next"})));
     let data = &out.json()["data"];
     assert_eq!(
         (data["revoked"].clone(), data["verified"].clone()),
@@ -239,7 +244,7 @@ fn keys_list_create_revoke_rotate() {
     );
     // The probe carried the new key, which now works; the old one is revoked.
     assert_eq!(
-        sb.requests()[1].header("soku-api-key"),
+        sb.requests()[2].header("soku-api-key"),
         data["apiKey"].as_str()
     );
     assert!(sb.submissions().is_empty(), "the probe publishes nothing");
@@ -253,6 +258,7 @@ fn keys_list_create_revoke_rotate() {
     assert_eq!(
         calls(&sb),
         pairs(&[
+            ("GET", "/v1/api-keys"),
             ("POST", "/v1/api-keys"),
             ("DELETE", "/v1/api-keys/key_sandbox_default")
         ])
@@ -260,8 +266,32 @@ fn keys_list_create_revoke_rotate() {
 
     // A rotation whose revocation fails keeps the new key and exits 1.
     sb.reset();
-    let out = soku(&sb, &["keys", "rotate", "key_missing", "--verify", "none"]).expect(1);
+    sb.inject(
+        "/v1/api-keys/key_sandbox_default",
+        Fault::status(404, "not_found").method("DELETE"),
+    );
+    let out = soku(
+        &sb,
+        &["keys", "rotate", "key_sandbox_default", "--verify", "none"],
+    )
+    .expect(1);
     assert_eq!(out.json()["data"]["revoked"], false);
+
+    // A missing or revoked old id: exit 2, only the key list was read, no key created.
+    for old in ["key_missing", "key_sandbox_default"] {
+        sb.reset();
+        if old == "key_sandbox_default" {
+            soku(&sb, &["keys", "revoke", old]).expect(0);
+        }
+        let seen = sb.requests().len();
+        let out = soku(&sb, &["keys", "rotate", old]).expect(2);
+        assert_eq!(out.json()["error"]["param"], "oldKeyId");
+        assert!(out.stderr.contains("nothing was created"), "{}", out.stderr);
+        assert_eq!(
+            calls(&sb)[seen..].to_vec(),
+            pairs(&[("GET", "/v1/api-keys")])
+        );
+    }
 }
 
 #[test]
@@ -450,7 +480,21 @@ fn dry_run_sends_nothing_and_redacts() {
 
     let out = soku(&sb, &["--dry-run", "keys", "rotate", "key_sandbox_default"]).expect(0);
     let reqs = out.json()["requests"].as_array().unwrap().clone();
-    assert_eq!(reqs.len(), 3);
+    // list (the old key is checked first), create, probe, revoke
+    let lines: Vec<_> = reqs
+        .iter()
+        .map(|r| format!("{} {}", s(&r["method"]), s(&r["url"])))
+        .collect();
+    let base = sb.url();
+    assert_eq!(
+        lines,
+        [
+            format!("GET {base}/v1/api-keys"),
+            format!("POST {base}/v1/api-keys"),
+            format!("POST {base}/v1/posts"),
+            format!("DELETE {base}/v1/api-keys/key_sandbox_default"),
+        ]
+    );
     assert_eq!(reqs[0]["headers"]["authorization"], "Bearer [redacted]");
 
     let out = soku(
@@ -474,7 +518,7 @@ fn dry_run_sends_nothing_and_redacts() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("<hosted url of media 0>"),
+        out.stdout.contains("https://planned.invalid/media/0"),
         "{}",
         out.stdout
     );

@@ -95,3 +95,145 @@ fn exit_status_per_error_kind() {
         .count();
     assert_eq!(once, 1, "published once despite the retry");
 }
+
+/// Every row of the exit table that `soku --help` prints, exercised: the statuses are read
+/// from the help text itself, so a row added without a case here fails this test.
+#[test]
+fn every_row_of_the_help_exit_table_is_what_happens() {
+    use std::io::Write;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+
+    let help = soku(&Sandbox::start().unwrap(), &["--help"])
+        .expect(0)
+        .stdout;
+    let table = help
+        .split("Exit status:\n")
+        .nth(1)
+        .expect("an exit table in --help");
+    let mut rows: Vec<u8> = table
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    // The 130 row documents 143 (SIGTERM) too.
+    assert!(table.contains("143 by SIGTERM"), "{table}");
+    rows.push(143);
+    assert_eq!(rows, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130, 141, 143]);
+
+    let posts = |texts: &[&str], platform: &str| -> String {
+        texts
+            .iter()
+            .map(|t| {
+                format!("{{\"post\":{{\"content\":{{\"text\":\"{t}\",\"platform\":[\"{platform}\"]}}}}}}\n")
+            })
+            .collect()
+    };
+    for row in rows {
+        let sb = Sandbox::start().unwrap();
+        let env = common::env_of(&sb);
+        let code = match row {
+            0 => soku(&sb, &["post", "Hi", "-p", "x"]).code,
+            1 => {
+                // Some posts failed, in every output form (JSON, human, verbose): 1.
+                let input = posts(&["ok"], "x") + &posts(&["ig"], "instagram");
+                for extra in [&[][..], &["--human"], &["-v", "--json-output"]] {
+                    let mut args = vec!["batch", "-"];
+                    args.extend(extra);
+                    run_with(&env, &args, Some(&input)).expect(1);
+                }
+                // Every post failed: 1 too.
+                run_with(
+                    &env,
+                    &["batch", "-"],
+                    Some(&posts(&["a", "b"], "instagram")),
+                )
+                .expect(1);
+                // A rotation whose revocation of the old key failed.
+                sb.inject(
+                    "/v1/api-keys/key_sandbox_default",
+                    Fault::status(500, "internal_error")
+                        .method("DELETE")
+                        .times(5),
+                );
+                soku(
+                    &sb,
+                    &[
+                        "keys",
+                        "rotate",
+                        "key_sandbox_default",
+                        "--max-retries",
+                        "0",
+                    ],
+                )
+                .code
+            }
+            2 => soku(&sb, &["post", "Hi"]).code,
+            3 => {
+                let mut env = env.clone();
+                env[0].1 = "http://example.com".into();
+                run_with(&env, &["post", "Hi", "-p", "x"], None).code
+            }
+            4 => soku(&sb, &["post", "Hi", "-p", "instagram"]).code,
+            5 => {
+                sb.inject("/v1/posts", Fault::rate_limited(0));
+                post(&sb, &[], 5).code
+            }
+            6 => {
+                sb.inject("/v1/posts", Fault::status(503, "internal_error"));
+                post(&sb, &[], 6).code
+            }
+            7 => {
+                sb.inject("/v1/posts", Fault::drop_connection());
+                post(&sb, &[], 7).code
+            }
+            8 => {
+                sb.inject("/v1/posts", Fault::delay(Duration::from_secs(2)));
+                post(&sb, &["--timeout", "200ms"], 8).code
+            }
+            9 => {
+                sb.inject("/v1/posts", Fault::raw_body(201, "{\"unexpected\": true"));
+                post(&sb, &[], 9).code
+            }
+            130 | 143 => {
+                // Two posts, one allowed per 30 s: the signal lands in the wait for the window.
+                let sb = Sandbox::builder()
+                    .limit("posts", 1)
+                    .window(Duration::from_secs(30))
+                    .start()
+                    .unwrap();
+                let mut child = Command::new(env!("CARGO_BIN_EXE_soku"))
+                    .args(["batch", "-"])
+                    .env_clear()
+                    .envs(common::env_of(&sb))
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                let mut stdin = child.stdin.take().unwrap();
+                stdin.write_all(posts(&["a", "b"], "x").as_bytes()).unwrap();
+                drop(stdin);
+                common::wait_for("the first post", || sb.requests().len() == 1);
+                common::send_signal(child.id(), if row == 130 { "INT" } else { "TERM" });
+                let status = child.wait().unwrap();
+                assert_eq!(sb.requests().len(), 1);
+                status.code().unwrap_or(-1)
+            }
+            141 => {
+                let status = Command::new(env!("CARGO_BIN_EXE_soku"))
+                    .args(["keys", "list"])
+                    .env_clear()
+                    .envs(env.iter().map(|(k, v)| (k, v)))
+                    .stdout(Stdio::from(common::pipe_without_reader()))
+                    .stderr(Stdio::null())
+                    .status()
+                    .unwrap();
+                // Killed by SIGPIPE (13): a shell reports 128 + 13.
+                status.signal().map_or(-1, |s| 128 + s)
+            }
+            other => panic!("no case for exit status {other} of the table"),
+        };
+        assert_eq!(code, i32::from(row), "row {row}");
+    }
+}

@@ -68,7 +68,8 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 ///   it from `HTTPS_PROXY`, else `https_proxy` (otherwise the proxy variables are ignored);
 /// - `caFile` (string, default none): path of a PEM file of CA certificates trusted for HTTPS
 ///   *instead of* the default roots; `caPem` (string, default none): the same as PEM text; an
-///   unreadable file or one without a valid certificate is `SOKU_ERR_CONFIG` naming the file;
+///   unreadable file, text without a certificate, or a certificate that does not parse as X.509
+///   (corrupt or truncated) is `SOKU_ERR_CONFIG` here, with param `caFile` / `caPem`;
 /// - `tlsTrust` (string, default `"webpki"`: Mozilla's root certificates compiled into the
 ///   library; `"os"`: the operating system's trust store; cannot be combined with `caFile` /
 ///   `caPem`);
@@ -77,6 +78,10 @@ pub extern "C" fn soku_status_str(status: i32) -> *const c_char {
 /// - `optionNames` (string, default `"c"`): how error messages name the option at fault,
 ///   for bindings whose users know other names: `"c"` (`"apiKey"`), `"python"` (`api_key=`),
 ///   `"rust"`, `"cli"`. The error's `param` is always the config key.
+///
+/// `userAgent`, `apiKey`, `firebaseToken` and `baseUrl` travel in each request's head: each is
+/// at most 8192 bytes (a longer one is `SOKU_ERR_CONFIG` naming the key; the same bound holds for
+/// the per-call `firebaseToken` and for an id put into a path).
 ///
 /// On success returns `SOKU_OK`, stores a new handle in `*out_client` and writes
 /// `{"data": {"baseUrl": "...", "version": "..."}, "meta": null}` to `*out_json`. On failure

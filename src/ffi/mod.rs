@@ -44,6 +44,7 @@ mod boundary;
 mod cancel;
 mod client;
 mod config;
+mod error;
 mod json;
 mod ops;
 mod status;
@@ -57,11 +58,15 @@ pub use cancel::{
 pub use client::{
     SokuClient, soku_client_free, soku_client_new, soku_status_str, soku_string_free, soku_version,
 };
+pub use error::{
+    SokuError, soku_error_code, soku_error_free, soku_error_kind, soku_error_message,
+    soku_error_param, soku_error_parse, soku_error_request_id, soku_error_status,
+};
 pub use ops::{
     soku_ai_transcribe, soku_api_keys_create, soku_api_keys_list, soku_api_keys_revoke,
     soku_api_keys_rotate, soku_media_upload, soku_posts_create, soku_posts_publish_batch,
     soku_posts_publish_batch_with_cancel, soku_posts_publish_with_media,
-    soku_posts_publish_with_template, soku_templates_render,
+    soku_posts_publish_with_template, soku_templates_render, soku_templates_render_og,
 };
 pub use status::{
     SOKU_ERR_API, SOKU_ERR_CONFIG, SOKU_ERR_DECODE, SOKU_ERR_INVALID_ARGUMENT, SOKU_ERR_PANIC,

@@ -298,6 +298,45 @@ pub unsafe extern "C" fn soku_templates_render(
     }
 }
 
+/// Renders an Open Graph image: `POST /v1/media/render-og`, the alias of
+/// `soku_templates_render` (same request, same answer, same retries).
+///
+/// `request_json`: `{"templateSlug": "tweetImage", "config"?: {...}, "aspectRatio"?: "1:1" |
+/// "4:5" | "9:16"}`; unknown fields are sent unchanged. `data`: `{"url": "...", "id"?: "..."}`
+/// plus any further fields. No idempotency key; retried only when the request surely did not
+/// reach the server.
+///
+/// Returns `SOKU_OK` or a negative `SOKU_ERR_*` status. Ownership: `client`, `request_json` and
+/// `options_json` are borrowed for the call; `*out_json` receives a new string owned by the caller
+/// (free with `soku_string_free`) on every path. NULL: `out_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` and writes nothing; `client` or `request_json` NULL returns
+/// `SOKU_ERR_INVALID_ARGUMENT` with an error JSON; `options_json` may be NULL. Thread safety: any
+/// number of threads may call operations on one client at once.
+///
+/// # Safety
+/// `client` must be NULL or a live handle from `soku_client_new`; `request_json` and
+/// `options_json` NULL or NUL-terminated strings; `out_json` NULL or valid for one pointer write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn soku_templates_render_og(
+    client: *const SokuClient,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> i32 {
+    // SAFETY: the caller upholds the documented contract.
+    unsafe {
+        operation(
+            client,
+            request_json,
+            options_json,
+            out_json,
+            Request::Required,
+            body::<RenderTemplate>,
+            |c, req, o| c.render_og_with(req, o),
+        )
+    }
+}
+
 /// Transcribes a media-library item: `POST /v1/ai/transcribe`.
 ///
 /// `request_json`: `{"mediaId": "...", "language"?: "en", "model"?: "whisper-1",
@@ -491,6 +530,10 @@ fn key_id(text: Option<&str>) -> Result<String, Error> {
 /// real text post, "Key rotation verification", to Threads). `data`: `{"apiKey": "sk_live_...",
 /// "id"?: "...", "verified": "probe" | "post" | "none", "revoked": true | false,
 /// "revokedKeyId": "..." | null, "revokeError": {<error object>} | null}`.
+///
+/// The old key is checked first (a list of the account's keys): an `oldKeyId` that is not listed
+/// or not active returns `SOKU_ERR_INVALID_ARGUMENT` with `"param": "oldKeyId"` and creates
+/// nothing.
 ///
 /// **Check `revoked`.** If revoking the old key fails after the new key was verified, the call
 /// still returns `SOKU_OK` with the new (working) key, `"revoked": false`, `"revokedKeyId":

@@ -6,8 +6,9 @@ use crate::error::ErrorKind;
 
 /// Success.
 pub const SOKU_OK: i32 = 0;
-/// The caller's input was rejected before anything was sent: a NULL pointer, invalid UTF-8,
-/// malformed JSON, a wrong field type, an unknown key or failed client-side validation.
+/// The caller's input was rejected before anything was changed: a NULL pointer, invalid UTF-8,
+/// malformed JSON, a wrong field type, an unknown key or failed client-side validation (nothing
+/// sent), or a rotation's `oldKeyId` missing from the key list or not active (only the list read).
 /// Error kind `"invalid_argument"`.
 pub const SOKU_ERR_INVALID_ARGUMENT: i32 = -1;
 /// The client configuration is unusable (bad base URL, missing API key or Firebase token).

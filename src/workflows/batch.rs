@@ -36,6 +36,25 @@ pub struct PublishBatch {
     pub posts: Vec<CreatePost>,
 }
 
+impl PublishBatch {
+    /// The client-side checks each post of the batch gets before it is sent
+    /// ([`CreatePost::validate`], `check_schedule` being the client's
+    /// [`validate_scheduled_time`](crate::ClientBuilder::validate_scheduled_time)); the first
+    /// failure is returned, prefixed with `posts[<index>]: `. Sends nothing. A batch does not
+    /// stop at an invalid post: [`Client::publish_batch`] reports this same error in that
+    /// post's [`BatchItem`] and goes on.
+    pub fn validate(&self, check_schedule: bool) -> Result<()> {
+        for (i, post) in self.posts.iter().enumerate() {
+            post.validate(check_schedule)
+                .map_err(|e| Error::InvalidArgument {
+                    message: format!("posts[{i}]: {}", e.message()),
+                    param: e.param().map(str::to_owned),
+                })?;
+        }
+        Ok(())
+    }
+}
+
 /// The outcome of one post of a batch.
 ///
 /// Serialises as `{"index", "ok": true, "postSubmissionId", …, "pacedMs", "meta"}` on success

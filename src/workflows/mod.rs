@@ -4,7 +4,7 @@
 //! | method | what it does |
 //! |---|---|
 //! | [`Client::publish_batch`](crate::Client::publish_batch) / [`Client::publish_batch_with`](crate::Client::publish_batch_with) | publishes posts one after another, paced by the `X-RateLimit-*` headers, continuing past failures; one [`BatchItem`] per post and a [`BatchSummary`] |
-//! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded (else revokes the new one); a failed revocation of the old key still returns the new key: check [`RotatedApiKey::revoked`] |
+//! | [`Client::rotate_api_key`](crate::Client::rotate_api_key) | checks that the old key exists and is active (else an invalid-argument error, nothing created), creates a new key, verifies it ([`VerifyMode`]), and revokes the old key only if verification succeeded (else revokes the new one); a failed revocation of the old key still returns the new key: check [`RotatedApiKey::revoked`] |
 //! | [`Client::publish_with_media`](crate::Client::publish_with_media) | imports each source URL through `/v1/media`, then publishes the post with the hosted URLs |
 //! | [`Client::publish_with_template`](crate::Client::publish_with_template) | renders a template image, then publishes it as an image post |
 //!

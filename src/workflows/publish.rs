@@ -66,6 +66,19 @@ impl PublishWithMedia {
         self
     }
 
+    /// The checks [`Client::publish_with_media`] runs before its first request, the post it
+    /// will send included (with the source URLs standing in for the hosted ones):
+    /// `check_schedule` is the client's
+    /// [`validate_scheduled_time`](crate::ClientBuilder::validate_scheduled_time). Sends
+    /// nothing.
+    pub fn validate(&self, check_schedule: bool) -> Result<()> {
+        let media_type = self.post.content.media_type.unwrap_or(MediaType::Image);
+        check_media_request(self, &media_type)?;
+        // What would be rejected after the imports is rejected now.
+        self.post_request(self.source_urls.clone())
+            .validate(check_schedule)
+    }
+
     /// The `POST /v1/posts` body this workflow sends once the media are hosted at `hosted`:
     /// `post` with `mediaType` (default `"image"`), `videoUrl` = the first URL for a video or
     /// `imageUrls` = all of them, plus `scheduledTime` and the passed-through fields. Sends
@@ -129,6 +142,32 @@ impl PublishWithTemplate {
         self
     }
 
+    /// The checks [`Client::publish_with_template`] runs before its first request, the post it
+    /// will send included (with a placeholder image URL): `check_schedule` is the client's
+    /// [`validate_scheduled_time`](crate::ClientBuilder::validate_scheduled_time). Sends
+    /// nothing.
+    pub fn validate(&self, check_schedule: bool) -> Result<()> {
+        validate::non_empty("template.templateSlug", &self.template.template_slug)?;
+        self.template.validate()?;
+        if matches!(
+            self.post.content.media_type,
+            Some(MediaType::Text | MediaType::Video)
+        ) {
+            return Err(validate::invalid(
+                "post.content.mediaType",
+                "must be \"image\" (or absent) for a template post",
+            ));
+        }
+        if self.post.content.image_urls.is_some() {
+            return Err(validate::invalid(
+                "post.content.imageUrls",
+                "is filled with the rendered image; leave it out",
+            ));
+        }
+        self.post_request(PLACEHOLDER_IMAGE)
+            .validate(check_schedule)
+    }
+
     /// The `POST /v1/posts` body this workflow sends once the template is rendered at
     /// `image_url`: `post` as an image post with `imageUrls` = `[image_url]`, plus
     /// `scheduledTime` and the passed-through fields. Sends nothing (e.g. for a dry run).
@@ -166,16 +205,11 @@ impl Client {
         req: &PublishWithMedia,
         opts: &CallOptions,
     ) -> Result<Response<PublishedWithMedia>> {
-        let media_type = req.post.content.media_type.unwrap_or(MediaType::Image);
-        check_media_request(req, &media_type)?;
-        // The post as it will be sent, with the source URLs standing in for the hosted ones:
-        // what would be rejected after the imports is rejected now.
-        req.post_request(req.source_urls.clone())
-            .validate(self.validates_scheduled_time())?;
+        req.validate(self.validates_scheduled_time())?;
         // The longest media suffix is the last one's.
         let last_media = format!(":media:{}", req.source_urls.len().saturating_sub(1));
         check_step_keys(opts, [last_media.as_str(), ":post"])?;
-        let base = base_key(opts);
+        let base = self.base_key(opts);
         let mut trail = MetaTrail::default();
 
         let mut media = Vec::with_capacity(req.source_urls.len());
@@ -222,26 +256,9 @@ impl Client {
         req: &PublishWithTemplate,
         opts: &CallOptions,
     ) -> Result<Response<PublishedWithTemplate>> {
-        validate::non_empty("template.templateSlug", &req.template.template_slug)?;
-        if matches!(
-            req.post.content.media_type,
-            Some(MediaType::Text | MediaType::Video)
-        ) {
-            return Err(validate::invalid(
-                "post.content.mediaType",
-                "must be \"image\" (or absent) for a template post",
-            ));
-        }
-        if req.post.content.image_urls.is_some() {
-            return Err(validate::invalid(
-                "post.content.imageUrls",
-                "is filled with the rendered image; leave it out",
-            ));
-        }
-        req.post_request(PLACEHOLDER_IMAGE)
-            .validate(self.validates_scheduled_time())?;
+        req.validate(self.validates_scheduled_time())?;
         check_step_keys(opts, [":post"])?;
-        let base = base_key(opts);
+        let base = self.base_key(opts);
         let mut trail = MetaTrail::default();
 
         let rendered = self
@@ -329,13 +346,6 @@ fn with_base_key(mut err: Error, base: &str) -> Error {
         meta.idempotency_key = Some(base.to_owned());
     }
     err
-}
-
-/// The caller's idempotency key, else a fresh UUIDv4.
-fn base_key(opts: &CallOptions) -> String {
-    opts.idempotency_key
-        .clone()
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
 }
 
 /// The post request of a workflow: its content, schedule and passed-through fields.

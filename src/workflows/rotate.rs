@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::{MetaTrail, check_step_keys, step_opts};
-use crate::api_keys::CreateApiKey;
+use crate::api_keys::{ApiKeyList, CreateApiKey};
 use crate::client::{CallOptions, Client};
 use crate::error::{ApiError, Error, ErrorCode, Result};
 use crate::platform::Platform;
@@ -86,6 +86,22 @@ impl RotateApiKey {
         self.verify = verify;
         self
     }
+
+    /// The client-side checks [`Client::rotate_api_key`] runs before its first request:
+    /// `old_key_id` can be one URL path segment (not blank, `.` or `..`) and the new key's
+    /// name passes [`CreateApiKey::validate`]. Sends nothing.
+    pub fn validate(&self) -> Result<()> {
+        validate::path_id("oldKeyId", &self.old_key_id)?;
+        self.create_request().validate()
+    }
+
+    /// The `POST /v1/api-keys` body of the new key.
+    fn create_request(&self) -> CreateApiKey {
+        CreateApiKey {
+            name: self.name.clone(),
+            ..CreateApiKey::new()
+        }
+    }
 }
 
 /// The result of a rotation: the new key (a secret: `Debug` redacts it), its id if the server
@@ -125,17 +141,22 @@ pub struct RotatedApiKey {
 }
 
 impl Client {
-    /// Rotates an API key: creates a new key (Firebase token from `opts` or the client),
-    /// verifies it as `req.verify` says, then revokes `req.old_key_id`.
+    /// Rotates an API key: lists the account's keys to check that `req.old_key_id` exists and
+    /// is active, creates a new key (Firebase token from `opts` or the client), verifies it as
+    /// `req.verify` says, then revokes `req.old_key_id`.
     ///
     /// **Check [`RotatedApiKey::revoked`] on success.**
     ///
+    /// - An old key id that is not in the list, or whose key is not active (already revoked),
+    ///   is [`Error::InvalidArgument`] with param `oldKeyId`: nothing is created or revoked
+    ///   (only the list was read). A failed list is returned as it is, also before anything
+    ///   is created.
     /// - The old key is revoked only if verification succeeded. If verification fails, the
     ///   error of the failing verification is returned (e.g. `api` / `unauthorized`), the old
     ///   key is never touched and keeps working, and the unverified new key is revoked (best
     ///   effort, when the server returned its id; the outcome of that revocation does not
     ///   change the error returned).
-    /// - If revoking the old key fails (e.g. 404 for a wrong `oldKeyId`), the rotation still
+    /// - If revoking the old key fails (e.g. a 5xx after every retry), the rotation still
     ///   succeeds, so the verified new key is not lost: `revoked` is `false`,
     ///   `revoked_key_id` is `None`, `revoke_error` holds the error, and both keys keep
     ///   working until the old one is revoked.
@@ -147,17 +168,22 @@ impl Client {
         req: &RotateApiKey,
         opts: &CallOptions,
     ) -> Result<Response<RotatedApiKey>> {
-        validate::path_id("oldKeyId", &req.old_key_id)?;
+        req.validate()?;
         let verify_suffix = (req.verify != VerifyMode::None).then_some(":verify");
         check_step_keys(opts, verify_suffix)?;
         let mut trail = MetaTrail::default();
         let keyless = step_opts(opts, None);
 
-        let create = CreateApiKey {
-            name: req.name.clone(),
-            ..CreateApiKey::new()
-        };
-        let created = self.create_api_key_with(&create, &keyless)?;
+        // The old key must exist and be active before anything is created: a typo or an
+        // already-revoked id would otherwise leave an extra active key behind.
+        let listed = self.list_api_keys_with(&keyless)?;
+        trail.record(&listed.meta);
+        // A plan (`Client::plan`) does not know the account's keys: it skips this check.
+        if !self.is_planning() {
+            check_old_key(&listed.data, &req.old_key_id)?;
+        }
+
+        let created = self.create_api_key_with(&req.create_request(), &keyless)?;
         trail.record(&created.meta);
         let created = created.data;
 
@@ -210,6 +236,30 @@ impl Client {
             },
             meta: trail.finish(opts.idempotency_key.clone()),
         })
+    }
+}
+
+/// Checks that `old_key_id` is among the listed keys and active: its `status` is `active`, or
+/// (a list without statuses) it has no `revokedAt`. Else [`Error::InvalidArgument`] with param
+/// `oldKeyId`, saying that nothing was created.
+fn check_old_key(keys: &ApiKeyList, old_key_id: &str) -> Result<()> {
+    let refuse = |why: String| {
+        Err(Error::invalid_param(
+            "oldKeyId",
+            format!("{why}; nothing was created or revoked"),
+        ))
+    };
+    let Some(key) = keys.keys.iter().find(|k| k.id == old_key_id) else {
+        return refuse(format!(
+            "oldKeyId \"{old_key_id}\" is not one of the account's {} api key(s) (see the key list)",
+            keys.keys.len()
+        ));
+    };
+    match (key.status.as_deref(), key.revoked_at.as_deref()) {
+        (Some(status), _) if status.eq_ignore_ascii_case("active") => Ok(()),
+        (None, None) => Ok(()),
+        (Some(status), _) => refuse(format!("oldKeyId \"{old_key_id}\" is {status}, not active")),
+        (None, Some(at)) => refuse(format!("oldKeyId \"{old_key_id}\" was revoked at {at}")),
     }
 }
 

@@ -36,24 +36,52 @@ pub fn refused_url() -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-/// Panics if `text` contains a credential.
+/// The credentials and fragments of them that no output may contain.
+const LEAKS: [&str; 4] = [KEY, TOKEN, "TESTKEY", "FIREBASE-TEST"];
+
+/// Panics if `text` contains a credential (or a fragment of one). The panic message shows
+/// `text` with every fragment masked, so a failing test does not print the credential itself.
 pub fn assert_no_secret(text: &str) {
-    assert!(!text.contains(KEY), "api key leaked: {text}");
-    assert!(!text.contains(TOKEN), "firebase token leaked: {text}");
-    assert!(!text.contains("TESTKEY"), "api key fragment leaked: {text}");
-    assert!(
-        !text.contains("FIREBASE-TEST"),
-        "token fragment leaked: {text}"
-    );
+    for leak in LEAKS {
+        if text.contains(leak) {
+            let mut masked = text.to_owned();
+            for l in LEAKS {
+                masked = masked.replace(l, "<LEAKED>");
+            }
+            panic!("credential leaked ({} chars): {masked}", leak.len());
+        }
+    }
 }
 
-/// Checks Display and Debug of an error for secrets; returns the Display.
+/// Every text an error can show a user: `Display`, `{:?}`, `{:#?}`, and the same three for
+/// each error of its `source()` chain (which `anyhow`, `eyre` and loggers print).
+pub fn chain_texts(e: &(dyn std::error::Error + 'static)) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut next = Some(e);
+    while let Some(err) = next {
+        texts.push(err.to_string());
+        texts.push(format!("{err:?}"));
+        texts.push(format!("{err:#?}"));
+        next = err.source();
+    }
+    texts
+}
+
+/// Checks every way an error can be shown for secrets: `Display`, `{:?}`, `{:#?}`, each
+/// `source()` in the chain (all three forms), the message, the JSON the C ABI and Python get
+/// (`Serialize`) and the call's metadata. Returns the `Display`.
 pub fn checked(e: &soku::Error) -> String {
-    let shown = e.to_string();
-    assert_no_secret(&shown);
-    assert_no_secret(&format!("{e:?}"));
-    assert_no_secret(&e.message());
-    shown
+    let mut texts = chain_texts(e);
+    texts.push(e.message());
+    texts.push(serde_json::to_string(e).expect("an error serialises"));
+    if let Some(meta) = e.meta() {
+        texts.push(serde_json::to_string(meta).expect("meta serialises"));
+        texts.push(format!("{meta:#?}"));
+    }
+    for text in &texts {
+        assert_no_secret(text);
+    }
+    e.to_string()
 }
 
 /// Records one header of every request answered by the mocks it is attached to
@@ -183,4 +211,46 @@ pub fn keep_alive(mut stream: std::net::TcpStream) {
             return;
         }
     }
+}
+
+/// Reads one HTTP/1.1 request (head, then `Content-Length` bytes of body) from `stream`:
+/// `(head, body)`, or `None` when the peer closed first (or 2 s passed).
+pub fn read_request(stream: &mut std::net::TcpStream) -> Option<(String, Vec<u8>)> {
+    use std::io::Read;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let len: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    while buf.len() < head_end + len {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    Some((head, buf[head_end..head_end + len].to_vec()))
+}
+
+/// The value of header `name` in a request head, if present.
+pub fn header_of<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+    })
 }

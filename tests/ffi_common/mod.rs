@@ -31,6 +31,11 @@ pub fn operations() -> Vec<(&'static str, Op, Option<&'static str>)> {
             Some(r#"{"templateSlug": "tweetImage"}"#),
         ),
         (
+            "soku_templates_render_og",
+            soku_templates_render_og,
+            Some(r#"{"templateSlug": "blogPost"}"#),
+        ),
+        (
             "soku_ai_transcribe",
             soku_ai_transcribe,
             Some(r#"{"mediaId": "media_1"}"#),
@@ -49,7 +54,7 @@ pub fn operations() -> Vec<(&'static str, Op, Option<&'static str>)> {
         (
             "soku_api_keys_rotate",
             soku_api_keys_rotate,
-            Some(r#"{"oldKeyId": "key_old", "verify": "probe"}"#),
+            Some(r#"{"oldKeyId": "key_sandbox_default", "verify": "probe"}"#),
         ),
         (
             "soku_posts_publish_batch",

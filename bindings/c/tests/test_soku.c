@@ -69,15 +69,23 @@ static char *call(soku_op op, const SokuClient *c, const char *req, const char *
     return out;
 }
 
-/* Asserts the documented success shape: data + a full meta object. */
-static void check_success(int32_t status, const char *out) {
+/* What meta.idempotencyKey must be: a key was sent (a non-empty string), or none was (JSON
+   null). A present-but-null key must not pass for a sent one. */
+enum key_sent { KEYED, UNKEYED };
+
+/* Asserts the documented success shape: data + a full meta object, with the key as stated. */
+static void check_success(int32_t status, const char *out, enum key_sent key) {
     long attempts = 0;
     CHECK_J(status == SOKU_OK, out);
     CHECK_J(json_get(out, "data") != NULL, out);
     CHECK_J(json_int(out, "meta.attempts", &attempts) && attempts >= 1, out);
     CHECK_J(json_is_nonempty_string(out, "meta.requestId"), out);
     CHECK_J(json_get(out, "meta.rateLimit.remaining") != NULL, out);
-    CHECK_J(json_get(out, "meta.idempotencyKey") != NULL, out);
+    if (key == KEYED) {
+        CHECK_J(json_is_nonempty_string(out, "meta.idempotencyKey"), out);
+    } else {
+        CHECK_J(json_starts(out, "meta.idempotencyKey", "null"), out);
+    }
     CHECK_J(json_get(out, "error") == NULL, out);
 }
 
@@ -193,7 +201,7 @@ static void test_config_falls_back_to_environment(void) {
     SokuClient *c = new_client("{\"maxRetries\": 0}");
     int32_t status;
     char *out = call(soku_posts_create, c, TEXT_POST, NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     soku_string_free(out);
     soku_client_free(c);
 }
@@ -203,7 +211,7 @@ static void test_config_falls_back_to_environment(void) {
 static void test_posts_create(void) {
     int32_t status;
     char *out = call(soku_posts_create, client, TEXT_POST, NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_is_nonempty_string(out, "data.postSubmissionId"), out);
     CHECK_J(json_is_nonempty_string(out, "meta.idempotencyKey"), out);
     CHECK_J(json_int_is(out, "meta.attempts", 1), out);
@@ -217,7 +225,7 @@ static void test_posts_create_with_options(void) {
                      "{\"idempotencyKey\": \"c-test-key-1\", \"maxRetries\": 0, "
                      "\"timeoutMs\": 5000}",
                      &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_str_is(out, "meta.idempotencyKey", "c-test-key-1"), out);
     soku_string_free(out);
 }
@@ -229,7 +237,7 @@ static void test_posts_create_account_target(void) {
                      "\"imageUrls\": [\"https://example.com/a.png\"], \"platform\": "
                      "[{\"platform\": \"instagram\", \"accountId\": \"ig_main\"}]}}}",
                      NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_is_nonempty_string(out, "data.postSubmissionId"), out);
     soku_string_free(out);
 }
@@ -238,7 +246,7 @@ static void test_media_upload(void) {
     int32_t status;
     char *out = call(soku_media_upload, client, "{\"url\": \"https://example.com/cat.png\"}",
                      NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_is_nonempty_string(out, "data.url"), out);
     soku_string_free(out);
 }
@@ -249,7 +257,7 @@ static void test_templates_render(void) {
                      "{\"templateSlug\": \"tweetImage\", \"aspectRatio\": \"1:1\", "
                      "\"config\": {\"title\": \"Hello\", \"author\": \"C\"}}",
                      NULL, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     CHECK_J(json_is_nonempty_string(out, "data.url"), out);
     soku_string_free(out);
 }
@@ -259,7 +267,7 @@ static void test_ai_transcribe(void) {
     char *out = call(soku_ai_transcribe, client,
                      "{\"mediaId\": \"media_123\", \"language\": \"en\", \"durationSeconds\": 30}",
                      NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_is_nonempty_string(out, "data.jobId"), out);
     soku_string_free(out);
 }
@@ -269,25 +277,25 @@ static void test_api_keys_create_list_revoke(void) {
     char id[256];
     char request[512];
     char *out = call(soku_api_keys_create, client, "{\"name\": \"c-test\"}", NULL, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     CHECK_J(json_get(out, "data.apiKey") && strncmp(json_get(out, "data.apiKey"), "\"sk_live_", 9) == 0,
             out);
     CHECK_J(json_str_copy(out, "data.id", id, sizeof id), out);
     soku_string_free(out);
 
     out = call(soku_api_keys_list, client, NULL, NULL, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     CHECK_J(json_starts(out, "data.apiKeys", "["), out);
     CHECK_J(json_is_nonempty_string(out, "data.apiKeys.0.id"), out);
     soku_string_free(out);
 
     out = call(soku_api_keys_list, client, "{}", NULL, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     soku_string_free(out);
 
     snprintf(request, sizeof request, "{\"id\": \"%s\"}", id);
     out = call(soku_api_keys_revoke, client, request, NULL, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     CHECK_J(json_starts(out, "data", "null"), out);
     CHECK_J(json_int_is(out, "meta.status", 204), out);
     soku_string_free(out);
@@ -309,7 +317,7 @@ static void test_api_keys_token_from_options(void) {
     soku_string_free(out);
     snprintf(opts, sizeof opts, "{\"firebaseToken\": \"%s\"}", firebase_token);
     out = call(soku_api_keys_list, c, NULL, opts, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     soku_string_free(out);
     soku_client_free(c);
 }
@@ -349,7 +357,7 @@ static void test_posts_publish_with_media(void) {
                      "\"content\": {\"text\": \"video\", \"mediaType\": \"video\", \"platform\": ["
                      "{\"platform\": \"tiktok\", \"accountId\": \"tt_brand\"}, \"youtube\"]}}}",
                      NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_is_nonempty_string(out, "data.media.0.url"), out);
     CHECK_J(json_get(out, "data.media.1") == NULL, out);
     CHECK_J(json_is_nonempty_string(out, "data.post.postSubmissionId"), out);
@@ -363,7 +371,7 @@ static void test_posts_publish_with_template(void) {
                      "{\"template\": {\"templateSlug\": \"tweetImage\", \"config\": {\"title\": \"t\"}},"
                      " \"post\": {\"content\": {\"text\": \"rendered\", \"platform\": [\"x\", \"linkedin\"]}}}",
                      NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_is_nonempty_string(out, "data.template.url"), out);
     CHECK_J(json_is_nonempty_string(out, "data.post.postSubmissionId"), out);
     soku_string_free(out);
@@ -379,7 +387,7 @@ static void test_api_keys_rotate(void) {
 
     snprintf(request, sizeof request, "{\"oldKeyId\": \"%s\", \"name\": \"rotated\"}", id);
     out = call(soku_api_keys_rotate, client, request, NULL, &status);
-    check_success(status, out);
+    check_success(status, out, UNKEYED);
     CHECK_J(json_get(out, "data.apiKey") && strncmp(json_get(out, "data.apiKey"), "\"sk_live_", 9) == 0,
             out);
     CHECK_J(json_str_is(out, "data.verified", "probe"), out);
@@ -449,6 +457,42 @@ static void test_api_error_forbidden(void) {
     CHECK_J(json_is_nonempty_string(out, "error.requestId"), out);
     soku_string_free(out);
     soku_client_free(c);
+}
+
+/* soku_error_parse reads the error JSON into fields without a JSON parser of the caller's own */
+static void test_error_parse_reads_the_fields(void) {
+    char cfg[2048];
+    SokuClient *c;
+    SokuError *e = NULL;
+    int32_t status;
+    size_t len = 0;
+    const char *code, *request_id;
+    char *out;
+    make_config(cfg, sizeof cfg, inactive_key);
+    c = new_client(cfg);
+    out = call(soku_posts_create, c, TEXT_POST, NULL, &status);
+    check_error(status, out, SOKU_ERR_API, "api");
+    CHECK(soku_error_parse(out, &e) == SOKU_OK && e != NULL);
+    CHECK(strcmp(soku_error_kind(e, NULL), "api") == 0);
+    CHECK(soku_error_status(e) == 403);
+    code = soku_error_code(e, &len);
+    CHECK(code != NULL && strcmp(code, "forbidden") == 0 && len == strlen("forbidden"));
+    request_id = soku_error_request_id(e, NULL);
+    CHECK(request_id != NULL && strncmp(request_id, "req_", 4) == 0);
+    CHECK(soku_error_message(e, NULL) != NULL && soku_error_param(e, &len) == NULL && len == 0);
+    soku_error_free(e);
+    soku_string_free(out);
+    soku_client_free(c);
+    /* text that is not an error JSON: a handle that says why */
+    e = NULL;
+    CHECK(soku_error_parse("{\"error\": {\"kind\": 5}}", &e) == SOKU_ERR_INVALID_ARGUMENT);
+    CHECK(e != NULL && strcmp(soku_error_kind(e, NULL), "invalid_argument") == 0);
+    CHECK(strcmp(soku_error_param(e, NULL), "error_json") == 0);
+    CHECK(strstr(soku_error_message(e, NULL), "error.kind") != NULL);
+    soku_error_free(e);
+    CHECK(soku_error_parse(NULL, NULL) == SOKU_ERR_INVALID_ARGUMENT);
+    CHECK(soku_error_code(NULL, NULL) == NULL && soku_error_status(NULL) == 0);
+    soku_error_free(NULL);
 }
 
 static void test_transport_error(void) {
@@ -526,7 +570,7 @@ static void test_one_client_many_threads(void) {
 static void test_429_is_retried(void) {
     int32_t status;
     char *out = call(soku_posts_create, client, TEXT_POST, NULL, &status);
-    check_success(status, out);
+    check_success(status, out, KEYED);
     CHECK_J(json_int_is(out, "meta.attempts", 2), out);
     CHECK_J(json_is_nonempty_string(out, "data.postSubmissionId"), out);
     soku_string_free(out);
@@ -599,6 +643,7 @@ int main(int argc, char **argv) {
         RUN(test_api_error_missing_account);
         RUN(test_api_error_details);
         RUN(test_api_error_forbidden);
+        RUN(test_error_parse_reads_the_fields);
         RUN(test_transport_error);
         RUN(test_invalid_arguments);
         RUN(test_one_client_many_threads);

@@ -5,10 +5,12 @@
 // Covers: RAII and moves (a moved-from client throws, never crashes), every operation wired to
 // its C function, results returned whole, soku::Error's fields for API, invalid-argument and
 // config errors (param included), NUL bytes rejected, soku::CancelToken (a cancelled batch sends
-// nothing, a batch cancelled from another thread stops before its next post, moves), and the
-// header's JSON reader on escapes and malformed input. The cross-thread test talks to the
-// sandbox's control API (/__sandbox/...) over a plain loopback socket to queue a fault and count
+// nothing, a batch cancelled from another thread stops before its next post, moves). The
+// cross-thread test talks to the sandbox's control API (/__sandbox/...) over a plain loopback socket to queue a fault and count
 // the posts the sandbox accepted.
+// soku::Error's fields come from soku_error_parse: checked on escapes, large (1 MiB), deep
+// (100 000 levels) and non-ASCII error JSON, a hostile 422 through the whole stack, and
+// malformed input (fields left empty, raw JSON kept). posts_publish_batch(request, {}) compiles.
 #include "soku.hpp"
 
 #include <netdb.h>
@@ -188,7 +190,7 @@ void every_operation_reaches_its_c_function() {
         &soku::Client::api_keys_create,     &soku::Client::api_keys_list,
         &soku::Client::api_keys_revoke,     &soku::Client::api_keys_rotate,
         &soku::Client::posts_publish_batch, &soku::Client::posts_publish_with_media,
-        &soku::Client::posts_publish_with_template,
+        &soku::Client::posts_publish_with_template, &soku::Client::templates_render_og,
     };
     soku::Client client(config(env("SOKU_API_KEY")));
     for (Method m : methods) {
@@ -350,26 +352,92 @@ void error_json_reader_handles_escapes_and_nesting() {
     CHECK(nulls.request_id().empty() && nulls.message() == "connect failed");
 }
 
+// Any valid error JSON keeps every field: details and meta nested 100 000 levels deep, a 1 MiB
+// message, non-ASCII text (raw UTF-8 and escapes), an escaped NUL, a lone surrogate (U+FFFD).
+void large_deep_and_non_ascii_error_json_keeps_every_field() {
+    std::string deep = std::string(100000, '[') + std::string(100000, ']');
+    std::string big(1 << 20, 'x');
+    soku::Error e(SOKU_ERR_API,
+                  "{\"meta\": " + deep + ", \"error\": {\"details\": {\"d\": " + deep +
+                      "}, \"kind\": \"api\", \"status\": 422, \"code\": \"validation_error\", "
+                      "\"message\": \"" + big + "\", \"requestId\": \"req_big\", \"param\": null}}");
+    CHECK(e.kind() == "api" && e.status() == 422 && e.code() == "validation_error");
+    CHECK(e.request_id() == "req_big" && e.message() == big && e.param().empty());
+    soku::Error u(SOKU_ERR_INVALID_ARGUMENT,
+                  R"({"error": {"kind": "invalid_argument", "status": null, "code": null,)"
+                  R"( "message": "texte refusé \u00e9 日本語 \ud83d cut \u0000 nul",)"
+                  R"( "requestId": "req_ü", "param": "post.content.text"}, "meta": null})");
+    CHECK(u.kind() == "invalid_argument" && u.status() == 0);
+    CHECK(u.message() == std::string("texte refus\xc3\xa9 \xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e "
+                                     "\xef\xbf\xbd cut \0 nul", 40));
+    CHECK(u.request_id() == "req_\xc3\xbc" && u.param() == "post.content.text");
+    CHECK(contains(u.what(), "invalid_argument error"));
+}
+
+// JSON-escapes quotes and backslashes (the test's envelopes hold no control characters).
+std::string json_string(const std::string &text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+// A hostile answer through the whole stack: the sandbox answers 422 with an envelope of 100 KiB
+// whose details nest 200 levels (past the 128 of common JSON parsers) and whose message is
+// non-ASCII; soku::Error keeps the server's code, request id and message.
+void a_large_deep_non_ascii_api_error_keeps_code_and_request_id() {
+    std::string details = std::string(200, '[') + "0" + std::string(200, ']');
+    std::string message = "refusé 😀 " + std::string(100 * 1024, 'y');
+    std::string envelope = R"({"error": {"type": "invalid_request_error", "details": )" + details +
+                           R"(, "code": "validation_error", "message": )" + json_string(message) +
+                           R"(, "requestId": "req_hostile_ü"}})";
+    sandbox("POST", "/__sandbox/faults",
+            R"({"path": "/v1/posts", "method": "POST", "count": 1, "status": 422, "body": )" +
+                json_string(envelope) + "}");
+    soku::Client client(config(env("SOKU_API_KEY")));
+    EXPECT_ERROR(client.posts_create(kPost), [&](const soku::Error &e) {
+        CHECK(e.result() == SOKU_ERR_API && e.kind() == "api" && e.status() == 422);
+        CHECK(e.code() == "validation_error");
+        CHECK(e.request_id().rfind("req_", 0) == 0); // the sandbox's X-Request-Id header wins
+        CHECK(e.message() == message);
+        CHECK(contains(e.json(), "\"omitted\":\"details nested deeper than 64 levels\""));
+    });
+    sandbox("DELETE", "/__sandbox/faults");
+}
+
 void malformed_error_json_keeps_only_the_raw_text() {
     const char *bad[] = {
         "",
         "not json",
         R"({"error": {"kind": "api")",                          // truncated
-        R"({"error": {"kind": "api", "message": "\ud800"}})",   // lone surrogate
-        R"({"error": {"kind": "api", "message": "\ud800\u0041"}})", // high without its low half
         R"({"error": {"kind": "api", "status": 01}})",          // leading zero
         R"({"error": {"kind": "api"}} trailing)",               // garbage after the object
         "{\"error\": {\"kind\": \"a\tb\"}}",                   // raw control character
+        R"({"error": {"kind": "api", "code": 5}})",             // a member of the wrong type
+        R"({"error": {"code": "x"}})",                          // no kind
     };
     for (const char *json : bad) {
         soku::Error e(SOKU_ERR_DECODE, json);
-        CHECK(e.kind().empty() && e.status() == 0 && e.message().empty());
+        CHECK(e.kind().empty() && e.status() == 0 && e.message().empty() && e.code().empty());
         CHECK(e.json() == json);
         CHECK(std::strcmp(e.what(), soku_status_str(SOKU_ERR_DECODE)) == 0);
     }
-    std::string deep(10000, '[');
-    soku::Error e(SOKU_ERR_DECODE, "{\"meta\": " + deep + "}"); // bounded nesting, no overflow
-    CHECK(e.kind().empty());
+    std::string with_nul("{\"error\": {\"kind\": \"api\"}}\0x", 28);
+    soku::Error nul(SOKU_ERR_DECODE, with_nul);
+    CHECK(nul.kind().empty() && nul.json() == with_nul);
+}
+
+// posts_publish_batch(request, {}) is the options overload (it once was ambiguous with the
+// CancelToken overload); both forms still run.
+void publish_batch_with_empty_braces_compiles_and_runs() {
+    soku::Client client(config(env("SOKU_API_KEY")));
+    std::string out = client.posts_publish_batch(kBatch, {});
+    CHECK(contains(out, "\"succeeded\":2"));
+    soku::CancelToken token;
+    out = client.posts_publish_batch(kBatch, token, {});
+    CHECK(contains(out, "\"succeeded\":2") && contains(out, "\"cancelled\":false"));
 }
 
 } // namespace
@@ -386,7 +454,10 @@ int main() {
     RUN(moved_from_token_is_inert_and_a_live_token_lets_the_batch_run);
     RUN(a_batch_cancelled_from_another_thread_stops_before_its_next_post);
     RUN(error_json_reader_handles_escapes_and_nesting);
+    RUN(large_deep_and_non_ascii_error_json_keeps_every_field);
+    RUN(a_large_deep_non_ascii_api_error_keeps_code_and_request_id);
     RUN(malformed_error_json_keeps_only_the_raw_text);
+    RUN(publish_batch_with_empty_braces_compiles_and_runs);
     std::printf("test_soku_hpp: %d passed, %d failed\n", passed, failed);
     return failed == 0 && passed > 0 ? 0 : 1;
 }

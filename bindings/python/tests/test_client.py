@@ -179,6 +179,14 @@ class TemplatesAndTranscribeTest(SandboxTestCase):
         [req] = self.sb.requests_to("/v1/templates")
         self.assertEqual(json.loads(req["body"]), dict(support.TEMPLATE, aspectRatio="1:1"))
 
+    def test_render_og_is_the_alias_at_its_own_path(self) -> None:
+        data = self.client.render_og("blogPost", config={"title": "Launch"}, aspect_ratio="1:1")
+        self.assertTrue(data.url.startswith("http"), data)
+        [req] = self.sb.requests_to("/v1/media/render-og")
+        self.assertEqual(json.loads(req["body"]),
+                         {"templateSlug": "blogPost", "config": {"title": "Launch"}, "aspectRatio": "1:1"})
+        self.assertEqual(self.sb.requests_to("/v1/templates"), [])
+
     def test_transcribe_with_the_documented_idempotency_key(self) -> None:
         key = "ep42-transcribe-2026-12-01"
         data = self.client.transcribe(fresh(support.TRANSCRIBE), idempotency_key=key)
@@ -213,6 +221,8 @@ class ApiKeysTest(SandboxTestCase):
         self.assertEqual(by_id[new_id].status, "active")
         for key in listed.keys:
             self.assertNotIn(created.api_key, json.dumps(key.raw))  # listing never shows a full key
+        # The preview the sandbox sends as keyPreview: the key's last four characters.
+        self.assertEqual(by_id[new_id].preview, "sk_live_\u2026" + created.api_key[-4:])
 
         with self.make(api_key=created.api_key) as new_client:
             self.assertTrue(new_client.create_post(fresh(support.TEXT_POST)).post_submission_id)

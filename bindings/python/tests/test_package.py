@@ -347,6 +347,7 @@ class RequestBuildingTest(unittest.TestCase):
             "soku_posts_create": ("create_post", {"post": {}}),
             "soku_media_upload": ("upload_media", "https://example.com/a.mp4"),
             "soku_templates_render": ("render_template", "tweetImage"),
+            "soku_templates_render_og": ("render_og", "blogPost"),
             "soku_ai_transcribe": ("transcribe", "media_1"),
             "soku_api_keys_create": ("create_api_key", "ci"),
             "soku_api_keys_list": ("list_api_keys", None),
@@ -364,7 +365,7 @@ class RequestBuildingTest(unittest.TestCase):
             self.assertEqual(self.calls[-1][3], {"idempotency_key": "k"})
         self.assertEqual(len(self.calls), len(cases))
         self.assertEqual(self.calls[1][2], {"url": "https://example.com/a.mp4"})
-        self.assertEqual(self.calls[8][2], {"posts": [{"post": {}}]})
+        self.assertEqual(self.calls[9][2], {"posts": [{"post": {}}]})
 
 
     def test_create_post_keywords(self) -> None:

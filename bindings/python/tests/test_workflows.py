@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import _thread
 import json
 import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 import unittest
+from typing import Any, Callable, Dict, List
 from unittest import mock
 
 import soku
@@ -16,32 +19,159 @@ import support
 from support import Sandbox, SandboxCase, fresh, header
 
 
+def numbered_posts(n: int) -> List[Dict[str, Any]]:
+    """``n`` distinct text posts to X."""
+    return [{"post": {"content": {"text": "interrupted %d" % i, "mediaType": "text", "platform": ["x"]}}} for i in range(n)]
+
+
 class BatchInterruptTest(SandboxCase):
-    """Ctrl-C during a batch's wait for the rate-limit window stops the batch and re-raises."""
+    """Ctrl-C (a real SIGINT) at several points of a batch: ``BatchInterrupted`` carries the partial
+    report, what it reports matches what the sandbox saw, and the documented resume (same posts,
+    same ``idempotency_key``) publishes each post exactly once."""
 
-    sandbox_args = ("--window-ms", "50000", "--limit", "posts=1")
+    # Two posts per 3 s window: the third post of a batch waits for the window.
+    sandbox_args = ("--window-ms", "3000", "--limit", "posts=2")
 
-    def test_keyboard_interrupt_cancels_the_batch_and_is_re_raised(self) -> None:
-        c = self.make(max_retry_wait=60, max_retries=0)
+    def interrupt_when(self, ready: Callable[[], bool]) -> threading.Thread:
+        """Sends this process SIGINT (as Ctrl-C does) once ``ready()`` holds; Python's handler
+        raises ``KeyboardInterrupt`` in the main thread, inside ``publish_batch``."""
 
-        def interrupt_once_the_window_is_used_up() -> None:
+        def run() -> None:
             deadline = time.monotonic() + 20
-            while not self.sb.requests_to("/v1/posts") and time.monotonic() < deadline:
+            while not ready() and time.monotonic() < deadline:
                 time.sleep(0.01)
-            time.sleep(0.2)  # the batch is now waiting ~50 s for the window to reset
-            _thread.interrupt_main()
+            os.kill(os.getpid(), signal.SIGINT)
 
-        interrupter = threading.Thread(target=interrupt_once_the_window_is_used_up)
-        interrupter.start()
+        t = threading.Thread(target=run)
+        t.start()
+        return t
+
+    def posts_seen(self) -> List[Dict[str, Any]]:
+        return self.sb.requests_to("/v1/posts")
+
+    def interrupted(self, posts: List[Dict[str, Any]], key: str, ready: Callable[[], bool]) -> soku.BatchInterrupted:
+        c = self.make(max_retry_wait=60, max_retries=0)
+        interrupter = self.interrupt_when(ready)
+        try:
+            with self.assertRaises(soku.BatchInterrupted) as ctx:
+                c.publish_batch(posts, idempotency_key=key)
+        finally:
+            interrupter.join()
+        exc = ctx.exception
+        self.assertIsInstance(exc, KeyboardInterrupt)
+        self.assertNotIsInstance(exc, soku.SokuError)
+        self.assertEqual(exc.idempotency_key, key)
+        return exc
+
+    def check_record(self, exc: soku.BatchInterrupted, posts: List[Dict[str, Any]], key: str, sent: int) -> List[str]:
+        """The report's published items are exactly the requests the sandbox saw, in order, with
+        the keys ``key-i``; the rest are ``not_sent``. Returns the published ids."""
+        report = exc.report
+        self.assertIsInstance(report, soku.BatchReport)
+        self.assertEqual(report.cancelled, sent < len(posts))
+        self.assertEqual((report.summary.total, report.summary.succeeded, report.summary.failed), (len(posts), sent, 0))
+        self.assertEqual(exc.not_sent, list(range(sent, len(posts))))
+        seen = self.posts_seen()
+        self.assertEqual(len(seen), sent)
+        ids = []
+        for i, (item, req) in enumerate(zip(report.items, seen)):
+            self.assertEqual(item.index, i)
+            self.assertTrue(item.ok)
+            assert item.meta is not None and item.post_submission_id is not None
+            self.assertEqual(item.meta.idempotency_key, "%s-%d" % (key, i))
+            self.assertEqual(header(req, "idempotency-key"), "%s-%d" % (key, i))
+            self.assertEqual(json.loads(req["body"]), posts[i])
+            ids.append(item.post_submission_id)
+        self.assertEqual(len(self.sb.submissions()), sent)
+        self.assertIn("%d of %d post(s) published" % (sent, len(posts)), str(exc))
+        return ids
+
+    def resume(self, posts: List[Dict[str, Any]], key: str, ids: List[str]) -> None:
+        """The documented resume: the same posts, the same key. Each post is then accepted exactly
+        once, the earlier ones replayed with their ids."""
+        report = self.make(max_retry_wait=60).publish_batch(posts, idempotency_key=key)
+        self.assertEqual((report.summary.succeeded, report.summary.failed), (len(posts), 0))
+        self.assertFalse(report.cancelled)
+        self.assertEqual([item.post_submission_id for item in report.items[: len(ids)]], ids)
+        texts = [b["post"]["content"]["text"] for b in self.sb.submissions()]
+        self.assertEqual(texts, [p["post"]["content"]["text"] for p in posts])
+
+    def test_interrupt_during_the_first_post(self) -> None:
+        posts = numbered_posts(4)
+        self.sb.inject("/v1/posts", delayMs=600, count=1)
+        exc = self.interrupted(posts, "py-first", lambda: len(self.posts_seen()) == 1)
+        # The post in flight finished and is reported; nothing after it was sent.
+        ids = self.check_record(exc, posts, "py-first", 1)
+        time.sleep(0.3)
+        self.assertEqual(len(self.posts_seen()), 1)
+        self.resume(posts, "py-first", ids)
+
+    def test_interrupt_during_the_wait_for_the_rate_limit_window(self) -> None:
+        posts = numbered_posts(5)
+        seen_two_at = []
+
+        def waiting() -> bool:
+            if len(self.posts_seen()) < 2:
+                return False
+            seen_two_at.append(time.monotonic())
+            time.sleep(0.3)  # the batch now waits ~3 s for the window
+            return True
+
         started = time.monotonic()
-        with self.assertRaises(KeyboardInterrupt):
-            c.publish_batch(support.batch_posts())
-        interrupter.join()
-        # Functional bound, not a speed claim: the ~50 s wait was cut short.
-        self.assertLess(time.monotonic() - started, 40)
-        self.assertEqual(len(self.sb.requests_to("/v1/posts")), 1)
-        time.sleep(0.3)  # nothing more is sent after the interrupt
-        self.assertEqual(len(self.sb.requests_to("/v1/posts")), 1)
+        exc = self.interrupted(posts, "py-wait", waiting)
+        # Functional bound: the wait for the window was cut short.
+        self.assertLess(time.monotonic() - seen_two_at[0], 2.5)
+        self.assertLess(time.monotonic() - started, 20)
+        ids = self.check_record(exc, posts, "py-wait", 2)
+        self.assertEqual(exc.not_sent, [2, 3, 4])
+        self.resume(posts, "py-wait", ids)
+
+    def test_interrupt_during_the_last_post(self) -> None:
+        posts = numbered_posts(2)
+        self.sb.inject("/v1/posts", delayMs=500, count=2)
+        exc = self.interrupted(posts, "py-last", lambda: len(self.posts_seen()) == 2)
+        # Nothing was left to stop: the whole report, still raised as an interrupt.
+        ids = self.check_record(exc, posts, "py-last", 2)
+        self.assertEqual(exc.not_sent, [])
+        self.resume(posts, "py-last", ids)
+
+    def test_sigkill_then_the_same_call_publishes_each_post_once(self) -> None:
+        posts = numbered_posts(4)
+        script = (
+            "import json, sys, soku\n"
+            "c = soku.Client(api_key=sys.argv[1], base_url=sys.argv[2])\n"
+            "c.publish_batch(json.loads(sys.argv[3]), idempotency_key='py-kill')\n"
+        )
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(sys.path)
+        child = subprocess.Popen(
+            [sys.executable, "-c", script, self.sb.api_key, self.sb.url, json.dumps(posts)], env=env
+        )
+        try:
+            deadline = time.monotonic() + 20
+            while len(self.posts_seen()) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)  # waiting for the window
+            child.kill()
+        finally:
+            child.wait()
+        self.assertEqual(child.returncode, -signal.SIGKILL)
+        self.assertEqual(len(self.sb.submissions()), 2)
+        self.resume(posts, "py-kill", [])
+
+    def test_without_a_key_the_message_says_to_resend_only_what_was_not_sent(self) -> None:
+        posts = numbered_posts(3)
+        self.sb.inject("/v1/posts", delayMs=500, count=1)
+        c = self.make(max_retries=0)
+        interrupter = self.interrupt_when(lambda: len(self.posts_seen()) == 1)
+        try:
+            with self.assertRaises(soku.BatchInterrupted) as ctx:
+                c.publish_batch(posts)
+        finally:
+            interrupter.join()
+        self.assertIsNone(ctx.exception.idempotency_key)
+        self.assertEqual(ctx.exception.not_sent, [1, 2])
+        self.assertIn("re-send only the posts not sent", str(ctx.exception))
         # The client is still usable and closes cleanly (the call released its handle).
         report = self.make(max_retries=0).publish_batch([])
         self.assertEqual((report.summary.total, report.summary.succeeded, report.summary.failed), (0, 0, 0))
@@ -184,6 +314,26 @@ class RotationTest(unittest.TestCase):
         c = soku.Client(base_url=self.sb.url, backoff_base=0.001, max_retry_wait=0.05, **config)  # type: ignore[arg-type]
         self.addCleanup(c.close)
         return c
+
+    def test_a_missing_or_revoked_old_key_id_creates_no_key(self) -> None:
+        c = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token)
+        spare = c.create_api_key("spare")
+        assert spare.id is not None
+        c.revoke_api_key(spare.id)
+
+        def keys() -> List[Any]:
+            return sorted((k.id, k.status) for k in c.list_api_keys().keys)
+
+        before = keys()
+        for old_id, says in (("key_typo", "is not one of the account's 2 api key(s)"), (spare.id, "is revoked, not active")):
+            seen = len(self.sb.requests())
+            with self.assertRaises(soku.InvalidArgumentError) as ctx:
+                c.rotate_api_key(old_id)
+            self.assertEqual(ctx.exception.param, "oldKeyId")
+            self.assertIn(says, str(ctx.exception))
+            self.assertIn("nothing was created", str(ctx.exception))
+            self.assertEqual([(r["method"], r["path"]) for r in self.sb.requests()[seen:]], [("GET", "/v1/api-keys")])
+            self.assertEqual(keys(), before)
 
     def test_rotate_with_probe(self) -> None:
         old = self.make(api_key=self.sb.api_key, firebase_token=self.sb.firebase_token)

@@ -101,3 +101,81 @@ pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .map(|(m, p)| (m.to_string(), p.to_string()))
         .collect()
 }
+
+/// Whether process `pid` has handlers for SIGINT and SIGTERM installed (its `SigCgt` mask in
+/// /proc): a batch has started watching signals.
+pub fn catches_int_and_term(pid: u32) -> bool {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("SigCgt:"))
+        .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+        .is_some_and(|mask| mask & (1 << (2 - 1)) != 0 && mask & (1 << (15 - 1)) != 0)
+}
+
+/// Waits until `pred` holds (polling every 10 ms), failing after 20 s.
+pub fn wait_for(what: &str, mut pred: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !pred() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "waited for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Sends signal `name` (`INT`, `TERM` or `KILL`) to `pid`.
+pub fn send_signal(pid: u32, name: &str) {
+    let sig = match name {
+        "INT" => libc::SIGINT,
+        "TERM" => libc::SIGTERM,
+        "KILL" => libc::SIGKILL,
+        other => panic!("no signal {other}"),
+    };
+    let pid = libc::pid_t::try_from(pid).expect("a pid");
+    // SAFETY: kill(2) with a child's pid and a valid signal number touches no memory.
+    assert_eq!(unsafe { libc::kill(pid, sig) }, 0);
+}
+
+/// The write end of a pipe whose read end is already closed: the first write fails with EPIPE
+/// (and raises SIGPIPE), deterministically.
+pub fn pipe_without_reader() -> std::os::fd::OwnedFd {
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let mut fds = [0; 2];
+    // SAFETY: `fds` is valid for two file descriptors; each is owned exactly once below.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    drop(read);
+    write
+}
+
+/// Every command of `soku --help` and of its groups (`keys rotate`, …), but `completions` and
+/// `help`.
+pub fn commands() -> std::collections::BTreeSet<String> {
+    fn listed(args: &[&str]) -> Vec<String> {
+        let out = run_with(&[], args, None).expect(0);
+        out.stdout
+            .split("Commands:\n")
+            .nth(1)
+            .expect("a command list")
+            .lines()
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next())
+            .filter(|c| *c != "help")
+            .map(str::to_owned)
+            .collect()
+    }
+    let mut all = std::collections::BTreeSet::new();
+    for cmd in listed(&["--help"]) {
+        let sub = run_with(&[], &[cmd.as_str(), "--help"], None).expect(0);
+        if sub.stdout.contains("Commands:\n") {
+            for inner in listed(&[cmd.as_str(), "--help"]) {
+                all.insert(format!("{cmd} {inner}"));
+            }
+        } else if cmd != "completions" {
+            all.insert(cmd);
+        }
+    }
+    all
+}

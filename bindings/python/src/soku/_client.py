@@ -46,6 +46,7 @@ from ._models import (
 )
 from ._version import __version__
 from .errors import (
+    BatchInterrupted,
     ClientClosedError,
     DecodeError,
     InvalidArgumentError,
@@ -206,7 +207,14 @@ def _body(request: Any, fields: Mapping[str, Any], primary: Optional[str] = None
 
 
 class _Handle:
-    """Owns the native ``SokuClient*``; counts calls in flight so it is never freed under one."""
+    """Owns the native ``SokuClient*``; counts calls in flight so it is never freed under one.
+
+    After ``os.fork()`` the child's copy of every handle gets a new lock and no call in flight
+    (:func:`_after_fork_in_child`): the threads that held the lock or ran calls at the moment of
+    the fork do not exist in the child, so the inherited lock could stay locked forever and
+    ``close()`` could wait forever. The native client itself opens new connections in the
+    child and never touches the parent's.
+    """
 
     def __init__(self, lib: _lib.Library, ptr: int) -> None:
         self._lib = lib
@@ -214,6 +222,12 @@ class _Handle:
         self._closed = False
         self._busy = 0
         # Calls take the plain lock (cheap); close() waits on a condition over the same lock.
+        self._lock = threading.Lock()
+        self._cond = threading.Condition(self._lock)
+        _HANDLES.add(self)
+
+    def _reset_after_fork(self) -> None:
+        self._busy = 0
         self._lock = threading.Lock()
         self._cond = threading.Condition(self._lock)
 
@@ -256,6 +270,20 @@ class _Handle:
             self._lib.function("soku_client_free")(ptr)
 
 
+# Every live handle, for the fork handler below.
+_HANDLES: "weakref.WeakSet[_Handle]" = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """Runs in the child right after ``os.fork()`` (only the forking thread exists there)."""
+    for handle in list(_HANDLES):
+        handle._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Client:
     """A client of the Soku API, backed by one native ``SokuClient`` (one keep-alive pool).
 
@@ -274,7 +302,9 @@ class Client:
         max_retries: retries after the first attempt; 0 disables. Default 3.
         max_retry_wait: cap in seconds on any single wait between attempts. Default 60.
         backoff_base: seconds of the first exponential backoff step. Default 1.
-        user_agent: the ``User-Agent`` header. Default ``soku-rust/<library version>
+        user_agent: the ``User-Agent`` header, printable ASCII of at most 8192 bytes (as
+            ``api_key``, ``firebase_token`` and ``base_url``: a longer one raises
+            :class:`ConfigError`). Default ``soku-rust/<library version>
             soku-python/<package version>``.
         allow_insecure_http: allow ``http://`` to non-loopback hosts. Default False.
         validate_scheduled_time: check ``scheduledTime`` (RFC 3339, >= 60 s ahead) before
@@ -286,7 +316,8 @@ class Client:
             ``https_proxy``). Default False: the proxy variables are ignored.
         ca_file: path of a PEM file of CA certificates trusted *instead of* the default roots
             (a private CA, a TLS-inspecting corporate proxy). Default: none. A file that cannot
-            be read or holds no certificate raises :class:`ConfigError` naming it.
+            be read, holds no certificate, or holds a corrupt or truncated one raises
+            :class:`ConfigError` naming it.
         ca_pem: the same as PEM text. Default: none.
         tls_trust: ``"webpki"`` (Mozilla's roots compiled into the library) or ``"os"`` (the
             operating system's trust store; not combinable with ``ca_file``/``ca_pem``).
@@ -454,57 +485,79 @@ class Client:
         request_json = _encode(request, "request")
         options_json = _options_json(method, options) if options else None
         out = c_char_p()
+        interrupted: Optional[KeyboardInterrupt] = None
         ptr = self._handle.acquire()
         try:
             try:
                 if function == "soku_posts_publish_batch":
-                    status = self._run_batch_interruptibly(ptr, request_json, options_json, out)
+                    status, interrupted = self._run_batch_interruptibly(ptr, request_json, options_json, out)
                 else:
                     status = fn(ptr, request_json, options_json, ctypes.byref(out))
             finally:
                 self._handle.release()
         finally:
             text = self._lib.take_string(out)
-        data, meta = self._finish(status, text)
         try:
-            return build(data, meta)
+            data, meta = self._finish(status, text)
+            result = build(data, meta)
         except (KeyError, TypeError, AttributeError) as exc:
+            if interrupted is not None:
+                raise interrupted
             raise DecodeError(
                 "%s: the library returned an unexpected result (%s: %s)" % (method, type(exc).__name__, exc)
             ) from None
+        except SokuError:
+            if interrupted is not None:
+                raise interrupted  # the batch failed as a whole: the interrupt wins
+            raise
+        if interrupted is not None and isinstance(result, BatchReport):
+            raise BatchInterrupted(result, options.get("idempotency_key")) from interrupted
+        return result
 
-    def _run_batch_interruptibly(self, ptr: int, request_json: Any, options_json: Any, out: c_char_p) -> int:
+    def _run_batch_interruptibly(
+        self, ptr: int, request_json: Any, options_json: Any, out: c_char_p
+    ) -> "tuple[int, Optional[KeyboardInterrupt]]":
         """Runs a batch in a worker thread so that this thread stays responsive to Ctrl-C.
 
         On ``KeyboardInterrupt`` the batch is cancelled through its token and awaited (the
-        caller releases the handle only after the native call returned), then the interrupt
-        is re-raised.
+        caller releases the handle only after the native call returned); the status and the
+        interrupt are returned, so that the caller raises :class:`~soku.BatchInterrupted` with
+        the partial report.
         """
         lib = self._lib
         fn = lib.function("soku_posts_publish_batch_with_cancel")
         token = lib.function("soku_cancel_token_new")()
         outcome: Dict[str, int] = {}
-        try:
-            worker = threading.Thread(
-                target=lambda: outcome.update(status=fn(ptr, request_json, options_json, token, ctypes.byref(out))),
-                name="soku-publish-batch",
-                daemon=True,
-            )
-            worker.start()
+        # Completion is an Event set by the worker, never Thread.is_alive()/join(): on CPython
+        # 3.11, a KeyboardInterrupt inside Thread.join() can mark a running thread as stopped
+        # (its lock released under it), and the handle would then be released, the output read
+        # and the client possibly freed while the native call still runs. Event.wait() is
+        # safe to interrupt.
+        done = threading.Event()
+
+        def work() -> None:
             try:
-                while worker.is_alive():
-                    worker.join(0.1)
-            except KeyboardInterrupt:
+                outcome["status"] = fn(ptr, request_json, options_json, token, ctypes.byref(out))
+            finally:
+                done.set()
+
+        interrupted: Optional[KeyboardInterrupt] = None
+        try:
+            threading.Thread(target=work, name="soku-publish-batch", daemon=True).start()
+            try:
+                while not done.wait(0.1):
+                    pass
+            except KeyboardInterrupt as exc:
+                interrupted = exc
                 lib.function("soku_cancel_token_cancel")(token)
-                while worker.is_alive():
+                while not done.is_set():
                     try:
-                        worker.join()
+                        done.wait(0.1)
                     except KeyboardInterrupt:
                         pass  # already cancelled: only the post in flight is left
-                raise
         finally:
             lib.function("soku_cancel_token_free")(token)
-        return outcome["status"]
+        return outcome["status"], interrupted
 
     # -- plain endpoints --------------------------------------------------------------------
 
@@ -586,6 +639,21 @@ class Client:
         fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
         body = _body(request, fields, "templateSlug")
         return self._call("soku_templates_render", "render_template", body, options, RenderedTemplate._from)
+
+    def render_og(
+        self,
+        request: Union[str, Mapping[str, Any]],
+        *,
+        config: Optional[Mapping[str, Any]] = None,
+        aspect_ratio: Optional[AspectRatio] = None,
+        **options: Unpack[CallOptions],
+    ) -> RenderedTemplate:
+        """``POST /v1/media/render-og``: render an Open Graph image, the alias of
+        :meth:`render_template` (same arguments, same result).
+        """
+        fields = _present(config=dict(config) if config is not None else None, aspectRatio=aspect_ratio)
+        body = _body(request, fields, "templateSlug")
+        return self._call("soku_templates_render_og", "render_og", body, options, RenderedTemplate._from)
 
     def transcribe(
         self,
@@ -670,11 +738,22 @@ class Client:
         stop the batch. Returns a :class:`~soku.BatchReport`: ``items`` (one
         :class:`~soku.BatchItem` per post, in order: ``index``, ``ok``, ``post_submission_id`` or
         ``error`` (the exception a single call would have raised), ``paced`` (seconds the batch
-        waited for the rate-limit window before sending it), ``meta``) and ``summary``
-        (``total``, ``succeeded``, ``failed``).
+        waited for the rate-limit window before sending it), ``meta``), ``summary``
+        (``total``, ``succeeded``, ``failed``) and ``cancelled``.
 
         Ctrl-C (``KeyboardInterrupt``) stops the batch before its next post (a post in flight
-        finishes; a wait for the rate-limit window ends within 0.1 s) and is then re-raised.
+        finishes; a wait for the rate-limit window ends within 0.1 s), then raises
+        :class:`~soku.BatchInterrupted`, a ``KeyboardInterrupt`` whose ``report`` is the partial
+        :class:`~soku.BatchReport` (``cancelled`` True) and ``not_sent`` the indexes not sent.
+
+        Resume safely by passing a batch key: with ``idempotency_key=K`` post ``i`` is sent
+        with the key ``K-i``, so calling ``publish_batch`` again with the same posts and the
+        same ``K`` (after an interrupt, a crash or a kill) replays the posts already published
+        (same ``post_submission_id``) instead of publishing them twice, and publishes the rest,
+        for as long as the server remembers the keys (its idempotency window). Without a key
+        each post gets a random one, and only ``not_sent`` may be re-sent. (A Ctrl-C that lands
+        before the native batch started, e.g. while ``posts`` is read from a generator, is a
+        plain ``KeyboardInterrupt``: nothing was sent.)
         """
         if isinstance(posts, Mapping):
             body = dict(posts)

@@ -60,6 +60,7 @@ OPERATIONS: Tuple[str, ...] = (
     "soku_posts_create",
     "soku_media_upload",
     "soku_templates_render",
+    "soku_templates_render_og",
     "soku_ai_transcribe",
     "soku_api_keys_create",
     "soku_api_keys_list",
@@ -84,7 +85,18 @@ SIGNATURES: Dict[str, Tuple[Any, Sequence[Any]]] = {
     "soku_cancel_token_cancel": (None, (c_void_p,)),
     "soku_cancel_token_free": (None, (c_void_p,)),
     "soku_posts_publish_batch_with_cancel": (c_int32, (c_void_p, c_char_p, c_char_p, c_void_p, _OUT_STRING)),
+    # The error JSON read into fields, for C and C++ callers without a JSON parser; declared so
+    # that every export is, but unused here: Python reads the error JSON with its json module.
+    "soku_error_parse": (c_int32, (c_char_p, POINTER(c_void_p))),
+    "soku_error_status": (c_int32, (c_void_p,)),
+    "soku_error_free": (None, (c_void_p,)),
 }
+SIGNATURES.update(
+    {
+        "soku_error_" + field: (c_char_p, (c_void_p, c_void_p))
+        for field in ("kind", "code", "message", "request_id", "param")
+    }
+)
 SIGNATURES.update({name: _OPERATION_SIGNATURE for name in OPERATIONS})
 
 
@@ -182,6 +194,16 @@ class Library:
 
 _lock = threading.Lock()
 _library: Optional[Library] = None
+
+
+def _new_lock_after_fork() -> None:
+    """In a child after ``os.fork()``: a thread of the parent may have held ``_lock``."""
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_new_lock_after_fork)
 
 
 def load() -> Library:

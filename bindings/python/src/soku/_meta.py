@@ -6,12 +6,18 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 
+from ._wire import names
+
 __all__ = ["Meta", "RateLimit", "LazyMeta"]
 
 
 def _is_object(obj: Any) -> bool:
     return type(obj) is dict or isinstance(obj, Mapping)
 
+
+# Wire names, from the one table (attribute order).
+_LIMIT, _REMAINING, _RESET, _TIER = names("RateLimit")
+_STATUS, _REQUEST_ID, _RATE_LIMIT, _ATTEMPTS, _KEY = names("Meta")
 
 # The readers below run on every call: plain `type(...) is` checks (a bool is not an int here),
 # no helper calls.
@@ -39,7 +45,7 @@ class RateLimit:
         if not _is_object(obj):
             return cls()
         g = obj.get
-        limit, remaining, reset, tier = g("limit"), g("remaining"), g("reset"), g("tier")
+        limit, remaining, reset, tier = g(_LIMIT), g(_REMAINING), g(_RESET), g(_TIER)
         return cls(
             limit if type(limit) is int else None,
             remaining if type(remaining) is int else None,
@@ -72,11 +78,11 @@ class Meta:
         if not _is_object(obj):
             return None
         g = obj.get
-        status, request_id, attempts, key = g("status"), g("requestId"), g("attempts"), g("idempotencyKey")
+        status, request_id, attempts, key = g(_STATUS), g(_REQUEST_ID), g(_ATTEMPTS), g(_KEY)
         return cls(
             status if type(status) is int else 0,
             request_id if type(request_id) is str else None,
-            RateLimit.from_json(g("rateLimit")),
+            RateLimit.from_json(g(_RATE_LIMIT)),
             attempts if type(attempts) is int else 0,
             key if type(key) is str else None,
         )

@@ -5,6 +5,8 @@ Every result is a frozen, slotted dataclass with snake_case attributes, the call
 fields included; :meth:`to_dict` returns it too). Results are built straight from the library's
 result JSON, which the library has already checked against the documented shapes: no copies and
 no per-field conversion beyond the units (``paced`` is in seconds, as every Python duration).
+Every wire name is taken from the one table in ``_wire`` (attribute -> wire field), which the
+tests check against the names the Rust library emits.
 Secrets (``api_key``) are left out of ``repr()``.
 """
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Literal, Optional, TypedDict, Union
 
 from ._meta import LazyMeta, Meta
+from ._wire import names
 from .errors import SokuError, error_from_json
 
 __all__ = [
@@ -77,6 +80,22 @@ class Result:
         return self.raw
 
 
+# The wire names of each type, unpacked once from the table in attribute order.
+(_SUBMISSION_ID,) = names("PostSubmission")
+(_MEDIA_URL,) = names("UploadedMedia")
+_TEMPLATE_URL, _TEMPLATE_ID = names("RenderedTemplate")
+_JOB_ID, _TRANSCRIPT, _CREDITS, _LYRICS = names("Transcription")
+_CREATED_KEY, _CREATED_ID = names("CreatedApiKey")
+_INFO_ID, _INFO_NAME, _INFO_CREATED, _INFO_REVOKED, _INFO_STATUS, _INFO_PREVIEW = names("ApiKeyInfo")
+(_LIST_KEYS,) = names("ApiKeyList")
+_ROT_KEY, _ROT_ID, _ROT_VERIFIED, _ROT_REVOKED, _ROT_REVOKED_ID, _ROT_ERROR = names("RotatedApiKey")
+_ITEM_META, _ITEM_INDEX, _ITEM_OK, _ITEM_SUBMISSION, _ITEM_ERROR, _ITEM_PACED = names("BatchItem")
+_SUM_TOTAL, _SUM_SUCCEEDED, _SUM_FAILED = names("BatchSummary")
+_REPORT_ITEMS, _REPORT_SUMMARY, _REPORT_CANCELLED = names("BatchReport")
+_PWM_MEDIA, _PWM_POST = names("PublishedWithMedia")
+_PWT_TEMPLATE, _PWT_POST = names("PublishedWithTemplate")
+
+
 @dataclass(frozen=True, slots=True)
 class PostSubmission(Result):
     """``POST /v1/posts`` accepted the post."""
@@ -86,7 +105,7 @@ class PostSubmission(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "PostSubmission":
-        return cls(d, meta, d["postSubmissionId"])
+        return cls(d, meta, d[_SUBMISSION_ID])
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +117,7 @@ class UploadedMedia(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "UploadedMedia":
-        return cls(d, meta, d["url"])
+        return cls(d, meta, d[_MEDIA_URL])
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +131,7 @@ class RenderedTemplate(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "RenderedTemplate":
-        return cls(d, meta, d["url"], d.get("id"))
+        return cls(d, meta, d[_TEMPLATE_URL], d.get(_TEMPLATE_ID))
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +149,8 @@ class Transcription(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "Transcription":
-        return cls(d, meta, d["jobId"], d.get("transcript"), d.get("creditsDebited"), d.get("likelyLyrics"))
+        g = d.get
+        return cls(d, meta, d[_JOB_ID], g(_TRANSCRIPT), g(_CREDITS), g(_LYRICS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +164,7 @@ class CreatedApiKey(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "CreatedApiKey":
-        return cls(d, meta, d["apiKey"], d.get("id"))
+        return cls(d, meta, d[_CREATED_KEY], d.get(_CREATED_ID))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +172,24 @@ class ApiKeyInfo(Result):
     """One key of ``GET /v1/api-keys`` (metadata only, never the key itself)."""
 
     id: str
+    """The key's id (what :meth:`~soku.Client.revoke_api_key` takes)."""
     name: Optional[str]
+    """Its label."""
     created_at: Optional[str]
+    """Creation instant (``createdAt``)."""
     revoked_at: Optional[str]
+    """Revocation instant, if revoked (``revokedAt``)."""
     status: Optional[str]
+    """``"active"`` or ``"revoked"``."""
     preview: Optional[str]
+    """A harmless preview of the key (``keyPreview``), never the key itself."""
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "ApiKeyInfo":
         g = d.get
-        return cls(d, meta, d["id"], g("name"), g("createdAt"), g("revokedAt"), g("status"), g("preview"))
+        return cls(
+            d, meta, d[_INFO_ID], g(_INFO_NAME), g(_INFO_CREATED), g(_INFO_REVOKED), g(_INFO_STATUS), g(_INFO_PREVIEW)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +201,7 @@ class ApiKeyList(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "ApiKeyList":
-        return cls(d, meta, [ApiKeyInfo._from(k, meta) for k in d["apiKeys"]])
+        return cls(d, meta, [ApiKeyInfo._from(k, meta) for k in d[_LIST_KEYS]])
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,15 +231,15 @@ class RotatedApiKey(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "RotatedApiKey":
-        err = d.get("revokeError")
+        err = d.get(_ROT_ERROR)
         return cls(
             d,
             meta,
-            d["apiKey"],
-            d.get("id"),
-            d["verified"],
-            d["revoked"],
-            d.get("revokedKeyId"),
+            d[_ROT_KEY],
+            d.get(_ROT_ID),
+            d[_ROT_VERIFIED],
+            d[_ROT_REVOKED],
+            d.get(_ROT_REVOKED_ID),
             error_from_json(err) if err else None,
         )
 
@@ -241,16 +269,16 @@ class BatchItem:
 
     @classmethod
     def _from(cls, d: Dict[str, Any]) -> "BatchItem":
-        meta = Meta.from_json(d.get("meta"))
-        err = d.get("error")
+        meta = Meta.from_json(d.get(_ITEM_META))
+        err = d.get(_ITEM_ERROR)
         return cls(
             d,
             meta,
-            d["index"],
-            d["ok"],
-            d.get("postSubmissionId"),
+            d[_ITEM_INDEX],
+            d[_ITEM_OK],
+            d.get(_ITEM_SUBMISSION),
             error_from_json(err, meta) if err else None,
-            d.get("pacedMs", 0) / 1000.0,
+            d.get(_ITEM_PACED, 0) / 1000.0,
         )
 
 
@@ -259,8 +287,11 @@ class BatchSummary:
     """Counts of a batch."""
 
     total: int
+    """Posts in the batch."""
     succeeded: int
+    """Posts accepted."""
     failed: int
+    """Posts that failed; ``total - succeeded - failed`` were not sent (the batch was cancelled)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,17 +299,21 @@ class BatchReport(Result):
     """:meth:`~soku.Client.publish_batch`: one item per post, in order, and the counts."""
 
     items: List[BatchItem]
-    """One item per post (wire name ``results``)."""
+    """One item per post sent (wire name ``results``): every post unless :attr:`cancelled`."""
     summary: BatchSummary
+    """The counts."""
+    cancelled: bool
+    """True when the batch stopped early (Ctrl-C): posts after the last item were not sent."""
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "BatchReport":
-        s = d["summary"]
+        s = d[_REPORT_SUMMARY]
         return cls(
             d,
             meta,
-            [BatchItem._from(item) for item in d["results"]],
-            BatchSummary(s["total"], s["succeeded"], s["failed"]),
+            [BatchItem._from(item) for item in d[_REPORT_ITEMS]],
+            BatchSummary(s[_SUM_TOTAL], s[_SUM_SUCCEEDED], s[_SUM_FAILED]),
+            d[_REPORT_CANCELLED],
         )
 
 
@@ -291,8 +326,8 @@ class PublishedWithMedia(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "PublishedWithMedia":
-        media = [UploadedMedia._from(m, meta) for m in d["media"]]
-        return cls(d, meta, media, PostSubmission._from(d["post"], meta))
+        media = [UploadedMedia._from(m, meta) for m in d[_PWM_MEDIA]]
+        return cls(d, meta, media, PostSubmission._from(d[_PWM_POST], meta))
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +339,8 @@ class PublishedWithTemplate(Result):
 
     @classmethod
     def _from(cls, d: Dict[str, Any], meta: LazyMeta) -> "PublishedWithTemplate":
-        return cls(d, meta, RenderedTemplate._from(d["template"], meta), PostSubmission._from(d["post"], meta))
+        template = RenderedTemplate._from(d[_PWT_TEMPLATE], meta)
+        return cls(d, meta, template, PostSubmission._from(d[_PWT_POST], meta))
 
 
 PlatformEntry = Union[Platform, PlatformTarget]

@@ -17,7 +17,7 @@ and server answers (kind ``api``) are further split by HTTP status::
     +-- TransportError              connection refused, reset, DNS, TLS ...
     +-- SokuTimeoutError            an attempt ran out of time (also a TimeoutError)
     +-- DecodeError                 a 2xx answer that is not the expected JSON
-    +-- InvalidArgumentError        bad input; nothing was sent (also a ValueError)
+    +-- InvalidArgumentError        bad input; nothing was changed (also a ValueError)
     +-- ConfigError                 bad base URL, missing API key or token
     +-- PanicError                  a bug inside the library (caught at the C boundary)
     +-- ClientClosedError           the Client was used after close()
@@ -31,9 +31,13 @@ contains a secret.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Type
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Type
 
 from ._meta import Meta
+from ._wire import names
+
+if TYPE_CHECKING:
+    from ._models import BatchReport
 
 __all__ = [
     "SokuError",
@@ -55,6 +59,7 @@ __all__ = [
     "ClientClosedError",
     "LibraryError",
     "LibraryNotFoundError",
+    "BatchInterrupted",
     "error_from_json",
 ]
 
@@ -212,7 +217,11 @@ class DecodeError(SokuError):
 
 
 class InvalidArgumentError(SokuError, ValueError):
-    """The caller's input was rejected before anything was sent."""
+    """The caller's input was rejected before anything was changed.
+
+    Nothing was sent, except for :meth:`~soku.Client.rotate_api_key`, which reads the key list
+    to refuse an old key id that is missing or not active (``param`` ``"oldKeyId"``).
+    """
 
     kind = "invalid_argument"
 
@@ -270,6 +279,10 @@ def _api_class(status: int) -> Type[ApiError]:
     return _STATUS_CLASSES.get(status, ApiError)
 
 
+# Wire names of the error object, from the one table (attribute order).
+_KIND, _STATUS, _CODE, _MESSAGE, _REQUEST_ID, _DETAILS, _RETRY_AFTER, _PARAM = names("Error")
+
+
 def _opt_str(value: Any) -> Optional[str]:
     return value if isinstance(value, str) else None
 
@@ -288,17 +301,17 @@ def error_from_json(error: Mapping[str, Any], meta: Optional[Meta] = None) -> So
     failed items of :meth:`~soku.Client.publish_batch`. Returns (does not raise)
     the exception.
     """
-    kind = _opt_str(error.get("kind")) or "unknown"
-    message = _opt_str(error.get("message")) or kind.replace("_", " ") + " error"
-    status = error.get("status")
+    kind = _opt_str(error.get(_KIND)) or "unknown"
+    message = _opt_str(error.get(_MESSAGE)) or kind.replace("_", " ") + " error"
+    status = error.get(_STATUS)
     status = status if isinstance(status, int) and not isinstance(status, bool) else None
-    code = _opt_str(error.get("code"))
-    request_id = _opt_str(error.get("requestId"))
+    code = _opt_str(error.get(_CODE))
+    request_id = _opt_str(error.get(_REQUEST_ID))
     if request_id is None and meta is not None:
         request_id = meta.request_id
-    details = error.get("details")
-    retry_after = _opt_float(error.get("retryAfter"))
-    param = _opt_str(error.get("param"))
+    details = error.get(_DETAILS)
+    retry_after = _opt_float(error.get(_RETRY_AFTER))
+    param = _opt_str(error.get(_PARAM))
     if kind == "api":
         api_status = status if status is not None else (meta.status if meta else 0)
         return _api_class(api_status)(
@@ -324,3 +337,46 @@ def error_from_json(error: Mapping[str, Any], meta: Optional[Meta] = None) -> So
     if cls is SokuError:
         err.kind = kind
     return err
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """Ctrl-C (``KeyboardInterrupt``) stopped :meth:`~soku.Client.publish_batch`; carries what was done.
+
+    A subclass of :class:`KeyboardInterrupt`, so code that lets Ctrl-C end the program keeps
+    doing so; it is not a :class:`SokuError`. The batch sent no further post after the
+    interrupt (a wait for the rate-limit window ends within 0.1 s; a post already in flight
+    finishes and is in the report).
+
+    Attributes:
+        report: the partial :class:`~soku.BatchReport`: one item per post sent (published,
+            with its ``post_submission_id`` and ``meta.idempotency_key``, or failed), with
+            ``cancelled`` True.
+        not_sent: the indexes of the posts that were not sent.
+        idempotency_key: the batch's key (the caller's ``idempotency_key``), or ``None``.
+
+    Resume: call ``publish_batch`` again with the same posts and the same
+    ``idempotency_key``: post ``i`` is sent with the key ``<idempotency_key>-<i>``, so the server
+    replays the posts it already published (same ``post_submission_id``) instead of publishing
+    them again, and publishes the rest. Without an ``idempotency_key`` each post had a random
+    key: re-sending the whole batch would publish the sent posts twice, so send only
+    ``not_sent`` (and the failed items), or always pass a batch key.
+    """
+
+    report: "BatchReport"
+    not_sent: List[int]
+    idempotency_key: Optional[str]
+
+    def __init__(self, report: "BatchReport", idempotency_key: Optional[str]) -> None:
+        sent = len(report.items)
+        self.report = report
+        self.not_sent = list(range(sent, report.summary.total))
+        self.idempotency_key = idempotency_key
+        how = (
+            "resume with the same posts and idempotency_key=%r" % idempotency_key
+            if idempotency_key
+            else "no idempotency_key was given: re-send only the posts not sent"
+        )
+        super().__init__(
+            "batch interrupted: %d of %d post(s) published, %d failed, %d not sent; %s"
+            % (report.summary.succeeded, report.summary.total, report.summary.failed, len(self.not_sent), how)
+        )
