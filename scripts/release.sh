@@ -98,11 +98,22 @@ done
 step "cargo package (soku-sandbox, soku-client, soku-cli; each unpacked and built on its own)"
 # --allow-dirty only when asked: a release is packaged from a committed tree.
 dirty=()
+# Cargo unpacks the crates of its temporary local registry (target/package/tmp-registry) into
+# $CARGO_HOME/registry/src/-<hash>/<name>-<version>/ and reuses that folder when it exists, even
+# if the crate of that version has changed since (an earlier run of this script): the CLI would be
+# verified against a stale library. Remove our own crates' unpacked copies first. For the same
+# reason (cargo takes a registry crate of a given version as immutable and reuses what it compiled
+# of it) the verification builds in a target folder of its own, emptied first.
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/soku-{sandbox,client,cli}-"$version"
 [ "${SOKU_RELEASE_ALLOW_DIRTY:-0}" = 1 ] && dirty=(--allow-dirty)
-cargo package --locked "${dirty[@]}" -p soku-sandbox -p soku-client -p soku-cli 2>&1 |
+package_target="$target_dir/release-package"
+rm -rf "$package_target"
+t=$EPOCHREALTIME
+CARGO_TARGET_DIR="$package_target" cargo package --locked "${dirty[@]}" -p soku-sandbox -p soku-client -p soku-cli 2>&1 |
     grep -vE '^warning: ignoring (test|example|benchmark) |^ *(Compiling|Unpacking|Updating) '
+echo "packaged and verified in $(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s"
 for c in soku-sandbox soku-client soku-cli; do
-    cp "$target_dir/package/$c-$version.crate" "$dist/"
+    cp "$package_target/package/$c-$version.crate" "$dist/"
 done
 
 # --- Python: sdist (package + crate) and the wheel with the glibc 2.17 library -----------
