@@ -16,9 +16,9 @@ mkdir -p "$OUT"
 echo "sizes.sh: building the default profile into target/untuned" >&2
 CARGO_TARGET_DIR=target/untuned CARGO_PROFILE_RELEASE_LTO=false \
     CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_STRIP=debuginfo \
-    cargo build --release -q -p soku -p soku-bench >&2
+    cargo build --release -q -p soku-client -p soku-bench >&2
 echo "sizes.sh: building the tuned profile into target/" >&2
-cargo build --release -q -p soku -p soku-bench >&2
+cargo build --release -q -p soku-client -p soku-bench >&2
 
 "target/release/fixed-server" --port 0 >"$OUT/fixed.out" &
 SERVER=$!

@@ -54,7 +54,7 @@
 
 namespace soku {
 
-/// The library version ("0.1.0").
+/// The library version, e.g. "0.2.0" (the same text as SOKU_VERSION_STRING).
 inline std::string version() { return soku_version(); }
 
 namespace detail {

@@ -102,7 +102,7 @@ run_rust() {
         echo "$m: ${files[*]} have uncommitted changes; commit or stash them first (mutants run in place)" >&2
         return 1
     fi
-    local args=(mutants -p soku --in-place --no-shuffle --timeout "$timeout" --output "$dir")
+    local args=(mutants -p soku-client --in-place --no-shuffle --timeout "$timeout" --output "$dir")
     for f in "${files[@]}"; do args+=(--file "$f"); done
     [ -n "$re" ] && args+=(--re "$re")
     local shard="${SOKU_MUTANTS_SHARD:-}" label=""

@@ -15,7 +15,7 @@ Mutants, each applied alone to a copy of bindings/python/src (the tree is never 
 For each mutant the unit tests that need no sandbox run (test_wire_fields, test_package,
 test_errors): the mutant is caught when they fail. Prints every surviving mutant and one line
 ``python: caught C / missed M (of N mutants)``. Needs the native library for ``import soku``:
-``$SOKU_LIB``, else target/debug/libsoku.so (built with ``cargo build -p soku`` when missing).
+``$SOKU_LIB``, else target/debug/libsoku.so (built with ``cargo build -p soku-client`` when missing).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def library() -> str:
         os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "debug", "libsoku.so"
     )
     if not os.path.isfile(lib):
-        subprocess.run(["cargo", "build", "-p", "soku"], cwd=ROOT, check=True)
+        subprocess.run(["cargo", "build", "-p", "soku-client"], cwd=ROOT, check=True)
     return os.path.abspath(lib)
 
 

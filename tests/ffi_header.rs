@@ -3,14 +3,14 @@
 //!
 //! After changing src/ffi/ or cbindgen.toml, regenerate the committed header with:
 //!
-//!     SOKU_UPDATE_HEADER=1 cargo test -p soku --test ffi_header
+//!     SOKU_UPDATE_HEADER=1 cargo test -p soku-client --test ffi_header
 
 mod ffi_common;
 
 use std::ffi::CStr;
 use std::path::Path;
 
-const REGENERATE: &str = "SOKU_UPDATE_HEADER=1 cargo test -p soku --test ffi_header";
+const REGENERATE: &str = "SOKU_UPDATE_HEADER=1 cargo test -p soku-client --test ffi_header";
 
 fn generate() -> String {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

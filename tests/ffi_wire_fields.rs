@@ -7,7 +7,7 @@
 //! the way the exports serialise results (`{"data": <type>, "meta": <Meta>}`). After changing a
 //! result type, regenerate the committed file with:
 //!
-//!     SOKU_UPDATE_WIRE_FIELDS=1 cargo test -p soku --test ffi_wire_fields
+//!     SOKU_UPDATE_WIRE_FIELDS=1 cargo test -p soku-client --test ffi_wire_fields
 //!
 //! and update the Python table (bindings/python/src/soku/_wire.py) to match.
 
@@ -28,7 +28,8 @@ use soku::{
 };
 
 const FIXTURE: &str = "bindings/python/tests/wire_fields.json";
-const REGENERATE: &str = "SOKU_UPDATE_WIRE_FIELDS=1 cargo test -p soku --test ffi_wire_fields";
+const REGENERATE: &str =
+    "SOKU_UPDATE_WIRE_FIELDS=1 cargo test -p soku-client --test ffi_wire_fields";
 
 fn meta() -> Meta {
     Meta {

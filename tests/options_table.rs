@@ -4,13 +4,13 @@
 //!
 //! After changing the table, regenerate the two committed files with:
 //!
-//!     SOKU_UPDATE_OPTIONS=1 cargo test -p soku --test options_table
+//!     SOKU_UPDATE_OPTIONS=1 cargo test -p soku-client --test options_table
 
 use std::path::Path;
 
 use soku::options::{Names, OPTIONS, OptionDefault};
 
-const REGENERATE: &str = "SOKU_UPDATE_OPTIONS=1 cargo test -p soku --test options_table";
+const REGENERATE: &str = "SOKU_UPDATE_OPTIONS=1 cargo test -p soku-client --test options_table";
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # bindings/c/install.sh: installs the soku C library for C and C++ programs (Linux).
 #
-#   bash bindings/c/install.sh [--prefix DIR] [--no-build]      (default prefix: /usr/local)
+#   bash bindings/c/install.sh [--prefix DIR] [--no-build] [--lib-dir DIR] [--relocatable]
+#                                                                (default prefix: /usr/local)
 #
-# Builds the release library once (`cargo build --release -p soku --lib`; a no-op when
+# Builds the release library once (`cargo build --release -p soku-client --lib`; a no-op when
 # target/release is up to date) and installs into $DESTDIR$PREFIX:
 #   lib/libsoku.so.X.Y.Z   (SONAME libsoku.so.X, set by build.rs) and the symlinks
 #   lib/libsoku.so.X -> libsoku.so.X.Y.Z, lib/libsoku.so -> libsoku.so.X
@@ -16,7 +17,10 @@
 # --prefix), DESTDIR (default empty: staged installs for packaging; the installed files still
 # name PREFIX), CARGO_TARGET_DIR (default ./target). --no-build installs what target/release
 # holds without calling cargo (for sudo, whose PATH seldom has cargo: build first as yourself). With PREFIX /usr/local or /usr, run as root and an empty DESTDIR,
-# it runs ldconfig afterwards so that programs find libsoku.so.X there.
+# it runs ldconfig afterwards so that programs find libsoku.so.X there. --lib-dir DIR takes the
+# built libraries from DIR instead of target/release (implies --no-build); --relocatable writes a
+# soku.pc whose prefix is ${pcfiledir}/../.. (no absolute path: the tree can move, as the binary
+# SDK of scripts/release.sh does; the CMake package is always relocatable).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -24,13 +28,18 @@ cd "$ROOT"
 PREFIX="${PREFIX:-/usr/local}"
 DESTDIR="${DESTDIR:-}"
 build=1
+lib_dir=""
+relocatable=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }
         PREFIX="$2"; shift 2 ;;
     --prefix=*) PREFIX="${1#--prefix=}"; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --lib-dir) [ $# -ge 2 ] || { echo "install.sh: --lib-dir needs a directory" >&2; exit 2; }
+        lib_dir="$2"; build=0; shift 2 ;;
+    --relocatable) relocatable=1; shift ;;
+    -h | --help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -46,19 +55,19 @@ VERSION="$(sed -n 's/^#define SOKU_VERSION_STRING "\(.*\)"$/\1/p' include/soku.h
 [[ "$VERSION" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "install.sh: no SOKU_VERSION_STRING in include/soku.h" >&2; exit 1; }
 MAJOR="${VERSION%%.*}"
 
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
+TARGET="${lib_dir:-${CARGO_TARGET_DIR:-$ROOT/target}/release}"
 if [ "$build" = 1 ]; then
-    cargo build --release -q -p soku --lib
+    cargo build --release -q -p soku-client --lib
 fi
 for f in libsoku.so libsoku.a; do
-    [ -f "$TARGET/$f" ] || { echo "install.sh: $TARGET/$f is missing (cargo build --release -p soku --lib)" >&2; exit 1; }
+    [ -f "$TARGET/$f" ] || { echo "install.sh: $TARGET/$f is missing (cargo build --release -p soku-client --lib)" >&2; exit 1; }
 done
 if command -v readelf >/dev/null && ! readelf -d "$TARGET/libsoku.so" | grep -qF "[libsoku.so.$MAJOR]"; then
     echo "install.sh: $TARGET/libsoku.so has no SONAME libsoku.so.$MAJOR (rebuild it)" >&2
     exit 1
 fi
 
-# Static link flags on Linux/glibc: what `cargo rustc -p soku --lib --crate-type staticlib --
+# Static link flags on Linux/glibc: what `cargo rustc -p soku-client --lib --crate-type staticlib --
 # --print native-static-libs` reports, deduplicated. The leading -Wl,-Bdynamic makes
 # `cc app.c -Wl,-Bstatic $(pkg-config --static --libs soku)` link libsoku.a and these shared.
 NATIVE_STATIC_LIBS="-Wl,-Bdynamic -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc"
@@ -72,8 +81,11 @@ ln -sfn "libsoku.so.$MAJOR" "$libdir/libsoku.so"
 install -m 644 "$TARGET/libsoku.a" "$libdir/libsoku.a"
 install -m 644 include/soku.h include/soku.hpp "$dest/include/"
 
+pc_prefix="$PREFIX"
+# shellcheck disable=SC2016 # ${pcfiledir} is for pkg-config to expand: the .pc file's folder
+[ "$relocatable" = 1 ] && pc_prefix='${pcfiledir}/../..'
 cat >"$libdir/pkgconfig/soku.pc" <<PC
-prefix=$PREFIX
+prefix=$pc_prefix
 exec_prefix=\${prefix}
 libdir=\${exec_prefix}/lib
 includedir=\${prefix}/include

@@ -29,7 +29,7 @@ RELEASE="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -I"$ROOT/include")
 CXXFLAGS=(-std=c++17 -Wall -Wextra -Wpedantic -Werror -g -pthread) # test_soku_hpp uses std::thread
 PREFIX="$ROOT/target/soku" # the README's install prefix
-# What `cargo rustc -p soku --lib --crate-type staticlib -- --print native-static-libs` reports
+# What `cargo rustc -p soku-client --lib --crate-type staticlib -- --print native-static-libs` reports
 # on Linux/glibc with rustc 1.95 (-lc -lm -lrt -lpthread -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc),
 # deduplicated.
 NATIVE_LIBS=(-lc -lm -lrt -lpthread -lgcc_s -lutil -ldl)
@@ -70,10 +70,10 @@ fi
 unset LD_LIBRARY_PATH PKG_CONFIG_PATH # every program must find its libraries by itself
 
 echo "== cargo build (debug library and sandbox; the release build shared with the benchmarks)"
-cargo build -q -p soku --lib
+cargo build -q -p soku-client --lib
 cargo build -q -p soku-sandbox --bin soku-sandbox
 # The same command as .ci/test and benches/run.sh: one LTO build, a no-op when already done.
-cargo build --release -q -p soku -p soku-bench -p soku-sandbox
+cargo build --release -q -p soku-client -p soku-bench -p soku-sandbox
 # libsoku.so carries the SONAME libsoku.so.0: the name programs linked from target/ look for.
 ln -sfn libsoku.so "$TARGET/libsoku.so.0"
 mkdir -p "$BUILD"
@@ -117,12 +117,12 @@ else
     cat "$BUILD/readme.log"
     fail "the README's command blocks work as written (found $blocks of 6)"
 fi
-# The install's own `cargo build --release -p soku --lib` must reuse the release build above, not
+# The install's own `cargo build --release -p soku-client --lib` must reuse the release build above, not
 # redo the LTO link (it would if the package set resolved different dependency features).
 check "the install reused the release build (libsoku.so not rebuilt)" \
     test "$(stat -c %Y.%s "$RELEASE/libsoku.so")" = "$release_lib_before"
 
-VERSION="$(cargo pkgid -p soku)"
+VERSION="$(cargo pkgid -p soku-client)"
 VERSION="${VERSION##*[#@]}"
 lib="$PREFIX/lib"
 check "install: lib/libsoku.so.$VERSION, libsoku.so.0 -> it, libsoku.so -> libsoku.so.0" \

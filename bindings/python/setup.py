@@ -1,18 +1,28 @@
 """Build hooks that put the native library into the wheel (the metadata is in pyproject.toml).
 
-``pip install ./bindings/python`` and ``pip wheel ./bindings/python`` run, from the cargo
-workspace two folders up::
+The version is the crate's: read from the ``version`` of the Cargo manifest the library is built
+from (the workspace's ``[workspace.package]``, or the crate inside an sdist), and written into
+the built package's ``soku/_version.py``, so ``soku.__version__`` always equals
+``soku.library_version()``.
 
-    cargo build --release --message-format=json-render-diagnostics $SOKU_CARGO_BUILD_ARGS
+Where the library comes from, first match wins:
 
-(``SOKU_CARGO_BUILD_ARGS`` defaults to ``-p soku``), copy the ``cdylib`` cargo reports into the
-package as ``soku/libsoku.so`` (``libsoku.dylib`` on macOS) and tag the wheel
-``py3-none-<platform>``: the library is loaded with ctypes, so any Python 3 of that platform can
-use it, but no other platform can.
+1. ``SOKU_LIBRARY``: the path of an already built library, copied as is (``scripts/release.sh``
+   passes the one it built for the oldest glibc it supports);
+2. an sdist: the crate sources it carries in ``rust/`` (``rust/Cargo.toml``, ``rust/Cargo.lock``)
+   are built with ``cargo build --release --locked --lib``: cargo is all such an install needs;
+3. a checkout: from the cargo workspace two folders up,
+   ``cargo build --release --message-format=json-render-diagnostics $SOKU_CARGO_BUILD_ARGS``
+   (``SOKU_CARGO_BUILD_ARGS`` defaults to ``-p soku-client``).
+
+The library is copied into the package as ``soku/libsoku.so`` (``libsoku.dylib`` on macOS) and the
+wheel is tagged ``py3-none-<platform>``: the library is loaded with ctypes, so any Python 3 of
+that platform can use it, but no other platform can. (Release wheels are then retagged
+``manylinux_2_17_x86_64`` by ``auditwheel repair``, which checks the glibc symbols first.)
 
 Cargo decides freshness per invocation: a build with other ``-p`` packages or other flags than an
 earlier one may link the library again. To reuse a release build made by another command (CI
-builds ``-p soku -p soku-bench -p soku-sandbox`` once), pass the same packages in
+builds ``-p soku-client -p soku-bench -p soku-sandbox`` once), pass the same packages in
 ``SOKU_CARGO_BUILD_ARGS``; ``CARGO_TARGET_DIR`` is honoured by cargo itself.
 
 An editable install (``pip install -e``) builds nothing: the package then finds the library in
@@ -23,6 +33,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -33,21 +44,49 @@ from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_py import build_py
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-WORKSPACE = os.path.dirname(os.path.dirname(HERE))
+SDIST_CRATE = os.path.join(HERE, "rust")
+CHECKOUT_WORKSPACE = os.path.dirname(os.path.dirname(HERE))
 LIBRARY = "libsoku.dylib" if sys.platform == "darwin" else "libsoku.so"
+
+
+def crate_dir() -> str:
+    """The folder whose Cargo.toml builds the library: the sdist's crate, else the checkout's."""
+    for folder in (SDIST_CRATE, CHECKOUT_WORKSPACE):
+        if os.path.isfile(os.path.join(folder, "Cargo.toml")):
+            return folder
+    sys.exit(
+        "soku: no Cargo.toml in %s or %s; build from the sdist or a checkout of the repository"
+        % (SDIST_CRATE, CHECKOUT_WORKSPACE)
+    )
+
+
+def crate_version() -> str:
+    """The version of the Cargo manifest's first ``version = "..."`` line: the
+    ``[workspace.package]`` one in the workspace, the ``[package]`` one in the sdist's crate."""
+    with open(os.path.join(crate_dir(), "Cargo.toml"), encoding="utf-8") as f:
+        match = re.search(r'^version\s*=\s*"([^"]+)"', f.read(), re.MULTILINE)
+    if match is None:
+        sys.exit("soku: no version in %s" % os.path.join(crate_dir(), "Cargo.toml"))
+    return match.group(1)
 
 
 def cargo_build_library() -> str:
     """Runs the release build; returns the path of the soku cdylib cargo reports."""
-    manifest = os.path.join(WORKSPACE, "Cargo.toml")
-    if not os.path.isfile(manifest):
-        sys.exit("soku: %s not found; build the wheel from a checkout of the repository" % manifest)
+    prebuilt = os.environ.get("SOKU_LIBRARY")
+    if prebuilt:
+        if not os.path.isfile(prebuilt):
+            sys.exit("soku: SOKU_LIBRARY=%s: no such file" % prebuilt)
+        return prebuilt
+    folder = crate_dir()
     cargo = os.environ.get("CARGO", "cargo")
-    extra = shlex.split(os.environ.get("SOKU_CARGO_BUILD_ARGS", "-p soku"))
+    if folder == SDIST_CRATE:
+        extra = ["--locked", "--lib"]
+    else:
+        extra = shlex.split(os.environ.get("SOKU_CARGO_BUILD_ARGS", "-p soku-client"))
     command = [cargo, "build", "--release", "--message-format=json-render-diagnostics", *extra]
-    print("soku: running %s" % " ".join(command), file=sys.stderr)
+    print("soku: running %s (in %s)" % (" ".join(command), folder), file=sys.stderr)
     try:
-        proc = subprocess.run(command, cwd=WORKSPACE, stdout=subprocess.PIPE, check=False)
+        proc = subprocess.run(command, cwd=folder, stdout=subprocess.PIPE, check=False)
     except FileNotFoundError:
         sys.exit("soku: cargo not found; install Rust (https://rustup.rs) to build this package")
     if proc.returncode != 0:
@@ -81,6 +120,11 @@ class BuildPyWithLibrary(build_py):
         dest = os.path.join(self.build_lib, "soku", LIBRARY)
         shutil.copyfile(library, dest)
         os.chmod(dest, 0o755)
+        with open(os.path.join(self.build_lib, "soku", "_version.py"), "w", encoding="utf-8") as f:
+            f.write(
+                '"""The package version; always equal to the version of the soku library."""\n\n'
+                '__version__ = "%s"\n' % crate_version()
+            )
 
 
 class BinaryDistribution(Distribution):
@@ -99,6 +143,7 @@ class PlatformWheel(bdist_wheel):
 
 
 setup(
+    version=crate_version(),
     distclass=BinaryDistribution,
     cmdclass={"build_py": BuildPyWithLibrary, "bdist_wheel": PlatformWheel},
 )

@@ -19,7 +19,7 @@ python="${PYTHON:-python3}"
 
 # Cargo decides freshness per invocation (the -p list changes feature unification and which
 # artifacts are linked), so the wheel's build and benches/run.sh use this very list.
-export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku -p soku-bench -p soku-sandbox}"
+export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku-client -p soku-bench -p soku-sandbox}"
 read -r -a cargo_args <<<"$SOKU_CARGO_BUILD_ARGS"
 
 echo "== cargo build --release ${cargo_args[*]}"
@@ -52,12 +52,12 @@ fi
 end=$EPOCHREALTIME
 rm -rf bindings/python/build bindings/python/src/*.egg-info
 grep -E '^ *soku: running|^ *(Compiling|Finished) ' "$work/wheel.log" | sed 's/^ */   /'
-if grep -qE '^ *Compiling soku v' "$work/wheel.log"; then
+if grep -qE '^ *Compiling soku-client v' "$work/wheel.log"; then
     echo "the wheel's cargo build compiled soku again instead of reusing the release build above" >&2
     exit 1
 fi
-wheels=("$work"/dist/soku-*.whl)
-[ "${#wheels[@]}" -eq 1 ] && [ -f "${wheels[0]}" ] || { echo "expected one soku wheel in $work/dist" >&2; exit 1; }
+wheels=("$work"/dist/soku_client-*.whl)
+[ "${#wheels[@]}" -eq 1 ] && [ -f "${wheels[0]}" ] || { echo "expected one soku_client wheel in $work/dist" >&2; exit 1; }
 wheel="${wheels[0]}"
 echo "wheel: $(basename "$wheel"), $(wc -c <"$wheel") bytes, built in $(seconds "$start" "$end") s"
 case "$(basename "$wheel")" in

@@ -1,4 +1,4 @@
-"""A user's script, as someone who just ran `pip install soku` would write it: one post, a batch,
+"""A user's script, as someone who just ran `pip install soku-client` would write it: one post, a batch,
 a key rotation. Run by test.sh against a sandbox (SOKU_BASE_URL, SOKU_API_KEY,
 SOKU_FIREBASE_TOKEN, SOKU_DEFAULT_KEY_ID), from an installed wheel with no cargo on PATH, and
 type-checked with ``mypy --strict``. Prints one line per step and exits non-zero on any failure.

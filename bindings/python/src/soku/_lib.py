@@ -254,6 +254,6 @@ def load() -> Library:
                 return _library
         raise LibraryNotFoundError(
             "the soku native library (%s) was not found; install the package from its wheel "
-            "(`pip install ./bindings/python` bundles it), or build it with `cargo build -p soku` and set "
+            "(`pip install ./bindings/python` bundles it), or build it with `cargo build -p soku-client` and set "
             "SOKU_LIB to its path. Tried: SOKU_LIB (not set), %s" % (library_filename(), ", ".join(tried))
         )
