@@ -5,8 +5,9 @@ workspace two folders up::
 
     cargo build --release --message-format=json-render-diagnostics $SOKU_CARGO_BUILD_ARGS
 
-(``SOKU_CARGO_BUILD_ARGS`` defaults to ``-p soku``), copy the ``cdylib`` cargo reports into the
-package as ``soku/libsoku.so`` (``libsoku.dylib`` on macOS) and tag the wheel
+(``SOKU_CARGO_BUILD_ARGS`` defaults to ``-p soku -p soku-cli``), copy the ``cdylib`` cargo reports
+into the package as ``soku/libsoku.so`` (``libsoku.dylib`` on macOS), the ``soku`` executable
+(``SOKU_CLI``, else the one cargo reports) as ``soku/_bin/soku``, and tag the wheel
 ``py3-none-<platform>``: the library is loaded with ctypes, so any Python 3 of that platform can
 use it, but no other platform can.
 
@@ -35,6 +36,9 @@ from setuptools.command.build_py import build_py
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKSPACE = os.path.dirname(os.path.dirname(HERE))
 LIBRARY = "libsoku.dylib" if sys.platform == "darwin" else "libsoku.so"
+# The `soku` executable (the CLI, which also runs the offline sandbox for ``soku.testing``), when
+# the cargo build below reports it (``-p soku-cli`` in SOKU_CARGO_BUILD_ARGS).
+CLI_BUILT = {}
 
 
 def cargo_build_library() -> str:
@@ -43,7 +47,7 @@ def cargo_build_library() -> str:
     if not os.path.isfile(manifest):
         sys.exit("soku: %s not found; build the wheel from a checkout of the repository" % manifest)
     cargo = os.environ.get("CARGO", "cargo")
-    extra = shlex.split(os.environ.get("SOKU_CARGO_BUILD_ARGS", "-p soku"))
+    extra = shlex.split(os.environ.get("SOKU_CARGO_BUILD_ARGS", "-p soku -p soku-cli"))
     command = [cargo, "build", "--release", "--message-format=json-render-diagnostics", *extra]
     print("soku: running %s" % " ".join(command), file=sys.stderr)
     try:
@@ -58,7 +62,11 @@ def cargo_build_library() -> str:
             msg = json.loads(line)
         except ValueError:
             continue
-        if msg.get("reason") != "compiler-artifact" or "cdylib" not in msg["target"]["kind"]:
+        if msg.get("reason") != "compiler-artifact":
+            continue
+        if msg["target"]["name"] == "soku" and "bin" in msg["target"]["kind"] and msg.get("executable"):
+            CLI_BUILT["path"] = msg["executable"]
+        if "cdylib" not in msg["target"]["kind"]:
             continue
         if msg["target"]["name"] != "soku":
             continue
@@ -81,6 +89,28 @@ class BuildPyWithLibrary(build_py):
         dest = os.path.join(self.build_lib, "soku", LIBRARY)
         shutil.copyfile(library, dest)
         os.chmod(dest, 0o755)
+        bundle_cli(self.build_lib)
+
+
+def bundle_cli(build_lib: str) -> None:
+    """Copies the ``soku`` executable into the package as ``soku/_bin/soku`` (the console script
+    ``soku`` and ``soku.testing`` run it): ``SOKU_CLI`` (the path of a built executable), else the
+    one the cargo build reported. Without either the wheel has no executable (a warning says so)."""
+    cli = os.environ.get("SOKU_CLI") or CLI_BUILT.get("path")
+    if not cli:
+        print(
+            "soku: warning: no soku executable bundled (set SOKU_CLI, or add -p soku-cli to "
+            "SOKU_CARGO_BUILD_ARGS): the console script and soku.testing will look on PATH",
+            file=sys.stderr,
+        )
+        return
+    if not os.path.isfile(cli):
+        sys.exit("soku: SOKU_CLI=%s: no such file" % cli)
+    os.makedirs(os.path.join(build_lib, "soku", "_bin"), exist_ok=True)
+    dest = os.path.join(build_lib, "soku", "_bin", "soku")
+    shutil.copyfile(cli, dest)
+    os.chmod(dest, 0o755)
+    print("soku: bundled %s as soku/_bin/soku" % cli, file=sys.stderr)
 
 
 class BinaryDistribution(Distribution):
