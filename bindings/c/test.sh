@@ -73,7 +73,7 @@ echo "== cargo build (debug library and sandbox; the release build shared with t
 cargo build -q -p soku --lib
 cargo build -q -p soku-sandbox --bin soku-sandbox
 # The same command as .ci/test and benches/run.sh: one LTO build, a no-op when already done.
-cargo build --release -q -p soku -p soku-bench -p soku-sandbox
+cargo build --release -q -p soku -p soku-bench -p soku-sandbox -p soku-cli
 # libsoku.so carries the SONAME libsoku.so.0: the name programs linked from target/ look for.
 ln -sfn libsoku.so "$TARGET/libsoku.so.0"
 mkdir -p "$BUILD"

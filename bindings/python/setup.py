@@ -13,7 +13,7 @@ use it, but no other platform can.
 
 Cargo decides freshness per invocation: a build with other ``-p`` packages or other flags than an
 earlier one may link the library again. To reuse a release build made by another command (CI
-builds ``-p soku -p soku-bench -p soku-sandbox`` once), pass the same packages in
+builds ``-p soku -p soku-bench -p soku-sandbox -p soku-cli`` once), pass the same packages in
 ``SOKU_CARGO_BUILD_ARGS``; ``CARGO_TARGET_DIR`` is honoured by cargo itself.
 
 An editable install (``pip install -e``) builds nothing: the package then finds the library in
