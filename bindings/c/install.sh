@@ -12,6 +12,9 @@
 #   lib/pkgconfig/soku.pc                                  (`pkg-config --cflags --libs soku`)
 #   lib/cmake/soku/sokuConfig.cmake, sokuConfigVersion.cmake  (`find_package(soku CONFIG)`,
 #                                                           imported target soku::soku)
+#   bin/soku               the command line (`soku sandbox`: the offline server for your tests),
+#                          when target/release/soku is built (`cargo build --release -p soku-cli`,
+#                          an LTO link of its own, so not done here; CI's release build has it)
 # X.Y.Z is the version in Cargo.toml. Settings (environment): PREFIX (default /usr/local, or
 # --prefix), DESTDIR (default empty: staged installs for packaging; the installed files still
 # name PREFIX), CARGO_TARGET_DIR (default ./target). --no-build installs what target/release
@@ -71,6 +74,12 @@ ln -sfn "libsoku.so.$VERSION" "$libdir/libsoku.so.$MAJOR"
 ln -sfn "libsoku.so.$MAJOR" "$libdir/libsoku.so"
 install -m 644 "$TARGET/libsoku.a" "$libdir/libsoku.a"
 install -m 644 include/soku.h include/soku.hpp "$dest/include/"
+if [ -f "$TARGET/soku" ]; then
+    install -d "$dest/bin"
+    install -m 755 "$TARGET/soku" "$dest/bin/soku"
+else
+    echo "install.sh: no $TARGET/soku, so no bin/soku (cargo build --release -p soku-cli builds it)" >&2
+fi
 
 cat >"$libdir/pkgconfig/soku.pc" <<PC
 prefix=$PREFIX
