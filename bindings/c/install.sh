@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # bindings/c/install.sh: installs the soku C library for C and C++ programs (Linux).
 #
-#   bash bindings/c/install.sh [--prefix DIR] [--no-build]      (default prefix: /usr/local)
+#   bash bindings/c/install.sh [--prefix DIR] [--no-build] [--no-cli]   (default prefix: /usr/local)
 #
-# Builds the release library once (`cargo build --release -p soku --lib`; a no-op when
-# target/release is up to date) and installs into $DESTDIR$PREFIX:
+# Builds the release library and the command line once (`cargo build --release -p soku -p
+# soku-cli`; a no-op when target/release is up to date; --no-cli: `-p soku --lib`, the library
+# only) and installs into $DESTDIR$PREFIX:
 #   lib/libsoku.so.X.Y.Z   (SONAME libsoku.so.X, set by build.rs) and the symlinks
 #   lib/libsoku.so.X -> libsoku.so.X.Y.Z, lib/libsoku.so -> libsoku.so.X
 #   lib/libsoku.a
@@ -12,9 +13,9 @@
 #   lib/pkgconfig/soku.pc                                  (`pkg-config --cflags --libs soku`)
 #   lib/cmake/soku/sokuConfig.cmake, sokuConfigVersion.cmake  (`find_package(soku CONFIG)`,
 #                                                           imported target soku::soku)
-#   bin/soku               the command line (`soku sandbox`: the offline server for your tests),
-#                          when target/release/soku is built (`cargo build --release -p soku-cli`,
-#                          an LTO link of its own, so not done here; CI's release build has it)
+#   bin/soku               the command line (`soku sandbox`: the offline server for your tests);
+#                          not with --no-cli, which saves its build (a second LTO link, about as
+#                          long as the library's)
 # X.Y.Z is the version in Cargo.toml. Settings (environment): PREFIX (default /usr/local, or
 # --prefix), DESTDIR (default empty: staged installs for packaging; the installed files still
 # name PREFIX), CARGO_TARGET_DIR (default ./target). --no-build installs what target/release
@@ -27,13 +28,15 @@ cd "$ROOT"
 PREFIX="${PREFIX:-/usr/local}"
 DESTDIR="${DESTDIR:-}"
 build=1
+cli=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }
         PREFIX="$2"; shift 2 ;;
     --prefix=*) PREFIX="${1#--prefix=}"; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --no-cli) cli=0; shift ;;
+    -h | --help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -51,7 +54,11 @@ MAJOR="${VERSION%%.*}"
 
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}/release"
 if [ "$build" = 1 ]; then
-    cargo build --release -q -p soku --lib
+    if [ "$cli" = 1 ]; then
+        cargo build --release -q -p soku -p soku-cli
+    else
+        cargo build --release -q -p soku --lib
+    fi
 fi
 for f in libsoku.so libsoku.a; do
     [ -f "$TARGET/$f" ] || { echo "install.sh: $TARGET/$f is missing (cargo build --release -p soku --lib)" >&2; exit 1; }
@@ -74,11 +81,10 @@ ln -sfn "libsoku.so.$VERSION" "$libdir/libsoku.so.$MAJOR"
 ln -sfn "libsoku.so.$MAJOR" "$libdir/libsoku.so"
 install -m 644 "$TARGET/libsoku.a" "$libdir/libsoku.a"
 install -m 644 include/soku.h include/soku.hpp "$dest/include/"
-if [ -f "$TARGET/soku" ]; then
+if [ "$cli" = 1 ]; then
+    [ -f "$TARGET/soku" ] || { echo "install.sh: $TARGET/soku is missing (cargo build --release -p soku -p soku-cli, or --no-cli)" >&2; exit 1; }
     install -d "$dest/bin"
     install -m 755 "$TARGET/soku" "$dest/bin/soku"
-else
-    echo "install.sh: no $TARGET/soku, so no bin/soku (cargo build --release -p soku-cli builds it)" >&2
 fi
 
 cat >"$libdir/pkgconfig/soku.pc" <<PC

@@ -133,7 +133,7 @@ fi
 fixture_pid="$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' target/examples-cmake/sandbox/sandbox.json 2>/dev/null || true)"
 check "CTest: the fixture's sandbox (pid ${fixture_pid:-?}) has exited" \
     test -n "$fixture_pid" -a ! -d "/proc/${fixture_pid:-0}/fd"
-# The install's own `cargo build --release -p soku --lib` must reuse the release build above, not
+# The install's own `cargo build --release -p soku -p soku-cli` must reuse the release build above, not
 # redo the LTO link (it would if the package set resolved different dependency features).
 check "the install reused the release build (libsoku.so not rebuilt)" \
     test "$(stat -c %Y.%s "$RELEASE/libsoku.so")" = "$release_lib_before"
@@ -149,6 +149,8 @@ check "install: libsoku.a, soku.h, soku.hpp, soku.pc, sokuConfig.cmake, sokuConf
     test -f "$lib/libsoku.a" -a -f "$PREFIX/include/soku.h" -a -f "$PREFIX/include/soku.hpp" \
     -a -f "$lib/pkgconfig/soku.pc" -a -f "$lib/cmake/soku/sokuConfig.cmake" \
     -a -f "$lib/cmake/soku/sokuConfigVersion.cmake"
+check "install: bin/soku, the release CLI (soku sandbox for offline tests)" \
+    cmp -s "$PREFIX/bin/soku" "$RELEASE/soku"
 dyn="$(readelf -d "$lib/libsoku.so.$VERSION")"
 check "readelf -d: SONAME libsoku.so.0" grep -qF "Library soname: [libsoku.so.0]" <<<"$dyn"
 export PKG_CONFIG_PATH="$lib/pkgconfig"
