@@ -66,6 +66,12 @@ class FindBinaryTest(unittest.TestCase):
 class SandboxTest(unittest.TestCase):
     """With the suite's SOKU_SANDBOX_BIN (soku-sandbox takes the same flags as soku sandbox)."""
 
+    def test_a_sandbox_that_cannot_start_says_why(self) -> None:
+        with self.assertRaisesRegex(SandboxError, r"did not start.*unknown argument \"--bogus\""):
+            soku.testing.Sandbox(args=["--bogus"])
+        with self.assertRaisesRegex(SandboxError, "unknown rate-limit endpoint"):
+            soku.testing.Sandbox(limits={"nope": 1})
+
     def test_start_inject_stop(self) -> None:
         with soku.testing.Sandbox(rate_limits=False) as sb:
             sb.inject({"path": "/v1/posts", "status": 503, "retryAfter": 1})

@@ -206,10 +206,12 @@ class Sandbox:
             if not isinstance(info, dict) or not str(info.get("url", "")).startswith("http://"):
                 raise ValueError("no url")
         except ValueError:
-            err = b""
+            proc.kill()
+            try:
+                err = proc.stderr.read()[-2000:] if proc.stderr is not None else b""
+            except (OSError, ValueError):
+                err = b""
             self.stop()
-            if proc.stderr is not None:
-                err = proc.stderr.read()[-2000:]
             raise SandboxError(
                 "the sandbox did not start (%s printed %r); stderr: %s"
                 % (" ".join(command[:2]), first[:200], err.decode("utf-8", "replace").strip())
