@@ -137,6 +137,18 @@ fn lines_like_soku_sandbox_and_sigint_stops_cleanly() {
 }
 
 #[test]
+fn a_signal_sent_as_soon_as_the_line_is_read_stops_it_cleanly() {
+    // The handlers are installed before the line is printed: no window in which the default
+    // action (death by the signal) applies.
+    for (i, sig) in ["TERM", "INT"].iter().cycle().take(20).enumerate() {
+        let (mut r, first, _) = start(&["--json"]);
+        assert!(first.starts_with('{'), "{first}");
+        send_signal(r.child.id(), sig);
+        assert_eq!(exit_code(&mut r), Some(0), "run {i}: SIG{sig}");
+    }
+}
+
+#[test]
 fn exit_on_stdin_close_stops_when_the_parent_closes_the_pipe() {
     let (mut r, first, _) = start(&["--json", "--exit-on-stdin-close"]);
     let doc: Value = serde_json::from_str(first.trim()).expect("JSON");

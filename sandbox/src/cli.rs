@@ -140,9 +140,10 @@ pub fn lines(sb: &Sandbox) -> String {
     )
 }
 
-/// Runs a sandbox in the foreground: parses `args`, starts it, prints the start-up lines (or
-/// the JSON object, `--json`) flushed on stdout, then serves until a [`Stop`] arrives on the
-/// channel whose sender `watch` receives (the caller's signal watcher, say; with
+/// Runs a sandbox in the foreground: parses `args`, starts it, hands `watch` the sender of its
+/// stop channel, then prints the start-up lines (or the JSON object, `--json`) flushed on
+/// stdout (so a stop sent as soon as they are read is heard), and serves until a [`Stop`]
+/// arrives on that channel (the caller's signal watcher, say; with
 /// `--exit-on-stdin-close` a thread reading stdin to its end sends too). Then the sandbox
 /// stops (every connection closed) and the exit status is returned: 0 after a stop (or
 /// `--help`), 2 for bad flags (a usage line on stderr), 1 when the server cannot start.
@@ -170,17 +171,7 @@ pub fn run(program: &str, args: &[String], watch: impl FnOnce(mpsc::Sender<Stop>
             return 1;
         }
     };
-    let text = if options.json {
-        json_line(&sb) + "\n"
-    } else {
-        lines(&sb)
-    };
-    let mut out = io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
-        eprintln!("{program}: cannot write to stdout: {e}");
-    }
-    drop(out);
-
+    // The stop watchers first: a reader of the start-up output may signal at once.
     let (tx, rx) = mpsc::channel();
     if options.exit_on_stdin_close {
         let tx = tx.clone();
@@ -199,6 +190,17 @@ pub fn run(program: &str, args: &[String], watch: impl FnOnce(mpsc::Sender<Stop>
         }
     }
     watch(tx.clone());
+    let text = if options.json {
+        json_line(&sb) + "\n"
+    } else {
+        lines(&sb)
+    };
+    let mut out = io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        eprintln!("{program}: cannot write to stdout: {e}");
+    }
+    drop(out);
+
     // Keep a sender alive: with no watcher the sandbox serves until the process is killed.
     let _keep = tx;
     let _ = rx.recv();
