@@ -14,7 +14,7 @@ connection) and then asserts what the server saw::
         assert len(sb.submissions()) == 1        # published once, after the retry
 
 With pytest installed, the fixtures ``soku_sandbox`` (one sandbox per test) and
-``soku_sandbox_session`` (one per session, reset before nothing: call ``reset()``) come with this
+``soku_sandbox_session`` (one per session, not reset between tests: call ``reset()``) come with this
 package (the ``pytest11`` entry point; see :mod:`soku.pytest_plugin`): no import needed.
 
 The executable is, first match wins: ``$SOKU_SANDBOX_BIN``; the ``soku`` executable inside this
