@@ -44,9 +44,9 @@ fi
 # --- build (release profile of the root Cargo.toml) ---
 say "building ($PROFILE)"
 if [ "$PROFILE" = release ]; then
-    cargo build --release -q -p soku-client -p soku-bench -p soku-sandbox >&2
+    cargo build --release -q -p soku-client -p soku-bench -p soku-sandbox -p soku-cli >&2
 else
-    cargo build -q -p soku-client -p soku-bench -p soku-sandbox >&2
+    cargo build -q -p soku-client -p soku-bench -p soku-sandbox -p soku-cli >&2
 fi
 mkdir -p "$BENCH"
 # libsoku.so has the SONAME libsoku.so.0 (build.rs): the name bench-c looks for at run time

@@ -130,7 +130,7 @@ tar -xzf "$dist/soku-client-$version.crate" -C "$py/rust" --strip-components=1
 grep -qxF '[profile.release]' "$py/rust/Cargo.toml" || die "the packaged crate lost the release profile"
 "$tools/bin/python" -m build --sdist --outdir "$dist" "$py" >"$stage/sdist.log" 2>&1 ||
     { tail -n 30 "$stage/sdist.log" >&2; die "the sdist build failed"; }
-SOKU_LIBRARY="$out/libsoku.so" "$tools/bin/python" -m build --wheel --outdir "$stage/wheel" "$py" \
+SOKU_LIBRARY="$out/libsoku.so" SOKU_CLI="$out/soku" "$tools/bin/python" -m build --wheel --outdir "$stage/wheel" "$py" \
     >"$stage/wheel.log" 2>&1 || { tail -n 30 "$stage/wheel.log" >&2; die "the wheel build failed"; }
 # auditwheel refuses a tag the symbols do not allow; no library is grafted (only glibc is needed)
 auditwheel repair --plat "$plat" --only-plat -w "$dist" "$stage"/wheel/soku_client-*.whl

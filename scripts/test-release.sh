@@ -154,6 +154,25 @@ grep -qF "library $work/venv-wheel/" <<<"$out" || die "the wheel's package did n
 expect_post "from the wheel"
 wheel_versions="$(sed -n 's/^version //p' <<<"$out")"
 pass "wheel: installed in a fresh venv, no cargo on PATH, one post reached the sandbox"
+# The wheel carries the CLI (soku/_bin/soku, run by the `soku` console script) and soku.testing
+# starts it as the offline sandbox: a post through a 429 and a dropped connection is published once.
+"$python" -c 'import sys, zipfile; sys.exit("soku/_bin/soku" not in zipfile.ZipFile(sys.argv[1]).namelist())' "$wheel" ||
+    die "the wheel does not carry soku/_bin/soku"
+wheel_cli_version="$(env PATH="$nocargo_path" "$work/venv-wheel/bin/soku" --version)"
+[ "$wheel_cli_version" = "soku $version" ] || die "the wheel's soku --version says $wheel_cli_version"
+(cd "$work" && env -u SOKU_SANDBOX_BIN PATH="$nocargo_path" "$work/venv-wheel/bin/python" - <<'PY') ||
+import soku.testing
+
+with soku.testing.Sandbox() as sb:
+    sb.inject({"path": "/v1/posts", "status": 429, "retryAfter": 1})
+    sb.inject({"path": "/v1/posts", "drop": True})
+    sub = sb.client().create_post({"post": {"content": {"text": "offline", "mediaType": "text", "platform": ["x"]}}})
+    assert sub.post_submission_id
+    assert len(sb.submissions()) == 1, sb.submissions()
+    assert len(sb.requests()) == 3, sb.requests()
+PY
+    die "soku.testing.Sandbox from the wheel failed"
+pass "wheel: soku/_bin/soku ($wheel_cli_version), the console script, soku.testing through a 429 and a dropped connection: one post"
 
 # --- 4. the sdist ------------------------------------------------------------------------------
 mkdir -p "$work/elsewhere"

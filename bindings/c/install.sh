@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # bindings/c/install.sh: installs the soku C library for C and C++ programs (Linux).
 #
-#   bash bindings/c/install.sh [--prefix DIR] [--no-build] [--lib-dir DIR] [--relocatable]
+#   bash bindings/c/install.sh [--prefix DIR] [--no-build] [--no-cli] [--lib-dir DIR] [--relocatable]
 #                                                                (default prefix: /usr/local)
 #
-# Builds the release library once (`cargo build --release -p soku-client --lib`; a no-op when
-# target/release is up to date) and installs into $DESTDIR$PREFIX:
+# Builds the release library and the command line once (`cargo build --release -p soku-client
+# -p soku-cli`; a no-op when target/release is up to date; --no-cli: `-p soku-client --lib`, the
+# library only) and installs into $DESTDIR$PREFIX:
 #   lib/libsoku.so.X.Y.Z   (SONAME libsoku.so.X, set by build.rs) and the symlinks
 #   lib/libsoku.so.X -> libsoku.so.X.Y.Z, lib/libsoku.so -> libsoku.so.X
 #   lib/libsoku.a
@@ -13,6 +14,9 @@
 #   lib/pkgconfig/soku.pc                                  (`pkg-config --cflags --libs soku`)
 #   lib/cmake/soku/sokuConfig.cmake, sokuConfigVersion.cmake  (`find_package(soku CONFIG)`,
 #                                                           imported target soku::soku)
+#   bin/soku               the command line (`soku sandbox`: the offline server for your tests);
+#                          not with --no-cli, which saves its build (a second LTO link, about as
+#                          long as the library's)
 # X.Y.Z is the version in Cargo.toml. Settings (environment): PREFIX (default /usr/local, or
 # --prefix), DESTDIR (default empty: staged installs for packaging; the installed files still
 # name PREFIX), CARGO_TARGET_DIR (default ./target). --no-build installs what target/release
@@ -30,6 +34,7 @@ DESTDIR="${DESTDIR:-}"
 build=1
 lib_dir=""
 relocatable=0
+cli=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --prefix) [ $# -ge 2 ] || { echo "install.sh: --prefix needs a directory" >&2; exit 2; }
@@ -39,6 +44,7 @@ while [ $# -gt 0 ]; do
     --lib-dir) [ $# -ge 2 ] || { echo "install.sh: --lib-dir needs a directory" >&2; exit 2; }
         lib_dir="$2"; build=0; shift 2 ;;
     --relocatable) relocatable=1; shift ;;
+    --no-cli) cli=0; shift ;;
     -h | --help) sed -n '2,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -57,7 +63,11 @@ MAJOR="${VERSION%%.*}"
 
 TARGET="${lib_dir:-${CARGO_TARGET_DIR:-$ROOT/target}/release}"
 if [ "$build" = 1 ]; then
-    cargo build --release -q -p soku-client --lib
+    if [ "$cli" = 1 ]; then
+        cargo build --release -q -p soku-client -p soku-cli
+    else
+        cargo build --release -q -p soku-client --lib
+    fi
 fi
 for f in libsoku.so libsoku.a; do
     [ -f "$TARGET/$f" ] || { echo "install.sh: $TARGET/$f is missing (cargo build --release -p soku-client --lib)" >&2; exit 1; }
@@ -80,6 +90,11 @@ ln -sfn "libsoku.so.$VERSION" "$libdir/libsoku.so.$MAJOR"
 ln -sfn "libsoku.so.$MAJOR" "$libdir/libsoku.so"
 install -m 644 "$TARGET/libsoku.a" "$libdir/libsoku.a"
 install -m 644 include/soku.h include/soku.hpp "$dest/include/"
+if [ "$cli" = 1 ]; then
+    [ -f "$TARGET/soku" ] || { echo "install.sh: $TARGET/soku is missing (cargo build --release -p soku-client -p soku-cli, or --no-cli)" >&2; exit 1; }
+    install -d "$dest/bin"
+    install -m 755 "$TARGET/soku" "$dest/bin/soku"
+fi
 
 pc_prefix="$PREFIX"
 # shellcheck disable=SC2016 # ${pcfiledir} is for pkg-config to expand: the .pc file's folder

@@ -73,7 +73,7 @@ echo "== cargo build (debug library and sandbox; the release build shared with t
 cargo build -q -p soku-client --lib
 cargo build -q -p soku-sandbox --bin soku-sandbox
 # The same command as .ci/test and benches/run.sh: one LTO build, a no-op when already done.
-cargo build --release -q -p soku-client -p soku-bench -p soku-sandbox
+cargo build --release -q -p soku-client -p soku-bench -p soku-sandbox -p soku-cli
 # libsoku.so carries the SONAME libsoku.so.0: the name programs linked from target/ look for.
 ln -sfn libsoku.so "$TARGET/libsoku.so.0"
 mkdir -p "$BUILD"
@@ -90,8 +90,9 @@ for lib in "$TARGET/libsoku.so" "$TARGET/libsoku.a" "$RELEASE/libsoku.so" "$RELE
 done
 
 echo "== install and the README's build commands, as written"
-# Every ```sh block of the README except the install into /usr/local and the run with a real key;
-# blocks that build examples/publish_text.c build every example the same way.
+# Every ```sh block of the README except the install into /usr/local and the run with a real key
+# (the offline test block among them: it needs the install's bin/soku); blocks that build
+# examples/publish_text.c build every example the same way.
 readme_blocks() {
     awk '/^```sh$/ {block = ""; inside = 1; next}
          /^```$/ && inside {inside = 0; if (block !~ /sk_live_\.\.\./ && block != "bash bindings/c/install.sh\n") printf "%s%c", block, 0; next}
@@ -111,13 +112,28 @@ while IFS= read -r -d '' block; do
 done < <(readme_blocks)
 rm -rf "$PREFIX"
 release_lib_before="$(stat -c %Y.%s "$RELEASE/libsoku.so")"
-if [ "$blocks" = 6 ] && bash -c "$script" >"$BUILD/readme.log" 2>&1; then
-    pass "the README's $blocks command blocks work as written (every example built 4 ways)"
+if [ "$blocks" = 7 ] && bash -c "$script" >"$BUILD/readme.log" 2>&1; then
+    pass "the README's $blocks command blocks work as written (every example built 4 ways; the offline test against soku sandbox --json)"
 else
     cat "$BUILD/readme.log"
-    fail "the README's command blocks work as written (found $blocks of 6)"
+    fail "the README's command blocks work as written (found $blocks of 7)"
 fi
-# The install's own `cargo build --release -p soku-client --lib` must reuse the release build above, not
+# The examples' CTest project: a fixture starts `soku sandbox --json` (the installed bin/soku),
+# publish_text and publish_text_cpp are tested against it (a 429 injected, one post published),
+# the cleanup stops it; afterwards the sandbox's process is gone.
+if cmake --build target/examples-cmake --target publish_text publish_text_cpp >"$BUILD/ctest.log" 2>&1 \
+    && ctest --test-dir target/examples-cmake --output-on-failure >>"$BUILD/ctest.log" 2>&1 \
+    && grep -q 'offline_publish_text_cpp .* Passed' "$BUILD/ctest.log" \
+    && grep -q '100% tests passed, 0 tests failed out of 4' "$BUILD/ctest.log"; then
+    pass "CTest: publish_text and publish_text_cpp against soku sandbox --json (fixture setup and cleanup)"
+else
+    cat "$BUILD/ctest.log"
+    fail "CTest: the examples against soku sandbox --json"
+fi
+fixture_pid="$(sed -n 's/.*"pid":\([0-9]*\).*/\1/p' target/examples-cmake/sandbox/sandbox.json 2>/dev/null || true)"
+check "CTest: the fixture's sandbox (pid ${fixture_pid:-?}) has exited" \
+    test -n "$fixture_pid" -a ! -d "/proc/${fixture_pid:-0}/fd"
+# The install's own `cargo build --release -p soku-client -p soku-cli` must reuse the release build above, not
 # redo the LTO link (it would if the package set resolved different dependency features).
 check "the install reused the release build (libsoku.so not rebuilt)" \
     test "$(stat -c %Y.%s "$RELEASE/libsoku.so")" = "$release_lib_before"
@@ -133,6 +149,8 @@ check "install: libsoku.a, soku.h, soku.hpp, soku.pc, sokuConfig.cmake, sokuConf
     test -f "$lib/libsoku.a" -a -f "$PREFIX/include/soku.h" -a -f "$PREFIX/include/soku.hpp" \
     -a -f "$lib/pkgconfig/soku.pc" -a -f "$lib/cmake/soku/sokuConfig.cmake" \
     -a -f "$lib/cmake/soku/sokuConfigVersion.cmake"
+check "install: bin/soku, the release CLI (soku sandbox for offline tests)" \
+    cmp -s "$PREFIX/bin/soku" "$RELEASE/soku"
 dyn="$(readelf -d "$lib/libsoku.so.$VERSION")"
 check "readelf -d: SONAME libsoku.so.0" grep -qF "Library soname: [libsoku.so.0]" <<<"$dyn"
 export PKG_CONFIG_PATH="$lib/pkgconfig"
@@ -239,6 +257,7 @@ fi
 
 echo "== start sandbox"
 SANDBOX_OUT="$BUILD/sandbox.out"
+: >"$SANDBOX_OUT" # exists before the background process opens it: the wait below reads it at once
 "$TARGET/soku-sandbox" --port 0 --no-rate-limits >"$SANDBOX_OUT" 2>"$BUILD/sandbox.err" &
 SANDBOX_PID=$!
 trap 'kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true' EXIT

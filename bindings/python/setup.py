@@ -13,16 +13,18 @@ Where the library comes from, first match wins:
    are built with ``cargo build --release --locked --lib``: cargo is all such an install needs;
 3. a checkout: from the cargo workspace two folders up,
    ``cargo build --release --message-format=json-render-diagnostics $SOKU_CARGO_BUILD_ARGS``
-   (``SOKU_CARGO_BUILD_ARGS`` defaults to ``-p soku-client``).
+   (``SOKU_CARGO_BUILD_ARGS`` defaults to ``-p soku-client -p soku-cli``).
 
-The library is copied into the package as ``soku/libsoku.so`` (``libsoku.dylib`` on macOS) and the
-wheel is tagged ``py3-none-<platform>``: the library is loaded with ctypes, so any Python 3 of
+The library is copied into the package as ``soku/libsoku.so`` (``libsoku.dylib`` on macOS), the
+``soku`` executable (``SOKU_CLI``, else the one the checkout's cargo build reports; an sdist
+builds the library only, and its wheel then finds ``soku`` on PATH) as ``soku/_bin/soku``, and
+the wheel is tagged ``py3-none-<platform>``: the library is loaded with ctypes, so any Python 3 of
 that platform can use it, but no other platform can. (Release wheels are then retagged
 ``manylinux_2_17_x86_64`` by ``auditwheel repair``, which checks the glibc symbols first.)
 
 Cargo decides freshness per invocation: a build with other ``-p`` packages or other flags than an
 earlier one may link the library again. To reuse a release build made by another command (CI
-builds ``-p soku-client -p soku-bench -p soku-sandbox`` once), pass the same packages in
+builds ``-p soku-client -p soku-bench -p soku-sandbox -p soku-cli`` once), pass the same packages in
 ``SOKU_CARGO_BUILD_ARGS``; ``CARGO_TARGET_DIR`` is honoured by cargo itself.
 
 An editable install (``pip install -e``) builds nothing: the package then finds the library in
@@ -47,6 +49,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SDIST_CRATE = os.path.join(HERE, "rust")
 CHECKOUT_WORKSPACE = os.path.dirname(os.path.dirname(HERE))
 LIBRARY = "libsoku.dylib" if sys.platform == "darwin" else "libsoku.so"
+# The `soku` executable (the CLI, which also runs the offline sandbox for ``soku.testing``), when
+# the cargo build below reports it (``-p soku-cli`` in SOKU_CARGO_BUILD_ARGS).
+CLI_BUILT = {}
 
 
 def crate_dir() -> str:
@@ -82,7 +87,7 @@ def cargo_build_library() -> str:
     if folder == SDIST_CRATE:
         extra = ["--locked", "--lib"]
     else:
-        extra = shlex.split(os.environ.get("SOKU_CARGO_BUILD_ARGS", "-p soku-client"))
+        extra = shlex.split(os.environ.get("SOKU_CARGO_BUILD_ARGS", "-p soku-client -p soku-cli"))
     command = [cargo, "build", "--release", "--message-format=json-render-diagnostics", *extra]
     print("soku: running %s (in %s)" % (" ".join(command), folder), file=sys.stderr)
     try:
@@ -97,7 +102,11 @@ def cargo_build_library() -> str:
             msg = json.loads(line)
         except ValueError:
             continue
-        if msg.get("reason") != "compiler-artifact" or "cdylib" not in msg["target"]["kind"]:
+        if msg.get("reason") != "compiler-artifact":
+            continue
+        if msg["target"]["name"] == "soku" and "bin" in msg["target"]["kind"] and msg.get("executable"):
+            CLI_BUILT["path"] = msg["executable"]
+        if "cdylib" not in msg["target"]["kind"]:
             continue
         if msg["target"]["name"] != "soku":
             continue
@@ -125,6 +134,28 @@ class BuildPyWithLibrary(build_py):
                 '"""The package version; always equal to the version of the soku library."""\n\n'
                 '__version__ = "%s"\n' % crate_version()
             )
+        bundle_cli(self.build_lib)
+
+
+def bundle_cli(build_lib: str) -> None:
+    """Copies the ``soku`` executable into the package as ``soku/_bin/soku`` (the console script
+    ``soku`` and ``soku.testing`` run it): ``SOKU_CLI`` (the path of a built executable), else the
+    one the cargo build reported. Without either the wheel has no executable (a warning says so)."""
+    cli = os.environ.get("SOKU_CLI") or CLI_BUILT.get("path")
+    if not cli:
+        print(
+            "soku: warning: no soku executable bundled (set SOKU_CLI, or add -p soku-cli to "
+            "SOKU_CARGO_BUILD_ARGS): the console script and soku.testing will look on PATH",
+            file=sys.stderr,
+        )
+        return
+    if not os.path.isfile(cli):
+        sys.exit("soku: SOKU_CLI=%s: no such file" % cli)
+    os.makedirs(os.path.join(build_lib, "soku", "_bin"), exist_ok=True)
+    dest = os.path.join(build_lib, "soku", "_bin", "soku")
+    shutil.copyfile(cli, dest)
+    os.chmod(dest, 0o755)
+    print("soku: bundled %s as soku/_bin/soku" % cli, file=sys.stderr)
 
 
 class BinaryDistribution(Distribution):

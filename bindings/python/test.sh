@@ -8,8 +8,13 @@
 # 3. a fresh venv gets the wheel, and from then on cargo is NOT on PATH: `import soku` loads the
 #    library inside the wheel; the unittest suite (which starts its own sandboxes), every example
 #    and a user-style script (create-post + batch + rotation) run against the sandbox;
-# 4. mypy --strict over the installed package, the examples, the user script and the README's
-#    python blocks.
+# 4. the offline-testing kit as a user gets it: the `soku` console script runs the executable in
+#    the wheel (soku/_bin/soku); pytest (installed into the venv) runs the user-style test files
+#    of tests/pytest_user (the plugin's soku_sandbox fixtures, soku.testing.Sandbox) and the
+#    README's "Test your integration offline" example against sandboxes the bundled executable
+#    starts; afterwards no process they started is alive (read from /proc);
+# 5. mypy --strict over the installed package, the examples, the user script, the pytest files
+#    and the README's python blocks.
 # Ends with one plain `N passed, M failed` line; exits non-zero on any failure.
 set -euo pipefail
 
@@ -19,7 +24,7 @@ python="${PYTHON:-python3}"
 
 # Cargo decides freshness per invocation (the -p list changes feature unification and which
 # artifacts are linked), so the wheel's build and benches/run.sh use this very list.
-export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku-client -p soku-bench -p soku-sandbox}"
+export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku-client -p soku-bench -p soku-sandbox -p soku-cli}"
 read -r -a cargo_args <<<"$SOKU_CARGO_BUILD_ARGS"
 
 echo "== cargo build --release ${cargo_args[*]}"
@@ -66,6 +71,13 @@ case "$(basename "$wheel")" in
     *) echo "unexpected wheel tag" >&2; exit 1 ;;
 esac
 "$python" -m zipfile -l "$wheel" | grep -E '^soku/libsoku\.(so|dylib) ' || { echo "the wheel holds no soku/libsoku.so" >&2; exit 1; }
+# the soku executable: its size unpacked and what it adds to the wheel (compressed)
+"$python" - "$wheel" <<'PY' || { echo "the wheel holds no executable soku/_bin/soku" >&2; exit 1; }
+import sys, zipfile
+info = zipfile.ZipFile(sys.argv[1]).getinfo("soku/_bin/soku")
+assert (info.external_attr >> 16) & 0o111, "soku/_bin/soku is not executable"
+print("soku/_bin/soku: %d bytes, %d compressed in the wheel" % (info.file_size, info.compress_size))
+PY
 checks=$((checks + 1))
 
 echo "== fresh venv, pip install the wheel"
@@ -75,7 +87,7 @@ start=$EPOCHREALTIME
 "$venv_python" -m pip install --quiet --no-index --no-deps "$wheel"
 end=$EPOCHREALTIME
 echo "installed into a fresh venv in $(seconds "$start" "$end") s"
-"$venv_python" -m pip install --quiet 'mypy>=1.10'
+"$venv_python" -m pip install --quiet 'mypy>=1.10' 'pytest>=8'
 
 # From here on nothing may need cargo: PATH keeps only folders without cargo or rustc.
 nocargo_path=""
@@ -145,7 +157,29 @@ start_sandbox
 "$venv_python" bindings/python/tests/user_script.py
 checks=$((checks + 1))
 
-echo "== mypy --strict: the package, the examples, the user script, the README's python blocks"
+echo "== offline testing kit: the soku console script, pytest with the plugin, no process left"
+# the console script runs the wheel's executable
+"$work/venv/bin/soku" --version | grep -q '^soku ' || { echo "the soku console script failed" >&2; exit 1; }
+mkdir -p "$work/readme" "$work/pytest"
+"$venv_python" - "$root/bindings/python/README.md" "$work/pytest" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+section = text.split("## Test your integration offline", 1)[1].split("\n## ", 1)[0]
+blocks = re.findall(r"^```python\n(.*?)^```", section, re.M | re.S)
+assert len(blocks) == 1, "one python block in the README's offline-testing section"
+with open(sys.argv[2] + "/test_readme_offline.py", "w", encoding="utf-8") as f:
+    f.write(blocks[0])
+PY
+cp bindings/python/tests/pytest_user/*.py "$work/pytest/"
+# The bundled executable only: no SOKU_SANDBOX_BIN, no soku on PATH but the venv's.
+export SOKU_TEST_RUN_ID="python-test-$$"
+(cd "$work/pytest" && env -u SOKU_SANDBOX_BIN "$venv_python" -m pytest -q -p no:cacheprovider -s . | tee "$work/pytest.out")
+pytest_passed="$(sed -n 's/^\([0-9]*\) passed.*/\1/p' "$work/pytest.out" | tail -n 1)"
+[ -n "$pytest_passed" ] || { echo "pytest reported no passed test" >&2; exit 1; }
+"$venv_python" "$work/pytest/no_orphans.py"
+checks=$((checks + pytest_passed + 1))
+
+echo "== mypy --strict: the package, the examples, the user script, the pytest files, the README's python blocks"
 mkdir -p "$work/readme"
 "$venv_python" - "$root/bindings/python/README.md" "$work/readme" <<'PY'
 import re, sys
@@ -159,6 +193,7 @@ print("README: %d python blocks" % len(blocks))
 PY
 (cd "$work" && "$venv_python" -m mypy --strict --no-incremental -p soku)
 "$venv_python" -m mypy --strict --no-incremental bindings/python/examples/*.py bindings/python/tests/user_script.py "$work"/readme/*.py
+(cd "$work/pytest" && "$venv_python" -m mypy --strict --no-incremental ./*.py)
 checks=$((checks + 2))
 
 echo "$((unit_passed + examples + checks)) passed, 0 failed"

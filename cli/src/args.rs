@@ -229,6 +229,24 @@ pub enum Command {
         #[command(flatten)]
         body: Body,
     },
+    /// Run the offline sandbox in the foreground, for tests (soku sandbox --help: its flags).
+    ///
+    /// The flags of soku-sandbox. Prints its URL and the KEY=VALUE lines (--json: one JSON object with
+    /// url, apiKey, firebaseToken, controlUrl, pid), serves until SIGINT or SIGTERM (or, with
+    /// --exit-on-stdin-close, the end of stdin), then stops and exits 0.
+    #[command(disable_help_flag = true)]
+    Sandbox {
+        /// The sandbox's flags: --port N, --host ADDR, --no-rate-limits, --window-ms N, --limit
+        /// ENDPOINT=N, --accounts PLATFORM=ID,ID, --firebase-token T, --credits N,
+        /// --no-scheduled-time-check, --json, --exit-on-stdin-close.
+        #[arg(
+            allow_hyphen_values = true,
+            trailing_var_arg = true,
+            num_args = 0..,
+            value_name = "FLAG"
+        )]
+        flags: Vec<String>,
+    },
     /// Print a shell completion script.
     Completions {
         /// The shell.

@@ -37,6 +37,9 @@ fn main() -> ExitCode {
         output::out(&String::from_utf8_lossy(&script));
         return ExitCode::SUCCESS;
     }
+    if let Command::Sandbox { flags } = &cli.command {
+        return ExitCode::from(sandbox(flags));
+    }
     if cli.global.verbose {
         logger::init();
     }
@@ -46,4 +49,30 @@ fn main() -> ExitCode {
         Err(err) => out.failure(&err),
     };
     ExitCode::from(code)
+}
+
+/// `soku sandbox`: the sandbox library's own command line, stopped cleanly (connections
+/// closed, exit 0) by SIGINT or SIGTERM.
+fn sandbox(flags: &[String]) -> u8 {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    use soku_sandbox::cli::Stop;
+    let code = soku_sandbox::cli::run("soku sandbox", flags, |stop| {
+        let mut signals = match signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) {
+            Ok(s) => s,
+            Err(e) => {
+                // The default actions stay: a signal still ends the process.
+                eprintln!("soku sandbox: cannot install the signal handlers: {e}");
+                return;
+            }
+        };
+        let _ = std::thread::Builder::new()
+            .name("soku-signals".into())
+            .spawn(move || {
+                if let Some(sig) = signals.forever().next() {
+                    let name = if sig == SIGINT { "SIGINT" } else { "SIGTERM" };
+                    let _ = stop.send(Stop::Signal(name));
+                }
+            });
+    });
+    u8::try_from(code).unwrap_or(1)
 }

@@ -178,6 +178,7 @@ pub fn build(cmd: Command) -> Result<Call, Error> {
             }
         },
         Command::Completions { .. } => return Err(invalid("completions sends no request")),
+        Command::Sandbox { .. } => return Err(invalid("sandbox sends no request")),
     })
 }
 

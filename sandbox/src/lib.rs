@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+pub mod cli;
 mod config;
 mod control;
 mod faults;

@@ -342,8 +342,14 @@ const RATIOS: [RatioTarget; 5] = [
     },
 ];
 
+/// Whether a measurement is on the target's side, as data: a smoke run on a busy machine is often
+/// on the far side, and that is a number to read, not a broken build.
 fn verdict(ok: bool) -> &'static str {
-    if ok { "met" } else { "MISSED" }
+    if ok {
+        "within target"
+    } else {
+        "outside target"
+    }
 }
 
 fn targets(runs: &[Pooled]) -> String {

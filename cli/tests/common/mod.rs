@@ -173,7 +173,8 @@ pub fn commands() -> std::collections::BTreeSet<String> {
             for inner in listed(&[cmd.as_str(), "--help"]) {
                 all.insert(format!("{cmd} {inner}"));
             }
-        } else if cmd != "completions" {
+        // completions and sandbox send no request (sandbox serves them): no dry run, no parity row.
+        } else if cmd != "completions" && cmd != "sandbox" {
             all.insert(cmd);
         }
     }
