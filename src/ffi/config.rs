@@ -526,6 +526,51 @@ mod tests {
     use super::*;
     use crate::options::{OPTIONS, OptionDefault};
 
+    #[test]
+    fn serde_type_names_read_as_json_types() {
+        for (serde, json) in [
+            ("a sequence", "an array"),
+            ("a sequence of strings", "an array"),
+            ("a vector", "an array"),
+            ("a map", "an object"),
+            ("a map with string keys", "an object"),
+            ("struct CreatePost", "an object"),
+            ("a string", "a string"),
+            ("a boolean", "a boolean"),
+            ("u32", "a number"),
+            ("f64", "a number"),
+            ("", "another type"),
+            ("one of `x`, `threads`", "another value"),
+            ("enum Platform", "another value"),
+            ("an RFC 3339 time", "an RFC 3339 time"),
+        ] {
+            assert_eq!(json_type(serde), json, "{serde:?}");
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_a_suggestion_or_the_list() {
+        assert_eq!(describe("unknown field `x`"), "unknown field \"x\"");
+        assert_eq!(
+            describe("unknown field `tmeoutMs`, expected one of `timeoutMs`, `maxRetries`"),
+            "unknown field \"tmeoutMs\" (did you mean \"timeoutMs\"?)"
+        );
+        assert_eq!(
+            describe("unknown field `zzz`, expected one of `timeoutMs`, `maxRetries`"),
+            "unknown field \"zzz\" (expected one of \"timeoutMs\", \"maxRetries\")"
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_at_the_top_names_no_path() {
+        let err = parse_value::<crate::CreatePost>(serde_json::json!([1])).unwrap_err();
+        assert!(
+            err.message().starts_with("invalid request: "),
+            "{}",
+            err.message()
+        );
+    }
+
     /// The backticked names of the README sentence that starts with `lead` and ends at `end`.
     fn readme_keys(lead: &str, end: &str) -> Vec<String> {
         let readme = include_str!("../../bindings/c/README.md");
