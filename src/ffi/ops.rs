@@ -589,23 +589,17 @@ pub unsafe extern "C" fn soku_posts_publish_batch_with_cancel(
     cancel: *const SokuCancelToken,
     out_json: *mut *mut c_char,
 ) -> i32 {
-    // SAFETY: the caller upholds the documented contract; `cancel` is NULL or live.
+    // SAFETY: the caller upholds the documented contract, which is the progress variant's
+    // without a callback.
     unsafe {
-        let token = cancel.as_ref().map(|t| t.token.clone());
-        operation_named(
+        soku_posts_publish_batch_with_progress(
             client,
             request_json,
             options_json,
+            cancel,
+            None,
+            std::ptr::null_mut(),
             out_json,
-            Request::Required,
-            batch_body,
-            |c, req, o, names| {
-                let mut opts = BatchOptions::new().call_options(o.clone());
-                if let Some(token) = token {
-                    opts = opts.cancel_token(token);
-                }
-                localize_batch(c.publish_batch_with(&req.posts, opts), names)
-            },
         )
     }
 }
