@@ -7,6 +7,8 @@
 //! `/proc/self/status` could not see a thread that came and went between two reads; counting
 //! per calling thread leaves out the test harness's and the test servers' own threads.
 
+mod pki;
+
 use std::cell::Cell;
 use std::ffi::{c_int, c_void};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,6 +17,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use pki::pki;
 use soku::{Client, CreatePost, Error};
 
 thread_local! {
@@ -285,43 +288,6 @@ fn raw_ureq_with_a_timeout_creates_a_thread_per_call() {
     }
     assert_eq!(threads_created() - before, 20);
     assert_eq!(server.connections.load(Ordering::SeqCst), 1);
-}
-
-/// A self-signed CA and a server certificate it signed for 127.0.0.1 and `localhost`.
-struct Pki {
-    ca_pem: String,
-    server: Arc<rustls::ServerConfig>,
-}
-
-fn pki() -> Pki {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    // Distinct subjects: OpenSSL (curl) takes a leaf named like its issuer for self-signed.
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "soku test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let params =
-        CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()]).unwrap();
-    let cert = params.signed_by(&key, &issuer).unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
-        )
-        .unwrap();
-    Pki {
-        ca_pem: ca.pem(),
-        server: Arc::new(server),
-    }
 }
 
 fn tls_client(port: u16) -> soku::ClientBuilder {

@@ -8,6 +8,7 @@
 //!   class (a keyed POST with its key, an unkeyed one never).
 
 mod core_support;
+mod pki;
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -144,35 +145,6 @@ fn header(head: &str, name: &str) -> Option<String> {
     })
 }
 
-/// A CA and a server certificate it signed for 127.0.0.1: the CA's PEM and the server config.
-fn pki() -> (String, Arc<rustls::ServerConfig>) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "soku write-path CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
-        )
-        .unwrap();
-    (ca.pem(), Arc::new(server))
-}
-
 /// Runs `test` over HTTP, then over HTTPS with a client that trusts the test CA.
 fn over_http_and_https(
     one_byte: bool,
@@ -181,7 +153,10 @@ fn over_http_and_https(
 ) {
     let (url, accepted) = serve(None, one_byte, handler.clone());
     test("http", builder(&url), &accepted);
-    let (ca, config) = pki();
+    let pki::Pki {
+        ca_pem: ca,
+        server: config,
+    } = pki::pki();
     let (url, accepted) = serve(Some(config), one_byte, handler);
     test("https", builder(&url).ca_pem(ca), &accepted);
 }

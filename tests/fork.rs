@@ -10,6 +10,8 @@
 //! `Idempotency-Key`, unique per call, so an answer read by the wrong process (or thread) is a
 //! crossed answer. The server also records which connection carried each key.
 
+mod pki;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -135,36 +137,6 @@ fn serve(stream: impl Read + Write, id: usize, seen: &Mutex<Seen>) {
             return;
         }
     }
-}
-
-/// A self-signed CA (PEM) and a server configuration with a certificate it signed for
-/// 127.0.0.1.
-fn pki() -> (String, Arc<rustls::ServerConfig>) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "soku fork test CA");
-    let ca = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().unwrap();
-    let cert = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let server = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![cert.der().clone()],
-            rustls::pki_types::PrivateKeyDer::try_from(key.serialize_der()).unwrap(),
-        )
-        .unwrap();
-    (ca.pem(), Arc::new(server))
 }
 
 fn client(server: &Server) -> Client {
@@ -386,7 +358,10 @@ fn main() -> ExitCode {
     // SAFETY: alarm has no precondition.
     unsafe { libc::alarm(WATCHDOG_SECS * 2) };
     let http = Server::start(None);
-    let (ca_pem, tls) = pki();
+    let pki::Pki {
+        ca_pem,
+        server: tls,
+    } = pki::pki();
     let https = Server {
         ca_pem: Some(ca_pem),
         ..Server::start(Some(tls))
