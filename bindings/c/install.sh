@@ -6,7 +6,8 @@
 #
 # Builds the release library and the command line once (`cargo build --release -p soku-client
 # -p soku-cli`; a no-op when target/release is up to date; --no-cli: `-p soku-client --lib`, the
-# library only) and installs into $DESTDIR$PREFIX:
+# library only; SOKU_CARGO_BUILD_ARGS, when set, replaces the package list, so that a release
+# build made with that list is reused instead of linked again) and installs into $DESTDIR$PREFIX:
 #   lib/libsoku.so.X.Y.Z   (SONAME libsoku.so.X, set by build.rs) and the symlinks
 #   lib/libsoku.so.X -> libsoku.so.X.Y.Z, lib/libsoku.so -> libsoku.so.X
 #   lib/libsoku.a
@@ -64,7 +65,10 @@ MAJOR="${VERSION%%.*}"
 TARGET="${lib_dir:-${CARGO_TARGET_DIR:-$ROOT/target}/release}"
 if [ "$build" = 1 ]; then
     if [ "$cli" = 1 ]; then
-        cargo build --release -q -p soku-client -p soku-cli
+        # SOKU_CARGO_BUILD_ARGS: the package list of a release build already made (CI's); the
+        # same list finds it fresh, another list may link the library again.
+        # shellcheck disable=SC2086
+        cargo build --release -q ${SOKU_CARGO_BUILD_ARGS:--p soku-client -p soku-cli}
     else
         cargo build --release -q -p soku-client --lib
     fi

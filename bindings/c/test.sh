@@ -72,8 +72,11 @@ unset LD_LIBRARY_PATH PKG_CONFIG_PATH # every program must find its libraries by
 echo "== cargo build (debug library and sandbox; the release build shared with the benchmarks)"
 cargo build -q -p soku-client --lib
 cargo build -q -p soku-sandbox --bin soku-sandbox
-# The same command as .ci/test and benches/run.sh: one LTO build, a no-op when already done.
-cargo build --release -q -p soku-client -p soku-bench -p soku-sandbox -p soku-cli
+# The same command as .ci/test and benches/run.sh: one LTO build, a no-op when already done. The
+# install below builds with this list too (SOKU_CARGO_BUILD_ARGS), so it finds this build fresh.
+export SOKU_CARGO_BUILD_ARGS="${SOKU_CARGO_BUILD_ARGS:--p soku-client -p soku-bench -p soku-sandbox -p soku-cli}"
+read -r -a release_args <<<"$SOKU_CARGO_BUILD_ARGS"
+cargo build --release -q "${release_args[@]}"
 # libsoku.so carries the SONAME libsoku.so.0: the name programs linked from target/ look for.
 ln -sfn libsoku.so "$TARGET/libsoku.so.0"
 mkdir -p "$BUILD"
