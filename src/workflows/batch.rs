@@ -460,13 +460,15 @@ mod tests {
         assert!(wait_unless_cancelled(Duration::from_millis(5), None));
         let token = CancelToken::new();
         let waiter = token.clone();
-        let started = Instant::now();
         let t = std::thread::spawn(move || {
             wait_unless_cancelled(Duration::from_secs(60), Some(&waiter))
         });
         std::thread::sleep(Duration::from_millis(50));
+        let cancelled = Instant::now();
         token.cancel();
         assert!(!t.join().unwrap());
-        assert!(started.elapsed() < Duration::from_secs(30));
+        // The wait polls its token often: a cancel is seen well within a second.
+        let seen = cancelled.elapsed();
+        assert!(seen < Duration::from_secs(1), "cancel seen after {seen:?}");
     }
 }
