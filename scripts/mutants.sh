@@ -10,7 +10,8 @@
 # incremental build of the few test targets concerned):
 #   retry       src/retry.rs                       --lib, core_retry
 #   transport   src/transport.rs                   --lib, core_wire, core_retry, core_tls,
-#                                                  core_idempotency, core_write_path, core_errors
+#                                                  core_idempotency, core_write_path, core_errors,
+#                                                  core_log, ffi_events (the events it emits)
 #   connection  src/connection.rs                  --lib, core_wire, core_retry
 #   redaction   secret redaction in src/error.rs   --lib, core_secrets, core_errors, core_log
 #               and src/secret.rs
@@ -56,7 +57,7 @@ module_spec() {
     files=(); re=""; tests=()
     case "$1" in
         retry) files=(src/retry.rs); tests=(--lib --test core_retry) ;;
-        transport) files=(src/transport.rs); tests=(--lib --test core_wire --test core_retry --test core_tls --test core_idempotency --test core_write_path --test core_errors) ;;
+        transport) files=(src/transport.rs); tests=(--lib --test core_wire --test core_retry --test core_tls --test core_idempotency --test core_write_path --test core_errors --test core_log --test ffi_events) ;;
         connection) files=(src/connection.rs); tests=(--lib --test core_wire --test core_retry) ;;
         redaction)
             files=(src/error.rs src/secret.rs)

@@ -803,6 +803,8 @@ mod tests {
         assert_eq!(ms("timeout=1"), Some(500));
         assert_eq!(ms("timeout=0"), Some(0));
         assert_eq!(ms("timeout=\"2\""), Some(1000));
+        // An absurd announcement is capped at a day (less the margin).
+        assert_eq!(ms("timeout=999999"), Some(86_399_000));
         assert_eq!(ms("max=5"), None);
         assert_eq!(ms("timeout=-1"), None);
         assert_eq!(ms("timeout=soon"), None);
