@@ -2,6 +2,7 @@
 //! envelope fields, headers, plain text, HTML, a 429, 2xx bodies that fail to decode) never gets
 //! it back into an output: not in an error object, not in meta, not in a batch item's error.
 
+mod core_support;
 mod echo;
 mod ffi_common;
 

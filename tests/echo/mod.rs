@@ -4,7 +4,8 @@
 #![allow(dead_code)]
 
 use std::net::{TcpListener, TcpStream};
-use std::time::Duration;
+
+use crate::core_support::{header_of, read_request};
 
 /// The status of a [`Shape`] whose body is the whole raw answer (status line and headers too).
 pub const RAW: u16 = 0;
@@ -131,39 +132,4 @@ fn serve(handler: impl Fn(TcpStream) + Send + Sync + Clone + 'static) -> String 
         }
     });
     url
-}
-
-/// Reads one request (head, then `Content-Length` bytes of body); `None` when the peer closed.
-fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    use std::io::Read;
-    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break i + 4;
-        }
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-    let len: usize = header_of(&head, "content-length")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + len {
-        match stream.read(&mut chunk) {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    Some((head, buf[head_end..head_end + len].to_vec()))
-}
-
-fn header_of<'a>(head: &'a str, name: &str) -> Option<&'a str> {
-    head.lines().find_map(|l| {
-        let (n, v) = l.split_once(':')?;
-        n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
-    })
 }
